@@ -1,0 +1,15 @@
+export interface GreyShapesOptions {
+  perClass?: number;
+  size?: number;
+  seed?: number;
+  classes?: string[];
+}
+export interface GreyShapeImage {
+  label: string;
+  png: Buffer;
+  grey: Uint8Array;
+}
+export function makeGreyShapes(opts?: GreyShapesOptions): { labels: string[]; images: GreyShapeImage[] };
+export function writeGreyShapesZip(path: string, opts?: GreyShapesOptions): number;
+export function writeBadZip(path: string): void;
+export function main(): void;

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Seeded, generated image fixtures for tests and e2e: a grey-scale 4-class shapes set that looks
+// hand drawn (outline or filled, wobbly edges, rotation, gradients, noise, some blur), and zips of it.
+// Run directly to write e2e/fixtures/{grey-shapes,bad-files,tiny-shapes}.zip. No network.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
+import { encodePng } from './png.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** mulberry32, the same generator as src/lib/random.ts. */
+export function createRng(seed) {
+  let a = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const uniform = (rng, lo, hi) => lo + (hi - lo) * rng();
+
+/** A standard normal sample (Box–Muller). */
+export function gaussian(rng) {
+  const u = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+function regularPolygon(n, r, phase = -Math.PI / 2) {
+  return Array.from({ length: n }, (_, i) => {
+    const a = phase + (2 * Math.PI * i) / n;
+    return [r * Math.cos(a), r * Math.sin(a)];
+  });
+}
+
+function starPolygon(points, r, inner) {
+  return Array.from({ length: points * 2 }, (_, i) => {
+    const a = -Math.PI / 2 + (Math.PI * i) / points;
+    const rr = i % 2 === 0 ? r : r * inner;
+    return [rr * Math.cos(a), rr * Math.sin(a)];
+  });
+}
+
+/** Signed distance from (x, y) to a closed polygon: negative inside. */
+function polygonDistance(poly, x, y) {
+  let d = Infinity;
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    const ex = xi - xj;
+    const ey = yi - yj;
+    const t = Math.min(Math.max(((x - xj) * ex + (y - yj) * ey) / (ex * ex + ey * ey), 0), 1);
+    d = Math.min(d, Math.hypot(x - xj - ex * t, y - yj - ey * t));
+    if (yi > y !== yj > y && x < (xj * (y - yi) - xi * (y - yj)) / (yj - yi)) inside = !inside;
+  }
+  return inside ? -d : d;
+}
+
+function boxDistance(x, y, hw, hh) {
+  const dx = Math.abs(x) - hw;
+  const dy = Math.abs(y) - hh;
+  return Math.hypot(Math.max(dx, 0), Math.max(dy, 0)) + Math.min(Math.max(dx, dy), 0);
+}
+
+/** Signed distance functions of the shapes, in a frame centred on the shape, `r` its outer radius. */
+export const SHAPES = {
+  circle: (r) => (x, y) => Math.hypot(x, y) - r,
+  square: (r) => (x, y) => boxDistance(x, y, r * 0.78, r * 0.78),
+  triangle: (r) => {
+    const poly = regularPolygon(3, r);
+    return (x, y) => polygonDistance(poly, x, y - r * 0.2);
+  },
+  star: (r) => {
+    const poly = starPolygon(5, r, 0.45);
+    return (x, y) => polygonDistance(poly, x, y);
+  },
+  cross: (r) => (x, y) => Math.min(boxDistance(x, y, r, r * 0.28), boxDistance(x, y, r * 0.28, r)),
+};
+
+/**
+ * Random pose and style of one shape on a size×size canvas. Returns coverage(x, y) in [0, 1],
+ * anti-aliased, with a low-frequency wobble so edges look drawn by hand.
+ */
+export function shapeCoverage(shape, size, rng, { scale = [0.55, 0.9], outlineChance = 0.25 } = {}) {
+  const make = SHAPES[shape];
+  if (!make) throw new Error(`unknown shape "${shape}"; known: ${Object.keys(SHAPES).join(', ')}`);
+  const r = (uniform(rng, scale[0], scale[1]) * size) / 2;
+  const cx = size / 2 + uniform(rng, -1, 1) * Math.max(0, size / 2 - r) * 0.8;
+  const cy = size / 2 + uniform(rng, -1, 1) * Math.max(0, size / 2 - r) * 0.8;
+  const angle = uniform(rng, 0, 2 * Math.PI);
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const sdf = make(r);
+  const outline = rng() < outlineChance;
+  const stroke = uniform(rng, 1.2, Math.max(1.6, r * 0.25));
+  const wobbleAmp = uniform(rng, 0.01, 0.05) * r;
+  const wobbleK = 2 + Math.floor(rng() * 4);
+  const wobblePhase = uniform(rng, 0, 2 * Math.PI);
+  return (px, py) => {
+    const dx = px + 0.5 - cx;
+    const dy = py + 0.5 - cy;
+    const x = cos * dx + sin * dy;
+    const y = -sin * dx + cos * dy;
+    let d = sdf(x, y) + wobbleAmp * Math.sin(wobbleK * Math.atan2(y, x) + wobblePhase);
+    if (outline) d = Math.abs(d) - stroke / 2;
+    return Math.min(Math.max(0.5 - d, 0), 1);
+  };
+}
+
+/** 3×3 box blur of a single-channel float image, in place. */
+export function blur(img, size) {
+  const src = img.slice();
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let sum = 0;
+      let n = 0;
+      for (let j = -1; j <= 1; j++) {
+        for (let i = -1; i <= 1; i++) {
+          const xx = x + i;
+          const yy = y + j;
+          if (xx < 0 || yy < 0 || xx >= size || yy >= size) continue;
+          sum += src[yy * size + xx];
+          n++;
+        }
+      }
+      img[y * size + x] = sum / n;
+    }
+  }
+}
+
+/** One grey picture of `shape` as bytes (size×size, 0–255). */
+export function drawGreyShape(shape, size, rng) {
+  const coverage = shapeCoverage(shape, size, rng);
+  const bg0 = uniform(rng, 0.15, 0.85);
+  const slope = uniform(rng, -0.3, 0.3);
+  const dir = uniform(rng, 0, 2 * Math.PI);
+  const contrast = uniform(rng, 0.25, 0.6) * (bg0 > 0.5 ? -1 : 1) * (rng() < 0.15 ? -1 : 1);
+  const ink = Math.min(Math.max(bg0 + contrast, 0), 1);
+  const noise = uniform(rng, 0.01, 0.08);
+  const img = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const t = ((x - size / 2) * Math.cos(dir) + (y - size / 2) * Math.sin(dir)) / size;
+      const bg = bg0 + slope * t;
+      const a = coverage(x, y);
+      img[y * size + x] = bg * (1 - a) + ink * a + noise * gaussian(rng);
+    }
+  }
+  if (rng() < 0.3) blur(img, size);
+  return Uint8Array.from(img, (v) => Math.round(Math.min(Math.max(v, 0), 1) * 255));
+}
+
+/**
+ * A 4-class grey-scale shapes set, classes interleaved (circle, square, …, circle, …).
+ * @returns {{ labels: string[], images: { label: string, png: Buffer, grey: Uint8Array }[] }}
+ */
+export function makeGreyShapes({ perClass = 50, size = 56, seed = 1, classes = ['circle', 'square', 'triangle', 'cross'] } = {}) {
+  const rng = createRng(seed);
+  const images = [];
+  for (let n = 0; n < perClass; n++) {
+    for (const label of classes) {
+      const grey = drawGreyShape(label, size, rng);
+      images.push({ label, png: encodePng(size, size, grey, 1), grey });
+    }
+  }
+  return { labels: [...classes], images };
+}
+
+/** Writes a zip of `<class>/<n>.png` from makeGreyShapes(opts); returns the number of images. */
+export function writeGreyShapesZip(path, opts = {}) {
+  const set = makeGreyShapes(opts);
+  const counters = new Map();
+  const entries = {};
+  for (const { label, png } of set.images) {
+    const n = counters.get(label) ?? 0;
+    counters.set(label, n + 1);
+    entries[`${label}/${String(n).padStart(3, '0')}.png`] = png;
+  }
+  writeZip(path, entries);
+  return set.images.length;
+}
+
+/**
+ * A zip with 3 good PNGs in each of a/ and b/, plus a/readme.txt (not an image), b/empty.jpg
+ * (0 bytes) and a/broken.jpg (a JPEG signature then random bytes, with no frame header).
+ */
+export function writeBadZip(path) {
+  const set = makeGreyShapes({ perClass: 3, size: 32, seed: 404, classes: ['circle', 'square'] });
+  const entries = {};
+  const names = { circle: 'a', square: 'b' };
+  set.images.forEach(({ label, png }, i) => {
+    entries[`${names[label]}/${Math.floor(i / 2)}.png`] = png;
+  });
+  entries['a/readme.txt'] = new TextEncoder().encode('This folder holds class a. This file is not an image.\n');
+  entries['b/empty.jpg'] = new Uint8Array(0);
+  const rng = createRng(405);
+  // No 0xFF after the header: a decoder finds no further marker, so no start of frame.
+  const noise = Uint8Array.from({ length: 600 }, () => Math.floor(rng() * 255));
+  entries['a/broken.jpg'] = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...noise]);
+  writeZip(path, entries);
+}
+
+function writeZip(path, entries) {
+  mkdirSync(dirname(path), { recursive: true });
+  // Fixed modification time keeps the zips byte-identical from run to run.
+  writeFileSync(path, zipSync(entries, { level: 6, mtime: new Date('2024-01-01T00:00:00Z') }));
+}
+
+export function main() {
+  const dir = join(root, 'e2e/fixtures');
+  const grey = writeGreyShapesZip(join(dir, 'grey-shapes.zip'), { perClass: 50, size: 56, seed: 11 });
+  writeBadZip(join(dir, 'bad-files.zip'));
+  const tiny = writeGreyShapesZip(join(dir, 'tiny-shapes.zip'), { perClass: 8, size: 32, seed: 7 });
+  console.log(`make-fixtures: grey-shapes.zip (${grey} images), bad-files.zip, tiny-shapes.zip (${tiny} images) -> e2e/fixtures`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

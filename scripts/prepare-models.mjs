@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Turns the MobileNetV2 that the npm package `nsfwjs` ships (JS-wrapped TF.js Layers files)
+// into a standard TF.js Layers model (model.json + weights.bin) served by the studio, without
+// its original 5-class head. Also copies the tfjs WASM binaries next to it. No network.
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, copyFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const NSFWJS_VERSION = '4.2.1';
+
+function findPackageDir(name) {
+  const dir = join(root, 'node_modules', name);
+  if (!existsSync(join(dir, 'package.json'))) {
+    throw new Error(`${name} is not installed; run npm install first`);
+  }
+  return dir;
+}
+
+/** Bytes one weight entry takes in the packed buffer. */
+function entryBytes(w) {
+  const n = w.shape.reduce((a, b) => a * b, 1);
+  if (w.quantization) return n * (w.quantization.dtype === 'uint8' ? 1 : 2);
+  return n * 4;
+}
+
+export function convertMobileNetV2(outDir) {
+  const pkgDir = findPackageDir('nsfwjs');
+  const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;
+  if (version !== NSFWJS_VERSION) {
+    throw new Error(`nsfwjs ${version} found; the studio is pinned to ${NSFWJS_VERSION}`);
+  }
+  const src = join(pkgDir, 'dist/models/mobilenet_v2');
+  const model = require(join(src, 'model.min.js'));
+  const shard = require(join(src, 'group1-shard1of1.min.js'));
+  const buffer = Buffer.from(shard, 'base64');
+
+  const topology = model.modelTopology;
+  const config = topology.model_config.config;
+  const cutName = 'out_relu';
+  const cutIndex = config.layers.findIndex((l) => l.name === cutName);
+  if (cutIndex < 0) throw new Error(`layer ${cutName} not found in the nsfwjs MobileNetV2`);
+  const kept = config.layers.slice(0, cutIndex + 1);
+  const keptNames = new Set(kept.map((l) => l.name));
+  // Every layer starts trainable; the studio's freezing policy decides what trains.
+  for (const l of kept) l.config.trainable = true;
+  config.layers = kept;
+  config.output_layers = [[cutName, 0, 0]];
+  config.name = 'mobilenet_v2_backbone';
+
+  const manifest = model.weightsManifest[0];
+  const weights = [];
+  const chunks = [];
+  let offset = 0;
+  for (const w of manifest.weights) {
+    const size = entryBytes(w);
+    const layerName = w.name.split('/')[0];
+    if (keptNames.has(layerName)) {
+      weights.push(w);
+      chunks.push(buffer.subarray(offset, offset + size));
+    }
+    offset += size;
+  }
+  if (offset !== buffer.length) {
+    throw new Error(`weight manifest (${offset} bytes) does not match the shard (${buffer.length} bytes)`);
+  }
+  const data = Buffer.concat(chunks);
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `keras ${topology.keras_version}`,
+    convertedBy: `finetune-studio scripts/prepare-models.mjs from nsfwjs@${version}`,
+    modelTopology: {
+      keras_version: topology.keras_version,
+      backend: topology.backend,
+      model_config: topology.model_config,
+    },
+    weightsManifest: [{ paths: ['weights.bin'], weights }],
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'model.json'), JSON.stringify(modelJson));
+  writeFileSync(join(outDir, 'weights.bin'), data);
+  return { layers: kept.length, weightBytes: data.length, weights: weights.length };
+}
+
+export function copyWasm(outDir) {
+  const dir = join(findPackageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
+  mkdirSync(outDir, { recursive: true });
+  for (const f of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
+    copyFileSync(join(dir, f), join(outDir, f));
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const info = convertMobileNetV2(join(root, 'public/models/mobilenet-v2'));
+  copyWasm(join(root, 'public/wasm'));
+  console.log(
+    `prepare-models: MobileNetV2 backbone, ${info.layers} layers, ${info.weights} weight tensors, ` +
+      `${(info.weightBytes / 1e6).toFixed(2)} MB -> public/models/mobilenet-v2; tfjs WASM -> public/wasm`,
+  );
+  const sample = join(root, 'scripts/make-sample-data.mjs');
+  if (existsSync(sample)) await import(sample).then((m) => m.main?.());
+}

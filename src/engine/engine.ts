@@ -1,0 +1,498 @@
+/**
+ * The training engine: plain code that does not know whether it runs in a worker or in Node.
+ * It owns the pre-trained backbone, composes a classifier head, caches the frozen prefix,
+ * trains with a custom loop, evaluates, predicts and exports.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { StudioError } from '../lib/errors';
+import { createRng, deriveSeed, shuffled } from '../lib/random';
+import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
+import { summarize } from '../models/inspect';
+import { actsInTraining, frozenPrefixEnd, hasWeights, isConvolution, runSegment, type Layer } from './graph';
+import { createOptimizer } from './optimizers';
+import type { SampleSource } from './sources';
+import type {
+  BackendName,
+  BatchMetrics,
+  EpochMetrics,
+  EvalResult,
+  ModelSummary,
+  TrainResult,
+  TrainSettings,
+} from './types';
+
+type Tf = typeof tfTypes;
+type Tensor = tfTypes.Tensor;
+
+export type EngineEvent =
+  | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
+  | { type: 'batch'; metrics: BatchMetrics }
+  | { type: 'epoch'; metrics: EpochMetrics };
+
+export interface ExportFile {
+  name: string;
+  data: ArrayBuffer;
+}
+
+export interface TrainingEngine {
+  readonly tf: Tf;
+  loadModel(id: string, name: string, load: () => Promise<tfTypes.LayersModel>, inputRange: [number, number]): Promise<ModelSummary>;
+  train(
+    settings: TrainSettings,
+    labels: readonly string[],
+    train: SampleSource,
+    val: SampleSource,
+    onEvent: (e: EngineEvent) => void,
+  ): Promise<TrainResult>;
+  /** Graceful stop: finishes the current batch and keeps the model trained so far. */
+  stop(): void;
+  evaluate(source: SampleSource, onEvent?: (e: EngineEvent) => void): Promise<EvalResult>;
+  /** Class probabilities for one image (size×size×3 in [0, 1]). */
+  predict(pixels: Float32Array): Promise<number[]>;
+  exportFiles(metadata: Record<string, unknown>): Promise<ExportFile[]>;
+  /** The classifier of the last run (backbone + head), if any. */
+  classifier(): tfTypes.LayersModel | null;
+  /** The settings of the last run, if any. */
+  lastSettings(): TrainSettings | null;
+  dispose(): void;
+}
+
+interface Loaded {
+  summary: ModelSummary;
+  backbone: tfTypes.LayersModel;
+  /** The pre-trained weights by layer name (in `layer.weights` order), restored at the start of each run. */
+  pristine: Map<string, Tensor[]>;
+  /** The same backbone rebuilt for another input size, sharing nothing with `backbone`. */
+  resized: { size: number; model: tfTypes.LayersModel } | null;
+}
+
+interface Run {
+  model: tfTypes.LayersModel;
+  labels: readonly string[];
+  settings: TrainSettings;
+}
+
+const CACHE_CHUNK = 16;
+const EVAL_CHUNK = 32;
+
+export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => tf.getBackend() as BackendName): TrainingEngine {
+  let loaded: Loaded | null = null;
+  let run: Run | null = null;
+  let stopRequested = false;
+  let busy = false;
+
+  function requireLoaded(): Loaded {
+    if (!loaded) throw new StudioError('model-load-failed', 'No pre-trained model is loaded yet.');
+    return loaded;
+  }
+
+  /** The backbone at `size`×`size` input: the loaded one, or a rebuilt copy (convolutions accept any size). */
+  async function backboneAt(base: Loaded, size: number): Promise<tfTypes.LayersModel> {
+    let model = base.backbone;
+    if (size !== base.summary.inputSize) {
+      if (base.resized?.size !== size) {
+        base.resized?.model.dispose();
+        const json = base.backbone.toJSON(null, false) as unknown as {
+          config: { layers: { class_name: string; config: { batch_input_shape?: (number | null)[] } }[] };
+        };
+        const input = json.config.layers.find((l) => l.class_name === 'InputLayer');
+        const shape = input?.config.batch_input_shape;
+        if (!input || !shape || shape.length !== 4) {
+          throw new StudioError('unsupported', 'This model cannot change its input size.');
+        }
+        input.config.batch_input_shape = [null, size, size, shape[3] ?? 3];
+        base.resized = {
+          size,
+          model: await tf.models.modelFromJSON({ modelTopology: json as unknown as tfTypes.io.ModelJSON['modelTopology'] }),
+        };
+      }
+      model = base.resized.model;
+    }
+    for (const layer of model.layers) {
+      const values = base.pristine.get(layer.name);
+      layer.weights.forEach((v, i) => {
+        const value = values?.[i];
+        if (value) v.write(value);
+      });
+    }
+    return model;
+  }
+
+  function requireRun(): Run {
+    if (!run) throw new StudioError('unsupported', 'Train a model first.');
+    return run;
+  }
+
+  function releaseLoaded(base: Loaded): void {
+    disposeRun();
+    base.pristine.forEach((values) => values.forEach((t) => t.dispose()));
+    base.resized?.model.dispose();
+    base.backbone.dispose();
+  }
+
+  function disposeRun(): void {
+    if (!run) return;
+    for (const name of HEAD_LAYERS) {
+      try {
+        run.model.getLayer(name).dispose();
+      } catch {
+        /* a head layer that was never built */
+      }
+    }
+    run = null;
+  }
+
+  function toInputRange(x: Tensor, range: [number, number]): Tensor {
+    const [lo, hi] = range;
+    if (lo === 0 && hi === 1) return x;
+    return tf.add(tf.mul(x, hi - lo), lo);
+  }
+
+  async function pixelTensor(source: SampleSource, indices: readonly number[], size: number, range: [number, number]): Promise<Tensor> {
+    const data = await source.pixels(indices, size);
+    return tf.tidy(() => toInputRange(tf.tensor4d(data, [indices.length, size, size, 3]), range));
+  }
+
+  /** Runs the frozen prefix (layers 0..cut) over a whole source, in chunks, into one tensor. */
+  async function cachePrefix(
+    model: tfTypes.LayersModel,
+    cut: number,
+    source: SampleSource,
+    size: number,
+    range: [number, number],
+    progress: (done: number) => void,
+  ): Promise<Tensor> {
+    const parts: Tensor[] = [];
+    try {
+      for (let start = 0; start < source.ids.length; start += CACHE_CHUNK) {
+        if (stopRequested) throw new StudioError('cancelled', 'Training was stopped before the cache was ready.');
+        const idx = range0(start, Math.min(source.ids.length, start + CACHE_CHUNK));
+        const x = await pixelTensor(source, idx, size, range);
+        const y = tf.tidy(() => runSegment(model, 0, cut, x, { training: false }));
+        x.dispose();
+        await y.data(); // keeps the GPU queue short and lets messages (stop) through
+        parts.push(y);
+        progress(start + idx.length);
+      }
+      return parts.length === 1 ? (parts[0] as Tensor) : tf.concat(parts, 0);
+    } finally {
+      if (parts.length > 1) parts.forEach((p) => p.dispose());
+    }
+  }
+
+  function crossEntropy(probs: Tensor, oneHot: Tensor): Tensor {
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1)));
+  }
+
+  function trainableVariables(model: tfTypes.LayersModel): tfTypes.Variable[] {
+    const vars: tfTypes.Variable[] = [];
+    for (const layer of model.layers) {
+      if (!layer.trainable) continue;
+      for (const w of layer.trainableWeights) vars.push(w.read() as tfTypes.Variable);
+    }
+    return vars;
+  }
+
+  function checkBackendCanTrain(model: tfTypes.LayersModel): void {
+    if (backend() !== 'wasm') return;
+    const first = model.layers.findIndex((l) => l.trainable && hasWeights(l));
+    if (first < 0) return;
+    const conv = model.layers.slice(first).find((l) => isConvolution(l));
+    if (conv) {
+      throw new StudioError(
+        'unsupported',
+        `The WASM backend cannot train convolution layers (${conv.name} would need gradients). ` +
+          'Choose "head only", freeze the convolution layers, or use WebGPU or WebGL.',
+      );
+    }
+  }
+
+  /** Loss and accuracy over a whole source, from the cache when there is one. */
+  async function measure(
+    model: tfTypes.LayersModel,
+    from: number,
+    cache: Tensor | null,
+    source: SampleSource,
+    numClasses: number,
+    size: number,
+    range: [number, number],
+  ): Promise<{ loss: number; accuracy: number }> {
+    const n = source.ids.length;
+    if (n === 0) return { loss: Number.NaN, accuracy: Number.NaN };
+    const end = model.layers.length - 1;
+    const sums: Tensor[] = [];
+    for (let start = 0; start < n; start += EVAL_CHUNK) {
+      const idx = range0(start, Math.min(n, start + EVAL_CHUNK));
+      const x = cache ? tf.gather(cache, idx) : await pixelTensor(source, idx, size, range);
+      const sum = tf.tidy(() => {
+        const probs = runSegment(model, from, end, x, { training: false });
+        const y = tf.oneHot(Array.from(idx, (i) => source.labels[i] ?? 0), numClasses).toFloat();
+        const lossSum = tf.mul(crossEntropy(probs, y), idx.length);
+        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32'));
+        return tf.stack([lossSum, correct]);
+      });
+      x.dispose();
+      sums.push(sum);
+    }
+    const total = tf.tidy(() => tf.sum(tf.stack(sums), 0));
+    sums.forEach((s) => s.dispose());
+    const [lossSum, correct] = await total.data();
+    total.dispose();
+    return { loss: (lossSum ?? 0) / n, accuracy: (correct ?? 0) / n };
+  }
+
+  return {
+    tf,
+
+    async loadModel(id, name, load, inputRange) {
+      const backbone = await load();
+      if (loaded) releaseLoaded(loaded);
+      const pristine = new Map(backbone.layers.map((l) => [l.name, l.weights.map((w) => w.read().clone())]));
+      loaded = { backbone, pristine, resized: null, summary: summarize(id, name, backbone, inputRange) };
+      return loaded.summary;
+    },
+
+    async train(settings, labels, trainSrc, valSrc, onEvent) {
+      if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
+      const base = requireLoaded();
+      if (labels.length < 2) {
+        throw new StudioError('dataset-invalid', 'Add at least two classes: a classifier needs two or more.');
+      }
+      if (trainSrc.ids.length === 0) throw new StudioError('dataset-empty', 'The training split holds no images.');
+      busy = true;
+      stopRequested = false;
+      const numClasses = labels.length;
+      const size = settings.imageSize;
+      const range = base.summary.inputRange;
+      let cacheTrain: Tensor | null = null;
+      let cacheVal: Tensor | null = null;
+      let optimizer: tfTypes.Optimizer | null = null;
+      try {
+        disposeRun();
+        const backbone = await backboneAt(base, size);
+        const model = composeClassifier(tf, backbone, {
+          numClasses,
+          dropout: settings.dropout,
+          seed: settings.seed,
+        });
+        run = { model, labels, settings };
+        const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+        applyFreezing(model, trainable);
+        checkBackendCanTrain(model);
+        const end = model.layers.length - 1;
+        const cut = frozenPrefixEnd(model, (l: Layer) => (l.trainable && hasWeights(l)) || actsInTraining(l));
+        const vars = trainableVariables(model);
+        const trainableParams = vars.reduce((s, v) => s + v.size, 0);
+
+        if (cut > 0) {
+          const total = trainSrc.ids.length + valSrc.ids.length;
+          onEvent({ type: 'phase', phase: 'caching', done: 0, total });
+          cacheTrain = await cachePrefix(model, cut, trainSrc, size, range, (d) =>
+            onEvent({ type: 'phase', phase: 'caching', done: d, total }),
+          );
+          cacheVal =
+            valSrc.ids.length > 0
+              ? await cachePrefix(model, cut, valSrc, size, range, (d) =>
+                  onEvent({ type: 'phase', phase: 'caching', done: trainSrc.ids.length + d, total }),
+                )
+              : null;
+        }
+
+        optimizer = createOptimizer(tf, settings.optimizer, settings.learningRate);
+        const n = trainSrc.ids.length;
+        const batchSize = Math.max(1, Math.min(settings.batchSize, n));
+        // Fixed batch shapes: the last partial batch is dropped (the shuffle differs every epoch).
+        const batches = Math.max(1, Math.floor(n / batchSize));
+        const history: EpochMetrics[] = [];
+        let step = 0;
+        onEvent({ type: 'phase', phase: 'training', done: 0, total: settings.epochs * batches });
+
+        for (let epoch = 1; epoch <= settings.epochs && !stopRequested; epoch++) {
+          const started = Date.now();
+          const order = shuffled(range0(0, n), createRng(deriveSeed(settings.seed, `epoch-${epoch}`)));
+          let lossSum = 0;
+          let accSum = 0;
+          let done = 0;
+          for (let b = 0; b < batches && !stopRequested; b++) {
+            const idx = order.slice(b * batchSize, (b + 1) * batchSize);
+            const x = cacheTrain ? tf.gather(cacheTrain, idx) : await pixelTensor(trainSrc, idx, size, range);
+            const y = tf.tidy(() => tf.oneHot(idx.map((i) => trainSrc.labels[i] ?? 0), numClasses).toFloat());
+            let acc: Tensor | null = null;
+            const opt = optimizer;
+            const loss = opt.minimize(
+              () => {
+                const probs = runSegment(model, cut, end, x, { training: true });
+                acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32')));
+                return crossEntropy(probs, y) as tfTypes.Scalar;
+              },
+              true,
+              vars,
+            );
+            x.dispose();
+            y.dispose();
+            const accT = acc as Tensor | null;
+            const [lv, av] = await Promise.all([loss?.data(), accT?.data()]);
+            loss?.dispose();
+            accT?.dispose();
+            const lossValue = lv?.[0] ?? Number.NaN;
+            const accValue = av?.[0] ?? Number.NaN;
+            if (!Number.isFinite(lossValue)) {
+              throw new StudioError(
+                'training-failed',
+                'The loss became NaN or infinite. Lower the learning rate and train again.',
+              );
+            }
+            lossSum += lossValue;
+            accSum += accValue;
+            done++;
+            step++;
+            onEvent({ type: 'batch', metrics: { epoch, batch: b + 1, batches, loss: lossValue, accuracy: accValue, step } });
+          }
+          if (done === 0) break;
+          const valM =
+            valSrc.ids.length > 0
+              ? await measure(model, cacheVal ? cut : 0, cacheVal, valSrc, numClasses, size, range)
+              : null;
+          const metrics: EpochMetrics = {
+            epoch,
+            loss: lossSum / done,
+            accuracy: accSum / done,
+            valLoss: valM?.loss ?? null,
+            valAccuracy: valM?.accuracy ?? null,
+            ms: Date.now() - started,
+          };
+          if (done < batches) break; // a partial epoch is not recorded as completed
+          history.push(metrics);
+          onEvent({ type: 'epoch', metrics });
+        }
+        return { epochsCompleted: history.length, stopped: stopRequested, history, trainableParams };
+      } catch (err) {
+        if (err instanceof StudioError) throw err;
+        throw new StudioError('training-failed', trainingFailure(err), { cause: err });
+      } finally {
+        cacheTrain?.dispose();
+        cacheVal?.dispose();
+        optimizer?.dispose();
+        busy = false;
+        stopRequested = false;
+      }
+    },
+
+    stop() {
+      stopRequested = true;
+    },
+
+    async evaluate(source, onEvent) {
+      const r = requireRun();
+      const base = requireLoaded();
+      const numClasses = r.labels.length;
+      const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+      const predictions: EvalResult['predictions'] = [];
+      let lossSum = 0;
+      const n = source.ids.length;
+      for (let start = 0; start < n; start += EVAL_CHUNK) {
+        const idx = range0(start, Math.min(n, start + EVAL_CHUNK));
+        const x = await pixelTensor(source, idx, r.settings.imageSize, base.summary.inputRange);
+        const probs = tf.tidy(() => r.model.predict(x) as Tensor);
+        x.dispose();
+        const p = await probs.data();
+        probs.dispose();
+        idx.forEach((i, k) => {
+          const row = Array.from(p.subarray(k * numClasses, (k + 1) * numClasses));
+          const actual = source.labels[i] ?? 0;
+          const predicted = argMax(row);
+          const confidence = row[predicted] ?? 0;
+          lossSum += -Math.log(Math.max(row[actual] ?? 0, 1e-7));
+          (confusion[actual] as number[])[predicted]! += 1;
+          predictions.push({ id: source.ids[i] ?? String(i), actual, predicted, confidence });
+        });
+        onEvent?.({ type: 'phase', phase: 'evaluating', done: start + idx.length, total: n });
+      }
+      const correct = predictions.filter((q) => q.actual === q.predicted).length;
+      return {
+        accuracy: n ? correct / n : Number.NaN,
+        loss: n ? lossSum / n : Number.NaN,
+        confusion,
+        labels: [...r.labels],
+        predictions,
+      };
+    },
+
+    async predict(pixels) {
+      const r = requireRun();
+      const size = r.settings.imageSize;
+      const range = requireLoaded().summary.inputRange;
+      const probs = tf.tidy(() => r.model.predict(toInputRange(tf.tensor4d(pixels, [1, size, size, 3]), range)) as Tensor);
+      const data = await probs.data();
+      probs.dispose();
+      return Array.from(data);
+    },
+
+    async exportFiles(metadata) {
+      const r = requireRun();
+      let files: ExportFile[] = [];
+      await r.model.save(
+        tf.io.withSaveHandler(async (artifacts) => {
+          const weightData = artifacts.weightData;
+          const buffer =
+            weightData === undefined
+              ? new ArrayBuffer(0)
+              : tf.io.CompositeArrayBuffer.join(weightData as ArrayBuffer | ArrayBuffer[]);
+          const modelJson = {
+            format: 'layers-model',
+            generatedBy: artifacts.generatedBy ?? 'finetune-studio',
+            convertedBy: null,
+            modelTopology: artifacts.modelTopology,
+            weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+          };
+          const enc = new TextEncoder();
+          files = [
+            { name: 'model.json', data: toArrayBuffer(enc.encode(JSON.stringify(modelJson))) },
+            { name: 'weights.bin', data: buffer },
+            { name: 'metadata.json', data: toArrayBuffer(enc.encode(JSON.stringify(metadata, null, 2))) },
+          ];
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      return files;
+    },
+
+    classifier() {
+      return run?.model ?? null;
+    },
+
+    lastSettings() {
+      return run?.settings ?? null;
+    },
+
+    dispose() {
+      disposeRun();
+      if (loaded) releaseLoaded(loaded);
+      loaded = null;
+    },
+  };
+}
+
+function trainingFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/out of memory|OOM|allocat/i.test(text)) {
+    return 'The device ran out of memory while training. Lower the batch size or the input size, or freeze more layers.';
+  }
+  return `Training failed: ${text.split('\n')[0]}`;
+}
+
+function range0(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(i);
+  return out;
+}
+
+function argMax(row: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if ((row[i] ?? -Infinity) > (row[best] ?? -Infinity)) best = i;
+  return best;
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}

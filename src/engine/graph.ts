@@ -1,0 +1,105 @@
+/**
+ * The layer graph of a functional tfjs model: topological order, inbound names, the points where
+ * one tensor carries everything forward (cut points), and running a segment of layers eagerly.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+
+export type Layer = tfTypes.layers.Layer;
+export type LayersModel = tfTypes.LayersModel;
+
+/** Names of the layers feeding `layer` in the model (its first inbound node). */
+export function inboundNames(layer: Layer): string[] {
+  const node = layer.inboundNodes[0];
+  if (!node) return [];
+  return node.inboundLayers.map((l) => l.name);
+}
+
+/** Layers that hold weights that could be trained. */
+export function hasWeights(layer: Layer): boolean {
+  return layer.weights.length > 0;
+}
+
+export function isConvolution(layer: Layer): boolean {
+  const c = layer.getClassName();
+  return c === 'Conv2D' || c === 'DepthwiseConv2D' || c === 'SeparableConv2D' || c === 'Conv2DTranspose';
+}
+
+/**
+ * For each layer index i, whether its output alone carries everything that later layers need:
+ * no layer after i reads from a layer before i.
+ */
+export function cutPoints(model: LayersModel): boolean[] {
+  const layers = model.layers;
+  const index = new Map(layers.map((l, i) => [l.name, i]));
+  const n = layers.length;
+  // minIn[j]: the smallest layer index that layer j reads from.
+  const minIn = layers.map((l, j) => {
+    const ins = inboundNames(l).map((name) => index.get(name) ?? j);
+    return ins.length ? Math.min(...ins) : j;
+  });
+  const ok = new Array<boolean>(n).fill(false);
+  let suffixMin = Number.POSITIVE_INFINITY;
+  for (let i = n - 1; i >= 0; i--) {
+    ok[i] = suffixMin >= i;
+    suffixMin = Math.min(suffixMin, minIn[i] ?? i);
+  }
+  return ok;
+}
+
+/**
+ * The deepest cut point at or before which nothing trains: everything up to it can be computed
+ * once and cached. Returns -1 when the first layer itself trains (nothing to cache). Index 0 is the input.
+ */
+export function frozenPrefixEnd(model: LayersModel, trains: (layer: Layer) => boolean): number {
+  const cuts = cutPoints(model);
+  let best = 0;
+  for (let i = 0; i < model.layers.length; i++) {
+    const layer = model.layers[i] as Layer;
+    if (trains(layer)) break;
+    if (cuts[i]) best = i;
+  }
+  return best;
+}
+
+const TRAINING_ONLY = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/** Layers that act differently while training (dropout, noise): they cannot be cached. */
+export function actsInTraining(layer: Layer): boolean {
+  return TRAINING_ONLY.has(layer.getClassName());
+}
+
+export interface SegmentOptions {
+  /** Training mode for dropout and for batch norm layers that train. */
+  training: boolean;
+}
+
+/**
+ * Runs layers (from, to] of the model eagerly on `input`, the output of layer `from`.
+ * Batch norm layers that are frozen always run in inference mode; dropout follows `training`.
+ * Call inside tf.tidy or a gradient function.
+ */
+export function runSegment(
+  model: LayersModel,
+  from: number,
+  to: number,
+  input: tfTypes.Tensor,
+  opts: SegmentOptions,
+): tfTypes.Tensor {
+  const values = new Map<string, tfTypes.Tensor>();
+  const first = model.layers[from] as Layer;
+  values.set(first.name, input);
+  let out = input;
+  for (let j = from + 1; j <= to; j++) {
+    const layer = model.layers[j] as Layer;
+    const ins = inboundNames(layer).map((name) => {
+      const v = values.get(name);
+      if (!v) throw new Error(`layer ${layer.name} reads ${name}, which is outside the segment`);
+      return v;
+    });
+    const training =
+      opts.training && (actsInTraining(layer) || (layer.getClassName() === 'BatchNormalization' && layer.trainable));
+    out = layer.apply(ins.length === 1 ? (ins[0] as tfTypes.Tensor) : ins, { training }) as tfTypes.Tensor;
+    values.set(layer.name, out);
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+/** The layer table of a real loaded model, grouped into blocks. */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { LayerInfo, ModelSummary } from '../engine/types';
+
+/**
+ * The block a layer belongs to. MobileNetV2 names: `Conv1…`, `bn_Conv1`, `expanded_conv_*` are the stem,
+ * `block_N_*` are blocks, `Conv_1…`/`out_relu` the top. Other models: the text before the first `_`.
+ */
+export function blockOf(layerName: string, className: string): string {
+  if (className === 'InputLayer') return 'input';
+  if (layerName.startsWith('head_')) return 'head';
+  const m = /^block_(\d+)_/.exec(layerName);
+  if (m) return `block_${m[1]}`;
+  if (/^(Conv1|bn_Conv1|expanded_conv)/.test(layerName)) return 'stem';
+  if (/^(Conv_1|out_relu)/.test(layerName)) return 'top';
+  const cut = layerName.indexOf('_');
+  return cut > 0 ? layerName.slice(0, cut) : layerName;
+}
+
+function paramsOf(layer: tfTypes.layers.Layer): number {
+  return layer.weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+export function outputShapeOf(layer: tfTypes.layers.Layer): (number | null)[] {
+  const shape = layer.outputShape as unknown;
+  if (Array.isArray(shape) && Array.isArray(shape[0])) return shape[0] as (number | null)[];
+  return (shape as (number | null)[]) ?? [];
+}
+
+export function layerTable(model: tfTypes.LayersModel, isTrainable: (name: string) => boolean): LayerInfo[] {
+  return model.layers.map((layer) => {
+    const className = layer.getClassName();
+    const params = paramsOf(layer);
+    return {
+      name: layer.name,
+      className,
+      outputShape: outputShapeOf(layer),
+      params,
+      trainable: params > 0 && isTrainable(layer.name),
+      block: blockOf(layer.name, className),
+      hasWeights: params > 0,
+    };
+  });
+}
+
+export function summarize(
+  id: string,
+  name: string,
+  model: tfTypes.LayersModel,
+  inputRange: [number, number],
+): ModelSummary {
+  const layers = layerTable(model, () => false);
+  const inputShape = model.inputs[0]?.shape ?? [];
+  return {
+    id,
+    name,
+    inputSize: (inputShape[1] as number | null) ?? 224,
+    inputRange,
+    layers,
+    totalParams: layers.reduce((s, l) => s + l.params, 0),
+  };
+}
+
+/** Parameters that would train: the chosen backbone layers plus the new dense head. */
+export function trainableParamCount(layers: LayerInfo[], trainable: ReadonlySet<string>, numClasses: number): number {
+  const last = layers[layers.length - 1];
+  const featureDim = (last?.outputShape[last.outputShape.length - 1] as number | null) ?? 0;
+  const head = (featureDim + 1) * numClasses;
+  return head + layers.filter((l) => trainable.has(l.name)).reduce((s, l) => s + l.params, 0);
+}

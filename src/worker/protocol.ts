@@ -1,0 +1,61 @@
+/**
+ * The one contract between the UI thread and the training worker.
+ * Commands are request/response calls (each carries an `id`, answered by a `result` or `error` event);
+ * progress is a stream of events. The UI imports this file as types only.
+ */
+import type { SerializedError } from '../lib/errors';
+import type {
+  BackendName,
+  BatchMetrics,
+  EpochMetrics,
+  EvalResult,
+  ModelSummary,
+  TrainResult,
+  TrainSettings,
+} from '../engine/types';
+
+/** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
+export interface WorkerImage {
+  id: string;
+  label: number;
+  blob: Blob;
+}
+
+export interface ExportedFile {
+  name: string;
+  data: ArrayBuffer;
+}
+
+export type Command =
+  | { kind: 'init'; backend: BackendName | null; wasmPath: string }
+  | { kind: 'loadModel'; modelId: string; url: string }
+  | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[] }
+  | { kind: 'stop' }
+  | { kind: 'evaluate'; images: WorkerImage[] }
+  | { kind: 'predict'; blob: Blob }
+  | { kind: 'export'; metadata: Record<string, unknown> };
+
+export interface CommandResults {
+  init: { backend: BackendName };
+  loadModel: ModelSummary;
+  train: TrainResult;
+  stop: { ok: true };
+  evaluate: EvalResult;
+  predict: { probabilities: number[] };
+  export: { files: ExportedFile[] };
+}
+
+export type CommandKind = Command['kind'];
+
+export interface Request {
+  id: number;
+  command: Command;
+}
+
+export type WorkerEvent =
+  | { type: 'result'; id: number; value: unknown }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
+  | { type: 'batches'; items: BatchMetrics[] }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'log'; message: string };
