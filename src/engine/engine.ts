@@ -5,11 +5,10 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
-import { createRng, deriveSeed, shuffled } from '../lib/random';
 import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
 import { summarize } from '../models/inspect';
-import { actsInTraining, frozenPrefixEnd, hasWeights, isConvolution, runSegment, type Layer } from './graph';
-import { createOptimizer } from './optimizers';
+import { hasWeights, isConvolution } from './graph';
+import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
 import type {
   BackendName,
@@ -72,7 +71,6 @@ interface Run {
   settings: TrainSettings;
 }
 
-const CACHE_CHUNK = 16;
 const EVAL_CHUNK = 32;
 
 export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => tf.getBackend() as BackendName): TrainingEngine {
@@ -142,60 +140,9 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     run = null;
   }
 
-  function toInputRange(x: Tensor, range: [number, number]): Tensor {
-    const [lo, hi] = range;
-    if (lo === 0 && hi === 1) return x;
-    return tf.add(tf.mul(x, hi - lo), lo);
-  }
-
-  async function pixelTensor(source: SampleSource, indices: readonly number[], size: number, range: [number, number]): Promise<Tensor> {
-    const data = await source.pixels(indices, size);
-    return tf.tidy(() => toInputRange(tf.tensor4d(data, [indices.length, size, size, 3]), range));
-  }
-
-  /** Runs the frozen prefix (layers 0..cut) over a whole source, in chunks, into one tensor. */
-  async function cachePrefix(
-    model: tfTypes.LayersModel,
-    cut: number,
-    source: SampleSource,
-    size: number,
-    range: [number, number],
-    progress: (done: number) => void,
-  ): Promise<Tensor> {
-    const parts: Tensor[] = [];
-    try {
-      for (let start = 0; start < source.ids.length; start += CACHE_CHUNK) {
-        if (stopRequested) throw new StudioError('cancelled', 'Training was stopped before the cache was ready.');
-        const idx = range0(start, Math.min(source.ids.length, start + CACHE_CHUNK));
-        const x = await pixelTensor(source, idx, size, range);
-        const y = tf.tidy(() => runSegment(model, 0, cut, x, { training: false }));
-        x.dispose();
-        await y.data(); // keeps the GPU queue short and lets messages (stop) through
-        parts.push(y);
-        progress(start + idx.length);
-      }
-      return parts.length === 1 ? (parts[0] as Tensor) : tf.concat(parts, 0);
-    } finally {
-      if (parts.length > 1) parts.forEach((p) => p.dispose());
-    }
-  }
-
-  function crossEntropy(probs: Tensor, oneHot: Tensor): Tensor {
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1)));
-  }
-
-  function trainableVariables(model: tfTypes.LayersModel): tfTypes.Variable[] {
-    const vars: tfTypes.Variable[] = [];
-    for (const layer of model.layers) {
-      if (!layer.trainable) continue;
-      for (const w of layer.trainableWeights) vars.push(w.read() as tfTypes.Variable);
-    }
-    return vars;
-  }
-
-  function checkBackendCanTrain(model: tfTypes.LayersModel): void {
+  function checkBackendCanTrain(model: tfTypes.LayersModel, trainable: ReadonlySet<string>): void {
     if (backend() !== 'wasm') return;
-    const first = model.layers.findIndex((l) => l.trainable && hasWeights(l));
+    const first = model.layers.findIndex((l) => trainable.has(l.name) && hasWeights(l));
     if (first < 0) return;
     const conv = model.layers.slice(first).find((l) => isConvolution(l));
     if (conv) {
@@ -205,40 +152,6 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           'Choose "head only", freeze the convolution layers, or use WebGPU or WebGL.',
       );
     }
-  }
-
-  /** Loss and accuracy over a whole source, from the cache when there is one. */
-  async function measure(
-    model: tfTypes.LayersModel,
-    from: number,
-    cache: Tensor | null,
-    source: SampleSource,
-    numClasses: number,
-    size: number,
-    range: [number, number],
-  ): Promise<{ loss: number; accuracy: number }> {
-    const n = source.ids.length;
-    if (n === 0) return { loss: Number.NaN, accuracy: Number.NaN };
-    const end = model.layers.length - 1;
-    const sums: Tensor[] = [];
-    for (let start = 0; start < n; start += EVAL_CHUNK) {
-      const idx = range0(start, Math.min(n, start + EVAL_CHUNK));
-      const x = cache ? tf.gather(cache, idx) : await pixelTensor(source, idx, size, range);
-      const sum = tf.tidy(() => {
-        const probs = runSegment(model, from, end, x, { training: false });
-        const y = tf.oneHot(Array.from(idx, (i) => source.labels[i] ?? 0), numClasses).toFloat();
-        const lossSum = tf.mul(crossEntropy(probs, y), idx.length);
-        const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32'));
-        return tf.stack([lossSum, correct]);
-      });
-      x.dispose();
-      sums.push(sum);
-    }
-    const total = tf.tidy(() => tf.sum(tf.stack(sums), 0));
-    sums.forEach((s) => s.dispose());
-    const [lossSum, correct] = await total.data();
-    total.dispose();
-    return { loss: (lossSum ?? 0) / n, accuracy: (correct ?? 0) / n };
   }
 
   return {
@@ -263,10 +176,6 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       stopRequested = false;
       const numClasses = labels.length;
       const size = settings.imageSize;
-      const range = base.summary.inputRange;
-      let cacheTrain: Tensor | null = null;
-      let cacheVal: Tensor | null = null;
-      let optimizer: tfTypes.Optimizer | null = null;
       try {
         disposeRun();
         const backbone = await backboneAt(base, size);
@@ -278,101 +187,22 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         run = { model, labels, settings };
         const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
         applyFreezing(model, trainable);
-        checkBackendCanTrain(model);
-        const end = model.layers.length - 1;
-        const cut = frozenPrefixEnd(model, (l: Layer) => (l.trainable && hasWeights(l)) || actsInTraining(l));
-        const vars = trainableVariables(model);
-        const trainableParams = vars.reduce((s, v) => s + v.size, 0);
-
-        if (cut > 0) {
-          const total = trainSrc.ids.length + valSrc.ids.length;
-          onEvent({ type: 'phase', phase: 'caching', done: 0, total });
-          cacheTrain = await cachePrefix(model, cut, trainSrc, size, range, (d) =>
-            onEvent({ type: 'phase', phase: 'caching', done: d, total }),
-          );
-          cacheVal =
-            valSrc.ids.length > 0
-              ? await cachePrefix(model, cut, valSrc, size, range, (d) =>
-                  onEvent({ type: 'phase', phase: 'caching', done: trainSrc.ids.length + d, total }),
-                )
-              : null;
-        }
-
-        optimizer = createOptimizer(tf, settings.optimizer, settings.learningRate);
-        const n = trainSrc.ids.length;
-        const batchSize = Math.max(1, Math.min(settings.batchSize, n));
-        // Fixed batch shapes: the last partial batch is dropped (the shuffle differs every epoch).
-        const batches = Math.max(1, Math.floor(n / batchSize));
-        const history: EpochMetrics[] = [];
-        let step = 0;
-        onEvent({ type: 'phase', phase: 'training', done: 0, total: settings.epochs * batches });
-
-        for (let epoch = 1; epoch <= settings.epochs && !stopRequested; epoch++) {
-          const started = Date.now();
-          const order = shuffled(range0(0, n), createRng(deriveSeed(settings.seed, `epoch-${epoch}`)));
-          let lossSum = 0;
-          let accSum = 0;
-          let done = 0;
-          for (let b = 0; b < batches && !stopRequested; b++) {
-            const idx = order.slice(b * batchSize, (b + 1) * batchSize);
-            const x = cacheTrain ? tf.gather(cacheTrain, idx) : await pixelTensor(trainSrc, idx, size, range);
-            const y = tf.tidy(() => tf.oneHot(idx.map((i) => trainSrc.labels[i] ?? 0), numClasses).toFloat());
-            let acc: Tensor | null = null;
-            const opt = optimizer;
-            const loss = opt.minimize(
-              () => {
-                const probs = runSegment(model, cut, end, x, { training: true });
-                acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32')));
-                return crossEntropy(probs, y) as tfTypes.Scalar;
-              },
-              true,
-              vars,
-            );
-            x.dispose();
-            y.dispose();
-            const accT = acc as Tensor | null;
-            const [lv, av] = await Promise.all([loss?.data(), accT?.data()]);
-            loss?.dispose();
-            accT?.dispose();
-            const lossValue = lv?.[0] ?? Number.NaN;
-            const accValue = av?.[0] ?? Number.NaN;
-            if (!Number.isFinite(lossValue)) {
-              throw new StudioError(
-                'training-failed',
-                'The loss became NaN or infinite. Lower the learning rate and train again.',
-              );
-            }
-            lossSum += lossValue;
-            accSum += accValue;
-            done++;
-            step++;
-            onEvent({ type: 'batch', metrics: { epoch, batch: b + 1, batches, loss: lossValue, accuracy: accValue, step } });
-          }
-          if (done === 0) break;
-          const valM =
-            valSrc.ids.length > 0
-              ? await measure(model, cacheVal ? cut : 0, cacheVal, valSrc, numClasses, size, range)
-              : null;
-          const metrics: EpochMetrics = {
-            epoch,
-            loss: lossSum / done,
-            accuracy: accSum / done,
-            valLoss: valM?.loss ?? null,
-            valAccuracy: valM?.accuracy ?? null,
-            ms: Date.now() - started,
-          };
-          if (done < batches) break; // a partial epoch is not recorded as completed
-          history.push(metrics);
-          onEvent({ type: 'epoch', metrics });
-        }
-        return { epochsCompleted: history.length, stopped: stopRequested, history, trainableParams };
+        checkBackendCanTrain(model, trainable);
+        return await runTraining({
+          tf,
+          model,
+          settings,
+          numClasses,
+          inputRange: base.summary.inputRange,
+          train: trainSrc,
+          val: valSrc,
+          onEvent,
+          shouldStop: () => stopRequested,
+        });
       } catch (err) {
         if (err instanceof StudioError) throw err;
         throw new StudioError('training-failed', trainingFailure(err), { cause: err });
       } finally {
-        cacheTrain?.dispose();
-        cacheVal?.dispose();
-        optimizer?.dispose();
         busy = false;
         stopRequested = false;
       }
@@ -392,7 +222,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const n = source.ids.length;
       for (let start = 0; start < n; start += EVAL_CHUNK) {
         const idx = range0(start, Math.min(n, start + EVAL_CHUNK));
-        const x = await pixelTensor(source, idx, r.settings.imageSize, base.summary.inputRange);
+        const x = await pixelTensor(tf, source, idx, r.settings, base.summary.inputRange, null);
         const probs = tf.tidy(() => r.model.predict(x) as Tensor);
         x.dispose();
         const p = await probs.data();
@@ -422,7 +252,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const r = requireRun();
       const size = r.settings.imageSize;
       const range = requireLoaded().summary.inputRange;
-      const probs = tf.tidy(() => r.model.predict(toInputRange(tf.tensor4d(pixels, [1, size, size, 3]), range)) as Tensor);
+      const probs = tf.tidy(() => r.model.predict(toInputRange(tf, tf.tensor4d(pixels, [1, size, size, 3]), range)) as Tensor);
       const data = await probs.data();
       probs.dispose();
       return Array.from(data);
@@ -481,11 +311,6 @@ function trainingFailure(err: unknown): string {
   return `Training failed: ${text.split('\n')[0]}`;
 }
 
-function range0(start: number, end: number): number[] {
-  const out: number[] = [];
-  for (let i = start; i < end; i++) out.push(i);
-  return out;
-}
 
 function argMax(row: readonly number[]): number {
   let best = 0;

@@ -3,7 +3,9 @@
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
+export type MonitoredMetric = 'val-loss' | 'val-accuracy';
 export type TrainMode = 'head-only' | 'fine-tune';
 export type ResizeMode = 'stretch' | 'center-crop';
 
@@ -23,6 +25,64 @@ export interface TrainSettings {
   /** Square input side given to the model. */
   imageSize: number;
   resize: ResizeMode;
+  /** Weight decay: decoupled for AdamW, an L2 penalty for the others. 0 = off. */
+  weightDecay: number;
+  /** Label smoothing for the cross-entropy loss (0..0.5). */
+  labelSmoothing: number;
+  schedule: ScheduleSettings;
+  earlyStopping: EarlyStoppingSettings;
+  /** Unfreeze one more block of the trainable set, from the top, every `everyEpochs` epochs. */
+  gradualUnfreezing: { enabled: boolean; everyEpochs: number };
+  /** The backbone's learning rate is the head's times this (0..1]. */
+  backboneLrMultiplier: number;
+  augmentation: AugmentationSettings;
+  /** Cache the frozen prefix's outputs (per augmentation variant). Off: recompute every batch. */
+  useCache: boolean;
+}
+
+export interface ScheduleSettings {
+  kind: ScheduleKind;
+  /** 'step': multiply by `stepFactor` every `stepEpochs` epochs. */
+  stepEpochs: number;
+  stepFactor: number;
+  /** 'warmup-cosine': linear warm-up over this many epochs. */
+  warmupEpochs: number;
+  /** Cosine schedules end at learningRate × this. */
+  minFactor: number;
+}
+
+export interface EarlyStoppingSettings {
+  enabled: boolean;
+  monitor: MonitoredMetric;
+  patience: number;
+  restoreBest: boolean;
+}
+
+export interface AugmentationSettings {
+  flip: boolean;
+  /** Random crop-and-resize keeping at least this fraction of the side (1 = off). */
+  cropScale: number;
+  /** Random rotation up to ± this many degrees (0 = off). */
+  rotationDeg: number;
+  /** Random brightness shift up to ± this (0 = off), on [0, 1] pixels. */
+  brightness: number;
+  /** Random contrast factor in [1 − c, 1 + c] (0 = off). */
+  contrast: number;
+  /** Augmented variants cached per image when the frozen prefix is cached. */
+  variants: number;
+}
+
+export const NO_AUGMENTATION: AugmentationSettings = {
+  flip: false,
+  cropScale: 1,
+  rotationDeg: 0,
+  brightness: 0,
+  contrast: 0,
+  variants: 4,
+};
+
+export function augmentationOn(a: AugmentationSettings): boolean {
+  return a.flip || a.cropScale < 1 || a.rotationDeg > 0 || a.brightness > 0 || a.contrast > 0;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -37,6 +97,14 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   trainableLayers: [],
   imageSize: 224,
   resize: 'stretch',
+  weightDecay: 0,
+  labelSmoothing: 0,
+  schedule: { kind: 'constant', stepEpochs: 5, stepFactor: 0.5, warmupEpochs: 1, minFactor: 0.01 },
+  earlyStopping: { enabled: false, monitor: 'val-loss', patience: 3, restoreBest: true },
+  gradualUnfreezing: { enabled: false, everyEpochs: 2 },
+  backboneLrMultiplier: 0.1,
+  augmentation: NO_AUGMENTATION,
+  useCache: true,
 };
 
 /** One row of the model view's layer table. */
@@ -44,7 +112,10 @@ export interface LayerInfo {
   name: string;
   className: string;
   outputShape: (number | null)[];
+  /** All weights, batch-norm moving statistics included. */
   params: number;
+  /** Weights that train when the layer trains (batch-norm moving statistics never do). */
+  trainableParams: number;
   trainable: boolean;
   /** Block the layer belongs to (for MobileNetV2: stem, block_1 … block_16, top). */
   block: string;
@@ -73,6 +144,10 @@ export interface BatchMetrics {
 
 export interface EpochMetrics {
   epoch: number;
+  /** Learning rate of the head at the end of the epoch. */
+  learningRate: number;
+  /** Trainable parameters during this epoch (changes with gradual unfreezing). */
+  trainableParams: number;
   loss: number;
   accuracy: number;
   valLoss: number | null;
@@ -83,6 +158,10 @@ export interface EpochMetrics {
 export interface TrainResult {
   epochsCompleted: number;
   stopped: boolean;
+  /** Why training ended early, in words, when it did (early stopping). */
+  stoppedEarly: string | null;
+  /** Epoch whose weights the model holds (after restoring the best), 1-based. */
+  bestEpoch: number | null;
   history: EpochMetrics[];
   trainableParams: number;
 }

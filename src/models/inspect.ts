@@ -17,8 +17,14 @@ export function blockOf(layerName: string, className: string): string {
   return cut > 0 ? layerName.slice(0, cut) : layerName;
 }
 
-function paramsOf(layer: tfTypes.layers.Layer): number {
-  return layer.weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+function sizeOf(weights: readonly tfTypes.LayerVariable[]): number {
+  return weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+/** Weights a layer trains when it is trainable (its own list, whatever its flag is now). */
+function trainableWeightsOf(layer: tfTypes.layers.Layer): tfTypes.LayerVariable[] {
+  const own = (layer as unknown as { _trainableWeights?: tfTypes.LayerVariable[] })._trainableWeights;
+  return own ?? layer.trainableWeights;
 }
 
 export function outputShapeOf(layer: tfTypes.layers.Layer): (number | null)[] {
@@ -30,12 +36,13 @@ export function outputShapeOf(layer: tfTypes.layers.Layer): (number | null)[] {
 export function layerTable(model: tfTypes.LayersModel, isTrainable: (name: string) => boolean): LayerInfo[] {
   return model.layers.map((layer) => {
     const className = layer.getClassName();
-    const params = paramsOf(layer);
+    const params = sizeOf(layer.weights);
     return {
       name: layer.name,
       className,
       outputShape: outputShapeOf(layer),
       params,
+      trainableParams: sizeOf(trainableWeightsOf(layer)),
       trainable: params > 0 && isTrainable(layer.name),
       block: blockOf(layer.name, className),
       hasWeights: params > 0,
@@ -66,5 +73,5 @@ export function trainableParamCount(layers: LayerInfo[], trainable: ReadonlySet<
   const last = layers[layers.length - 1];
   const featureDim = (last?.outputShape[last.outputShape.length - 1] as number | null) ?? 0;
   const head = (featureDim + 1) * numClasses;
-  return head + layers.filter((l) => trainable.has(l.name)).reduce((s, l) => s + l.params, 0);
+  return head + layers.filter((l) => trainable.has(l.name)).reduce((s, l) => s + l.trainableParams, 0);
 }
