@@ -52,6 +52,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 /** Starts `requested` or the best available backend; returns the backend really running. */
 export async function startBackend(requested: BackendName | null, wasmPath: string): Promise<BackendName> {
   setWasmPaths(wasmPath);
+  // tfjs' multi-threaded WASM build breaks once its glue code is minified into a bundle
+  // (tensorflow/tfjs#4107, #4539: "e is not defined" under cross-origin isolation); use the SIMD build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (requested) {
     const reason = await tryBackend(requested);
     if (reason) {

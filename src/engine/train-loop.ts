@@ -114,8 +114,9 @@ async function cachePrefix(ctx: RunContext, cut: number, source: SampleSource, v
         const x = await pixelTensor(tf, source, idx, settings, ctx.inputRange, rng);
         const y = tf.tidy(() => runSegment(model, 0, cut, x, { training: false }));
         x.dispose();
-        await y.data(); // keeps the GPU queue short and lets messages (stop) through
+        await y.data(); // keeps the GPU queue short
         parts.push(y);
+        await new Promise<void>((resolve) => setTimeout(resolve, 0)); // lets messages (stop) through
         progress(v * n + start + idx.length);
       }
     }
@@ -193,7 +194,18 @@ function improved(settings: TrainSettings, m: EpochMetrics, best: number | null)
   return better ? value : null;
 }
 
+/** Hands control back to the event loop at most every `everyMs`, so messages (stop) get through. */
+function createYielder(everyMs = 50): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    last = Date.now();
+  };
+}
+
 export async function runTraining(ctx: RunContext): Promise<TrainResult> {
+  const breathe = createYielder();
   const { tf, model, settings, numClasses, train, val, onEvent } = ctx;
   const layers = model.layers as Layer[];
   const end = layers.length - 1;
@@ -233,6 +245,24 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     let sinceBest = 0;
     let stoppedEarly: string | null = null;
     headOpt = createOptimizer(tf, settings.optimizer, settings.learningRate);
+    if (val.ids.length > 0) {
+      // Epoch 0: the model before its first training step (the new head is untrained).
+      const initial = await measure(ctx, cacheVal ? cut : 0, cacheVal, val);
+      onEvent({
+        type: 'epoch',
+        metrics: {
+          epoch: 0,
+          learningRate: settings.learningRate,
+          trainableParams: 0,
+          loss: Number.NaN,
+          accuracy: Number.NaN,
+          valLoss: initial.loss,
+          valAccuracy: initial.accuracy,
+          ms: 0,
+          numTensors: tf.memory().numTensors,
+        },
+      });
+    }
     onEvent({ type: 'phase', phase: 'training', done: 0, total: totalSteps });
 
     for (let epoch = 1; epoch <= settings.epochs && !ctx.shouldStop(); epoch++) {
@@ -308,6 +338,7 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
         done++;
         step++;
         onEvent({ type: 'batch', metrics: { epoch, batch: b + 1, batches, loss: lossValue, accuracy: av?.[0] ?? Number.NaN, step } });
+        await breathe();
       }
       if (done < batches) break; // a partial epoch (stopped) is not recorded as completed
       const valM = val.ids.length > 0 ? await measure(ctx, cacheVal ? cut : 0, cacheVal, val) : null;
@@ -320,6 +351,7 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
         valLoss: valM?.loss ?? null,
         valAccuracy: valM?.accuracy ?? null,
         ms: Date.now() - started,
+        numTensors: tf.memory().numTensors,
       };
       history.push(metrics);
       onEvent({ type: 'epoch', metrics });

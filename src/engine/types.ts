@@ -153,6 +153,8 @@ export interface EpochMetrics {
   valLoss: number | null;
   valAccuracy: number | null;
   ms: number;
+  /** Live tensors after the epoch (flat across epochs when nothing leaks). */
+  numTensors: number;
 }
 
 export interface TrainResult {

@@ -33,7 +33,9 @@ export type Command =
   | { kind: 'stop' }
   | { kind: 'evaluate'; images: WorkerImage[] }
   | { kind: 'predict'; blob: Blob }
-  | { kind: 'export'; metadata: Record<string, unknown> };
+  | { kind: 'export'; metadata: Record<string, unknown> }
+  /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
+  | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number };
 
 export interface CommandResults {
   init: { backend: BackendName };
@@ -43,6 +45,7 @@ export interface CommandResults {
   evaluate: EvalResult;
   predict: { probabilities: number[] };
   export: { files: ExportedFile[] };
+  augmentPreview: { images: Blob[] };
 }
 
 export type CommandKind = Command['kind'];

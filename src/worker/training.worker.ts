@@ -13,6 +13,7 @@ import type { Command, CommandResults, Request, WorkerEvent } from './protocol';
 import { imageSource } from './image-source';
 import { decodeToPixels } from '../data/decode-browser';
 import { loadLayersModelChecked } from '../models/load';
+import { augmentPreview } from './augment-preview';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -93,6 +94,8 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       });
       return { probabilities: await engine.predict(pixels) };
     }
+    case 'augmentPreview':
+      return { images: await augmentPreview(tf, command.blob, command.settings, command.count, decodeToPixels) };
     case 'export': {
       const files = await engine.exportFiles({ labels: labelsOfRun, ...command.metadata });
       return { files };
