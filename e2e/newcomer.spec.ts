@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync, strFromU8 } from 'fflate';
+import * as tf from '@tensorflow/tfjs';
+import { test, expect } from './fixtures';
+
+const SAMPLE_DIR = join(process.cwd(), 'public/samples/shapes');
+
+interface Manifest {
+  name: string;
+  classes: string[];
+  files: string[];
+}
+
+test('a newcomer trains on the sample, exports, and the export predicts like the studio', async ({ studio, page }) => {
+  const manifest = JSON.parse(readFileSync(join(SAMPLE_DIR, 'manifest.json'), 'utf8')) as Manifest;
+
+  await studio.open('?backend=wasm&seed=1');
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
+  await studio.waitForModel();
+  await studio.screenshot('0-start');
+
+  await studio.loadSample();
+  await expect(studio.summary).toHaveAttribute('data-images', String(manifest.files.length));
+  await expect(studio.summary).toHaveAttribute('data-classes', String(manifest.classes.length));
+  await studio.screenshot('1-data');
+
+  await studio.setNumber('hp.epochs', 2);
+  await studio.setImageSize(96);
+  await studio.headOnly();
+  const params = Number(await studio.id('freeze.trainable-params').getAttribute('data-value'));
+  expect(params).toBe((1280 + 1) * manifest.classes.length);
+  await studio.id('step-model-title').scrollIntoViewIfNeeded().catch(() => undefined);
+  await page.locator('#step-model').screenshot({ path: '/tmp/shots/2-model.png' });
+
+  await studio.startTraining();
+  await studio.waitForState('done');
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', '2');
+  const valAcc = Number(await studio.id('metrics.val-accuracy').getAttribute('data-value'));
+  expect(valAcc).toBeGreaterThanOrEqual(0);
+  expect(valAcc).toBeLessThanOrEqual(1);
+  await expect(studio.id('eval.accuracy')).toHaveAttribute('data-value', /^[0-9.]+$/);
+  await expect(studio.id('eval.confusion-matrix')).toBeVisible();
+  await page.locator('#step-train').screenshot({ path: '/tmp/shots/3-train.png' });
+
+  // The studio's own prediction for one sample image.
+  const samplePath = manifest.files[0] as string;
+  await studio.id('predict.file-input').setInputFiles(join(SAMPLE_DIR, samplePath));
+  const result = studio.id('predict.result');
+  await expect(result).toBeVisible();
+  const studioProbs = JSON.parse((await result.getAttribute('data-probabilities')) ?? '[]') as number[];
+  expect(studioProbs).toHaveLength(manifest.classes.length);
+
+  // Export.
+  const [download] = await Promise.all([page.waitForEvent('download'), studio.id('export.tfjs').click()]);
+  expect(download.suggestedFilename()).toMatch(/-model\.zip$/);
+  const zipPath = await download.path();
+  await page.locator('#step-evaluate').screenshot({ path: '/tmp/shots/4-evaluate.png' });
+  const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+  expect(Object.keys(files).sort()).toEqual(expect.arrayContaining(['metadata.json', 'model.json']));
+
+  const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array)) as Record<string, unknown>;
+  const labels = meta.labels as string[];
+  expect([...labels].sort()).toEqual([...manifest.classes].sort());
+  expect(meta.imageSize).toBe(96);
+  expect(meta.inputRange).toEqual([0, 1]);
+  expect(['stretch', 'center-crop']).toContain(meta.resize);
+  expect((meta.settings as { epochs: number }).epochs).toBe(2);
+  expect(((meta.metrics as { history: unknown[] }).history ?? []).length).toBe(2);
+
+  // Load the export in Node with plain tf.loadLayersModel.
+  const modelJson = JSON.parse(strFromU8(files['model.json'] as Uint8Array)) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const chunks = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => files[p] as Uint8Array));
+  chunks.forEach((c, i) => expect(c, `weight file ${i}`).toBeDefined());
+  const weightData = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    weightData.set(c, offset);
+    offset += c.length;
+  }
+  await tf.setBackend('cpu');
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightData.buffer }),
+  );
+
+  // Decode the same image the way the studio does (stretch to imageSize in the browser), predict in Node.
+  const size = meta.imageSize as number;
+  const pixels = await page.evaluate(
+    async ({ url, size }) => {
+      const blob = await (await fetch(url)).blob();
+      const bmp = await createImageBitmap(blob, { resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+      const ctx = new OffscreenCanvas(size, size).getContext('2d') as OffscreenCanvasRenderingContext2D;
+      ctx.drawImage(bmp, 0, 0);
+      return Array.from(ctx.getImageData(0, 0, size, size).data);
+    },
+    { url: `./samples/shapes/${samplePath}`, size },
+  );
+  const probs = tf.tidy(() => {
+    const rgba = tf.tensor3d(pixels, [size, size, 4]);
+    const x = rgba.slice([0, 0, 0], [size, size, 3]).toFloat().div(255).expandDims(0);
+    return Array.from((model.predict(x) as tf.Tensor).dataSync());
+  });
+  expect(probs).toHaveLength(labels.length);
+  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+  expect(argmax(probs)).toBe(argmax(studioProbs));
+  probs.forEach((p, i) => expect(Math.abs(p - (studioProbs[i] ?? NaN))).toBeLessThan(0.02));
+  model.dispose();
+});

@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests against the built studio (`npm test` builds first), in the system Chromium.
+ * The machine may be CPU-only: WebGL/WebGPU are software renderers there, so timeouts are generous.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Set STUDIO_URL to test an already running server instead of starting `vite preview`. */
+const external = process.env.STUDIO_URL;
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  timeout: 10 * 60_000,
+  expect: { timeout: 30_000 },
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: external ?? 'http://127.0.0.1:4173/',
+    browserName: 'chromium',
+    acceptDownloads: true,
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
+    viewport: { width: 1280, height: 900 },
+    trace: 'retain-on-failure',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+  },
+  webServer: external
+    ? undefined
+    : {
+        command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+        url: 'http://127.0.0.1:4173/',
+        reuseExistingServer: !process.env.CI,
+        timeout: 120_000,
+      },
+});

@@ -1,0 +1,245 @@
+/**
+ * Orchestration: the one place that talks to the training worker and turns answers into store changes.
+ * Views call these functions; they never touch the worker client themselves.
+ */
+import { ingestFiles, probeImage } from '../data';
+import { CATALOG } from '../models/catalog';
+import { StudioError, userMessageOf } from '../lib/errors';
+import type { BackendName } from '../engine/types';
+import type { WorkerImage } from '../worker/protocol';
+import type { TrainingClient } from '../worker/client';
+import { getClient } from './clientHost';
+import { readParams } from './params';
+import { classNames, startBlocker } from './selectors';
+import { useStudio } from './store';
+
+/** The client generation whose worker has had `init` + `loadModel`. */
+let readyGeneration = -1;
+let readying: Promise<boolean> | null = null;
+let ingestCounter = 0;
+
+function absolute(path: string): string {
+  return new URL(path, location.href).href;
+}
+
+/** Reads `?backend=` and `?seed=`, starts the backend and loads the bundled model. */
+export function startStudio(search: string = location.search): void {
+  const params = readParams(search);
+  const s = useStudio.getState();
+  if (params.seed !== null) s.updateSettings({ seed: params.seed });
+  useStudio.setState({ requestedBackend: params.backend });
+  if (params.unknownBackend) {
+    s.setBackend(
+      null,
+      `“${params.unknownBackend}” is not a backend the studio knows. Use ?backend=webgpu, webgl, wasm or cpu, or leave it out to pick automatically.`,
+    );
+    return;
+  }
+  void ensureReady();
+}
+
+/** Makes sure the current worker has a backend and the selected model; starts a fresh one after a cancel. */
+export function ensureReady(): Promise<boolean> {
+  const c = getClient();
+  if (readyGeneration === c.generation && c.generation > 0 && useStudio.getState().modelState === 'loaded') {
+    return Promise.resolve(true);
+  }
+  if (readying) return readying;
+  readying = (async () => {
+    const s = useStudio.getState();
+    const backend = s.requestedBackend;
+    try {
+      const res = await c.call({ kind: 'init', backend, wasmPath: absolute('./wasm/') });
+      useStudio.getState().setBackend(res.backend, null);
+    } catch (err) {
+      useStudio.getState().setBackend(null, backendMessage(backend, err));
+      return false;
+    }
+    const ok = await loadModel(c);
+    if (ok) readyGeneration = c.generation;
+    return ok;
+  })().finally(() => {
+    readying = null;
+  });
+  return readying;
+}
+
+function backendMessage(backend: BackendName | null, err: unknown): string {
+  const base = userMessageOf(err);
+  if (!backend) return base;
+  if (base.toLowerCase().includes(backend)) return base;
+  return `The ${backend} backend could not start: ${base}`;
+}
+
+async function loadModel(c: TrainingClient): Promise<boolean> {
+  const s = useStudio.getState();
+  const entry = CATALOG.find((e) => e.id === s.modelId) ?? CATALOG[0];
+  if (!entry) return false;
+  s.setModelLoading();
+  try {
+    const summary = await c.call({ kind: 'loadModel', modelId: entry.id, url: absolute(entry.url) });
+    useStudio.getState().setModelLoaded(summary);
+    return true;
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') return false;
+    useStudio.getState().setModelError(userMessageOf(err));
+    return false;
+  }
+}
+
+export function retryStartup(): void {
+  const s = useStudio.getState();
+  if (s.backendError) s.setBackend(null, null);
+  void ensureReady();
+}
+
+// ---------------------------------------------------------------- dataset
+
+export interface InputFile {
+  path: string;
+  data: Blob;
+}
+
+export async function addFiles(files: InputFile[], projectHint?: string): Promise<void> {
+  const s = useStudio.getState();
+  if (files.length === 0) return;
+  s.setIngesting(true);
+  s.setIngestError(null);
+  try {
+    const result = await ingestFiles(files, {
+      defaultLabel: s.looseClass.trim() || 'unlabelled',
+      probe: probeImage,
+      idPrefix: `b${++ingestCounter}-`,
+    });
+    const st = useStudio.getState();
+    if (st.images.length === 0 && projectHint) st.setProjectName(projectHint);
+    st.addDataset(result);
+    if (result.images.length === 0) {
+      st.setIngestError(
+        'No images were found in what you added. Add JPEG, PNG, WebP, GIF or BMP files, a folder of them, or a .zip archive.',
+      );
+    }
+  } catch (err) {
+    useStudio.getState().setIngestError(userMessageOf(err));
+  } finally {
+    useStudio.getState().setIngesting(false);
+  }
+}
+
+interface SampleManifest {
+  name: string;
+  licence?: string;
+  classes: string[];
+  files: string[];
+}
+
+export async function loadSample(): Promise<void> {
+  const s = useStudio.getState();
+  s.setIngesting(true);
+  s.setIngestError(null);
+  try {
+    const base = absolute('./samples/shapes/');
+    const res = await fetch(new URL('manifest.json', base));
+    if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
+    const manifest = (await res.json()) as SampleManifest;
+    const files = await Promise.all(
+      manifest.files.map(async (path) => {
+        const r = await fetch(new URL(path, base));
+        if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+        return { path, data: await r.blob() };
+      }),
+    );
+    s.setIngesting(false);
+    await addFiles(files, manifest.name || 'shapes');
+  } catch {
+    useStudio
+      .getState()
+      .setIngestError('The sample dataset could not be loaded. Check that the studio was built with `npm run build`, then reload.');
+    useStudio.getState().setIngesting(false);
+  }
+}
+
+// ---------------------------------------------------------------- training
+
+function workerImages(ids: string[], labels: string[]): WorkerImage[] {
+  const byId = new Map(useStudio.getState().images.map((i) => [i.id, i]));
+  const out: WorkerImage[] = [];
+  for (const id of ids) {
+    const img = byId.get(id);
+    if (img) out.push({ id, label: labels.indexOf(img.label), blob: img.blob });
+  }
+  return out;
+}
+
+export async function startTraining(): Promise<void> {
+  const s = useStudio.getState();
+  if (startBlocker(s)) return;
+  const labels = classNames(s.images);
+  const train = workerImages(s.split.train, labels);
+  const val = workerImages(s.split.val, labels);
+  s.beginRun(labels);
+  const ready = await ensureReady();
+  if (!ready) {
+    useStudio.getState().failRun('The model is not ready in the training worker. Reload the model in step 2 and try again.');
+    return;
+  }
+  const c = getClient();
+  try {
+    const result = await c.call({ kind: 'train', settings: useStudio.getState().settings, labels, train, val });
+    useStudio.getState().finishRun(result);
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') {
+      // Stopped before training began (while caching): nothing was trained, so back to idle.
+      if (useStudio.getState().status === 'stopping') useStudio.getState().resetRun();
+      return;
+    }
+    useStudio.getState().failRun(userMessageOf(err));
+    return;
+  }
+  await evaluate(val);
+  useStudio.getState().setStatus('done');
+}
+
+async function evaluate(images: WorkerImage[]): Promise<void> {
+  const st = useStudio.getState();
+  st.setEvaluation({ evalState: 'running', evalError: null });
+  try {
+    const evaluation = await getClient().call({ kind: 'evaluate', images });
+    useStudio.getState().setEvaluation({ evaluation, evalState: 'done' });
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') return;
+    useStudio.getState().setEvaluation({ evalState: 'error', evalError: userMessageOf(err) });
+  }
+}
+
+export async function stopTraining(): Promise<void> {
+  const s = useStudio.getState();
+  if (s.status !== 'running' && s.status !== 'loading') return;
+  s.setStatus('stopping');
+  try {
+    await getClient().call({ kind: 'stop' });
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') return;
+    useStudio.getState().failRun(userMessageOf(err));
+  }
+}
+
+/** Terminates the worker; a fresh one gets the backend and the model again. */
+export function cancelTraining(): void {
+  getClient().cancel();
+  readyGeneration = -1;
+  readying = null;
+  const s = useStudio.getState();
+  s.resetRun();
+  s.setEvaluation({ evaluation: null, evalState: 'idle', evalError: null });
+  useStudio.setState({ summary: s.summary, modelState: 'loading' });
+  void ensureReady();
+}
+
+export function retryModel(): void {
+  void ensureReady();
+}
+
+// ---------------------------------------------------------------- export & predict
+
+export { exportModel, predictFile } from './exporting';

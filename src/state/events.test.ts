@@ -1,0 +1,109 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { reduceWorkerEvent } from './events';
+import { createMetricsBuffer } from './metricsBuffer';
+import { createStudioStore } from './store';
+import { overfitting, startBlocker } from './selectors';
+import { readParams } from './params';
+import { parseField } from './validation';
+import type { EpochMetrics } from '../engine/types';
+
+const epoch = (n: number, loss: number, valLoss: number | null): EpochMetrics => ({
+  epoch: n,
+  loss,
+  accuracy: 0.5,
+  valLoss,
+  valAccuracy: valLoss === null ? null : 0.5,
+  ms: 10,
+  learningRate: 0.001,
+  trainableParams: 100,
+  numTensors: 10,
+});
+
+describe('reduceWorkerEvent', () => {
+  let store: ReturnType<typeof createStudioStore>;
+  const buffer = createMetricsBuffer();
+  const apply = (e: Parameters<typeof reduceWorkerEvent>[1]) => {
+    const patch = reduceWorkerEvent(store.getState(), e, buffer);
+    if (patch) store.setState(patch);
+  };
+
+  beforeEach(() => {
+    store = createStudioStore();
+    buffer.reset();
+    store.setState({ status: 'loading' });
+  });
+
+  it('moves from loading to running when training starts', () => {
+    apply({ type: 'phase', phase: 'caching', done: 1, total: 10 });
+    expect(store.getState().status).toBe('loading');
+    expect(store.getState().phase).toEqual({ phase: 'caching', done: 1, total: 10 });
+    apply({ type: 'phase', phase: 'training', done: 0, total: 4 });
+    expect(store.getState().status).toBe('running');
+    expect(store.getState().trainingStartedAt).not.toBeNull();
+  });
+
+  it('puts batch metrics in the buffer, not in the store', () => {
+    store.setState({ status: 'running' });
+    const before = store.getState();
+    const v = buffer.version;
+    apply({ type: 'batches', items: [{ epoch: 1, batch: 1, batches: 2, loss: 1, accuracy: 0.5, step: 1 }] });
+    expect(buffer.items).toHaveLength(1);
+    expect(buffer.version).toBe(v + 1);
+    expect(store.getState()).toBe(before);
+  });
+
+  it('appends epochs in order and keeps epoch 0 as the initial validation loss', () => {
+    apply({ type: 'epoch', metrics: epoch(0, 2, 1.9) });
+    apply({ type: 'epoch', metrics: epoch(2, 1, 1.1) });
+    apply({ type: 'epoch', metrics: epoch(1, 1.5, 1.4) });
+    const s = store.getState();
+    expect(s.initialValLoss).toBe(1.9);
+    expect(s.history.map((h) => h.epoch)).toEqual([1, 2]);
+  });
+
+  it('keeps the last log line', () => {
+    apply({ type: 'log', message: 'hello' });
+    expect(store.getState().lastLog).toBe('hello');
+  });
+});
+
+describe('store rules', () => {
+  it('syncs the trainable set with the training mode', () => {
+    const store = createStudioStore();
+    store.getState().setModelLoaded({
+      id: 'm',
+      name: 'm',
+      inputSize: 224,
+      inputRange: [0, 1],
+      totalParams: 30,
+      layers: [
+        { name: 'input_1', className: 'InputLayer', outputShape: [null, 4], params: 0, trainableParams: 0, trainable: false, block: 'input', hasWeights: false },
+        { name: 'block_1_a', className: 'Dense', outputShape: [null, 4], params: 10, trainableParams: 10, trainable: false, block: 'block_1', hasWeights: true },
+        { name: 'block_2_a', className: 'Dense', outputShape: [null, 4], params: 10, trainableParams: 10, trainable: false, block: 'block_2', hasWeights: true },
+        { name: 'block_3_a', className: 'Dense', outputShape: [null, 8], params: 10, trainableParams: 10, trainable: false, block: 'block_3', hasWeights: true },
+      ],
+    });
+    expect(store.getState().settings.mode).toBe('head-only');
+    store.getState().applyPreset('top-blocks');
+    expect(store.getState().trainable).toEqual(['block_2_a', 'block_3_a']);
+    expect(store.getState().settings).toMatchObject({ mode: 'fine-tune', trainableLayers: ['block_2_a', 'block_3_a'] });
+    store.getState().setMode('head-only');
+    expect(store.getState().settings.trainableLayers).toEqual([]);
+    store.getState().applyPreset('full');
+    expect(store.getState().trainable).toEqual(['block_1_a', 'block_2_a', 'block_3_a']);
+    expect(startBlocker(store.getState())).toMatch(/two classes/);
+  });
+
+  it('detects overfitting: val loss up two epochs while train loss falls', () => {
+    expect(overfitting([epoch(1, 1, 1), epoch(2, 0.8, 1.1), epoch(3, 0.6, 1.2)])).toBe(true);
+    expect(overfitting([epoch(1, 1, 1), epoch(2, 0.8, 0.9), epoch(3, 0.6, 1.2)])).toBe(false);
+  });
+
+  it('reads URL parameters and validates fields', () => {
+    expect(readParams('?backend=wasm&seed=7')).toEqual({ backend: 'wasm', unknownBackend: null, seed: 7 });
+    expect(readParams('?backend=tpu')).toMatchObject({ backend: null, unknownBackend: 'tpu' });
+    expect(parseField('batchSize', '2.5')).toHaveProperty('error');
+    expect(parseField('batchSize', '32')).toEqual({ value: 32 });
+    expect(parseField('validationSplit', '0.6')).toHaveProperty('error');
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Worker progress events become store changes here, in one exhaustive switch.
+ * Per-batch metrics go to the append-only buffer, never into React state.
+ */
+import type { ProgressEvent } from '../worker/client';
+import type { MetricsBuffer } from './metricsBuffer';
+import type { StudioState } from './types';
+
+export type EventPatch = Partial<Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog'>>;
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled worker event ${JSON.stringify(x)}`);
+}
+
+export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buffer: MetricsBuffer): EventPatch | null {
+  switch (event.type) {
+    case 'phase': {
+      const patch: EventPatch = { phase: { phase: event.phase, done: event.done, total: event.total } };
+      if (event.phase === 'training') {
+        if (state.status === 'loading') patch.status = 'running';
+        if (state.trainingStartedAt === null) patch.trainingStartedAt = Date.now();
+      }
+      return patch;
+    }
+    case 'batches': {
+      buffer.push(event.items);
+      if (state.status === 'loading') {
+        return { status: 'running', trainingStartedAt: state.trainingStartedAt ?? Date.now() };
+      }
+      return null;
+    }
+    case 'epoch': {
+      const m = event.metrics;
+      // Epoch 0 reports the untrained model: the initial validation loss.
+      if (m.epoch === 0) return { initialValLoss: m.valLoss };
+      const history = [...state.history.filter((h) => h.epoch !== m.epoch), m].sort((a, b) => a.epoch - b.epoch);
+      return { history };
+    }
+    case 'log':
+      return { lastLog: event.message };
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,124 @@
+/** Derived values: pure functions of the store's state. */
+import { classNames } from '../data';
+import { autoInputSize } from '../engine/autosize';
+import type { EpochMetrics } from '../engine/types';
+import { estimateStepMemory } from '../models/freeze';
+import { trainableParamCount } from '../models/inspect';
+import type { StudioState } from './types';
+
+/** Class names in the model's output order (natural sort, as src/data sorts them). */
+export { classNames };
+
+export interface ClassRow {
+  name: string;
+  count: number;
+  train: number;
+  val: number;
+}
+
+export function classRows(state: Pick<StudioState, 'images' | 'split'>): ClassRow[] {
+  const val = new Set(state.split.val);
+  const train = new Set(state.split.train);
+  const rows = new Map<string, ClassRow>();
+  for (const img of state.images) {
+    const row = rows.get(img.label) ?? { name: img.label, count: 0, train: 0, val: 0 };
+    row.count += 1;
+    if (val.has(img.id)) row.val += 1;
+    else if (train.has(img.id)) row.train += 1;
+    rows.set(img.label, row);
+  }
+  const order = classNames(state.images);
+  return order.map((name) => rows.get(name)).filter((r): r is ClassRow => r !== undefined);
+}
+
+export function trainableParams(state: Pick<StudioState, 'summary' | 'trainable' | 'images'>): number {
+  if (!state.summary) return 0;
+  const numClasses = Math.max(2, classNames(state.images).length);
+  return trainableParamCount(state.summary.layers, new Set(state.trainable), numClasses);
+}
+
+/** Why training cannot start now, as a sentence; null when it can. */
+export function startBlocker(state: StudioState): string | null {
+  if (state.backendError) return 'The compute backend did not start; see the message at the top.';
+  if (state.modelState === 'loading' || state.modelState === 'idle') return 'The model is still loading.';
+  if (state.modelState === 'error' || !state.summary) return 'The model did not load; retry loading it in step 2.';
+  if (state.ingesting) return 'Images are still being added.';
+  const rows = classRows(state);
+  if (rows.length < 2) return 'Add images of at least two classes in step 1.';
+  const thin = rows.find((r) => r.train === 0 || r.val === 0);
+  if (thin) {
+    return `Class “${thin.name}” needs at least one image for training and one for validation; add more images of it.`;
+  }
+  const bad = Object.values(state.fieldErrors).find(Boolean);
+  if (bad) return `Fix the settings first: ${bad}`;
+  return null;
+}
+
+export function isBusy(status: StudioState['status']): boolean {
+  return status === 'loading' || status === 'running' || status === 'stopping' || status === 'paused';
+}
+
+/**
+ * Where the current stretch of overfitting began: validation loss rose for 2+ epochs in a row, up to
+ * the latest epoch, while training loss fell. Returns the last good epoch (validation loss lowest
+ * before the rise) and how many epochs it has risen since; null when the latest epochs do not show it.
+ */
+export function overfitOnset(history: readonly EpochMetrics[]): { epoch: number; rising: number } | null {
+  let rising = 0;
+  for (let i = history.length - 1; i > 0; i--) {
+    const cur = history[i];
+    const prev = history[i - 1];
+    if (!cur || !prev || cur.valLoss === null || prev.valLoss === null) break;
+    if (!(cur.valLoss > prev.valLoss && cur.loss < prev.loss)) break;
+    rising += 1;
+  }
+  const start = history[history.length - 1 - rising];
+  return rising >= 2 && start ? { epoch: start.epoch, rising } : null;
+}
+
+/** Whether validation loss has risen two epochs in a row while training loss fell. */
+export function overfitting(history: readonly EpochMetrics[]): boolean {
+  return overfitOnset(history) !== null;
+}
+
+/** The input size "Auto" picks for these images (from their shorter sides). */
+export function autoImageSize(images: readonly { width: number; height: number }[]): number {
+  return autoInputSize(images.filter((i) => i.width > 0 && i.height > 0).map((i) => Math.min(i.width, i.height)));
+}
+
+/** Backbone parameters that stay as pre-trained (batch-norm statistics included). */
+export function frozenParams(state: Pick<StudioState, 'summary' | 'trainable'>): number {
+  if (!state.summary) return 0;
+  const on = new Set(state.trainable);
+  return state.summary.layers.reduce((n, l) => n + (on.has(l.name) ? l.params - l.trainableParams : l.params), 0);
+}
+
+/** Rough bytes one training step needs at the chosen batch and input size. */
+export function stepMemoryBytes(state: Pick<StudioState, 'summary' | 'trainable' | 'images' | 'settings'>): number {
+  if (!state.summary) return 0;
+  const numClasses = Math.max(2, classNames(state.images).length);
+  const { batchSize, imageSize } = state.settings;
+  return estimateStepMemory(state.summary.layers, new Set(state.trainable), batchSize, imageSize, numClasses).bytes;
+}
+
+export const MEMORY_WARNING_BYTES = 1.5e9;
+
+const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
+
+/**
+ * On WASM, the first convolution that would need gradients (at or above the lowest trainable layer
+ * with weights), by name; null when nothing blocks training. The engine refuses the same case.
+ */
+export function wasmConvBlocker(state: Pick<StudioState, 'summary' | 'trainable' | 'backend'>): string | null {
+  if (state.backend !== 'wasm' || !state.summary) return null;
+  const on = new Set(state.trainable);
+  const layers = state.summary.layers;
+  const first = layers.findIndex((l) => on.has(l.name) && l.hasWeights);
+  if (first < 0) return null;
+  return layers.slice(first).find((l) => CONVOLUTIONS.has(l.className))?.name ?? null;
+}
+
+/** Training batches per epoch for the current split and batch size (at least 1). */
+export function stepsPerEpoch(state: Pick<StudioState, 'split' | 'settings'>): number {
+  return Math.max(1, Math.floor(state.split.train.length / Math.max(1, state.settings.batchSize)));
+}

@@ -1,0 +1,20 @@
+/** The one store, built from typed slices. Only src/state imports zustand. */
+import { create } from 'zustand';
+import { createDatasetSlice } from './datasetSlice';
+import { createEvaluationSlice } from './evaluationSlice';
+import { createModelSlice } from './modelSlice';
+import { createSettingsSlice } from './settingsSlice';
+import { createTrainingSlice } from './trainingSlice';
+import type { StudioState } from './types';
+
+export function createStudioStore() {
+  return create<StudioState>()((...a) => ({
+    ...createDatasetSlice(...a),
+    ...createModelSlice(...a),
+    ...createSettingsSlice(...a),
+    ...createTrainingSlice(...a),
+    ...createEvaluationSlice(...a),
+  }));
+}
+
+export const useStudio = createStudioStore();

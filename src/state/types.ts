@@ -1,0 +1,134 @@
+/** The studio store's shape: one store built from typed slices. */
+import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
+import type {
+  BackendName,
+  EpochMetrics,
+  EvalResult,
+  ModelSummary,
+  TrainResult,
+  TrainSettings,
+  TrainMode,
+} from '../engine/types';
+import type { FreezePreset } from '../models/freeze';
+import type { NumericField } from './validation';
+
+export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
+export type PhaseName = 'decoding' | 'caching' | 'training' | 'evaluating';
+
+export interface DatasetSlice {
+  images: DatasetImage[];
+  skipped: SkippedFile[];
+  emptyClasses: string[];
+  largeImages: string[];
+  warnings: DatasetWarning[];
+  split: DatasetSplit;
+  ingesting: boolean;
+  ingestError: string | null;
+  looseClass: string;
+  projectName: string;
+  /** Set when an ingest or dataset action changes images; resets when the dataset is cleared. */
+  addDataset(result: {
+    images: DatasetImage[];
+    skipped: SkippedFile[];
+    emptyClasses: string[];
+    largeImages: string[];
+  }): void;
+  setIngesting(busy: boolean): void;
+  setIngestError(message: string | null): void;
+  setLooseClass(name: string): void;
+  setProjectName(name: string): void;
+  renameClass(from: string, to: string): string | null;
+  deleteClass(name: string): void;
+  deleteImages(ids: string[]): void;
+  moveImages(ids: string[], to: string): void;
+  clearDataset(): void;
+  /** Recomputes split and warnings (after images, seed or validation split change). */
+  refreshDerived(): void;
+}
+
+export type ModelLoadState = 'idle' | 'loading' | 'loaded' | 'error';
+
+export interface ModelSlice {
+  modelId: string;
+  summary: ModelSummary | null;
+  modelState: ModelLoadState;
+  modelError: string | null;
+  /** Backbone layers that train (checked boxes), in model order. */
+  trainable: string[];
+  selectModel(id: string): void;
+  setModelLoading(): void;
+  setModelLoaded(summary: ModelSummary): void;
+  setModelError(message: string): void;
+  setTrainable(names: Iterable<string>): void;
+  toggleLayer(name: string, on: boolean): void;
+  toggleBlock(block: string, on: boolean): void;
+  /** A freezing preset; `'top-blocks'` alone means the top two blocks. */
+  applyPreset(preset: FreezePreset | FreezePreset['kind']): void;
+}
+
+export type SettingsGroup = 'schedule' | 'earlyStopping' | 'gradualUnfreezing' | 'augmentation';
+
+export interface SettingsSlice {
+  settings: TrainSettings;
+  /** True while the user has not picked an input size: it follows the dataset's image sizes. */
+  imageSizeAuto: boolean;
+  fieldErrors: Partial<Record<NumericField, string>>;
+  updateSettings(patch: Partial<TrainSettings>): void;
+  updateGroup<G extends SettingsGroup>(group: G, patch: Partial<TrainSettings[G]>): void;
+  setImageSize(size: number | 'auto'): void;
+  setFieldError(field: NumericField, message: string | null): void;
+  setMode(mode: TrainMode): void;
+}
+
+export interface PhaseProgress {
+  phase: PhaseName;
+  done: number;
+  total: number;
+}
+
+export interface TrainingSlice {
+  status: TrainStatus;
+  requestedBackend: BackendName | null;
+  backend: BackendName | null;
+  backendError: string | null;
+  phase: PhaseProgress | null;
+  history: EpochMetrics[];
+  initialValLoss: number | null;
+  runStartedAt: number | null;
+  trainingStartedAt: number | null;
+  result: TrainResult | null;
+  trainError: string | null;
+  lastLog: string | null;
+  /** Labels of the last run, in output order. */
+  runLabels: string[];
+  setBackend(backend: BackendName | null, error: string | null): void;
+  beginRun(labels: string[]): void;
+  setStatus(status: TrainStatus): void;
+  finishRun(result: TrainResult): void;
+  failRun(message: string): void;
+  resetRun(): void;
+}
+
+export type EvalState = 'idle' | 'running' | 'done' | 'error';
+
+export interface Prediction {
+  name: string;
+  probabilities: number[];
+  labels: string[];
+}
+
+export interface EvaluationSlice {
+  evaluation: EvalResult | null;
+  evalState: EvalState;
+  evalError: string | null;
+  exporting: boolean;
+  exportError: string | null;
+  prediction: Prediction | null;
+  predicting: boolean;
+  predictError: string | null;
+  setEvaluation(patch: Partial<Pick<EvaluationSlice, 'evaluation' | 'evalState' | 'evalError'>>): void;
+  setExport(patch: Partial<Pick<EvaluationSlice, 'exporting' | 'exportError'>>): void;
+  setPrediction(patch: Partial<Pick<EvaluationSlice, 'prediction' | 'predicting' | 'predictError'>>): void;
+}
+
+export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice;

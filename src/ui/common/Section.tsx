@@ -1,0 +1,32 @@
+import { useEffect, useState, type ReactNode } from 'react';
+
+interface Props {
+  id: string;
+  title: string;
+  /** One line on what is inside, shown while closed too. */
+  summary: ReactNode;
+  /** Opens the section (and keeps it open) while something inside needs attention. */
+  attention?: boolean;
+  onOpenChange?: (open: boolean) => void;
+  children: ReactNode;
+}
+
+/** A collapsible group of advanced settings; closed by default so the page stays calm. */
+export function Section({ id, title, summary, attention = false, onOpenChange, children }: Props) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (attention) setOpen(true);
+  }, [attention]);
+  return (
+    <details className="section" open={open} onToggle={(e) => {
+        const now = e.currentTarget.open;
+        setOpen(now);
+        onOpenChange?.(now);
+      }} data-testid={`hp.section.${id}`}>
+      <summary>
+        <span className="section-title">{title}</span> <span className="muted section-summary">{summary}</span>
+      </summary>
+      <div className="section-body">{children}</div>
+    </details>
+  );
+}

@@ -1,0 +1,49 @@
+import { exportModel, useShallow, useStudio } from '../../state';
+import { Alert } from '../common/Alert';
+
+export function ExportPanel() {
+  const { exporting, exportError, size, labels, busy } = useStudio(
+    useShallow((s) => ({
+      exporting: s.exporting,
+      exportError: s.exportError,
+      size: s.settings.imageSize,
+      labels: s.runLabels,
+      busy: s.status === 'running' || s.status === 'loading' || s.status === 'stopping',
+    })),
+  );
+  const snippet = `import * as tf from '@tensorflow/tfjs';
+
+// Unzip the download next to your page: model.json, weights.bin, metadata.json.
+const meta = await (await fetch('metadata.json')).json();
+const model = await tf.loadLayersModel('model.json');
+
+function classify(img) {            // an <img>, <canvas> or ImageBitmap
+  return tf.tidy(() => {
+    const x = tf.browser.fromPixels(img)                           // stretch to imageSize
+      .resizeBilinear([meta.imageSize, meta.imageSize])            // ${size} × ${size}
+      .toFloat().div(255)                                          // inputRange [0, 1]
+      .expandDims(0);
+    const p = model.predict(x).dataSync();
+    return meta.labels.map((label, i) => ({ label, p: p[i] }));    // ${JSON.stringify(labels.slice(0, 3))}${labels.length > 3 ? '…' : ''}
+  });
+}`;
+  return (
+    <div className="export">
+      <h3>Export</h3>
+      <p>
+        One .zip with <code>model.json</code>, <code>weights.bin</code> (TF.js Layers format) and <code>metadata.json</code> (labels,
+        input size, preprocessing, settings and metrics).
+      </p>
+      <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={exporting || busy} onClick={() => void exportModel()}>
+        {exporting ? 'Preparing the download…' : 'Download TF.js model (.zip)'}
+      </button>
+      {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportModel() }}>{exportError}</Alert>}
+      <details className="snippet">
+        <summary>Use it in your own page</summary>
+        <pre>
+          <code>{snippet}</code>
+        </pre>
+      </details>
+    </div>
+  );
+}

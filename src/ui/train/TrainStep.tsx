@@ -1,0 +1,30 @@
+import { Step } from '../common/Step';
+import { useStudio } from '../../state';
+import { Hyperparams } from './Hyperparams';
+import { TrainControls } from './TrainControls';
+import { ProgressPanel } from './ProgressPanel';
+import { MetricsStrip } from './MetricsStrip';
+import { LossChart } from './LossChart';
+import { AccuracyChart } from './AccuracyChart';
+import { OverfitNote } from './OverfitNote';
+
+export function TrainStep() {
+  const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
+  return (
+    <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer; Stop keeps what was learnt so far.">
+      <Hyperparams />
+      <TrainControls />
+      <ProgressPanel />
+      <MetricsStrip />
+      <OverfitNote />
+      {started ? (
+        <div className="charts">
+          <LossChart />
+          <AccuracyChart />
+        </div>
+      ) : (
+        <p className="muted" data-testid="metrics.loss-chart">Loss and accuracy charts appear here once training starts.</p>
+      )}
+    </Step>
+  );
+}

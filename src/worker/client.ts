@@ -1,0 +1,116 @@
+/**
+ * The UI side of the worker protocol: typed request/response calls plus a progress event stream.
+ * `cancel()` terminates the worker; the next call starts a fresh one (which needs `init` and `loadModel` again).
+ */
+import { StudioError, deserializeError } from '../lib/errors';
+import type { Command, CommandKind, CommandResults, Request, WorkerEvent } from './protocol';
+
+/** Events that are not answers to a call: phase, batches, epoch, log. */
+export type ProgressEvent = Exclude<WorkerEvent, { type: 'result' } | { type: 'error' }>;
+export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;
+
+export interface TrainingClient {
+  call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]>;
+  onEvent(listener: (event: ProgressEvent) => void): () => void;
+  /** Terminates the worker and rejects every pending call with a 'cancelled' error. */
+  cancel(): void;
+  /** Increments each time a fresh worker is started (after a cancel or a crash). */
+  readonly generation: number;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: StudioError) => void;
+}
+
+export type WorkerFactory = () => Worker;
+
+const defaultFactory: WorkerFactory = () =>
+  new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+
+export function createTrainingClient(factory: WorkerFactory = defaultFactory): TrainingClient {
+  let worker: Worker | null = null;
+  let nextId = 1;
+  let generation = 0;
+  const pending = new Map<number, Pending>();
+  const listeners = new Set<(event: ProgressEvent) => void>();
+
+  function rejectAll(err: StudioError): void {
+    const all = [...pending.values()];
+    pending.clear();
+    for (const p of all) p.reject(err);
+  }
+
+  function handle(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'result': {
+        const p = pending.get(event.id);
+        pending.delete(event.id);
+        p?.resolve(event.value);
+        return;
+      }
+      case 'error': {
+        const p = pending.get(event.id);
+        pending.delete(event.id);
+        p?.reject(deserializeError(event.error));
+        return;
+      }
+      default:
+        for (const l of listeners) l(event);
+    }
+  }
+
+  function ensureWorker(): Worker {
+    if (worker) return worker;
+    const w = factory();
+    generation += 1;
+    w.onmessage = (e: MessageEvent<WorkerEvent>) => handle(e.data);
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      if (worker !== w) return;
+      w.terminate();
+      worker = null;
+      rejectAll(
+        new StudioError('internal', 'The training worker stopped unexpectedly. Reload the page and try again.', {
+          cause: e.message,
+        }),
+      );
+    };
+    w.onmessageerror = () => {
+      rejectAll(new StudioError('internal', 'A message from the training worker could not be read.'));
+    };
+    worker = w;
+    return w;
+  }
+
+  return {
+    get generation() {
+      return generation;
+    },
+    call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]> {
+      const w = ensureWorker();
+      const id = nextId++;
+      return new Promise<CommandResults[K]>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        const request: Request = { id, command };
+        try {
+          // Nothing is transferred: Blobs are posted as-is and the UI keeps its copies.
+          w.postMessage(request);
+        } catch (err) {
+          pending.delete(id);
+          reject(new StudioError('internal', 'The studio could not send work to the training worker.', { cause: err }));
+        }
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    cancel() {
+      const w = worker;
+      worker = null;
+      w?.terminate();
+      rejectAll(new StudioError('cancelled', 'Training was cancelled.'));
+    },
+  };
+}
