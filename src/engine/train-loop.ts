@@ -10,7 +10,7 @@ import { HEAD_LAYERS } from '../models/head';
 import { blockOf } from '../models/inspect';
 import { applyAugment, drawAugmentParams } from './augment';
 import { actsInTraining, frozenPrefixEnd, hasWeights, runSegment, type Layer } from './graph';
-import { createOptimizer, setLearningRate } from './optimizers';
+import { createFlatOptimizer, type FlatOptimizer } from './flat-optimizer';
 import { learningRateAt } from './schedule';
 import type { SampleSource } from './sources';
 import { augmentationOn, type EpochMetrics, type TrainResult, type TrainSettings } from './types';
@@ -217,8 +217,8 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
 
   let cacheTrain: Cache | null = null;
   let cacheVal: Cache | null = null;
-  let headOpt: tfTypes.Optimizer | null = null;
-  let backOpt: tfTypes.Optimizer | null = null;
+  let headOpt: FlatOptimizer | null = null;
+  let backOpt: FlatOptimizer | null = null;
   let best: Snapshot | null = null;
   try {
     if (cut > 0) {
@@ -244,7 +244,6 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     let bestValue: number | null = null;
     let sinceBest = 0;
     let stoppedEarly: string | null = null;
-    headOpt = createOptimizer(tf, settings.optimizer, settings.learningRate);
     if (val.ids.length > 0) {
       // Epoch 0: the model before its first training step (the new head is untrained).
       const initial = await measure(ctx, cacheVal ? cut : 0, cacheVal, val);
@@ -272,9 +271,10 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
         for (const l of layers) l.trainable = wanted.has(l.name);
         headVars = variablesOf(model, wanted, true);
         backVars = variablesOf(model, wanted, false);
-        // A new backbone optimizer when the set changes: its slots are kept by position.
+        // The head's optimizer keeps its moments; the backbone's starts afresh when a block opens.
+        headOpt ??= createFlatOptimizer(tf, settings.optimizer, headVars);
         backOpt?.dispose();
-        backOpt = backVars.length ? createOptimizer(tf, settings.optimizer, settings.learningRate * settings.backboneLrMultiplier) : null;
+        backOpt = backVars.length ? createFlatOptimizer(tf, settings.optimizer, backVars) : null;
       }
       const allVars = [...headVars, ...backVars];
       const started = Date.now();
@@ -284,10 +284,26 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
       let accSum = 0;
       let done = 0;
       let lr = settings.learningRate;
+      const epochStartStep = step;
+      const inFlight: { loss: Tensor; acc: Tensor | null; batch: number }[] = [];
+      const settle = async (r: { loss: Tensor; acc: Tensor | null; batch: number }) => {
+        const [lv, av] = await Promise.all([r.loss.data(), r.acc?.data()]);
+        r.loss.dispose();
+        r.acc?.dispose();
+        const lossValue = lv[0] ?? Number.NaN;
+        if (!Number.isFinite(lossValue)) {
+          inFlight.forEach((q) => (q.loss.dispose(), q.acc?.dispose()));
+          inFlight.length = 0;
+          throw new StudioError('training-failed', 'The loss became NaN or infinite. Lower the learning rate and train again.');
+        }
+        lossSum += lossValue;
+        accSum += av?.[0] ?? Number.NaN;
+        done++;
+        step++;
+        onEvent({ type: 'batch', metrics: { epoch, batch: r.batch, batches, loss: lossValue, accuracy: av?.[0] ?? Number.NaN, step } });
+      };
       for (let b = 0; b < batches && !ctx.shouldStop(); b++) {
-        lr = learningRateAt(settings.learningRate, settings.schedule, step, totalSteps, batches);
-        setLearningRate(headOpt, lr);
-        if (backOpt) setLearningRate(backOpt, lr * settings.backboneLrMultiplier);
+        lr = learningRateAt(settings.learningRate, settings.schedule, epochStartStep + b, totalSteps, batches);
         const idx = order.slice(b * batchSize, (b + 1) * batchSize);
         let x: Tensor;
         if (cacheTrain) {
@@ -313,9 +329,8 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
           }
           return l as tfTypes.Scalar;
         }, allVars);
-        const pick = (vars: tfTypes.Variable[]) => Object.fromEntries(vars.map((v) => [v.name, grads[v.name] as Tensor]));
-        headOpt.applyGradients(pick(headVars));
-        if (backOpt) backOpt.applyGradients(pick(backVars));
+        headOpt?.step(grads, lr);
+        backOpt?.step(grads, lr * settings.backboneLrMultiplier);
         if (settings.optimizer === 'adamw' && settings.weightDecay > 0) {
           tf.tidy(() => {
             for (const v of headVars.filter(decays)) v.assign(tf.mul(v, 1 - lr * settings.weightDecay));
@@ -325,21 +340,12 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
         Object.values(grads).forEach((g) => g.dispose());
         x.dispose();
         y.dispose();
-        const accT = acc as Tensor | null;
-        const [lv, av] = await Promise.all([loss.data(), accT?.data()]);
-        loss.dispose();
-        accT?.dispose();
-        const lossValue = lv[0] ?? Number.NaN;
-        if (!Number.isFinite(lossValue)) {
-          throw new StudioError('training-failed', 'The loss became NaN or infinite. Lower the learning rate and train again.');
-        }
-        lossSum += lossValue;
-        accSum += av?.[0] ?? Number.NaN;
-        done++;
-        step++;
-        onEvent({ type: 'batch', metrics: { epoch, batch: b + 1, batches, loss: lossValue, accuracy: av?.[0] ?? Number.NaN, step } });
+        // Read the loss one batch late: the next batch is already queued, so the device never idles.
+        inFlight.push({ loss, acc: acc as Tensor | null, batch: b + 1 });
+        if (inFlight.length > 1) await settle(inFlight.shift()!);
         await breathe();
       }
+      while (inFlight.length) await settle(inFlight.shift()!);
       if (done < batches) break; // a partial epoch (stopped) is not recorded as completed
       const valM = val.ids.length > 0 ? await measure(ctx, cacheVal ? cut : 0, cacheVal, val) : null;
       const metrics: EpochMetrics = {
