@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 
 /** The studio, driven through its data-testid handles (see CONTRACT.md). */
 export class StudioPage {
@@ -53,6 +55,47 @@ export class StudioPage {
 
   async waitForState(state: string, timeout = 8 * 60_000): Promise<void> {
     await expect(this.status).toHaveAttribute('data-state', state, { timeout });
+  }
+
+  /** Opens a collapsible settings section (`optimisation`, `regularisation`, `schedule`, `stopping`, `augmentation`). */
+  async openSection(name: string): Promise<void> {
+    const section = this.id(`hp.section.${name}`);
+    if ((await section.getAttribute('open')) === null) await section.locator('summary').click();
+    await expect(section).toHaveAttribute('open', '');
+  }
+
+  async select(testId: string, value: string): Promise<void> {
+    await this.id(testId).selectOption(value);
+  }
+
+  /** Moves a range input (Playwright cannot `fill` one): sets the value the way a drag does. */
+  async setRange(testId: string, value: number): Promise<void> {
+    await this.id(testId).evaluate((el, v) => {
+      const input = el as HTMLInputElement;
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+      setter?.call(input, String(v));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, value);
+  }
+
+  async trainableParams(): Promise<number> {
+    return Number(await this.id('freeze.trainable-params').getAttribute('data-value'));
+  }
+
+  /** Names of the backbone layers in a block, from the layer table's checkboxes. */
+  async layersOfBlock(block: string): Promise<string[]> {
+    const ids = await this.page
+      .locator(`[data-testid^="freeze.layer."]`)
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+    return ids.map((t) => t.slice('freeze.layer.'.length)).filter((n) => n.startsWith(`${block}_`));
+  }
+
+  /** Clicks Export and returns the downloaded zip's files. */
+  async exportZip(): Promise<Record<string, Uint8Array>> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.id('export.tfjs').click()]);
+    const path = await download.path();
+    return unzipSync(new Uint8Array(readFileSync(path)));
   }
 
   async screenshot(name: string): Promise<void> {

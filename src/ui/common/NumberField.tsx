@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { fieldPatch, parseField, readField, RULES, useStudio, type NumericField } from '../../state';
 
 interface Props {
@@ -10,10 +10,12 @@ interface Props {
   disabled?: boolean;
   /** Shown after the box (a unit, "× rate"). */
   suffix?: string;
+  /** Rendered under the box, above the help (the learning-rate slider). */
+  children?: ReactNode;
 }
 
 /** A typed number with validation; the reason shows next to the field, and only valid values reach the settings. */
-export function NumberField({ field, label, help, testId, step, disabled, suffix }: Props) {
+export function NumberField({ field, label, help, testId, step, disabled, suffix, children }: Props) {
   const id = useId();
   const value = useStudio((s) => readField(s.settings, field));
   const error = useStudio((s) => s.fieldErrors[field]);
@@ -60,6 +62,7 @@ export function NumberField({ field, label, help, testId, step, disabled, suffix
         />
         {suffix && <span className="muted">{suffix}</span>}
       </span>
+      {children}
       <small id={`${id}-help`} className="help">
         {help}
       </small>

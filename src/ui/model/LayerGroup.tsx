@@ -15,7 +15,9 @@ function shape(s: (number | null)[]): string {
 }
 
 export function LayerGroup({ block, layers, trainable, collapsed, disabled, onToggleCollapse }: Props) {
-  const selectable = layers;
+  // The block's state counts layers with weights; a weightless block (input) counts all of its layers.
+  const weighted = layers.filter((l) => l.hasWeights);
+  const selectable = weighted.length > 0 ? weighted : layers;
   const nOn = selectable.filter((l) => trainable.has(l.name)).length;
   const params = layers.reduce((s, l) => s + l.params, 0);
   const all = selectable.length > 0 && nOn === selectable.length;
@@ -26,6 +28,7 @@ export function LayerGroup({ block, layers, trainable, collapsed, disabled, onTo
           <input
             type="checkbox"
             aria-label={`Train every layer of ${block}`}
+            data-testid={`freeze.block.${block}`}
             checked={all}
             disabled={disabled || selectable.length === 0}
             ref={(el) => {
@@ -38,7 +41,7 @@ export function LayerGroup({ block, layers, trainable, collapsed, disabled, onTo
           <button type="button" className="group-toggle" aria-expanded={!collapsed} onClick={onToggleCollapse}>
             <span aria-hidden="true">{collapsed ? '▸' : '▾'}</span> {block}{' '}
             <span className="muted">
-              {layers.length} layers · {nOn} training
+              {layers.length} layers · {nOn} of {selectable.length} {weighted.length > 0 ? 'with weights ' : ''}training
             </span>
           </button>
         </td>

@@ -14,13 +14,12 @@ export function LearningRateField() {
   const lr = useStudio((s) => s.settings.learningRate);
   const exp = Math.min(MAX_EXP, Math.max(MIN_EXP, Math.log10(lr)));
   return (
-    <div className="lr-field">
-      <NumberField
-        field="learningRate"
-        label="Learning rate"
-        testId="hp.learning-rate"
-        help="How big each update step is. Too high and the loss jumps about; too low and it barely moves. 0.001–0.003 suits Adam on a new head; go 10× lower when fine-tuning many layers."
-      />
+    <NumberField
+      field="learningRate"
+      label="Learning rate"
+      testId="hp.learning-rate"
+      help="How big each update step is. Too high and the loss jumps about; too low and it barely moves. 0.001–0.003 suits Adam on a new head; go 10× lower when fine-tuning many layers."
+    >
       <input
         type="range"
         className="lr-slider"
@@ -42,6 +41,6 @@ export function LearningRateField() {
         <span>0.001</span>
         <span>1</span>
       </div>
-    </div>
+    </NumberField>
   );
 }

@@ -6,7 +6,7 @@ import { SelectField } from '../common/SelectField';
 
 const OPTIMIZERS: { value: OptimizerName; label: string }[] = [
   { value: 'adam', label: 'Adam' },
-  { value: 'adamw', label: 'AdamW (decoupled weight decay)' },
+  { value: 'adamw', label: 'AdamW' },
   { value: 'sgd', label: 'SGD with momentum' },
   { value: 'rmsprop', label: 'RMSprop' },
 ];
@@ -33,7 +33,7 @@ export function OptimisationSection() {
           value={optimizer}
           options={OPTIMIZERS}
           onChange={(v) => useStudio.getState().updateSettings({ optimizer: v })}
-          help="How each update is computed. Adam is a safe default; AdamW pairs it with proper weight decay; SGD with momentum can generalise a little better with a schedule."
+          help="How each update is computed. Adam is a safe default; AdamW adds decoupled weight decay (applied to the weights directly, not mixed into the gradient); SGD with momentum can generalise a little better with a schedule."
         />
         <NumberField
           field="weightDecay"

@@ -3,17 +3,18 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { schedulePoints } from '../../engine/schedule';
 import { stepsPerEpoch, useShallow, useStudio } from '../../state';
 
-const fmt = (v: number) => (v === 0 ? '0' : v >= 0.01 ? String(Number(v.toPrecision(2))) : v.toExponential(1));
+const fmt = (v: number) => (v === 0 ? '0' : v >= 1e-4 ? String(Number(v.toPrecision(2))) : v.toExponential(1));
 
 /** The head's learning rate over the whole run, for the chosen schedule. */
 export function SchedulePlot() {
   const { lr, schedule, epochs, perEpoch } = useStudio(
     useShallow((s) => ({ lr: s.settings.learningRate, schedule: s.settings.schedule, epochs: s.settings.epochs, perEpoch: stepsPerEpoch(s) })),
   );
-  const data = useMemo(
-    () => schedulePoints(lr, schedule, epochs, perEpoch).map((p) => ({ x: p.step / perEpoch, lr: p.lr })),
-    [lr, schedule, epochs, perEpoch],
-  );
+  // x in epochs: the run's first step at 0, its last at the end of the last epoch.
+  const data = useMemo(() => {
+    const last = Math.max(1, epochs * perEpoch - 1);
+    return schedulePoints(lr, schedule, epochs, perEpoch).map((p) => ({ x: (p.step / last) * epochs, lr: p.lr }));
+  }, [lr, schedule, epochs, perEpoch]);
   return (
     <figure className="chart schedule-plot" data-testid="hp.schedule-plot" data-points={data.length}>
       <figcaption>

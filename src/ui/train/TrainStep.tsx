@@ -7,6 +7,7 @@ import { MetricsStrip } from './MetricsStrip';
 import { LossChart } from './LossChart';
 import { AccuracyChart } from './AccuracyChart';
 import { OverfitNote } from './OverfitNote';
+import { RunOutcome } from './RunOutcome';
 
 export function TrainStep() {
   const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
@@ -16,6 +17,7 @@ export function TrainStep() {
       <TrainControls />
       <ProgressPanel />
       <MetricsStrip />
+      <RunOutcome />
       <OverfitNote />
       {started ? (
         <div className="charts">
