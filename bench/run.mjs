@@ -26,10 +26,11 @@ const PORT = 4179;
 const BACKEND = opt('backend', 'webgl');
 const CASES = {
   'head-only': ['head-only', BACKEND, 96, 8, 4, 32],
-  'top-blocks': ['top-blocks', BACKEND, 96, 8, 3, 32],
+  'top-blocks': ['top-blocks', BACKEND, 224, 8, 3, 16],
+  'top-blocks-96': ['top-blocks', BACKEND, 96, 8, 3, 32],
   full: ['full', BACKEND, 96, 8, 3, 32],
 };
-const wanted = opt('cases', Object.keys(CASES).join(',')).split(',');
+const wanted = opt('cases', 'head-only,top-blocks,full').split(',');
 
 if (!args.includes('--skip-build') || !existsSync(join(root, 'dist/bench.html'))) {
   const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });

@@ -30,6 +30,7 @@ export interface BenchCaseResult {
 const log = (msg: string) => {
   const el = document.getElementById('log');
   if (el) el.textContent += `\n${msg}`;
+  console.log(msg);
 };
 
 const PRESETS: Record<string, FreezePreset> = {
