@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
 import { test, expect } from './fixtures';
 
 const SAMPLE_DIR = join(process.cwd(), 'public/samples/shapes');
@@ -110,4 +111,14 @@ test('a newcomer trains on the sample, exports, and the export predicts like the
   expect(argmax(probs)).toBe(argmax(studioProbs));
   probs.forEach((p, i) => expect(Math.abs(p - (studioProbs[i] ?? NaN))).toBeLessThan(0.02));
   model.dispose();
+  expect(strFromU8(files['README.md'] as Uint8Array)).toMatch(/Intended use and limits/);
+
+  // The ONNX export of the same model, run by onnxruntime-web, predicts what the TF.js export does.
+  const [onnxDownload] = await Promise.all([page.waitForEvent('download'), studio.id('export.onnx').click()]);
+  expect(onnxDownload.suggestedFilename()).toMatch(/\.onnx$/);
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(await onnxDownload.path())));
+  const rgb = pixels.filter((_, i) => i % 4 !== 3).map((v) => v / 255);
+  const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(rgb), [1, size, size, 3]) });
+  const onnxProbs = Array.from((out.probabilities as ort.Tensor).data as Float32Array);
+  onnxProbs.forEach((p, i) => expect(Math.abs(p - (probs[i] ?? NaN))).toBeLessThan(1e-4));
 });

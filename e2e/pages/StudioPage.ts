@@ -98,6 +98,40 @@ export class StudioPage {
     return unzipSync(new Uint8Array(readFileSync(path)));
   }
 
+  /** The confusion matrix's cells as {row, col, n} (rows: true class, columns: predicted). */
+  async confusionCells(): Promise<{ row: number; col: number; n: number }[]> {
+    return this.page.locator('[data-testid^="eval.cell."]').evaluateAll((els) =>
+      els.map((e) => {
+        const [, , row, col] = (e.getAttribute('data-testid') ?? '').split('.');
+        return { row: Number(row), col: Number(col), n: Number(e.textContent) };
+      }),
+    );
+  }
+
+  /** How many pixels of a canvas are not fully transparent, and its size. */
+  async canvasInk(canvas: Locator): Promise<{ width: number; height: number; painted: number }> {
+    return canvas.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
+      return { width: c.width, height: c.height, painted };
+    });
+  }
+
+  /** Pastes an image file (fetched from the studio's own origin) as Ctrl+V would. */
+  async pasteImage(url: string, name: string, type = 'image/png'): Promise<void> {
+    await this.page.evaluate(
+      async ({ url, name, type }) => {
+        const blob = await (await fetch(url)).blob();
+        const dt = new DataTransfer();
+        dt.items.add(new File([blob], name, { type }));
+        document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+      },
+      { url, name, type },
+    );
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `/tmp/shots/${name}.png`, fullPage: true });
   }

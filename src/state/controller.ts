@@ -10,7 +10,7 @@ import type { WorkerImage } from '../worker/protocol';
 import type { TrainingClient } from '../worker/client';
 import { getClient } from './clientHost';
 import { readParams } from './params';
-import { classNames, startBlocker } from './selectors';
+import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 
 /** The client generation whose worker has had `init` + `loadModel`. */
@@ -212,6 +212,21 @@ async function evaluate(images: WorkerImage[]): Promise<void> {
   }
 }
 
+/** Evaluates the last run's model again on the current validation split (images of the classes it learnt). */
+export async function reevaluate(): Promise<void> {
+  const s = useStudio.getState();
+  if (!s.result || isBusy(s.status) || s.evalState === 'running') return;
+  const images = workerImages(s.split.val, s.runLabels).filter((i) => i.label >= 0);
+  if (images.length === 0) {
+    s.setEvaluation({
+      evalState: 'error',
+      evalError: 'The validation split holds no images of the classes this model learnt. Add images of them in step 1.',
+    });
+    return;
+  }
+  await evaluate(images);
+}
+
 export async function stopTraining(): Promise<void> {
   const s = useStudio.getState();
   if (s.status !== 'running' && s.status !== 'loading') return;
@@ -242,4 +257,5 @@ export function retryModel(): void {
 
 // ---------------------------------------------------------------- export & predict
 
-export { exportModel, predictFile } from './exporting';
+export { exportModel, exportOnnxFile, exportTeachable, predictFile } from './exporting';
+export { explainImage, type Explained } from './explaining';

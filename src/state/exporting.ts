@@ -1,5 +1,6 @@
 /** Export to a .zip (TF.js Layers + metadata.json) and "try it" predictions. */
-import { zipSync } from 'fflate';
+import { strToU8, zipSync } from 'fflate';
+import type { ExportFormat } from '../worker/protocol';
 import { userMessageOf } from '../lib/errors';
 import { CATALOG } from '../models/catalog';
 import { getClient as trainingClient } from './clientHost';
@@ -35,28 +36,81 @@ export function exportMetadata(): Record<string, unknown> {
   };
 }
 
-export async function exportModel(): Promise<void> {
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A short model card (README.md in the zip): data, settings, metrics, intended use and limits. */
+export function modelCard(meta: Record<string, unknown>, classCounts: Record<string, number>): string {
+  const s = useStudio.getState().settings;
+  const m = meta.metrics as { valAccuracy: number | null; valLoss: number | null; evalAccuracy: number | null; history: unknown[] };
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  const model = meta.model as { name: string; licence: string };
+  return [
+    `# ${String(meta.modelName ?? 'Image classifier')}`,
+    '',
+    `Fine-tuned from ${model.name} (licence: ${model.licence}) with the Fine-tuning Studio, on ${String(meta.createdAt)}.`,
+    '',
+    '## Data',
+    ...Object.entries(classCounts).map(([label, n]) => `- ${label}: ${n} images`),
+    `- ${Math.round(s.validationSplit * 100)}% of each class held out for validation (seed ${s.seed}).`,
+    '',
+    '## Settings',
+    `- ${s.mode === 'head-only' ? 'Head only (backbone frozen)' : `Fine-tuned ${s.trainableLayers.length} backbone layers`}; input ${s.imageSize}×${s.imageSize} (${s.resize}), pixels scaled to [0, 1].`,
+    `- ${s.epochs} epochs, batch ${s.batchSize}, ${s.optimizer} at learning rate ${s.learningRate} (${s.schedule.kind}), dropout ${s.dropout}, weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}.`,
+    '',
+    '## Metrics',
+    `- Validation accuracy: ${pct(m.evalAccuracy ?? m.valAccuracy)}; validation loss: ${m.valLoss === null ? 'n/a' : m.valLoss.toFixed(4)}; epochs trained: ${m.history.length}.`,
+    '',
+    '## Intended use and limits',
+    `- Sorts images into: ${(meta.labels as string[]).join(', ')}. It always answers one of these, even for images of something else.`,
+    '- It learnt from the images above only: expect it to fail on pictures unlike them (other lighting, framing, cameras, people or places).',
+    '- Measured on a small validation split; check it on your own held-out data before relying on it, and do not use it for decisions about people.',
+    '',
+    '## Use',
+    '`tf.loadLayersModel("model.json")`; resize to `imageSize` (metadata.json), divide pixels by 255, predict; outputs follow `labels`.',
+    '',
+  ].join('\n');
+}
+
+async function exportAs(format: ExportFormat): Promise<void> {
   const s = useStudio.getState();
   s.setExport({ exporting: true, exportError: null });
   try {
-    const { files } = await trainingClient().call({ kind: 'export', metadata: exportMetadata() });
-    const entries: Record<string, Uint8Array> = {};
-    for (const f of files) entries[f.name] = new Uint8Array(f.data);
-    const zipped = zipSync(entries, { level: 6 });
-    const blob = new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${slug(useStudio.getState().projectName)}-model.zip`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const metadata = { ...exportMetadata(), modelName: s.projectName };
+    const { files } = await trainingClient().call({ kind: 'export', format, metadata });
+    const name = slug(useStudio.getState().projectName);
+    if (format === 'onnx') {
+      const file = files[0];
+      if (!file) throw new Error('the worker returned no file');
+      download(new Blob([file.data], { type: 'application/octet-stream' }), `${name}-model.onnx`);
+    } else {
+      const entries: Record<string, Uint8Array> = {};
+      for (const f of files) entries[f.name] = new Uint8Array(f.data);
+      if (format === 'tfjs') {
+        const counts: Record<string, number> = {};
+        for (const img of useStudio.getState().images) counts[img.label] = (counts[img.label] ?? 0) + 1;
+        entries['README.md'] = strToU8(modelCard(metadata, counts));
+      }
+      const zipped = zipSync(entries, { level: 6 });
+      download(new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${name}-${format === 'tfjs' ? 'model' : 'teachable-machine'}.zip`);
+    }
     useStudio.getState().setExport({ exporting: false });
   } catch (err) {
     useStudio.getState().setExport({ exporting: false, exportError: userMessageOf(err) });
   }
 }
+
+export const exportModel = (): Promise<void> => exportAs('tfjs');
+export const exportOnnxFile = (): Promise<void> => exportAs('onnx');
+export const exportTeachable = (): Promise<void> => exportAs('teachable');
 
 export async function predictFile(file: File): Promise<void> {
   const s = useStudio.getState();

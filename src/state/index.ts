@@ -3,6 +3,7 @@ export { useShallow } from 'zustand/react/shallow';
 export { useStudio } from './store';
 export * from './selectors';
 export * from './controller';
+export * from './evalMetrics';
 export { batchMetrics } from './metricsBuffer';
 export type { MetricsBuffer } from './metricsBuffer';
 export { fieldPatch, parseField, readField, RULES } from './validation';

@@ -21,6 +21,9 @@ export interface WorkerImage {
   blob: Blob;
 }
 
+/** tfjs: model.json + weights.bin + metadata.json; onnx: model.onnx; teachable: a Teachable Machine image package. */
+export type ExportFormat = 'tfjs' | 'onnx' | 'teachable';
+
 export interface ExportedFile {
   name: string;
   data: ArrayBuffer;
@@ -33,7 +36,9 @@ export type Command =
   | { kind: 'stop' }
   | { kind: 'evaluate'; images: WorkerImage[] }
   | { kind: 'predict'; blob: Blob }
-  | { kind: 'export'; metadata: Record<string, unknown> }
+  /** Grad-CAM heat-map of one image for `classIndex` (default: the predicted class). */
+  | { kind: 'explain'; blob: Blob; classIndex?: number }
+  | { kind: 'export'; format?: ExportFormat; metadata: Record<string, unknown> }
   /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
   | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number };
 
@@ -44,6 +49,15 @@ export interface CommandResults {
   stop: { ok: true };
   evaluate: EvalResult;
   predict: { probabilities: number[] };
+  /** `heatmap`: height×width values in [0, 1], row-major; `method` 'saliency' when the model has no 4-D feature map. */
+  explain: {
+    heatmap: number[];
+    width: number;
+    height: number;
+    classIndex: number;
+    probabilities: number[];
+    method: 'grad-cam' | 'saliency';
+  };
   export: { files: ExportedFile[] };
   augmentPreview: { images: Blob[] };
 }

@@ -9,11 +9,14 @@ import { createTrainingEngine, type EngineEvent } from '../engine/engine';
 import { StudioError, serializeError } from '../lib/errors';
 import { catalogEntry } from '../models/catalog';
 import type { BatchMetrics } from '../engine/types';
-import type { Command, CommandResults, Request, WorkerEvent } from './protocol';
+import type { Command, CommandResults, ExportFormat, ExportedFile, Request, WorkerEvent } from './protocol';
+import { exportOnnx } from '../models/export/onnx';
+import { exportTeachableMachine } from '../models/export/teachable';
 import { imageSource } from './image-source';
 import { decodeToPixels } from '../data/decode-browser';
 import { loadLayersModelChecked } from '../models/load';
 import { augmentPreview } from './augment-preview';
+import { gradCam } from '../engine/explain';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -52,6 +55,39 @@ function onEngineEvent(e: EngineEvent): void {
       }
       return;
     }
+  }
+}
+
+async function exportFiles(format: ExportFormat, metadata: Record<string, unknown>): Promise<ExportedFile[]> {
+  const model = engine.classifier();
+  const settings = engine.lastSettings();
+  if (!model || !settings) throw new StudioError('unsupported', 'Train a model before exporting it.');
+  try {
+    switch (format) {
+      case 'tfjs':
+        return await engine.exportFiles({ labels: labelsOfRun, ...metadata });
+      case 'onnx': {
+        const bytes = await exportOnnx(model, {
+          inputSize: settings.imageSize,
+          labels: labelsOfRun,
+          metadata: { inputRange: JSON.stringify([0, 1]), resize: settings.resize, inputLayout: 'NHWC' },
+        });
+        return [{ name: 'model.onnx', data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }];
+      }
+      case 'teachable': {
+        const files = await exportTeachableMachine(tf, model, {
+          labels: labelsOfRun,
+          inputSize: settings.imageSize,
+          modelName: typeof metadata.modelName === 'string' ? metadata.modelName : 'studio-model',
+          inputRange: [0, 1],
+          userMetadata: { exportedBy: 'finetune-studio', settings },
+        });
+        return files.map((f) => ({ name: f.name, data: f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer }));
+      }
+    }
+  } catch (err) {
+    if (err instanceof StudioError) throw err;
+    throw new StudioError('export-failed', `The ${format} export failed: ${err instanceof Error ? err.message.split('\n')[0] : 'unknown error'}.`, { cause: err });
   }
 }
 
@@ -94,12 +130,20 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       });
       return { probabilities: await engine.predict(pixels) };
     }
+    case 'explain': {
+      const model = engine.classifier();
+      const settings = engine.lastSettings();
+      if (!model || !settings) throw new StudioError('unsupported', 'Train a model before explaining its predictions.');
+      const pixels = await decodeToPixels(command.blob, settings.imageSize, settings.resize).catch((err: unknown) => {
+        throw new StudioError('file-unreadable', 'That image could not be decoded; the file may be corrupt.', { cause: err });
+      });
+      const e = await gradCam(tf, model, pixels, settings.imageSize, command.classIndex);
+      return { heatmap: Array.from(e.heatmap), width: e.width, height: e.height, classIndex: e.classIndex, probabilities: e.probabilities, method: e.method };
+    }
     case 'augmentPreview':
       return { images: await augmentPreview(tf, command.blob, command.settings, command.count, decodeToPixels) };
-    case 'export': {
-      const files = await engine.exportFiles({ labels: labelsOfRun, ...command.metadata });
-      return { files };
-    }
+    case 'export':
+      return { files: await exportFiles(command.format ?? 'tfjs', command.metadata) };
   }
 }
 

@@ -1,56 +1,86 @@
+import { useCallback, useState, type DragEvent } from 'react';
 import { predictFile, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { ExplainFigure } from './ExplainFigure';
+import { PredictionBars } from './PredictionBars';
+import { firstImage, usePastedImage } from './usePastedImage';
 
-/** Pick an image and see the trained model's top classes. */
+/** Pick, drop or paste an image and see the trained model's top classes, and what it looked at. */
 export function TryIt() {
-  const { prediction, predicting, predictError, busy } = useStudio(
+  const { prediction, predicting, predictError, busy, resize } = useStudio(
     useShallow((s) => ({
       prediction: s.prediction,
       predicting: s.predicting,
       predictError: s.predictError,
       busy: s.status === 'running' || s.status === 'loading' || s.status === 'stopping',
+      resize: s.settings.resize,
     })),
   );
-  const top = prediction
-    ? prediction.probabilities
-        .map((p, i) => ({ label: prediction.labels[i] ?? `class ${i}`, p }))
-        .sort((a, b) => b.p - a.p)
-        .slice(0, 5)
-    : [];
+  const [file, setFile] = useState<File | null>(null);
+  const [explain, setExplain] = useState(false);
+  const [over, setOver] = useState(false);
+  const disabled = busy || predicting;
+  const pick = useCallback((f: File) => {
+    setFile(f);
+    void predictFile(f);
+  }, []);
+  usePastedImage(pick, !disabled);
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    e.stopPropagation();
+    setOver(false);
+    const f = firstImage(e.dataTransfer.files);
+    if (f && !disabled) pick(f);
+  };
+  const shown = prediction && file && prediction.name === file.name ? file : null;
   return (
     <div className="tryit">
       <h3>Try it</h3>
-      <label className="btn">
-        Choose an image…
-        <input
-          type="file"
-          accept="image/*"
-          className="visually-hidden"
-          data-testid="predict.file-input"
-          disabled={busy || predicting}
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void predictFile(f);
-          }}
-        />
-      </label>
-      {predicting && <span className="muted"> Predicting…</span>}
+      <div
+        className={`tryit-drop${over ? ' over' : ''}`}
+        data-testid="predict.drop"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <label className="btn">
+          Choose an image…
+          <input
+            type="file"
+            accept="image/*"
+            className="visually-hidden"
+            data-testid="predict.file-input"
+            disabled={disabled}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) pick(f);
+            }}
+          />
+        </label>
+        <span className="muted"> or drop one here, or paste one (Ctrl+V).</span>
+        {predicting && <span className="muted"> Predicting…</span>}
+      </div>
       {predictError && <Alert>{predictError} Try another image.</Alert>}
       {prediction && (
-        <ol className="predictions" data-testid="predict.result" data-probabilities={JSON.stringify(prediction.probabilities)}>
-          {top.map((t) => (
-            <li key={t.label}>
-              <span className="pred-label">{t.label}</span>
-              <span className="pred-bar">
-                <span style={{ width: `${(t.p * 100).toFixed(1)}%` }} />
-              </span>
-              <span className="num">{(t.p * 100).toFixed(1)}%</span>
-            </li>
-          ))}
-        </ol>
+        <div className="tryit-result">
+          {shown && (
+            <div>
+              <ExplainFigure blob={shown} resize={resize} explain={explain} size={192} alt={shown.name} />
+              <button type="button" className="btn btn-small" aria-pressed={explain} data-testid="predict.explain" disabled={busy} onClick={() => setExplain((on) => !on)}>
+                {explain ? 'Hide heat-map' : 'Explain'}
+              </button>
+            </div>
+          )}
+          <div className="tryit-bars">
+            <PredictionBars probabilities={prediction.probabilities} labels={prediction.labels} />
+            <p className="muted">{prediction.name}</p>
+          </div>
+        </div>
       )}
-      {prediction && <p className="muted">{prediction.name}</p>}
     </div>
   );
 }

@@ -1,0 +1,20 @@
+/** The top five classes of a prediction as bars. */
+export function PredictionBars({ probabilities, labels }: { probabilities: number[]; labels: string[] }) {
+  const top = probabilities
+    .map((p, i) => ({ label: labels[i] ?? `class ${i}`, p }))
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 5);
+  return (
+    <ol className="predictions" data-testid="predict.result" data-probabilities={JSON.stringify(probabilities)}>
+      {top.map((t) => (
+        <li key={t.label}>
+          <span className="pred-label">{t.label}</span>
+          <span className="pred-bar">
+            <span style={{ width: `${(t.p * 100).toFixed(1)}%` }} />
+          </span>
+          <span className="num">{(t.p * 100).toFixed(1)}%</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
