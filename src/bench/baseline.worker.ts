@@ -8,6 +8,7 @@ import { startBackend } from '../engine/backend';
 import { decodeToPixels } from '../data/decode-browser';
 import { applyFreezing, composeClassifier } from '../models/head';
 import { EPSILON } from '../engine/optimizers';
+import { rebuildAtInputSize } from '../models/resize';
 import type { BaselineEvent, BaselineRequest } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -20,11 +21,7 @@ async function run(req: BaselineRequest): Promise<void> {
   await startBackend(req.backend, req.wasmPath);
   let backbone = await tf.loadLayersModel(req.modelUrl);
   if (req.imageSize !== backbone.inputs[0]?.shape[1]) {
-    const json = backbone.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { batch_input_shape?: (number | null)[] } }[] } };
-    const input = json.config.layers.find((l) => l.class_name === 'InputLayer');
-    if (input) input.config.batch_input_shape = [null, req.imageSize, req.imageSize, 3];
-    const resized = await tf.models.modelFromJSON({ modelTopology: json as unknown as tf.io.ModelJSON['modelTopology'] });
-    resized.setWeights(backbone.getWeights());
+    const resized = await rebuildAtInputSize(tf, backbone, req.imageSize);
     backbone.dispose();
     backbone = resized;
   }

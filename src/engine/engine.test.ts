@@ -4,6 +4,7 @@ import { createTrainingEngine, type EngineEvent } from './engine';
 import { arraySource } from './sources';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
 import { colourSet, tinyBackbone } from '../test/tiny';
+import { reloadExport } from '../test/bundled';
 
 const SIZE = 8;
 
@@ -119,15 +120,7 @@ describe('training engine', () => {
     const { train, val } = sources();
     await engine.train(settings({ epochs: 2 }), ['r', 'g', 'b'], train, val, () => {});
     const files = await engine.exportFiles({ labels: ['r', 'g', 'b'] });
-    const byName = new Map(files.map((f) => [f.name, f.data]));
-    const modelJson = JSON.parse(new TextDecoder().decode(byName.get('model.json')!));
-    const reloaded = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs: modelJson.weightsManifest[0].weights,
-        weightData: byName.get('weights.bin')!,
-      }),
-    );
+    const reloaded = await reloadExport(files);
     const pixels = (await val.pixels([0], SIZE)) as Float32Array;
     const expected = await engine.predict(pixels);
     const got = Array.from(await (reloaded.predict(tf.tensor4d(pixels, [1, SIZE, SIZE, 3])) as tf.Tensor).data());

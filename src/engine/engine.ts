@@ -7,6 +7,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
 import { summarize } from '../models/inspect';
+import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
 import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
@@ -90,19 +91,8 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     if (size !== base.summary.inputSize) {
       if (base.resized?.size !== size) {
         base.resized?.model.dispose();
-        const json = base.backbone.toJSON(null, false) as unknown as {
-          config: { layers: { class_name: string; config: { batch_input_shape?: (number | null)[] } }[] };
-        };
-        const input = json.config.layers.find((l) => l.class_name === 'InputLayer');
-        const shape = input?.config.batch_input_shape;
-        if (!input || !shape || shape.length !== 4) {
-          throw new StudioError('unsupported', 'This model cannot change its input size.');
-        }
-        input.config.batch_input_shape = [null, size, size, shape[3] ?? 3];
-        base.resized = {
-          size,
-          model: await tf.models.modelFromJSON({ modelTopology: json as unknown as tfTypes.io.ModelJSON['modelTopology'] }),
-        };
+        // Weights come from `pristine` below; no need to copy them twice.
+        base.resized = { size, model: await rebuildAtInputSize(tf, base.backbone, size, false) };
       }
       model = base.resized.model;
     }

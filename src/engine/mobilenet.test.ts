@@ -3,7 +3,6 @@
  * a 4-class set of 50 grey-scale 56×56 pictures per class → validation accuracy ≥ 0.8 in 10 epochs;
  * the exported model, reloaded with plain tf.loadLayersModel, classifies unseen pictures at ≥ 0.75.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +12,7 @@ import { arraySource } from './sources';
 import { DEFAULT_SETTINGS } from './types';
 import { autoInputSize } from './autosize';
 import { splitDataset } from '../data/split';
+import { loadBundledBackbone, reloadExport } from '../test/bundled';
 import { makeGreyShapes } from '../../scripts/make-fixtures.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,18 +20,6 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const SIZE = autoInputSize([56]);
 const SETTINGS = { ...DEFAULT_SETTINGS, imageSize: SIZE };
 
-function loadBundled(): Promise<tf.LayersModel> {
-  const dir = `${root}public/models/mobilenet-v2/`;
-  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-  const bin = readFileSync(`${dir}weights.bin`);
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    }),
-  );
-}
 
 /** Grey 56×56 bytes → RGB floats at the model's size, bilinear (as the browser's resize). */
 function toPixels(grey: Uint8Array, side: number): Float32Array {
@@ -62,7 +50,7 @@ describe('bundled MobileNetV2, head only, default settings (WASM)', () => {
         ids,
       );
     const engine = createTrainingEngine(tf);
-    await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundled, [0, 1]);
+    await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundledBackbone, [0, 1]);
     const result = await engine.train(SETTINGS, labels, source(split.train), source(split.val), () => {});
     const last = result.history.at(-1)!;
     console.log('mobilenet head-only history', result.history.map((h) => `${h.epoch}: loss ${h.loss.toFixed(3)} val ${h.valLoss?.toFixed(3)} acc ${h.valAccuracy?.toFixed(3)}`).join('\n'));
@@ -71,15 +59,7 @@ describe('bundled MobileNetV2, head only, default settings (WASM)', () => {
 
     const files = await engine.exportFiles({ labels });
     engine.dispose();
-    const byName = new Map(files.map((f) => [f.name, f.data]));
-    const modelJson = JSON.parse(new TextDecoder().decode(byName.get('model.json')!));
-    const reloaded = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs: modelJson.weightsManifest[0].weights,
-        weightData: byName.get('weights.bin')!,
-      }),
-    );
+    const reloaded = await reloadExport(files);
     const unseen = makeGreyShapes({ perClass: 50, size: 56, seed: 9999 });
     let correct = 0;
     for (let start = 0; start < unseen.images.length; start += 16) {

@@ -1,28 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerInfo } from '../engine/types';
 import { blocksOf, estimateStepMemory, presetTrainable } from './freeze';
 import { summarize, trainableParamCount } from './inspect';
+import { loadBundledBackbone } from '../test/bundled';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 let layers: LayerInfo[] = [];
 const K = 4;
 const HEAD = (1280 + 1) * K;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const dir = `${root}public/models/mobilenet-v2/`;
-  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-  const bin = readFileSync(`${dir}weights.bin`);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    }),
-  );
+  const model = await loadBundledBackbone();
   layers = summarize('mobilenet-v2', 'MobileNetV2', model, [0, 1]).layers;
   model.dispose();
 });

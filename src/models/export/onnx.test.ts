@@ -2,10 +2,9 @@
  * The .onnx export of a MobileNetV2 classifier (the bundled backbone rebuilt at 96 px) runs in
  * onnxruntime-web (WASM, in Node) and gives the probabilities TF.js gives, image for image.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { bundledBackboneAt } from '../../test/bundled';
 import * as ort from 'onnxruntime-web';
 import { makeGreyShapes } from '../../../scripts/make-fixtures.mjs';
 import { createRng } from '../../lib/random';
@@ -13,7 +12,6 @@ import { composeClassifier } from '../head';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx';
 import { readFields, type ProtoField } from './protobuf';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SIZE = 96;
 const LABELS = ['circle', 'square', 'triangle', 'cross', 'noise'];
 
@@ -23,27 +21,6 @@ let bytes: Uint8Array;
 let tensorsLeft = 0;
 let exportMs = 0;
 
-/** The bundled MobileNetV2 backbone rebuilt at `size` px (as the engine's backboneAt does). */
-async function backboneAt(size: number): Promise<tf.LayersModel> {
-  const dir = `${root}public/models/mobilenet-v2/`;
-  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-  const bin = readFileSync(`${dir}weights.bin`);
-  const base = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    }),
-  );
-  const topology = base.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { batch_input_shape?: unknown } }[] } };
-  const input = topology.config.layers.find((l) => l.class_name === 'InputLayer');
-  if (!input) throw new Error('no InputLayer');
-  input.config.batch_input_shape = [null, size, size, 3];
-  const resized = await tf.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });
-  for (const layer of resized.layers) layer.setWeights(base.getLayer(layer.name).getWeights());
-  base.dispose();
-  return resized;
-}
 
 /** 5 grey shapes upscaled to SIZE and tiled to RGB, plus 3 noise images: [8, SIZE, SIZE, 3] in [0, 1]. */
 function testImages(): tf.Tensor4D {
@@ -62,7 +39,7 @@ function testImages(): tf.Tensor4D {
 beforeAll(async () => {
   await tf.setBackend('cpu');
   ort.env.wasm.numThreads = 1;
-  const backbone = await backboneAt(SIZE);
+  const backbone = await bundledBackboneAt(SIZE);
   model = composeClassifier(tf, backbone, { numClasses: LABELS.length, dropout: 0.2, seed: 3 });
   images = testImages();
   spreadHead(model, images);

@@ -2,16 +2,14 @@
  * The Teachable Machine package loads with plain tf.loadLayersModel and, fed what TM's library feeds
  * (a 224×224 crop as pixels/127 − 1), gives our model's probabilities for the same picture.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { bundledBackboneAt } from '../../test/bundled';
 import { makeGreyShapes } from '../../../scripts/make-fixtures.mjs';
 import { createRng } from '../../lib/random';
 import { composeClassifier } from '../head';
 import { exportTeachableMachine, TM_IMAGE_SIZE, type TeachableFile } from './teachable';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SIZE = 96;
 const LABELS = ['circle', 'square', 'triangle', 'cross'];
 /** Layer classes TF.js 1.3.1 (the version TM's library pins) can deserialise that these exports use. */
@@ -24,26 +22,6 @@ let model: tf.LayersModel;
 /** [4, 224, 224, 3] in [0, 1]: two grey shapes and two noise images. */
 let pictures: tf.Tensor4D;
 
-async function mobilenetAt(size: number): Promise<tf.LayersModel> {
-  const dir = `${root}public/models/mobilenet-v2/`;
-  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-  const bin = readFileSync(`${dir}weights.bin`);
-  const base = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    }),
-  );
-  const topology = base.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { batch_input_shape?: unknown } }[] } };
-  const input = topology.config.layers.find((l) => l.class_name === 'InputLayer');
-  if (!input) throw new Error('no InputLayer');
-  input.config.batch_input_shape = [null, size, size, 3];
-  const resized = await tf.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });
-  for (const layer of resized.layers) layer.setWeights(base.getLayer(layer.name).getWeights());
-  base.dispose();
-  return resized;
-}
 
 function testPictures(): tf.Tensor4D {
   const set = makeGreyShapes({ perClass: 1, size: 56, seed: 21 });
@@ -88,7 +66,7 @@ async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  model = composeClassifier(tf, await mobilenetAt(SIZE), { numClasses: LABELS.length, dropout: 0.2, seed: 4 });
+  model = composeClassifier(tf, await bundledBackboneAt(SIZE), { numClasses: LABELS.length, dropout: 0.2, seed: 4 });
   const dense = model.getLayer('head_dense');
   const [kernel, bias] = dense.getWeights();
   if (!kernel || !bias) throw new Error('head_dense has no weights');
