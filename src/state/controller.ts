@@ -2,8 +2,8 @@
  * Orchestration: the one place that talks to the training worker and turns answers into store changes.
  * Views call these functions; they never touch the worker client themselves.
  */
-import { ingestFiles, probeImage } from '../data';
-import { CATALOG } from '../models/catalog';
+import { ingestFiles } from '../data';
+import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
 import type { BackendName } from '../engine/types';
 import type { WorkerImage } from '../worker/protocol';
@@ -12,15 +12,12 @@ import { getClient } from './clientHost';
 import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
+import { absolute, currentSource, loadSource } from './modelSource';
 
 /** The client generation whose worker has had `init` + `loadModel`. */
 let readyGeneration = -1;
 let readying: Promise<boolean> | null = null;
 let ingestCounter = 0;
-
-function absolute(path: string): string {
-  return new URL(path, location.href).href;
-}
 
 /** Reads `?backend=` and `?seed=`, starts the backend and loads the bundled model. */
 export function startStudio(search: string = location.search): void {
@@ -73,17 +70,19 @@ function backendMessage(backend: BackendName | null, err: unknown): string {
 
 async function loadModel(c: TrainingClient): Promise<boolean> {
   const s = useStudio.getState();
-  const entry = CATALOG.find((e) => e.id === s.modelId) ?? CATALOG[0];
-  if (!entry) return false;
   s.setModelLoading();
   try {
-    const summary = await c.call({ kind: 'loadModel', modelId: entry.id, url: absolute(entry.url) });
+    const source = currentSource();
+    const summary = await loadSource(c, source);
     useStudio.getState().setModelLoaded(summary);
+    useStudio.getState().selectModel(source.id);
     return true;
   } catch (err) {
     if (err instanceof StudioError && err.code === 'cancelled') return false;
     useStudio.getState().setModelError(userMessageOf(err));
     return false;
+  } finally {
+    useStudio.getState().setModelSwitch({ download: null });
   }
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { makeThumbnail } from '../../data';
+import { makeThumbnail } from '../../data/decode-client';
 import type { DatasetImage } from '../../data/types';
 
 const SIZE = 96;
