@@ -11,6 +11,7 @@ import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
 import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
+import { GRAPH_TRAIN_MESSAGE } from './types';
 import type {
   BackendName,
   BatchMetrics,
@@ -34,9 +35,26 @@ export interface ExportFile {
   data: ArrayBuffer;
 }
 
+/** What a loader may hand the engine beside the model: its format and notes for the user. */
+export interface BackboneInfo {
+  model: tfTypes.LayersModel;
+  format?: 'layers' | 'graph';
+  notes?: string[];
+  /** For a graph model: values held by its one (weightless) layer, shown in the layer table. */
+  graphParams?: number;
+}
+
+
 export interface TrainingEngine {
   readonly tf: Tf;
-  loadModel(id: string, name: string, load: () => Promise<tfTypes.LayersModel>, inputRange: [number, number]): Promise<ModelSummary>;
+  loadModel(
+    id: string,
+    name: string,
+    load: () => Promise<tfTypes.LayersModel | BackboneInfo>,
+    inputRange: [number, number],
+  ): Promise<ModelSummary>;
+  /** The loaded model's summary, if any. */
+  summary(): ModelSummary | null;
   train(
     settings: TrainSettings,
     labels: readonly string[],
@@ -148,11 +166,24 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     tf,
 
     async loadModel(id, name, load, inputRange) {
-      const backbone = await load();
+      const got = await load();
+      const info: BackboneInfo = 'model' in got && !('layers' in got) ? got : { model: got as tfTypes.LayersModel };
+      const backbone = info.model;
       if (loaded) releaseLoaded(loaded);
       const pristine = new Map(backbone.layers.map((l) => [l.name, l.weights.map((w) => w.read().clone())]));
-      loaded = { backbone, pristine, resized: null, summary: summarize(id, name, backbone, inputRange) };
-      return loaded.summary;
+      const summary: ModelSummary = { ...summarize(id, name, backbone, inputRange), format: info.format ?? 'layers', notes: info.notes ?? [] };
+      if (info.format === 'graph' && info.graphParams) {
+        // The graph's constants sit in its one layer: shown as parameters, never trainable.
+        const last = summary.layers[summary.layers.length - 1];
+        if (last) Object.assign(last, { className: 'GraphModel (frozen)', params: info.graphParams, trainableParams: 0, hasWeights: true });
+        summary.totalParams = summary.layers.reduce((s, l) => s + l.params, 0);
+      }
+      loaded = { backbone, pristine, resized: null, summary };
+      return summary;
+    },
+
+    summary() {
+      return loaded?.summary ?? null;
     },
 
     async train(settings, labels, trainSrc, valSrc, onEvent) {
@@ -167,6 +198,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const numClasses = labels.length;
       const size = settings.imageSize;
       try {
+        const wanted = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+        if (base.summary.format === 'graph' && base.summary.layers.some((l) => l.block !== 'input' && wanted.has(l.name))) {
+          throw new StudioError('unsupported', GRAPH_TRAIN_MESSAGE);
+        }
         disposeRun();
         const backbone = await backboneAt(base, size);
         const model = composeClassifier(tf, backbone, {

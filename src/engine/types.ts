@@ -123,6 +123,9 @@ export interface LayerInfo {
   hasWeights: boolean;
 }
 
+/** Said when someone asks a graph model's layers to train (the engine refuses; the UI warns first). */
+export const GRAPH_TRAIN_MESSAGE = 'Graph models cannot be trained; only the new head trains. Choose "Head only" to train the new head on its features.';
+
 export interface ModelSummary {
   id: string;
   name: string;
@@ -130,6 +133,10 @@ export interface ModelSummary {
   inputRange: [number, number];
   layers: LayerInfo[];
   totalParams: number;
+  /** 'graph': a TF.js graph model wrapped as one frozen feature extractor; only the head trains. */
+  format?: 'layers' | 'graph';
+  /** Sentences about how the model was adapted (a removed classifier, a frozen graph). */
+  notes?: string[];
 }
 
 export interface BatchMetrics {

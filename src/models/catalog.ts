@@ -11,6 +11,26 @@ export interface CatalogEntry {
   licence: string;
   provenance: string;
   goodFor: string;
+  /** 'bundled': served with the studio, works offline; 'hosted': downloaded once, then kept in browser storage. */
+  source: 'bundled' | 'hosted';
+}
+
+const TFJS_MODELS = 'https://storage.googleapis.com/tfjs-models/tfjs';
+
+function mobilenetV1(alpha: string, params: number, sizeBytes: number, goodFor: string): CatalogEntry {
+  return {
+    id: `mobilenet-v1-${String(Math.round(Number(alpha) * 100)).padStart(3, '0')}`,
+    name: `MobileNet v1 ${alpha} (hosted)`,
+    url: `${TFJS_MODELS}/mobilenet_v1_${alpha}_224/model.json`,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    params,
+    sizeBytes,
+    licence: 'Apache-2.0 (tfjs-models)',
+    provenance: `Google's MobileNet v1 (width ${alpha}, 224×224) trained on ImageNet, published by tfjs-models as a TF.js Layers model. Its 1000-class classifier is removed at conv_pw_13_relu.`,
+    goodFor,
+    source: 'hosted',
+  };
 }
 
 export const CATALOG: readonly CatalogEntry[] = [
@@ -26,7 +46,12 @@ export const CATALOG: readonly CatalogEntry[] = [
     provenance:
       'Keras MobileNetV2 (alpha 1.0, 224×224) shipped by nsfwjs, without its 5-class head. Blocks up to block_10 carry ImageNet weights; its publisher tuned the later blocks on its own data.',
     goodFor: 'General photos and drawings; fast enough to fine-tune in a browser.',
+    source: 'bundled',
   },
+  mobilenetV1('0.25', 470_000, 1_900_000, 'The smallest and fastest: quick experiments, slow devices, phones.'),
+  mobilenetV1('0.50', 1_300_000, 5_300_000, 'A balance of speed and accuracy for everyday photos.'),
+  mobilenetV1('0.75', 2_600_000, 10_400_000, 'More accurate features when the classes look alike.'),
+  mobilenetV1('1.0', 4_200_000, 16_900_000, 'The most accurate v1: fine detail, many classes, a fast GPU.'),
 ];
 
 export function catalogEntry(id: string): CatalogEntry | undefined {

@@ -12,7 +12,7 @@ export const GRAPH_LAYER_NAME = 'graph_model';
 
 /** Graph models by key: the layer's config names its graph, so a rebuilt copy finds the same one. */
 const graphs = new Map<string, tfTypes.GraphModel>();
-let registered: unknown = null;
+let registered: ReturnType<typeof defineGraphLayer> | null = null;
 
 export interface GraphBackbone {
   model: tfTypes.LayersModel;
@@ -28,7 +28,7 @@ interface GraphLayerConfig {
   name?: string;
 }
 
-function graphLayerClass(tf: Tf) {
+function defineGraphLayer(tf: Tf) {
   class GraphFeatures extends tf.layers.Layer {
     static readonly className = GRAPH_LAYER_CLASS;
     readonly graphKey: string;
@@ -80,11 +80,11 @@ function graphLayerClass(tf: Tf) {
 
 /** input(size×size×3) → graph_model: a LayersModel the engine can compose a head on. */
 export function wrapGraphModel(tf: Tf, graph: tfTypes.GraphModel, key: string, inputSize: number): GraphBackbone {
-  const Cls = graphLayerClass(tf);
   if (!registered) {
-    tf.serialization.registerClass(Cls);
-    registered = Cls;
+    registered = defineGraphLayer(tf);
+    tf.serialization.registerClass(registered);
   }
+  const Cls = registered;
   graphs.set(key, graph);
   const inShape = graph.inputs[0]?.shape ?? [];
   const side = inShape[1];

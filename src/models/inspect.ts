@@ -4,13 +4,16 @@ import type { LayerInfo, ModelSummary } from '../engine/types';
 
 /**
  * The block a layer belongs to. MobileNetV2 names: `Conv1…`, `bn_Conv1`, `expanded_conv_*` are the stem,
- * `block_N_*` are blocks, `Conv_1…`/`out_relu` the top. Other models: the text before the first `_`.
+ * `block_N_*` are blocks, `Conv_1…`/`out_relu` the top. MobileNet v1: `conv1*` the stem, `conv_{dw,pw,pad}_N*`
+ * block N. Other models: the text before the first `_`.
  */
 export function blockOf(layerName: string, className: string): string {
   if (className === 'InputLayer') return 'input';
   if (layerName.startsWith('head_')) return 'head';
-  const m = /^block_(\d+)_/.exec(layerName);
+  const m = /^block_(\d+)_/.exec(layerName) ?? /^conv_(?:dw|pw|pad)_(\d+)(?:_|$)/.exec(layerName);
   if (m) return `block_${m[1]}`;
+  // MobileNet v1 (tfjs-models): conv1, conv1_bn, conv1_relu are the stem.
+  if (/^conv1(_|$)/.test(layerName)) return 'stem';
   if (/^(Conv1|bn_Conv1|expanded_conv)/.test(layerName)) return 'stem';
   if (/^(Conv_1|out_relu)/.test(layerName)) return 'top';
   const cut = layerName.indexOf('_');

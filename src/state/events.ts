@@ -6,7 +6,7 @@ import type { ProgressEvent } from '../worker/client';
 import type { MetricsBuffer } from './metricsBuffer';
 import type { StudioState } from './types';
 
-export type EventPatch = Partial<Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog'>>;
+export type EventPatch = Partial<Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download'>>;
 
 function assertNever(x: never): never {
   throw new Error(`unhandled worker event ${JSON.stringify(x)}`);
@@ -38,6 +38,8 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
+    case 'download':
+      return { download: { modelId: event.modelId, loaded: event.loaded, total: event.total } };
     default:
       return assertNever(event);
   }

@@ -21,7 +21,7 @@ export function exportMetadata(): Record<string, unknown> {
   return {
     labels: s.runLabels,
     imageSize: s.settings.imageSize,
-    inputRange: [0, 1],
+    inputRange: s.summary?.inputRange ?? [0, 1],
     resize: s.settings.resize,
     settings: s.settings,
     metrics: {
@@ -30,7 +30,7 @@ export function exportMetadata(): Record<string, unknown> {
       valLoss: last?.valLoss ?? null,
       evalAccuracy: s.evaluation?.accuracy ?? null,
     },
-    model: { id: s.modelId, name: entry?.name ?? s.modelId, licence: entry?.licence ?? 'unknown' },
+    model: { id: s.modelId, name: entry?.name ?? s.summary?.name ?? s.modelId, licence: entry?.licence ?? 'unknown (imported)' },
     backend: s.backend,
     createdAt: new Date().toISOString(),
   };
@@ -63,7 +63,7 @@ export function modelCard(meta: Record<string, unknown>, classCounts: Record<str
     `- ${Math.round(s.validationSplit * 100)}% of each class held out for validation (seed ${s.seed}).`,
     '',
     '## Settings',
-    `- ${s.mode === 'head-only' ? 'Head only (backbone frozen)' : `Fine-tuned ${s.trainableLayers.length} backbone layers`}; input ${s.imageSize}×${s.imageSize} (${s.resize}), pixels scaled to [0, 1].`,
+    `- ${s.mode === 'head-only' ? 'Head only (backbone frozen)' : `Fine-tuned ${s.trainableLayers.length} backbone layers`}; input ${s.imageSize}×${s.imageSize} (${s.resize}), pixels scaled to [${(useStudio.getState().summary?.inputRange ?? [0, 1]).join(', ')}].`,
     `- ${s.epochs} epochs, batch ${s.batchSize}, ${s.optimizer} at learning rate ${s.learningRate} (${s.schedule.kind}), dropout ${s.dropout}, weight decay ${s.weightDecay}, label smoothing ${s.labelSmoothing}.`,
     '',
     '## Metrics',

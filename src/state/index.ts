@@ -10,3 +10,4 @@ export { fieldPatch, parseField, readField, RULES } from './validation';
 export { augmentPreview, firstTrainImageId } from './augmentPreview';
 export type { NumericField } from './validation';
 export type * from './types';
+export { chooseCatalogModel, dismissImportError, importModelFiles, importModelUrl, refreshCachedModels } from './modelImport';

@@ -35,6 +35,12 @@ export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (
     modelState: 'idle',
     modelError: null,
     trainable: [],
+    pendingModelId: null,
+    download: null,
+    importError: null,
+    cachedModels: [],
+    setModelSwitch: (patch) => set(patch),
+    setCachedModels: (cachedModels) => set({ cachedModels }),
     selectModel: (modelId) => set({ modelId }),
     setModelLoading: () => set({ modelState: 'loading', modelError: null }),
     setModelLoaded(summary) {

@@ -1,7 +1,7 @@
 /** Derived values: pure functions of the store's state. */
 import { classNames } from '../data';
 import { autoInputSize } from '../engine/autosize';
-import type { EpochMetrics } from '../engine/types';
+import { GRAPH_TRAIN_MESSAGE, type EpochMetrics } from '../engine/types';
 import { estimateStepMemory } from '../models/freeze';
 import { trainableParamCount } from '../models/inspect';
 import type { StudioState } from './types';
@@ -51,7 +51,15 @@ export function startBlocker(state: StudioState): string | null {
   }
   const bad = Object.values(state.fieldErrors).find(Boolean);
   if (bad) return `Fix the settings first: ${bad}`;
+  if (graphTrainBlocked(state)) return GRAPH_TRAIN_MESSAGE;
   return null;
+}
+
+/** Whether a graph model (which cannot train) has backbone layers marked trainable. */
+export function graphTrainBlocked(state: Pick<StudioState, 'summary' | 'trainable'>): boolean {
+  if (state.summary?.format !== 'graph') return false;
+  const on = new Set(state.trainable);
+  return state.summary.layers.some((l) => l.block !== 'input' && on.has(l.name));
 }
 
 export function isBusy(status: StudioState['status']): boolean {

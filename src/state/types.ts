@@ -48,11 +48,27 @@ export interface DatasetSlice {
 
 export type ModelLoadState = 'idle' | 'loading' | 'loaded' | 'error';
 
+export interface DownloadProgress {
+  modelId: string;
+  loaded: number;
+  total: number;
+}
+
 export interface ModelSlice {
   modelId: string;
   summary: ModelSummary | null;
   modelState: ModelLoadState;
   modelError: string | null;
+  /** The model being switched to (a catalog card, files or a URL) while the current one stays loaded. */
+  pendingModelId: string | null;
+  /** Weights downloaded so far for the model being loaded. */
+  download: DownloadProgress | null;
+  /** Why the last switch or import failed (the previous model stayed loaded). */
+  importError: string | null;
+  /** Hosted catalog models already in browser storage. */
+  cachedModels: string[];
+  setModelSwitch(patch: Partial<Pick<ModelSlice, 'pendingModelId' | 'download' | 'importError'>>): void;
+  setCachedModels(ids: string[]): void;
   /** Backbone layers that train (checked boxes), in model order. */
   trainable: string[];
   selectModel(id: string): void;

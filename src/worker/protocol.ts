@@ -31,7 +31,13 @@ export interface ExportedFile {
 
 export type Command =
   | { kind: 'init'; backend: BackendName | null; wasmPath: string }
-  | { kind: 'loadModel'; modelId: string; url: string }
+  /**
+   * A model.json by URL. `keep`: store it in the browser cache (hosted catalog models); `inputRange`
+   * and `name` default to the catalog entry's. Reports `download` events while the weights arrive.
+   */
+  | { kind: 'loadModel'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
+  /** A model.json and its weight files given by the user (`names[i]` is the name of `files[i]`). */
+  | { kind: 'loadModelFiles'; modelId: string; name: string; files: Blob[]; names: string[]; inputRange?: [number, number] }
   | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[] }
   | { kind: 'stop' }
   | { kind: 'evaluate'; images: WorkerImage[] }
@@ -45,6 +51,7 @@ export type Command =
 export interface CommandResults {
   init: { backend: BackendName };
   loadModel: ModelSummary;
+  loadModelFiles: ModelSummary;
   train: TrainResult;
   stop: { ok: true };
   evaluate: EvalResult;
@@ -75,4 +82,6 @@ export type WorkerEvent =
   | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'batches'; items: BatchMetrics[] }
   | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  /** Bytes of a model's weights downloaded so far. */
+  | { type: 'download'; modelId: string; loaded: number; total: number };

@@ -14,7 +14,8 @@ import { exportOnnx } from '../models/export/onnx';
 import { exportTeachableMachine } from '../models/export/teachable';
 import { imageSource } from './image-source';
 import { decodeToPixels } from '../data/decode-browser';
-import { loadLayersModelChecked } from '../models/load';
+import { buildBackbone, fetchModel, readModelFiles, type ModelArtifactsRaw } from '../models/load';
+import { releaseGraph } from '../models/graph-adapter';
 import { augmentPreview } from './augment-preview';
 import { gradCam } from '../engine/explain';
 
@@ -22,6 +23,39 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const engine = createTrainingEngine(tf);
 let labelsOfRun: string[] = [];
+/** The graph model behind the loaded backbone, if it is one (released when another model loads). */
+let graphKey: string | null = null;
+let loadCounter = 0;
+
+/** Builds a backbone from downloaded or given files and hands it to the engine. */
+async function loadBackbone(modelId: string, name: string, inputRange: [number, number], read: () => Promise<ModelArtifactsRaw>) {
+  const key = `${modelId}#${++loadCounter}`;
+  let built: Awaited<ReturnType<typeof buildBackbone>> | null = null;
+  const summary = await engine.loadModel(
+    modelId,
+    name,
+    async () => {
+      built = await buildBackbone(await read(), { key, inputSize: 224 });
+      return built;
+    },
+    inputRange,
+  );
+  const previous = graphKey;
+  graphKey = (built as { format: string } | null)?.format === 'graph' ? key : null;
+  if (previous && previous !== graphKey) releaseGraph(previous);
+  return summary;
+}
+
+let lastDownloadPost = 0;
+function downloadProgress(modelId: string) {
+  return (loaded: number, total: number) => {
+    const now = Date.now();
+    if (loaded === 0 || loaded >= total || now - lastDownloadPost > 100) {
+      lastDownloadPost = now;
+      post({ type: 'download', modelId, loaded, total });
+    }
+  };
+}
 
 function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   self.postMessage(event, transfer);
@@ -62,6 +96,13 @@ async function exportFiles(format: ExportFormat, metadata: Record<string, unknow
   const model = engine.classifier();
   const settings = engine.lastSettings();
   if (!model || !settings) throw new StudioError('unsupported', 'Train a model before exporting it.');
+  if (engine.summary()?.format === 'graph') {
+    throw new StudioError(
+      'unsupported',
+      'A classifier built on a TF.js graph model cannot be exported yet: the graph is not a Layers model. Fine-tune a Layers model (the catalog or an imported Layers model.json) to export.',
+    );
+  }
+  const inputRange = engine.summary()?.inputRange ?? [0, 1];
   try {
     switch (format) {
       case 'tfjs':
@@ -70,7 +111,7 @@ async function exportFiles(format: ExportFormat, metadata: Record<string, unknow
         const bytes = await exportOnnx(model, {
           inputSize: settings.imageSize,
           labels: labelsOfRun,
-          metadata: { inputRange: JSON.stringify([0, 1]), resize: settings.resize, inputLayout: 'NHWC' },
+          metadata: { inputRange: JSON.stringify(inputRange), resize: settings.resize, inputLayout: 'NHWC' },
         });
         return [{ name: 'model.onnx', data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }];
       }
@@ -79,7 +120,7 @@ async function exportFiles(format: ExportFormat, metadata: Record<string, unknow
           labels: labelsOfRun,
           inputSize: settings.imageSize,
           modelName: typeof metadata.modelName === 'string' ? metadata.modelName : 'studio-model',
-          inputRange: [0, 1],
+          inputRange,
           userMetadata: { exportedBy: 'finetune-studio', settings },
         });
         return files.map((f) => ({ name: f.name, data: f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer }));
@@ -99,8 +140,15 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     }
     case 'loadModel': {
       const entry = catalogEntry(command.modelId);
-      const inputRange = entry?.inputRange ?? [0, 1];
-      return engine.loadModel(command.modelId, entry?.name ?? command.modelId, () => loadLayersModelChecked(command.url), inputRange);
+      const inputRange = command.inputRange ?? entry?.inputRange ?? [0, 1];
+      const name = command.name ?? entry?.name ?? command.modelId;
+      return loadBackbone(command.modelId, name, inputRange, () =>
+        fetchModel(command.url, { keep: command.keep ?? false, onProgress: downloadProgress(command.modelId) }),
+      );
+    }
+    case 'loadModelFiles': {
+      const files = command.files.map((blob, i) => ({ blob, name: command.names[i] ?? `file-${i}` }));
+      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(files));
     }
     case 'train': {
       labelsOfRun = command.labels;
@@ -137,7 +185,7 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       const pixels = await decodeToPixels(command.blob, settings.imageSize, settings.resize).catch((err: unknown) => {
         throw new StudioError('file-unreadable', 'That image could not be decoded; the file may be corrupt.', { cause: err });
       });
-      const e = await gradCam(tf, model, pixels, settings.imageSize, command.classIndex);
+      const e = await gradCam(tf, model, pixels, settings.imageSize, command.classIndex, engine.summary()?.inputRange ?? [0, 1]);
       return { heatmap: Array.from(e.heatmap), width: e.width, height: e.height, classIndex: e.classIndex, probabilities: e.probabilities, method: e.method };
     }
     case 'augmentPreview':

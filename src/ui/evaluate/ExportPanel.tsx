@@ -2,8 +2,10 @@ import { exportModel, exportOnnxFile, exportTeachable, useShallow, useStudio } f
 import { Alert } from '../common/Alert';
 
 export function ExportPanel() {
-  const { exporting, exportError, size, labels, busy } = useStudio(
+  const { exporting, exportError, size, labels, busy, lo, hi } = useStudio(
     useShallow((s) => ({
+      lo: s.summary?.inputRange[0] ?? 0,
+      hi: s.summary?.inputRange[1] ?? 1,
       exporting: s.exporting,
       exportError: s.exportError,
       size: s.settings.imageSize,
@@ -21,7 +23,7 @@ function classify(img) {            // an <img>, <canvas> or ImageBitmap
   return tf.tidy(() => {
     const x = tf.browser.fromPixels(img)                           // stretch to imageSize
       .resizeBilinear([meta.imageSize, meta.imageSize])            // ${size} × ${size}
-      .toFloat().div(255)                                          // inputRange [0, 1]
+      .toFloat().div(255)${lo === 0 && hi === 1 ? '' : `.mul(${hi - lo}).add(${lo})`}                                          // inputRange [${lo}, ${hi}]
       .expandDims(0);
     const p = model.predict(x).dataSync();
     return meta.labels.map((label, i) => ({ label, p: p[i] }));    // ${JSON.stringify(labels.slice(0, 3))}${labels.length > 3 ? '…' : ''}
@@ -44,7 +46,7 @@ function classify(img) {            // an <img>, <canvas> or ImageBitmap
         Teachable Machine (.zip)
       </button>
       <p className="hint">
-        ONNX takes the same NHWC pixels in [0, 1] as the TF.js model. The Teachable Machine package takes TM's 224 px input
+        ONNX takes the same NHWC pixels in [{lo}, {hi}] as the TF.js model. The Teachable Machine package takes TM's 224 px input
         scaled to [−1, 1], so code written for Teachable Machine image models runs it unchanged. All made on this device.
       </p>
       {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportModel() }}>{exportError}</Alert>}

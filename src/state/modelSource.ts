@@ -1,0 +1,55 @@
+/**
+ * Where the loaded model came from — a catalog entry, files the user gave, or a URL — so a fresh
+ * worker (after a cancel or a crash) can load the same model again.
+ */
+import type { ModelSummary } from '../engine/types';
+import { CATALOG, catalogEntry } from '../models/catalog';
+import type { TrainingClient } from '../worker/client';
+
+export type ModelSource =
+  | { kind: 'catalog'; id: string }
+  | { kind: 'files'; id: string; name: string; files: Blob[]; names: string[]; inputRange: [number, number] }
+  | { kind: 'url'; id: string; name: string; url: string; inputRange: [number, number] };
+
+let current: ModelSource = { kind: 'catalog', id: CATALOG[0]?.id ?? 'mobilenet-v2' };
+
+export function currentSource(): ModelSource {
+  return current;
+}
+
+export function setCurrentSource(source: ModelSource): void {
+  current = source;
+}
+
+export function absolute(path: string): string {
+  return new URL(path, location.href).href;
+}
+
+/** Asks the worker to load `source`; resolves with its summary (the worker keeps the old model on failure). */
+export function loadSource(c: TrainingClient, source: ModelSource): Promise<ModelSummary> {
+  switch (source.kind) {
+    case 'catalog': {
+      const entry = catalogEntry(source.id) ?? CATALOG[0];
+      if (!entry) throw new Error('the catalog is empty');
+      return c.call({
+        kind: 'loadModel',
+        modelId: entry.id,
+        url: absolute(entry.url),
+        name: entry.name,
+        inputRange: entry.inputRange,
+        keep: entry.source === 'hosted',
+      });
+    }
+    case 'files':
+      return c.call({
+        kind: 'loadModelFiles',
+        modelId: source.id,
+        name: source.name,
+        files: source.files,
+        names: source.names,
+        inputRange: source.inputRange,
+      });
+    case 'url':
+      return c.call({ kind: 'loadModel', modelId: source.id, url: source.url, name: source.name, inputRange: source.inputRange });
+  }
+}

@@ -1,0 +1,89 @@
+import { useState, type DragEvent } from 'react';
+import { importModelFiles, importModelUrl, isBusy, useStudio } from '../../state';
+import { DownloadBar } from './DownloadBar';
+
+/** Import a TF.js model: model.json with its .bin weight files (picked or dropped), or a model.json URL. */
+export function ModelImport() {
+  const [over, setOver] = useState(false);
+  const [url, setUrl] = useState('');
+  const [range, setRange] = useState<'0,1' | '-1,1'>('0,1');
+  const inputRange: [number, number] = range === '0,1' ? [0, 1] : [-1, 1];
+  const pending = useStudio((s) => s.pendingModelId);
+  const busy = useStudio((s) => isBusy(s.status));
+  const disabled = busy || pending !== null;
+  const importing = pending !== null && (pending.startsWith('import-') || pending.startsWith('url-'));
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (!disabled) void importModelFiles(Array.from(e.dataTransfer.files), inputRange);
+  };
+
+  return (
+    <details className="model-import" data-testid="model.import">
+      <summary>Use your own model (TF.js model.json or a URL)</summary>
+      <label className="import-range">
+        <span>The model expects pixels in</span>
+        <select data-testid="model.import-range" value={range} onChange={(e) => setRange(e.target.value as '0,1' | '-1,1')}>
+          <option value="0,1">[0, 1] (Keras rescaling, most exports)</option>
+          <option value="-1,1">[-1, 1] (MobileNet, Inception preprocessing)</option>
+        </select>
+      </label>
+      <div
+        className={`dropzone dropzone-small ${over ? 'dropzone-over' : ''}`}
+        data-testid="model.import-drop"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <p className="dropzone-title">Drop model.json together with its .bin weight files</p>
+        <label className={`btn ${disabled ? 'btn-disabled' : ''}`}>
+          Choose model files…
+          <input
+            type="file"
+            multiple
+            accept=".json,.bin,application/json,application/octet-stream"
+            className="visually-hidden"
+            data-testid="model.import-files"
+            disabled={disabled}
+            onChange={(e) => {
+              const files = Array.from(e.target.files ?? []);
+              e.target.value = '';
+              void importModelFiles(files, inputRange);
+            }}
+          />
+        </label>
+        <p className="muted">
+          A TF.js Layers model (from <code>tensorflowjs_converter</code> or <code>model.save()</code>). If it ends in a classifier, the
+          studio removes it and adds its own head.
+        </p>
+      </div>
+      <form
+        className="import-url"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!disabled) void importModelUrl(url, inputRange);
+        }}
+      >
+        <label htmlFor="model-import-url">Or load a model.json from a URL (Layers or graph model)</label>
+        <span className="import-url-row">
+          <input
+            id="model-import-url"
+            type="url"
+            placeholder="https://…/model.json"
+            value={url}
+            data-testid="model.import-url"
+            onChange={(e) => setUrl(e.target.value)}
+          />
+          <button type="submit" className="btn" data-testid="model.import-url-load" disabled={disabled || url.trim() === ''}>
+            Load
+          </button>
+        </span>
+      </form>
+      {importing && <DownloadBar />}
+    </details>
+  );
+}
