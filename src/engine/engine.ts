@@ -42,6 +42,8 @@ export interface BackboneInfo {
   notes?: string[];
   /** For a graph model: values held by its one (weightless) layer, shown in the layer table. */
   graphParams?: number;
+  /** A studio export's dense head; reused when a run trains the same labels, to continue training. */
+  head?: { kernel: tfTypes.Tensor; bias: tfTypes.Tensor } | null;
 }
 
 
@@ -52,6 +54,7 @@ export interface TrainingEngine {
     name: string,
     load: () => Promise<tfTypes.LayersModel | BackboneInfo>,
     inputRange: [number, number],
+    headLabels?: readonly string[],
   ): Promise<ModelSummary>;
   /** The loaded model's summary, if any. */
   summary(): ModelSummary | null;
@@ -82,6 +85,8 @@ interface Loaded {
   pristine: Map<string, Tensor[]>;
   /** The same backbone rebuilt for another input size, sharing nothing with `backbone`. */
   resized: { size: number; model: tfTypes.LayersModel } | null;
+  /** An imported studio model's head and its labels (continue training). */
+  head: { kernel: Tensor; bias: Tensor; labels: string[] } | null;
 }
 
 interface Run {
@@ -132,6 +137,8 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
   function releaseLoaded(base: Loaded): void {
     disposeRun();
     base.pristine.forEach((values) => values.forEach((t) => t.dispose()));
+    base.head?.kernel.dispose();
+    base.head?.bias.dispose();
     base.resized?.model.dispose();
     base.backbone.dispose();
   }
@@ -165,7 +172,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
   return {
     tf,
 
-    async loadModel(id, name, load, inputRange) {
+    async loadModel(id, name, load, inputRange, headLabels) {
       const got = await load();
       const info: BackboneInfo = 'model' in got && !('layers' in got) ? got : { model: got as tfTypes.LayersModel };
       const backbone = info.model;
@@ -178,7 +185,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         if (last) Object.assign(last, { className: 'GraphModel (frozen)', params: info.graphParams, trainableParams: 0, hasWeights: true });
         summary.totalParams = summary.layers.reduce((s, l) => s + l.params, 0);
       }
-      loaded = { backbone, pristine, resized: null, summary };
+      const head = info.head && headLabels?.length ? { ...info.head, labels: [...headLabels] } : null;
+      if (info.head && !head) [info.head.kernel, info.head.bias].forEach((t) => t.dispose());
+      if (head) summary.notes = [...(summary.notes ?? []), `Its trained head (${head.labels.join(', ')}) is kept: training the same classes continues where it stopped.`];
+      loaded = { backbone, pristine, resized: null, summary, head };
       return summary;
     },
 
@@ -210,6 +220,12 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           seed: settings.seed,
         });
         run = { model, labels, settings };
+        const h = base.head;
+        if (h && h.labels.length === labels.length && h.labels.every((l, i) => l === labels[i])) {
+          const dense = model.getLayer('head_dense');
+          const [k] = dense.getWeights();
+          if (k && k.shape.join() === h.kernel.shape.join()) dense.setWeights([h.kernel, h.bias]);
+        }
         const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
         applyFreezing(model, trainable);
         checkBackendCanTrain(model, trainable);

@@ -17,6 +17,8 @@ export interface CutResult {
   removedParams: number;
   /** A sentence for the user about what was cut, or null. */
   note: string | null;
+  /** The studio's own dense head (`head_dense`) when the model was exported by the studio: kept to continue training. */
+  head: { kernel: tfTypes.Tensor; bias: tfTypes.Tensor } | null;
 }
 
 /** Layers that make up a classifier stack on top of the features. */
@@ -90,7 +92,7 @@ export function classifierCutIndex(model: tfTypes.LayersModel): number {
  */
 export function cutClassifier(tf: Tf, model: tfTypes.LayersModel): CutResult {
   const at = classifierCutIndex(model);
-  if (at < 0) return { model, cutAt: null, removed: [], removedParams: 0, note: null };
+  if (at < 0) return { model, cutAt: null, removed: [], removedParams: 0, note: null, head: null };
   const cutLayer = model.layers[at] as Layer;
   const removedLayers = model.layers.slice(at + 1);
   const output = cutLayer.output as tfTypes.SymbolicTensor;
@@ -98,6 +100,9 @@ export function cutClassifier(tf: Tf, model: tfTypes.LayersModel): CutResult {
   const kept = new Set(cut.layers.map((l) => l.name));
   const removed = removedLayers.filter((l) => !kept.has(l.name));
   const removedParams = removed.reduce((s, l) => s + paramsOf(l), 0);
+  const dense = removed.find((l) => l.name === 'head_dense');
+  const [kernel, bias] = dense ? dense.getWeights().map((w) => tf.clone(w)) : [];
+  const head = kernel && bias ? { kernel, bias } : null;
   for (const l of removed) {
     try {
       if (l.weights.length > 0) l.dispose();
@@ -116,6 +121,7 @@ export function cutClassifier(tf: Tf, model: tfTypes.LayersModel): CutResult {
     cutAt: cutLayer.name,
     removed: names,
     removedParams,
+    head,
     note:
       `Removed its own classifier: ${names.length} layer${names.length === 1 ? '' : 's'} (${list}; ${removedParams.toLocaleString('en')} parameters). ` +
       `The new head reads the features of ${cutLayer.name} [${shape}].`,

@@ -36,6 +36,8 @@ export interface LoadedBackbone {
   notes: string[];
   /** For graph models: values in the graph (its one layer holds no Layers weights). */
   graphParams?: number;
+  /** A studio export's own head, to continue training with its labels. */
+  head?: { kernel: tf.Tensor; bias: tf.Tensor } | null;
 }
 
 // ------------------------------------------------------------------ URLs
@@ -207,5 +209,5 @@ export async function buildBackbone(raw: ModelArtifactsRaw, opts: { key: string;
     throw new StudioError('model-invalid', 'The studio imports image models with one input of shape [height, width, channels]; this model has another input.');
   }
   const cut = cutClassifier(tf, model);
-  return { model: cut.model, format: 'layers', notes: cut.note ? [cut.note] : [] };
+  return { model: cut.model, format: 'layers', notes: cut.note ? [cut.note] : [], head: cut.head };
 }

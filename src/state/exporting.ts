@@ -5,6 +5,7 @@ import { userMessageOf } from '../lib/errors';
 import { CATALOG } from '../models/catalog';
 import { getClient as trainingClient } from './clientHost';
 import { useStudio } from './store';
+import { currentSource } from './modelSource';
 
 export function slug(name: string): string {
   const s = name
@@ -18,7 +19,22 @@ export function exportMetadata(): Record<string, unknown> {
   const s = useStudio.getState();
   const entry = CATALOG.find((e) => e.id === s.modelId);
   const last = s.history[s.history.length - 1];
+  const source = currentSource();
+  const previous = source.kind === 'files' ? source.metadata : undefined;
+  const prevMetrics = previous?.metrics as { history?: unknown[] } | undefined;
   return {
+    ...(previous
+      ? {
+          // This model continued a studio export: where it came from, and how long it had trained.
+          continuedFrom: {
+            createdAt: previous.createdAt ?? null,
+            model: previous.model ?? null,
+            labels: previous.labels ?? null,
+            epochs: (prevMetrics?.history?.length ?? 0) + Number((previous.continuedFrom as { epochs?: number } | undefined)?.epochs ?? 0),
+            settings: previous.settings ?? null,
+          },
+        }
+      : {}),
     labels: s.runLabels,
     imageSize: s.settings.imageSize,
     inputRange: s.summary?.inputRange ?? [0, 1],

@@ -2,6 +2,7 @@
  * Switching the pre-trained model: a catalog card, model.json + weight files, or a URL.
  * The current model stays loaded until the new one has loaded; a failure is an alert, not a broken step.
  */
+import { unzipSync } from 'fflate';
 import { StudioError, userMessageOf } from '../lib/errors';
 import { CATALOG, catalogEntry } from '../models/catalog';
 import { isCached } from '../storage/model-cache';
@@ -49,12 +50,80 @@ export function chooseCatalogModel(id: string): Promise<boolean> {
   return switchModel({ kind: 'catalog', id });
 }
 
-/** Imports a TF.js model from model.json plus its weight files (validated in the worker before loading). */
-export function importModelFiles(files: File[], inputRange: [number, number] = [0, 1]): Promise<boolean> {
-  if (files.length === 0) return Promise.resolve(false);
-  const json = files.find((f) => /\.json$/i.test(f.name));
-  const name = `Imported: ${json ? baseName(json.name) : 'model'}${files.length > 1 ? ` + ${files.length - 1} file${files.length > 2 ? 's' : ''}` : ''}`;
-  return switchModel({ kind: 'files', id: `import-${++importCounter}`, name, files, names: files.map((f) => f.name), inputRange });
+const MAX_IMPORT_ZIP_BYTES = 600 * 1024 * 1024;
+
+/** A zip exported by the studio (or any zip of model.json + weights) becomes its files. */
+async function expandZips(files: File[]): Promise<File[]> {
+  const out: File[] = [];
+  for (const f of files) {
+    if (!/\.zip$/i.test(f.name)) {
+      out.push(f);
+      continue;
+    }
+    let entries: Record<string, Uint8Array>;
+    try {
+      entries = unzipSync(new Uint8Array(await f.arrayBuffer()), {
+        filter: (e) => !e.name.endsWith('/') && e.originalSize < MAX_IMPORT_ZIP_BYTES,
+      });
+    } catch (err) {
+      throw new StudioError('zip-invalid', `${f.name} is not a readable zip. Export the model again, or pick its model.json and weight files.`, { cause: err });
+    }
+    for (const [name, bytes] of Object.entries(entries)) out.push(new File([bytes as Uint8Array<ArrayBuffer>], baseName(name)));
+  }
+  return out;
+}
+
+/** The imported model's metadata.json, when it has one (a studio or Teachable Machine export). */
+async function readMetadata(files: File[]): Promise<Record<string, unknown> | undefined> {
+  const meta = files.find((f) => baseName(f.name).toLowerCase() === 'metadata.json');
+  if (!meta) return undefined;
+  try {
+    const value = JSON.parse(await meta.text()) as unknown;
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rangeOf(meta: Record<string, unknown> | undefined, fallback: [number, number]): [number, number] {
+  const r = meta?.inputRange;
+  return Array.isArray(r) && r.length === 2 && r.every((v) => typeof v === 'number') ? [r[0] as number, r[1] as number] : fallback;
+}
+
+/**
+ * Imports a TF.js model from model.json plus its weight files, or a zip of them (validated in the
+ * worker before loading). A studio export keeps its trained head, labels and settings: training the
+ * same classes continues where it stopped, and the next export records where it came from.
+ */
+export async function importModelFiles(picked: File[], inputRange: [number, number] = [0, 1]): Promise<boolean> {
+  let files: File[];
+  try {
+    files = await expandZips(picked);
+  } catch (err) {
+    useStudio.getState().setModelSwitch({ importError: userMessageOf(err) });
+    return false;
+  }
+  if (files.length === 0) return false;
+  const metadata = await readMetadata(files);
+  const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
+  const from = picked.length === 1 && /\.zip$/i.test(picked[0]?.name ?? '') ? (picked[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
+  const name = `Imported: ${from}`;
+  const ok = await switchModel({
+    kind: 'files',
+    id: `import-${++importCounter}`,
+    name,
+    files,
+    names: files.map((f) => f.name),
+    inputRange: rangeOf(metadata, inputRange),
+    metadata,
+  });
+  if (ok && metadata) {
+    const s = useStudio.getState();
+    if (typeof metadata.imageSize === 'number') s.setImageSize(metadata.imageSize);
+    const settings = metadata.settings as { resize?: unknown } | undefined;
+    if (settings?.resize === 'stretch' || settings?.resize === 'center-crop') s.updateSettings({ resize: settings.resize });
+  }
+  return ok;
 }
 
 /** Imports a TF.js Layers or graph model from the URL of its model.json. */

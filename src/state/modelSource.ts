@@ -8,7 +8,16 @@ import type { TrainingClient } from '../worker/client';
 
 export type ModelSource =
   | { kind: 'catalog'; id: string }
-  | { kind: 'files'; id: string; name: string; files: Blob[]; names: string[]; inputRange: [number, number] }
+  | {
+      kind: 'files';
+      id: string;
+      name: string;
+      files: Blob[];
+      names: string[];
+      inputRange: [number, number];
+      /** metadata.json of a studio export: its labels keep the trained head; carried into the next export. */
+      metadata?: Record<string, unknown>;
+    }
   | { kind: 'url'; id: string; name: string; url: string; inputRange: [number, number] };
 
 let current: ModelSource = { kind: 'catalog', id: CATALOG[0]?.id ?? 'mobilenet-v2' };
@@ -48,6 +57,7 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
         files: source.files,
         names: source.names,
         inputRange: source.inputRange,
+        headLabels: Array.isArray(source.metadata?.labels) ? (source.metadata.labels as unknown[]).map(String) : undefined,
       });
     case 'url':
       return c.call({ kind: 'loadModel', modelId: source.id, url: source.url, name: source.name, inputRange: source.inputRange });

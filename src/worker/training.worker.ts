@@ -28,7 +28,7 @@ let graphKey: string | null = null;
 let loadCounter = 0;
 
 /** Builds a backbone from downloaded or given files and hands it to the engine. */
-async function loadBackbone(modelId: string, name: string, inputRange: [number, number], read: () => Promise<ModelArtifactsRaw>) {
+async function loadBackbone(modelId: string, name: string, inputRange: [number, number], read: () => Promise<ModelArtifactsRaw>, headLabels?: string[]) {
   const key = `${modelId}#${++loadCounter}`;
   let built: Awaited<ReturnType<typeof buildBackbone>> | null = null;
   const summary = await engine.loadModel(
@@ -39,6 +39,7 @@ async function loadBackbone(modelId: string, name: string, inputRange: [number, 
       return built;
     },
     inputRange,
+    headLabels,
   );
   const previous = graphKey;
   graphKey = (built as { format: string } | null)?.format === 'graph' ? key : null;
@@ -148,7 +149,8 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     }
     case 'loadModelFiles': {
       const files = command.files.map((blob, i) => ({ blob, name: command.names[i] ?? `file-${i}` }));
-      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(files));
+      const modelFiles = files.filter((f) => !/(^|\/)metadata\.json$/i.test(f.name) && !/\.md$/i.test(f.name));
+      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(modelFiles), command.headLabels);
     }
     case 'train': {
       labelsOfRun = command.labels;

@@ -45,7 +45,7 @@ export function ModelImport() {
           <input
             type="file"
             multiple
-            accept=".json,.bin,application/json,application/octet-stream"
+            accept=".json,.bin,.zip,application/json,application/octet-stream,application/zip"
             className="visually-hidden"
             data-testid="model.import-files"
             disabled={disabled}
