@@ -11,6 +11,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // A fake camera for the webcam in try-it, allowed without a prompt.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 
 /** Set STUDIO_URL to test an already running server instead of starting `vite preview`. */

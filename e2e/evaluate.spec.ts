@@ -75,4 +75,11 @@ test('evaluation: confusion cells open their images, try-it predicts, Explain dr
   await studio.pasteImage(`./samples/shapes/${pasted}`, 'pasted-shape.png');
   await expect(page.locator('.tryit')).toContainText('pasted-shape.png');
   await expect(result).toBeVisible();
+
+  // The webcam (Chromium's fake camera here): one captured frame is predicted.
+  await studio.id('predict.webcam').click();
+  await expect(studio.id('predict.webcam-video')).toBeVisible();
+  await expect.poll(() => studio.id('predict.webcam-video').evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBeGreaterThan(0);
+  await studio.id('predict.webcam-capture').click();
+  await expect(page.locator('.tryit')).toContainText(/webcam-\d/);
 });

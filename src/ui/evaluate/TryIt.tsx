@@ -3,6 +3,7 @@ import { predictFile, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 import { ExplainFigure } from './ExplainFigure';
 import { PredictionBars } from './PredictionBars';
+import { Webcam } from './Webcam';
 import { firstImage, usePastedImage } from './usePastedImage';
 
 /** Pick, drop or paste an image and see the trained model's top classes, and what it looked at. */
@@ -63,6 +64,7 @@ export function TryIt() {
         </label>
         <span className="muted"> or drop one here, or paste one (Ctrl+V).</span>
         {predicting && <span className="muted"> Predicting…</span>}
+        <Webcam onFrame={pick} disabled={disabled} />
       </div>
       {predictError && <Alert>{predictError} Try another image.</Alert>}
       {prediction && (
