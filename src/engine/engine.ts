@@ -221,10 +221,17 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         });
         run = { model, labels, settings };
         const h = base.head;
-        if (h && h.labels.length === labels.length && h.labels.every((l, i) => l === labels[i])) {
+        // The same classes, in any order: the imported head's columns are reordered to the run's labels.
+        const order = h && h.labels.length === labels.length ? labels.map((l) => h.labels.indexOf(l)) : null;
+        if (h && order && order.every((j) => j >= 0)) {
           const dense = model.getLayer('head_dense');
           const [k] = dense.getWeights();
-          if (k && k.shape.join() === h.kernel.shape.join()) dense.setWeights([h.kernel, h.bias]);
+          if (k && k.shape.join() === h.kernel.shape.join()) {
+            const [kernel, bias] = tf.tidy(() => [tf.gather(h.kernel, order, 1), tf.gather(h.bias, order)]);
+            dense.setWeights([kernel as Tensor, bias as Tensor]);
+            kernel?.dispose();
+            bias?.dispose();
+          }
         }
         const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
         applyFreezing(model, trainable);

@@ -38,7 +38,7 @@ export function featureMapIndex(model: tfTypes.LayersModel): number {
   };
   const pool = layers.find((l) => l.name === 'head_pool');
   if (pool) {
-    const name = inboundNames(pool)[0];
+    const name = inboundNames(pool, model)[0];
     const i = layers.findIndex((l) => l.name === name);
     return i > 0 && is4d(i) ? i : -1;
   }

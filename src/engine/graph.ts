@@ -7,9 +7,14 @@ import type * as tfTypes from '@tensorflow/tfjs';
 export type Layer = tfTypes.layers.Layer;
 export type LayersModel = tfTypes.LayersModel;
 
-/** Names of the layers feeding `layer` in the model (its first inbound node). */
-export function inboundNames(layer: Layer): string[] {
-  const node = layer.inboundNodes[0];
+/**
+ * Names of the layers feeding `layer` in `model`: through the layer's node that belongs to the model
+ * (a layer shared with another model, or re-applied when a model is rebuilt, has several nodes).
+ */
+export function inboundNames(layer: Layer, model?: LayersModel): string[] {
+  const own = (model as unknown as { containerNodes?: Set<string> } | undefined)?.containerNodes;
+  const index = own ? layer.inboundNodes.findIndex((_, i) => own.has(`${layer.name}_ib-${i}`)) : 0;
+  const node = layer.inboundNodes[index < 0 ? 0 : index];
   if (!node) return [];
   return node.inboundLayers.map((l) => l.name);
 }
@@ -34,7 +39,7 @@ export function cutPoints(model: LayersModel): boolean[] {
   const n = layers.length;
   // minIn[j]: the smallest layer index that layer j reads from.
   const minIn = layers.map((l, j) => {
-    const ins = inboundNames(l).map((name) => index.get(name) ?? j);
+    const ins = inboundNames(l, model).map((name) => index.get(name) ?? j);
     return ins.length ? Math.min(...ins) : j;
   });
   const ok = new Array<boolean>(n).fill(false);
@@ -91,7 +96,7 @@ export function runSegment(
   let out = input;
   for (let j = from + 1; j <= to; j++) {
     const layer = model.layers[j] as Layer;
-    const ins = inboundNames(layer).map((name) => {
+    const ins = inboundNames(layer, model).map((name) => {
       const v = values.get(name);
       if (!v) throw new Error(`layer ${layer.name} reads ${name}, which is outside the segment`);
       return v;

@@ -86,6 +86,63 @@ export function classifierCutIndex(model: tfTypes.LayersModel): number {
   return i > 0 ? i : -1;
 }
 
+function isContainer(layer: Layer): layer is Layer & { layers: Layer[] } {
+  return Array.isArray((layer as unknown as { layers?: unknown }).layers);
+}
+
+/**
+ * A Sequential whose last layer is itself a Sequential head (Teachable Machine's export:
+ * [truncated MobileNet, [Dense 100 relu, Dense K softmax]]) is rebuilt flat, sharing the same layer
+ * objects, so its classifier can be cut like any other. Returns null for any other model.
+ */
+export function flattenNestedHead(tf: Tf, model: tfTypes.LayersModel): tfTypes.LayersModel | null {
+  const last = model.layers[model.layers.length - 1];
+  if (model.getClassName() !== 'Sequential' || !last || !isContainer(last) || model.inputs.length !== 1) return null;
+  const shape = model.inputs[0]?.shape.slice(1);
+  if (!shape) return null;
+  const input = tf.input({ shape: shape as number[], name: 'input_flat' });
+  let x = input as tfTypes.SymbolicTensor;
+  for (const l of model.layers.slice(0, -1)) x = l.apply(x) as tfTypes.SymbolicTensor;
+  for (const l of last.layers) x = l.apply(x) as tfTypes.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: `${model.name}_flat` });
+}
+
+/**
+ * A classifier that ends in a softmax Dense on a feature vector (Teachable Machine's head) is cut
+ * just before that Dense, and the Dense becomes the studio's head: training continues where it stopped.
+ */
+function cutBeforeFinalDense(tf: Tf, model: tfTypes.LayersModel): CutResult | null {
+  const layers = model.layers;
+  const last = layers[layers.length - 1];
+  const feeding = layers[layers.length - 2];
+  if (!last || !feeding || last.getClassName() !== 'Dense' || activationOf(last) !== 'softmax') return null;
+  if (outputShapeOf(feeding).length !== 2 || feeding.getClassName() === 'InputLayer') return null;
+  const [kernel, maybeBias] = last.getWeights().map((w) => tf.clone(w));
+  if (!kernel) return null;
+  const bias = maybeBias ?? tf.zeros([kernel.shape[1] ?? 0]);
+  // The node of `last` in this model is its newest (a flattened model re-applies shared layers).
+  const node = last.inboundNodes[last.inboundNodes.length - 1];
+  const features = node?.inputTensors[0];
+  if (!features) return null;
+  const cut = tf.model({ inputs: model.inputs, outputs: features, name: `${model.name}_features` });
+  const removedParams = paramsOf(last);
+  last.dispose();
+  return {
+    model: cut,
+    cutAt: feeding.name,
+    removed: [last.name],
+    removedParams,
+    head: { kernel, bias },
+    note: `Its final layer ${last.name} (${removedParams.toLocaleString('en')} parameters) becomes the studio's head; the features of ${feeding.name} [${outputShapeOf(feeding).slice(1).join('×')}] feed it.`,
+  };
+}
+
+/** Cuts a Teachable Machine-style model before its final Dense, keeping that Dense as the head. */
+export function cutTeachable(tf: Tf, model: tfTypes.LayersModel): CutResult | null {
+  const flat = flattenNestedHead(tf, model) ?? model;
+  return cutBeforeFinalDense(tf, flat);
+}
+
 /**
  * Cuts `model` at its last feature map when it ends in a classifier. The removed layers' weights are
  * disposed; the returned model shares the kept layers (dispose it, not the original).

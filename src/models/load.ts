@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { openModelCache } from '../storage/model-cache';
-import { cutClassifier } from './cut';
+import { cutClassifier, cutTeachable } from './cut';
 import { GRAPH_LAYER_NAME, wrapGraphModel } from './graph-adapter';
 import {
   baseName,
@@ -166,7 +166,10 @@ export async function readModelFiles(files: readonly NamedBlob[]): Promise<Model
 // ------------------------------------------------------------------ building
 
 /** Builds a backbone from model.json + weights: cut at the features (Layers) or wrapped (graph). */
-export async function buildBackbone(raw: ModelArtifactsRaw, opts: { key: string; inputSize: number }): Promise<LoadedBackbone> {
+export async function buildBackbone(
+  raw: ModelArtifactsRaw,
+  opts: { key: string; inputSize: number; teachable?: boolean },
+): Promise<LoadedBackbone> {
   const artifacts = await tf.io.getModelArtifactsForJSON(raw.json as unknown as tf.io.ModelJSON, async (manifest) => [
     manifest.flatMap((g) => g.weights),
     raw.weights,
@@ -208,6 +211,6 @@ export async function buildBackbone(raw: ModelArtifactsRaw, opts: { key: string;
     model.dispose();
     throw new StudioError('model-invalid', 'The studio imports image models with one input of shape [height, width, channels]; this model has another input.');
   }
-  const cut = cutClassifier(tf, model);
+  const cut = (opts.teachable ? cutTeachable(tf, model) : null) ?? cutClassifier(tf, model);
   return { model: cut.model, format: 'layers', notes: cut.note ? [cut.note] : [], head: cut.head };
 }

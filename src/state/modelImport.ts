@@ -9,7 +9,7 @@ import { isCached } from '../storage/model-cache';
 import { baseName } from '../models/validate';
 import { getClient } from './clientHost';
 import { ensureReady } from './controller';
-import { currentSource, loadSource, setCurrentSource, type ModelSource } from './modelSource';
+import { currentSource, isTeachableMetadata, loadSource, setCurrentSource, type ModelSource } from './modelSource';
 import { isBusy } from './selectors';
 import { useStudio } from './store';
 
@@ -86,6 +86,8 @@ async function readMetadata(files: File[]): Promise<Record<string, unknown> | un
 }
 
 function rangeOf(meta: Record<string, unknown> | undefined, fallback: [number, number]): [number, number] {
+  // Teachable Machine feeds pixels / 127 − 1, i.e. [−1, 1].
+  if (isTeachableMetadata(meta)) return [-1, 1];
   const r = meta?.inputRange;
   return Array.isArray(r) && r.length === 2 && r.every((v) => typeof v === 'number') ? [r[0] as number, r[1] as number] : fallback;
 }
@@ -122,6 +124,8 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     if (typeof metadata.imageSize === 'number') s.setImageSize(metadata.imageSize);
     const settings = metadata.settings as { resize?: unknown } | undefined;
     if (settings?.resize === 'stretch' || settings?.resize === 'center-crop') s.updateSettings({ resize: settings.resize });
+    // Teachable Machine crops the centre square before resizing.
+    if (isTeachableMetadata(metadata)) s.updateSettings({ resize: 'center-crop' });
   }
   return ok;
 }

@@ -58,8 +58,14 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
         names: source.names,
         inputRange: source.inputRange,
         headLabels: Array.isArray(source.metadata?.labels) ? (source.metadata.labels as unknown[]).map(String) : undefined,
+        teachable: isTeachableMetadata(source.metadata),
       });
     case 'url':
       return c.call({ kind: 'loadModel', modelId: source.id, url: source.url, name: source.name, inputRange: source.inputRange });
   }
+}
+
+/** metadata.json written by Teachable Machine (or the studio's TM-compatible export). */
+export function isTeachableMetadata(meta: Record<string, unknown> | undefined): boolean {
+  return !!meta && (meta.packageName === '@teachablemachine/image' || typeof meta.tmVersion === 'string');
 }

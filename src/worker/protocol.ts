@@ -37,7 +37,7 @@ export type Command =
    */
   | { kind: 'loadModel'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
   /** A model.json and its weight files given by the user (`names[i]` is the name of `files[i]`). */
-  | { kind: 'loadModelFiles'; modelId: string; name: string; files: Blob[]; names: string[]; inputRange?: [number, number]; headLabels?: string[] }
+  | { kind: 'loadModelFiles'; modelId: string; name: string; files: Blob[]; names: string[]; inputRange?: [number, number]; headLabels?: string[]; teachable?: boolean }
   | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[] }
   | { kind: 'stop' }
   | { kind: 'evaluate'; images: WorkerImage[] }

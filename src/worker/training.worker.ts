@@ -28,14 +28,21 @@ let graphKey: string | null = null;
 let loadCounter = 0;
 
 /** Builds a backbone from downloaded or given files and hands it to the engine. */
-async function loadBackbone(modelId: string, name: string, inputRange: [number, number], read: () => Promise<ModelArtifactsRaw>, headLabels?: string[]) {
+async function loadBackbone(
+  modelId: string,
+  name: string,
+  inputRange: [number, number],
+  read: () => Promise<ModelArtifactsRaw>,
+  headLabels?: string[],
+  teachable = false,
+) {
   const key = `${modelId}#${++loadCounter}`;
   let built: Awaited<ReturnType<typeof buildBackbone>> | null = null;
   const summary = await engine.loadModel(
     modelId,
     name,
     async () => {
-      built = await buildBackbone(await read(), { key, inputSize: 224 });
+      built = await buildBackbone(await read(), { key, inputSize: 224, teachable });
       return built;
     },
     inputRange,
@@ -150,7 +157,7 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     case 'loadModelFiles': {
       const files = command.files.map((blob, i) => ({ blob, name: command.names[i] ?? `file-${i}` }));
       const modelFiles = files.filter((f) => !/(^|\/)metadata\.json$/i.test(f.name) && !/\.md$/i.test(f.name));
-      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(modelFiles), command.headLabels);
+      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(modelFiles), command.headLabels, command.teachable);
     }
     case 'train': {
       labelsOfRun = command.labels;
