@@ -1,4 +1,5 @@
 import { retryStartup, useShallow, useStudio } from '../state';
+import { ProjectBar } from '../ui/project/ProjectBar';
 
 const STEPS = [
   ['step-data', '1', 'Data'],
@@ -29,6 +30,7 @@ export function Header() {
           {backend ? `Backend: ${backend}` : backendError ? 'No backend' : 'Starting…'}
         </div>
       </div>
+      <ProjectBar />
       {backendError && (
         <div role="alert" className="alert alert-error">
           <p>{backendError}</p>

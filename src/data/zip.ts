@@ -48,7 +48,8 @@ export function findZipDirectory(b: Uint8Array): ZipDirectory {
   let size = u32(b, eocd + 12);
   let offset = u32(b, eocd + 16);
   const locator = eocd - 20;
-  if (locator >= 0 && u32(b, locator) === ZIP64_LOCATOR_SIG) {
+  const zip64 = locator >= 0 && u32(b, locator) === ZIP64_LOCATOR_SIG;
+  if (zip64) {
     const z = u64(b, locator + 8);
     if (z + 56 > b.length || u32(b, z) !== ZIP64_EOCD_SIG) throw new ZipFormatError('bad zip64 record');
     entryCount = u64(b, z + 32);
@@ -56,7 +57,20 @@ export function findZipDirectory(b: Uint8Array): ZipDirectory {
     offset = u64(b, z + 48);
   }
   if (offset + size > b.length) throw new ZipFormatError('central directory out of range');
+  // Writers without zip64 store the entry count modulo 65,536: when the directory has room for more
+  // records than that, count them (headers only), so limits see the real number.
+  if (!zip64 && size >= (entryCount + 0x10000) * 46) entryCount = countCentralRecords(b, offset, size);
   return { entryCount, offset, size };
+}
+
+function countCentralRecords(b: Uint8Array, offset: number, size: number): number {
+  let count = 0;
+  let o = offset;
+  while (o + 46 <= offset + size && u32(b, o) === CENTRAL_SIG) {
+    o += 46 + u16(b, o + 28) + u16(b, o + 30) + u16(b, o + 32);
+    count++;
+  }
+  return count;
 }
 
 /** Parses every central-directory record. */

@@ -12,6 +12,7 @@ import { hasWeights, isConvolution } from './graph';
 import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
+import type { Checkpoint } from './checkpoint';
 import type {
   BackendName,
   BatchMetrics,
@@ -28,7 +29,18 @@ type Tensor = tfTypes.Tensor;
 export type EngineEvent =
   | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'batch'; metrics: BatchMetrics }
-  | { type: 'epoch'; metrics: EpochMetrics };
+  | { type: 'epoch'; metrics: EpochMetrics }
+  /** The run's weights after a completed epoch (see ./checkpoint.ts). */
+  | { type: 'checkpoint'; checkpoint: Checkpoint }
+  /** A sentence for the user about the run (e.g. the batch size halved after running out of memory). */
+  | { type: 'log'; message: string };
+
+export interface TrainOptions {
+  /** Continue from a checkpoint: epochs after `checkpoint.epoch` run; `history` holds the epochs before it. */
+  resume?: { checkpoint: Checkpoint; history: readonly EpochMetrics[] } | null;
+  /** Emit a `checkpoint` event after each completed epoch. */
+  checkpoints?: boolean;
+}
 
 export interface ExportFile {
   name: string;
@@ -64,6 +76,7 @@ export interface TrainingEngine {
     train: SampleSource,
     val: SampleSource,
     onEvent: (e: EngineEvent) => void,
+    options?: TrainOptions,
   ): Promise<TrainResult>;
   /** Graceful stop: finishes the current batch and keeps the model trained so far. */
   stop(): void;
@@ -196,7 +209,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       return loaded?.summary ?? null;
     },
 
-    async train(settings, labels, trainSrc, valSrc, onEvent) {
+    async train(settings, labels, trainSrc, valSrc, onEvent, options = {}) {
       if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
       const base = requireLoaded();
       if (labels.length < 2) {
@@ -246,6 +259,8 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           val: valSrc,
           onEvent,
           shouldStop: () => stopRequested,
+          resume: options.resume ?? null,
+          checkpoints: options.checkpoints ?? false,
         });
       } catch (err) {
         if (err instanceof StudioError) throw err;

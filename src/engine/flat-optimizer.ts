@@ -16,6 +16,10 @@ type Tensor = tfTypes.Tensor;
 export interface FlatOptimizer {
   /** Applies one step to the group's variables, given their gradients by variable name. */
   step(grads: Record<string, Tensor>, learningRate: number): void;
+  /** Its state for a checkpoint: the step count and the moment vectors (null where the optimizer has none). */
+  state(): { t: number; slots: (Tensor | null)[] };
+  /** Restores a checkpointed state; slots of the wrong size are ignored (the moments start afresh). */
+  restore(t: number, slots: (Float32Array | null)[]): void;
   dispose(): void;
 }
 
@@ -72,6 +76,16 @@ export function createFlatOptimizer(tf: Tf, name: OptimizerName, vars: readonly 
         vars.forEach((x, i) => x.assign(tf.add(x, tf.reshape(parts[i] as Tensor, x.shape))));
       });
       update.dispose();
+    },
+    state() {
+      return { t, slots: [m, v] };
+    },
+    restore(steps, slots) {
+      const [ms, vs] = slots;
+      if ((m && ms?.length !== total) || (v && vs?.length !== total)) return;
+      if (m && ms) m = replace(m, tf.tensor1d(ms));
+      if (v && vs) v = replace(v, tf.tensor1d(vs));
+      t = steps;
     },
     dispose() {
       m?.dispose();

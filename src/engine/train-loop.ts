@@ -15,6 +15,7 @@ import { learningRateAt } from './schedule';
 import type { SampleSource } from './sources';
 import { augmentationOn, type EpochMetrics, type TrainResult, type TrainSettings } from './types';
 import type { EngineEvent } from './engine';
+import { captureCheckpoint, restoreLayerWeights, restoreOptimizer, type Checkpoint } from './checkpoint';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -32,6 +33,19 @@ export interface RunContext {
   val: SampleSource;
   onEvent: (e: EngineEvent) => void;
   shouldStop: () => boolean;
+  /** Continue an interrupted run: its last checkpoint and the epochs it completed. */
+  resume?: { checkpoint: Checkpoint; history: readonly EpochMetrics[] } | null;
+  /** Emit a `checkpoint` event after each completed epoch. */
+  checkpoints?: boolean;
+}
+
+/**
+ * Whether a thrown value is the backend running out of memory (tfjs's own words on WebGL, WebGPU and
+ * WASM, and a lost WebGL context): the loop then halves the batch and carries on.
+ */
+export function isOutOfMemory(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  return /out of memory|\bOOM\b|failed to allocate|allocation failed|exceeded|context (was )?lost|CONTEXT_LOST/i.test(text);
 }
 
 export function range0(start: number, end: number): number[] {
@@ -220,7 +234,10 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
   let headOpt: FlatOptimizer | null = null;
   let backOpt: FlatOptimizer | null = null;
   let best: Snapshot | null = null;
+  const resume = ctx.resume ?? null;
+  const startEpoch = resume ? resume.checkpoint.epoch + 1 : 1;
   try {
+    if (resume) restoreLayerWeights(tf, model, resume.checkpoint);
     if (cut > 0) {
       const total = train.ids.length * variants + val.ids.length;
       onEvent({ type: 'phase', phase: 'caching', done: 0, total });
@@ -232,19 +249,20 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     }
 
     const n = train.ids.length;
-    const batchSize = Math.max(1, Math.min(settings.batchSize, n));
+    // `let`: halved when a step runs out of memory (see `isOutOfMemory`).
+    let batchSize = Math.max(1, Math.min(settings.batchSize, n));
     // Fixed batch shapes: the last partial batch is dropped (the shuffle differs every epoch).
-    const batches = Math.max(1, Math.floor(n / batchSize));
-    const totalSteps = settings.epochs * batches;
-    const history: EpochMetrics[] = [];
-    let step = 0;
+    let batches = Math.max(1, Math.floor(n / batchSize));
+    let totalSteps = settings.epochs * batches;
+    const history: EpochMetrics[] = resume ? resume.history.filter((h) => h.epoch < startEpoch) : [];
+    let step = (startEpoch - 1) * batches;
     let trainableNow = new Set<string>();
     let headVars: tfTypes.Variable[] = [];
     let backVars: tfTypes.Variable[] = [];
     let bestValue: number | null = null;
     let sinceBest = 0;
     let stoppedEarly: string | null = null;
-    if (val.ids.length > 0) {
+    if (val.ids.length > 0 && !resume) {
       // Epoch 0: the model before its first training step (the new head is untrained).
       const initial = await measure(ctx, cacheVal ? cut : 0, cacheVal, val);
       onEvent({
@@ -264,7 +282,7 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     }
     onEvent({ type: 'phase', phase: 'training', done: 0, total: totalSteps });
 
-    for (let epoch = 1; epoch <= settings.epochs && !ctx.shouldStop(); epoch++) {
+    for (let epoch = startEpoch; epoch <= settings.epochs && !ctx.shouldStop(); epoch++) {
       const wanted = trainableAtEpoch(layers, chosen, settings, epoch);
       if (wanted.size !== trainableNow.size || [...wanted].some((x) => !trainableNow.has(x))) {
         trainableNow = wanted;
@@ -275,6 +293,10 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
         headOpt ??= createFlatOptimizer(tf, settings.optimizer, headVars);
         backOpt?.dispose();
         backOpt = backVars.length ? createFlatOptimizer(tf, settings.optimizer, backVars) : null;
+        if (resume && epoch === startEpoch) {
+          restoreOptimizer(headOpt, resume.checkpoint, 'head');
+          restoreOptimizer(backOpt, resume.checkpoint, 'backbone');
+        }
       }
       const allVars = [...headVars, ...backVars];
       const started = Date.now();
@@ -284,7 +306,7 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
       let accSum = 0;
       let done = 0;
       let lr = settings.learningRate;
-      const epochStartStep = step;
+      let epochStartStep = step;
       const inFlight: { loss: Tensor; acc: Tensor | null; batch: number }[] = [];
       const settle = async (r: { loss: Tensor; acc: Tensor | null; batch: number }) => {
         const [lv, av] = await Promise.all([r.loss.data(), r.acc?.data()]);
@@ -305,43 +327,71 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
       for (let b = 0; b < batches && !ctx.shouldStop(); b++) {
         lr = learningRateAt(settings.learningRate, settings.schedule, epochStartStep + b, totalSteps, batches);
         const idx = order.slice(b * batchSize, (b + 1) * batchSize);
-        let x: Tensor;
-        if (cacheTrain) {
-          const rows = idx.map((i) => (cacheTrain!.variants > 1 ? Math.floor(rng() * cacheTrain!.variants) : 0) * n + i);
-          x = tf.gather(cacheTrain.tensor, rows);
-        } else {
-          x = await pixelTensor(tf, train, idx, settings, ctx.inputRange, augment ? rng : null);
-        }
-        const y = tf.tidy(() => {
-          const hot = tf.oneHot(idx.map((i) => train.labels[i] ?? 0), numClasses).toFloat();
-          const s = settings.labelSmoothing;
-          return s > 0 ? tf.add(tf.mul(hot, 1 - s), s / numClasses) : hot;
-        });
+        let x: Tensor | null = null;
+        let y: Tensor | null = null;
         let acc: Tensor | null = null;
-        const l2 = settings.optimizer !== 'adamw' && settings.weightDecay > 0 ? settings.weightDecay : 0;
-        const { value: loss, grads } = tf.variableGrads(() => {
-          const probs = runSegment(model, cut, end, x, { training: true });
-          acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32')));
-          let l = crossEntropy(tf, probs, y);
-          if (l2 > 0) {
-            const penalties = allVars.filter(decays).map((v) => tf.sum(tf.square(v)));
-            if (penalties.length) l = tf.add(l, tf.mul(tf.addN(penalties), l2 / 2));
+        let stepped: { value: Tensor; grads: tfTypes.NamedTensorMap } | null = null;
+        try {
+          if (cacheTrain) {
+            const rows = idx.map((i) => (cacheTrain!.variants > 1 ? Math.floor(rng() * cacheTrain!.variants) : 0) * n + i);
+            x = tf.gather(cacheTrain.tensor, rows);
+          } else {
+            x = await pixelTensor(tf, train, idx, settings, ctx.inputRange, augment ? rng : null);
           }
-          return l as tfTypes.Scalar;
-        }, allVars);
-        headOpt?.step(grads, lr);
-        backOpt?.step(grads, lr * settings.backboneLrMultiplier);
-        if (settings.optimizer === 'adamw' && settings.weightDecay > 0) {
-          tf.tidy(() => {
-            for (const v of headVars.filter(decays)) v.assign(tf.mul(v, 1 - lr * settings.weightDecay));
-            for (const v of backVars.filter(decays)) v.assign(tf.mul(v, 1 - lr * settings.backboneLrMultiplier * settings.weightDecay));
+          const input = x;
+          const target = tf.tidy(() => {
+            const hot = tf.oneHot(idx.map((i) => train.labels[i] ?? 0), numClasses).toFloat();
+            const s = settings.labelSmoothing;
+            return s > 0 ? tf.add(tf.mul(hot, 1 - s), s / numClasses) : hot;
           });
+          y = target;
+          const l2 = settings.optimizer !== 'adamw' && settings.weightDecay > 0 ? settings.weightDecay : 0;
+          stepped = tf.variableGrads(() => {
+            const probs = runSegment(model, cut, end, input, { training: true });
+            acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(target, -1)), 'float32')));
+            let l = crossEntropy(tf, probs, target);
+            if (l2 > 0) {
+              const penalties = allVars.filter(decays).map((v) => tf.sum(tf.square(v)));
+              if (penalties.length) l = tf.add(l, tf.mul(tf.addN(penalties), l2 / 2));
+            }
+            return l as tfTypes.Scalar;
+          }, allVars);
+          const { grads } = stepped;
+          headOpt?.step(grads, lr);
+          backOpt?.step(grads, lr * settings.backboneLrMultiplier);
+          if (settings.optimizer === 'adamw' && settings.weightDecay > 0) {
+            tf.tidy(() => {
+              for (const v of headVars.filter(decays)) v.assign(tf.mul(v, 1 - lr * settings.weightDecay));
+              for (const v of backVars.filter(decays)) v.assign(tf.mul(v, 1 - lr * settings.backboneLrMultiplier * settings.weightDecay));
+            });
+          }
+        } catch (err) {
+          // Out of memory in this step: free its tensors, halve the batch and go on from the same image.
+          [x, y, acc, stepped?.value, ...Object.values(stepped?.grads ?? {})].forEach((t) => t?.dispose());
+          if (!isOutOfMemory(err) || batchSize <= 1) throw err;
+          while (inFlight.length) await settle(inFlight.shift()!);
+          const position = b * batchSize;
+          const before = batchSize;
+          batchSize = Math.max(1, Math.floor(batchSize / 2));
+          batches = Math.max(1, Math.floor(n / batchSize));
+          totalSteps = settings.epochs * batches;
+          epochStartStep = (epoch - 1) * batches;
+          const resumeAt = Math.floor(position / batchSize);
+          // The epoch's running means keep their weight per image: `done` counts batches of the new size.
+          if (done > 0) {
+            lossSum *= resumeAt / done;
+            accSum *= resumeAt / done;
+          }
+          done = resumeAt;
+          b = resumeAt - 1;
+          onEvent({ type: 'log', message: `Out of memory at batch size ${before}: continuing at ${batchSize}.` });
+          continue;
         }
-        Object.values(grads).forEach((g) => g.dispose());
+        Object.values(stepped.grads).forEach((g) => g.dispose());
         x.dispose();
         y.dispose();
         // Read the loss one batch late: the next batch is already queued, so the device never idles.
-        inFlight.push({ loss, acc: acc as Tensor | null, batch: b + 1 });
+        inFlight.push({ loss: stepped.value, acc: acc as Tensor | null, batch: b + 1 });
         if (inFlight.length > 1) await settle(inFlight.shift()!);
         await breathe();
       }
@@ -361,6 +411,10 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
       };
       history.push(metrics);
       onEvent({ type: 'epoch', metrics });
+      if (ctx.checkpoints) {
+        const names = new Set([...finalSet].filter((name) => layers.some((l) => l.name === name && l.weights.length > 0)));
+        onEvent({ type: 'checkpoint', checkpoint: await captureCheckpoint(layers, names, epoch, { head: headOpt, backbone: backOpt }) });
+      }
       if (settings.earlyStopping.enabled) {
         const better = improved(settings, metrics, bestValue);
         if (better !== null) {

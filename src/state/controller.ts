@@ -13,6 +13,7 @@ import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { absolute, currentSource, loadSource } from './modelSource';
+import { activeRunId, beginResume, discardRun, resumePoint, startPersistence, useProjects } from './persistence';
 
 /** The client generation whose worker has had `init` + `loadModel`. */
 let readyGeneration = -1;
@@ -25,6 +26,8 @@ export function startStudio(search: string = location.search): void {
   const s = useStudio.getState();
   if (params.seed !== null) s.updateSettings({ seed: params.seed });
   useStudio.setState({ requestedBackend: params.backend });
+  void startPersistence(params.seed);
+  installTestHooks();
   if (params.unknownBackend) {
     s.setBackend(
       null,
@@ -183,10 +186,12 @@ export async function startTraining(): Promise<void> {
     return;
   }
   const c = getClient();
+  const crashes = c.crashes;
   try {
     const result = await c.call({ kind: 'train', settings: useStudio.getState().settings, labels, train, val });
     useStudio.getState().finishRun(result);
   } catch (err) {
+    if (c.crashes !== crashes) return recoverFromCrash();
     if (err instanceof StudioError && err.code === 'cancelled') {
       // Stopped before training began (while caching): nothing was trained, so back to idle.
       if (useStudio.getState().status === 'stopping') useStudio.getState().resetRun();
@@ -197,6 +202,96 @@ export async function startTraining(): Promise<void> {
   }
   await evaluate(val);
   useStudio.getState().setStatus('done');
+}
+
+/** After the worker died mid-run: says so, and continues from the last checkpoint on a fresh worker. */
+async function recoverFromCrash(): Promise<void> {
+  readyGeneration = -1;
+  readying = null;
+  const point = await resumePoint(activeRunId());
+  if (!point) {
+    useStudio
+      .getState()
+      .failRun('The training worker stopped unexpectedly before the first epoch finished, so there is no checkpoint to continue from. Start training again.');
+    return;
+  }
+  useProjects.setState({
+    crashNotice: `The training worker stopped unexpectedly during the run. The studio restarted it and is continuing from the checkpoint after epoch ${point.checkpoint.epoch}.`,
+  });
+  useStudio.setState({ status: 'paused' });
+  await resumeTraining(point.run.id);
+}
+
+/** Continues an interrupted run (after a reload or a crash) from its last checkpoint. */
+export async function resumeTraining(runId?: string): Promise<void> {
+  const s = useStudio.getState();
+  if (s.status !== 'paused' && s.status !== 'error' && s.status !== 'idle') return;
+  const point = await resumePoint(runId);
+  if (!point) {
+    s.failRun('There is no checkpoint of this run to continue from. Start training again.');
+    return;
+  }
+  const { run, checkpoint } = point;
+  const labels = run.labels;
+  const train = workerImages(s.split.train, labels).filter((i) => i.label >= 0);
+  const val = workerImages(s.split.val, labels).filter((i) => i.label >= 0);
+  const history = run.history.filter((h) => h.epoch <= checkpoint.epoch);
+  beginResume(run.id);
+  useStudio.setState({
+    status: 'loading',
+    runLabels: labels,
+    history,
+    initialValLoss: run.initialValLoss,
+    result: null,
+    trainError: null,
+    phase: null,
+    runStartedAt: Date.now(),
+    trainingStartedAt: null,
+    evaluation: null,
+    evalState: 'idle',
+    evalError: null,
+  });
+  try {
+    const ready = await ensureReady();
+    if (!ready) {
+      useStudio.getState().failRun('The model is not ready in the training worker. Reload the model in step 2 and try again.');
+      return;
+    }
+    const c = getClient();
+    const crashes = c.crashes;
+    try {
+      const result = await c.call({ kind: 'train', settings: run.settings, labels, train, val, resume: { checkpoint, history } });
+      useStudio.getState().finishRun(result);
+    } catch (err) {
+      if (c.crashes !== crashes) {
+        beginResume(null);
+        return recoverFromCrash();
+      }
+      if (err instanceof StudioError && err.code === 'cancelled') {
+        if (useStudio.getState().status === 'stopping') useStudio.getState().resetRun();
+        return;
+      }
+      useStudio.getState().failRun(userMessageOf(err));
+      return;
+    }
+  } finally {
+    beginResume(null);
+  }
+  await evaluate(val);
+  useStudio.getState().setStatus('done');
+}
+
+/** Starts afresh instead of resuming the interrupted run. */
+export function discardResume(): void {
+  discardRun(useProjects.getState().resumeRunId);
+  useProjects.setState({ resumeRunId: null, resumeEpoch: null, crashNotice: null });
+  useStudio.getState().resetRun();
+}
+
+function installTestHooks(): void {
+  if (typeof window === 'undefined') return;
+  const w = window as unknown as { __studioTest?: Record<string, unknown> };
+  w.__studioTest = { ...(w.__studioTest ?? {}), killWorker: () => getClient().kill() };
 }
 
 async function evaluate(images: WorkerImage[]): Promise<void> {

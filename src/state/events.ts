@@ -38,6 +38,9 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
+    case 'checkpoint':
+      // Stored in IndexedDB by the persistence layer (state/persistence.ts), not in the store.
+      return null;
     case 'download':
       return { download: { modelId: event.modelId, loaded: event.loaded, total: event.total } };
     default:

@@ -111,6 +111,20 @@ export function stepMemoryBytes(state: Pick<StudioState, 'summary' | 'trainable'
 
 export const MEMORY_WARNING_BYTES = 1.5e9;
 
+/** Step memory past which the studio warns before training: GPU backends get less than WASM/CPU. */
+export function memoryBudgetBytes(state: Pick<StudioState, 'backend'>): number {
+  return state.backend === 'wasm' || state.backend === 'cpu' ? 2e9 : MEMORY_WARNING_BYTES;
+}
+
+/** A warning for the Start button when one training step likely needs more memory than the budget. */
+export function stepMemoryWarning(state: Pick<StudioState, 'summary' | 'trainable' | 'images' | 'settings' | 'backend'>): string | null {
+  const bytes = stepMemoryBytes(state);
+  const budget = memoryBudgetBytes(state);
+  if (bytes <= budget) return null;
+  const mb = (b: number) => `${Math.round(b / 1e6).toLocaleString('en')} MB`;
+  return `One training step needs about ${mb(bytes)}, more than the ${mb(budget)} a browser tab can count on. Lower the batch size or input size, or train fewer layers; if memory runs out, the studio halves the batch size and carries on.`;
+}
+
 const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
 
 /**

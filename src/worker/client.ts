@@ -16,6 +16,10 @@ export interface TrainingClient {
   cancel(): void;
   /** Increments each time a fresh worker is started (after a cancel or a crash). */
   readonly generation: number;
+  /** Increments each time the worker dies on its own (a crash, or `kill()`). */
+  readonly crashes: number;
+  /** Test hook: terminates the worker the way a crash would (pending calls fail, `crashes` grows). */
+  kill(): void;
 }
 
 interface Pending {
@@ -32,6 +36,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
   let worker: Worker | null = null;
   let nextId = 1;
   let generation = 0;
+  let crashes = 0;
   const pending = new Map<number, Pending>();
   const listeners = new Set<(event: ProgressEvent) => void>();
 
@@ -68,13 +73,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       if (worker !== w) return;
-      w.terminate();
-      worker = null;
-      rejectAll(
-        new StudioError('internal', 'The training worker stopped unexpectedly. Reload the page and try again.', {
-          cause: e.message,
-        }),
-      );
+      crashed(w, e.message);
     };
     w.onmessageerror = () => {
       rejectAll(new StudioError('internal', 'A message from the training worker could not be read.'));
@@ -83,9 +82,22 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
     return w;
   }
 
+  function crashed(w: Worker, cause: unknown): void {
+    w.terminate();
+    worker = null;
+    crashes += 1;
+    rejectAll(new StudioError('internal', 'The training worker stopped unexpectedly. Reload the page and try again.', { cause }));
+  }
+
   return {
     get generation() {
       return generation;
+    },
+    get crashes() {
+      return crashes;
+    },
+    kill() {
+      if (worker) crashed(worker, 'killed by a test hook');
     },
     call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]> {
       const w = ensureWorker();

@@ -13,6 +13,7 @@ import type {
   TrainResult,
   TrainSettings,
 } from '../engine/types';
+import type { Checkpoint } from '../engine/checkpoint';
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
@@ -38,7 +39,8 @@ export type Command =
   | { kind: 'loadModel'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
   /** A model.json and its weight files given by the user (`names[i]` is the name of `files[i]`). */
   | { kind: 'loadModelFiles'; modelId: string; name: string; files: Blob[]; names: string[]; inputRange?: [number, number]; headLabels?: string[]; teachable?: boolean }
-  | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[] }
+  /** `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed). */
+  | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[]; resume?: { checkpoint: Checkpoint; history: EpochMetrics[] } }
   | { kind: 'stop' }
   | { kind: 'evaluate'; images: WorkerImage[] }
   | { kind: 'predict'; blob: Blob }
@@ -82,6 +84,8 @@ export type WorkerEvent =
   | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'batches'; items: BatchMetrics[] }
   | { type: 'epoch'; metrics: EpochMetrics }
+  /** The run's weights after each completed epoch (its buffer is transferred). */
+  | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string }
   /** Bytes of a model's weights downloaded so far. */
   | { type: 'download'; modelId: string; loaded: number; total: number };

@@ -89,6 +89,13 @@ function onEngineEvent(e: EngineEvent): void {
       flushBatches();
       post({ type: 'epoch', metrics: e.metrics });
       return;
+    case 'checkpoint':
+      post({ type: 'checkpoint', checkpoint: e.checkpoint }, [e.checkpoint.weights]);
+      return;
+    case 'log':
+      flushBatches();
+      post({ type: 'log', message: e.message });
+      return;
     case 'phase': {
       const now = Date.now();
       if (e.done === 0 || e.done === e.total || now - lastPhasePost > 100) {
@@ -165,7 +172,10 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       const train = imageSource(command.train, resize, decodeToPixels);
       const val = imageSource(command.val, resize, decodeToPixels);
       try {
-        return await engine.train(command.settings, command.labels, train, val, onEngineEvent);
+        return await engine.train(command.settings, command.labels, train, val, onEngineEvent, {
+          checkpoints: true,
+          resume: command.resume ?? null,
+        });
       } finally {
         flushBatches();
       }

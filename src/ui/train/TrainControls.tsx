@@ -1,4 +1,4 @@
-import { cancelTraining, isBusy, startBlocker, startTraining, stopTraining, useShallow, useStudio } from '../../state';
+import { cancelTraining, isBusy, startBlocker, startTraining, stepMemoryWarning, stopTraining, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 
 const STATUS_TEXT = {
@@ -12,8 +12,8 @@ const STATUS_TEXT = {
 } as const;
 
 export function TrainControls() {
-  const { status, blocker, trainError } = useStudio(
-    useShallow((s) => ({ status: s.status, blocker: startBlocker(s), trainError: s.trainError })),
+  const { status, blocker, trainError, memoryWarning, lastLog } = useStudio(
+    useShallow((s) => ({ status: s.status, blocker: startBlocker(s), trainError: s.trainError, memoryWarning: stepMemoryWarning(s), lastLog: s.lastLog })),
   );
   const busy = isBusy(status);
   return (
@@ -42,6 +42,16 @@ export function TrainControls() {
       {blocker && !busy && (
         <p id="start-reason" className="muted">
           {blocker}
+        </p>
+      )}
+      {memoryWarning && !busy && (
+        <p className="note note-warn" data-testid="train.memory-warning">
+          {memoryWarning}
+        </p>
+      )}
+      {lastLog && (
+        <p className="note" data-testid="train.log" aria-live="polite">
+          {lastLog}
         </p>
       )}
       {trainError && (

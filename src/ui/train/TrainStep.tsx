@@ -2,6 +2,7 @@ import { Step } from '../common/Step';
 import { useStudio } from '../../state';
 import { Hyperparams } from './Hyperparams';
 import { TrainControls } from './TrainControls';
+import { ResumePanel } from './ResumePanel';
 import { ProgressPanel } from './ProgressPanel';
 import { MetricsStrip } from './MetricsStrip';
 import { LossChart } from './LossChart';
@@ -14,6 +15,7 @@ export function TrainStep() {
   return (
     <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer; Stop keeps what was learnt so far.">
       <Hyperparams />
+      <ResumePanel />
       <TrainControls />
       <ProgressPanel />
       <MetricsStrip />

@@ -1,0 +1,54 @@
+import { test, expect } from './fixtures';
+import type { StudioPage } from './pages/StudioPage';
+
+const EPOCHS = 30;
+
+async function startLongRun(studio: StudioPage): Promise<{ images: string }> {
+  await studio.open('?backend=wasm&seed=6');
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
+  await studio.waitForModel();
+  await studio.loadSample();
+  const images = (await studio.summary.getAttribute('data-images')) ?? '';
+  await studio.setImageSize(96);
+  await studio.headOnly();
+  await studio.setNumber('hp.epochs', EPOCHS);
+  await studio.setNumber('hp.batch-size', 1);
+  await studio.startTraining();
+  await expect
+    .poll(async () => Number(await studio.id('metrics.epoch').getAttribute('data-value')), { timeout: 180_000 })
+    .toBeGreaterThanOrEqual(2);
+  return { images };
+}
+
+test('a run interrupted by a reload comes back with its data, settings and curves, and resumes to the end', async ({ studio, page }) => {
+  const { images } = await startLongRun(studio);
+  await page.reload();
+
+  await expect(studio.summary).toHaveAttribute('data-images', images, { timeout: 60_000 });
+  await expect(studio.id('hp.epochs')).toHaveValue(String(EPOCHS));
+  await expect(studio.status).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
+  const restored = Number(await studio.id('metrics.epoch').getAttribute('data-value'));
+  expect(restored).toBeGreaterThanOrEqual(1);
+  await expect(studio.id('metrics.loss-chart')).toBeVisible();
+
+  await studio.id('train.resume').click();
+  await studio.waitForState('done');
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', String(EPOCHS));
+  const acc = Number(await studio.id('eval.accuracy').getAttribute('data-value'));
+  expect(acc).toBeGreaterThan(0);
+
+  // The finished run is saved too: another reload shows its curves and offers no resume.
+  await page.reload();
+  await expect(studio.summary).toHaveAttribute('data-images', images, { timeout: 60_000 });
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', String(EPOCHS), { timeout: 60_000 });
+  await expect(studio.id('train.resume')).toHaveCount(0);
+});
+
+test('a worker that dies mid-run is reported, and the run finishes from its checkpoint', async ({ studio, page }) => {
+  await startLongRun(studio);
+  await page.evaluate(() => (window as unknown as { __studioTest: { killWorker(): void } }).__studioTest.killWorker());
+  await expect(page.getByRole('alert').filter({ hasText: /stopped unexpectedly/ })).toBeVisible({ timeout: 30_000 });
+  await studio.waitForState('done');
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', String(EPOCHS));
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm');
+});

@@ -1,0 +1,113 @@
+/**
+ * Per-epoch checkpoints of a run: the weights of every layer that can change (the head and the
+ * chosen backbone layers, batch-norm statistics included) and the optimizers' moments, as one
+ * float32 ArrayBuffer and its specs. Enough to continue the run from the next epoch exactly.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { FlatOptimizer } from './flat-optimizer';
+import type { Layer } from './graph';
+
+type Tf = typeof tfTypes;
+
+export interface CheckpointSpec {
+  /** A layer name, or `#opt-head` / `#opt-backbone` for an optimizer's moment vectors. */
+  layer: string;
+  /** The weight's index in `layer.weights` (or the optimizer slot: 0 = m, 1 = v). */
+  index: number;
+  shape: number[];
+}
+
+export interface Checkpoint {
+  /** Epochs completed when it was taken. */
+  epoch: number;
+  specs: CheckpointSpec[];
+  /** float32 values of every spec, in order. */
+  weights: ArrayBuffer;
+  /** Optimizer step counts (Adam's bias correction needs them). */
+  optimizerSteps: { head: number; backbone: number };
+}
+
+const OPT = { head: '#opt-head', backbone: '#opt-backbone' } as const;
+
+export async function captureCheckpoint(
+  layers: readonly Layer[],
+  names: ReadonlySet<string>,
+  epoch: number,
+  optimizers: { head: FlatOptimizer | null; backbone: FlatOptimizer | null },
+): Promise<Checkpoint> {
+  const specs: CheckpointSpec[] = [];
+  const tensors: tfTypes.Tensor[] = [];
+  for (const l of layers) {
+    if (!names.has(l.name)) continue;
+    l.weights.forEach((w, index) => {
+      specs.push({ layer: l.name, index, shape: [...w.shape] as number[] });
+      tensors.push(w.read());
+    });
+  }
+  const steps = { head: 0, backbone: 0 };
+  for (const key of ['head', 'backbone'] as const) {
+    const opt = optimizers[key];
+    if (!opt) continue;
+    const st = opt.state();
+    steps[key] = st.t;
+    st.slots.forEach((slot, index) => {
+      if (!slot) return;
+      specs.push({ layer: OPT[key], index, shape: [...slot.shape] });
+      tensors.push(slot);
+    });
+  }
+  const arrays = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return { epoch, specs, weights: out.buffer, optimizerSteps: steps };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Writes the checkpoint's layer weights into `model` (weights whose shape differs are left alone). */
+export function restoreLayerWeights(tf: Tf, model: tfTypes.LayersModel, cp: Checkpoint): void {
+  const all = new Float32Array(cp.weights);
+  let at = 0;
+  for (const spec of cp.specs) {
+    const n = sizeOf(spec.shape);
+    const values = all.subarray(at, at + n);
+    at += n;
+    if (spec.layer.startsWith('#')) continue;
+    let layer: tfTypes.layers.Layer;
+    try {
+      layer = model.getLayer(spec.layer);
+    } catch {
+      continue;
+    }
+    const w = layer.weights[spec.index];
+    if (!w || w.shape.join() !== spec.shape.join()) continue;
+    const t = tf.tensor(values, spec.shape);
+    w.write(t);
+    t.dispose();
+  }
+}
+
+/** Restores an optimizer's moments from the checkpoint, if it holds them. */
+export function restoreOptimizer(opt: FlatOptimizer | null, cp: Checkpoint, key: 'head' | 'backbone'): void {
+  if (!opt) return;
+  const all = new Float32Array(cp.weights);
+  const slots: (Float32Array | null)[] = [null, null];
+  let at = 0;
+  let found = false;
+  for (const spec of cp.specs) {
+    const n = sizeOf(spec.shape);
+    if (spec.layer === OPT[key]) {
+      slots[spec.index] = all.slice(at, at + n);
+      found = true;
+    }
+    at += n;
+  }
+  if (found) opt.restore(cp.optimizerSteps[key], slots);
+}

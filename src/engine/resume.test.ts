@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createTrainingEngine, type EngineEvent } from './engine';
+import type { Checkpoint } from './checkpoint';
+import { arraySource } from './sources';
+import { DEFAULT_SETTINGS, type TrainSettings } from './types';
+import { colourSet, tinyBackbone } from '../test/tiny';
+
+const SIZE = 8;
+
+function sources() {
+  const { images, labels } = colourSet(12, 3, SIZE, 7);
+  const trainIdx = images.map((_, i) => i).filter((i) => i % 4 !== 0);
+  const valIdx = images.map((_, i) => i).filter((i) => i % 4 === 0);
+  const pick = (idx: number[]) => arraySource(idx.map((i) => images[i]!), idx.map((i) => labels[i]!), SIZE, idx.map((i) => `img-${i}`));
+  return { train: pick(trainIdx), val: pick(valIdx) };
+}
+
+const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({
+  ...DEFAULT_SETTINGS,
+  imageSize: SIZE,
+  epochs: 4,
+  batchSize: 4,
+  learningRate: 0.02,
+  dropout: 0,
+  seed: 5,
+  ...over,
+});
+
+async function loadTiny() {
+  const engine = createTrainingEngine(tf);
+  await engine.loadModel('tiny', 'Tiny', async () => tinyBackbone(SIZE), [0, 1]);
+  return engine;
+}
+
+async function finalWeights(engine: Awaited<ReturnType<typeof loadTiny>>): Promise<Float32Array[]> {
+  return Promise.all(engine.classifier()!.weights.map((w) => w.read().data() as Promise<Float32Array>));
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('resuming a run from a checkpoint', () => {
+  for (const [name, over] of [
+    ['head only', {}],
+    ['fine-tune, cosine schedule', { mode: 'fine-tune', trainableLayers: ['block_2_conv', 'block_1_bn'], schedule: { ...DEFAULT_SETTINGS.schedule, kind: 'cosine' } }],
+  ] as [string, Partial<TrainSettings>][]) {
+    it(`at epoch 2 of 4 ends with the weights of an uninterrupted run (${name})`, async () => {
+      const { train, val } = sources();
+      const a = await loadTiny();
+      const checkpoints: Checkpoint[] = [];
+      const full = await a.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
+        if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
+      }, { checkpoints: true });
+      expect(checkpoints.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
+      const expected = await finalWeights(a);
+
+      const b = await loadTiny();
+      const cp = checkpoints[1]!;
+      const epochs: number[] = [];
+      const resumed = await b.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
+        if (e.type === 'epoch') epochs.push(e.metrics.epoch);
+      }, { resume: { checkpoint: cp, history: full.history.slice(0, 2) } });
+      expect(epochs).toEqual([3, 4]);
+      expect(resumed.epochsCompleted).toBe(4);
+      expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+      const got = await finalWeights(b);
+      expect(got).toHaveLength(expected.length);
+      got.forEach((g, i) => {
+        const e = expected[i]!;
+        let worst = 0;
+        g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - e[j]!))));
+        expect(worst).toBeLessThan(1e-5);
+      });
+      a.dispose();
+      b.dispose();
+    });
+  }
+});

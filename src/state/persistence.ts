@@ -1,0 +1,370 @@
+/**
+ * Autosave and restore: the current project's dataset, settings and runs (with their epoch history
+ * and latest checkpoint) live in IndexedDB (../storage/projects.ts). On start the studio reopens the
+ * last project; a run that was still going when the page went away can be resumed.
+ */
+import { create } from 'zustand';
+import type { Checkpoint } from '../engine/checkpoint';
+import { openProjectStore, type CheckpointRecord, type ProjectRecord, type ProjectStore, type RunRecord } from '../storage/projects';
+import { getClient } from './clientHost';
+import { useStudio } from './store';
+import type { StudioState } from './types';
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  updatedAt: number;
+}
+
+export interface ProjectsState {
+  /** False until the last project has been restored (or storage turned out to be unavailable). */
+  ready: boolean;
+  available: boolean;
+  projects: ProjectSummary[];
+  currentId: string | null;
+  usage: number | null;
+  quota: number | null;
+  /** The interrupted run that `train.resume` continues. */
+  resumeRunId: string | null;
+  /** Epochs the resumable run completed (its checkpoint's epoch). */
+  resumeEpoch: number | null;
+  /** Plain words about a worker that died mid-run. */
+  crashNotice: string | null;
+}
+
+export const useProjects = create<ProjectsState>(() => ({
+  ready: false,
+  available: true,
+  projects: [],
+  currentId: null,
+  usage: null,
+  quota: null,
+  resumeRunId: null,
+  resumeEpoch: null,
+  crashNotice: null,
+}));
+
+let db: ProjectStore | null = null;
+let currentRunId: string | null = null;
+/** Set while a run continues from a checkpoint: its `runStartedAt` change is not a new run. */
+let resumingRunId: string | null = null;
+let writes: Promise<unknown> = Promise.resolve();
+let started: Promise<void> | null = null;
+
+function queue(write: () => Promise<unknown>): void {
+  writes = writes.then(write).catch(() => {
+    /* storage full or unavailable: the studio keeps working without saving */
+  });
+}
+
+/** Waits for every queued write (tests and resume use it). */
+export function flushWrites(): Promise<unknown> {
+  return writes;
+}
+
+function newId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function projectFromState(s: StudioState, base: ProjectRecord | null, id: string): ProjectRecord {
+  const now = Date.now();
+  return {
+    id,
+    name: s.projectName,
+    createdAt: base?.createdAt ?? now,
+    updatedAt: now,
+    settings: s.settings,
+    imageSizeAuto: s.imageSizeAuto,
+    splitSeed: s.settings.seed,
+    modelId: s.modelId,
+    trainable: s.trainable,
+    lastRunId: currentRunId ?? base?.lastRunId ?? null,
+  };
+}
+
+async function refreshList(): Promise<void> {
+  if (!db) return;
+  const projects = (await db.listProjects()).map(({ id, name, updatedAt }) => ({ id, name, updatedAt }));
+  const { usage, quota } = await db.estimate();
+  useProjects.setState({ projects, usage, quota });
+}
+
+function timer(ms: number, fn: () => void): () => void {
+  let t: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (t) clearTimeout(t);
+    t = setTimeout(() => {
+      t = null;
+      fn();
+    }, ms);
+  };
+}
+
+function saveProjectNow(): void {
+  const id = useProjects.getState().currentId;
+  if (!db || !id) return;
+  const store = db;
+  const s = useStudio.getState();
+  queue(async () => {
+    const base = (await store.getProject(id)) ?? null;
+    await store.putProject(projectFromState(s, base, id));
+    await refreshList();
+  });
+}
+
+function saveImagesNow(): void {
+  const id = useProjects.getState().currentId;
+  if (!db || !id) return;
+  const store = db;
+  const images = useStudio.getState().images;
+  queue(async () => {
+    await store.saveImages(id, images);
+    await refreshList();
+  });
+}
+
+const saveProject = timer(300, saveProjectNow);
+const saveImages = timer(400, saveImagesNow);
+
+function saveRun(patch: Partial<RunRecord>): void {
+  const runId = currentRunId;
+  if (!db || !runId) return;
+  const store = db;
+  queue(async () => {
+    const before = await store.getRun(runId);
+    if (!before) return;
+    await store.putRun({ ...before, ...patch, updatedAt: Date.now() });
+  });
+}
+
+function beginRunRecord(s: StudioState): void {
+  const projectId = useProjects.getState().currentId;
+  if (!db || !projectId) return;
+  const store = db;
+  const runId = newId('run');
+  currentRunId = runId;
+  const run: RunRecord = {
+    id: runId,
+    projectId,
+    labels: [...s.runLabels],
+    settings: s.settings,
+    history: [],
+    initialValLoss: null,
+    status: 'running',
+    startedAt: Date.now(),
+    updatedAt: Date.now(),
+  };
+  useProjects.setState({ resumeRunId: null, resumeEpoch: null });
+  queue(async () => {
+    await store.putRun(run);
+  });
+  saveProjectNow();
+}
+
+function onStoreChange(s: StudioState, prev: StudioState): void {
+  if (s.images !== prev.images) saveImages();
+  if (
+    s.settings !== prev.settings ||
+    s.imageSizeAuto !== prev.imageSizeAuto ||
+    s.trainable !== prev.trainable ||
+    s.projectName !== prev.projectName ||
+    s.modelId !== prev.modelId
+  ) {
+    saveProject();
+  }
+  if (s.runStartedAt !== prev.runStartedAt && s.runStartedAt !== null && s.status === 'loading') {
+    if (resumingRunId) currentRunId = resumingRunId;
+    else beginRunRecord(s);
+  }
+  if (!currentRunId) return;
+  if (s.history !== prev.history) saveRun({ history: s.history });
+  if (s.initialValLoss !== prev.initialValLoss && s.initialValLoss !== null) saveRun({ initialValLoss: s.initialValLoss });
+  if (s.status !== prev.status) {
+    if (s.status === 'done') saveRun({ status: 'done', history: s.history });
+    else if (s.status === 'error') saveRun({ status: 'error' });
+    else if (s.status === 'idle') saveRun({ status: 'stopped' });
+  }
+}
+
+function onCheckpoint(checkpoint: Checkpoint): void {
+  const runId = currentRunId;
+  if (!db || !runId) return;
+  const store = db;
+  queue(() => store.putCheckpoint(runId, checkpoint));
+}
+
+/** Puts a stored project into the studio: dataset, settings and the last run's curves. */
+async function applyProject(p: ProjectRecord): Promise<void> {
+  if (!db) return;
+  const images = await db.loadImages(p.id);
+  const run = p.lastRunId ? await db.getRun(p.lastRunId) : undefined;
+  const checkpoint = run ? await db.getCheckpoint(run.id) : undefined;
+  currentRunId = null;
+  useStudio.setState({
+    images,
+    skipped: [],
+    emptyClasses: [],
+    largeImages: [],
+    projectName: p.name,
+    imageSizeAuto: p.imageSizeAuto,
+    settings: { ...useStudio.getState().settings, ...p.settings },
+  });
+  useStudio.getState().refreshDerived();
+  useStudio.getState().setTrainable(p.trainable);
+  const interrupted = run?.status === 'running' && checkpoint !== undefined;
+  if (run) {
+    const keep = interrupted ? run.history.filter((h) => h.epoch <= (checkpoint as CheckpointRecord).epoch) : run.history;
+    useStudio.setState({
+      history: keep,
+      initialValLoss: run.initialValLoss,
+      runLabels: run.labels,
+      result: null,
+      trainError: null,
+      status: interrupted ? 'paused' : 'idle',
+    });
+  } else {
+    useStudio.getState().resetRun();
+  }
+  useProjects.setState({
+    currentId: p.id,
+    resumeRunId: interrupted ? run.id : null,
+    resumeEpoch: interrupted ? (checkpoint as CheckpointRecord).epoch : null,
+  });
+  await db.setLastProjectId(p.id);
+}
+
+/** Opens the database, reopens the last project (or starts one) and begins autosaving. */
+export function startPersistence(seedOverride: number | null = null): Promise<void> {
+  started ??= (async () => {
+    try {
+      if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
+      db = await openProjectStore();
+    } catch {
+      useProjects.setState({ ready: true, available: false });
+      return;
+    }
+    const lastId = await db.getLastProjectId();
+    const last = lastId ? await db.getProject(lastId) : undefined;
+    if (last) {
+      await applyProject(last);
+      if (seedOverride !== null && seedOverride !== useStudio.getState().settings.seed) useStudio.getState().updateSettings({ seed: seedOverride });
+    } else {
+      const id = newId('project');
+      await db.putProject(projectFromState(useStudio.getState(), null, id));
+      await db.setLastProjectId(id);
+      useProjects.setState({ currentId: id });
+    }
+    getClient().onEvent((e) => {
+      if (e.type === 'checkpoint') onCheckpoint(e.checkpoint);
+    });
+    useStudio.subscribe(onStoreChange);
+    useProjects.setState({ ready: true });
+    await refreshList();
+  })();
+  return started;
+}
+
+// ---------------------------------------------------------------- project list actions
+
+function busy(): boolean {
+  const st = useStudio.getState().status;
+  return st === 'loading' || st === 'running' || st === 'stopping';
+}
+
+export async function newProject(name = 'my-project'): Promise<void> {
+  if (!db || busy()) return;
+  await flushWrites();
+  const id = newId('project');
+  currentRunId = null;
+  useStudio.getState().clearDataset();
+  useStudio.getState().resetRun();
+  useStudio.setState({ projectName: name });
+  useProjects.setState({ currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
+  await db.putProject(projectFromState(useStudio.getState(), null, id));
+  await db.setLastProjectId(id);
+  await refreshList();
+}
+
+export async function openProject(id: string): Promise<void> {
+  if (!db || busy()) return;
+  await flushWrites();
+  const p = await db.getProject(id);
+  if (!p) return;
+  useProjects.setState({ crashNotice: null });
+  await applyProject(p);
+  await refreshList();
+}
+
+export async function renameProject(id: string, name: string): Promise<void> {
+  if (!db) return;
+  if (id === useProjects.getState().currentId) useStudio.getState().setProjectName(name);
+  await flushWrites();
+  await db.renameProject(id, name);
+  await refreshList();
+}
+
+export async function duplicateProject(id: string): Promise<void> {
+  if (!db) return;
+  await flushWrites();
+  const p = await db.getProject(id);
+  if (!p) return;
+  await db.duplicateProject(id, newId('project'), `${p.name} (copy)`);
+  await refreshList();
+}
+
+export async function deleteProject(id: string): Promise<void> {
+  if (!db) return;
+  await flushWrites();
+  const wasCurrent = id === useProjects.getState().currentId;
+  if (wasCurrent && busy()) return;
+  await db.deleteProject(id);
+  if (wasCurrent) {
+    const rest = await db.listProjects();
+    if (rest[0]) await openProject(rest[0].id);
+    else await newProject();
+  }
+  await refreshList();
+}
+
+// ---------------------------------------------------------------- resume
+
+export interface ResumePoint {
+  run: RunRecord;
+  checkpoint: Checkpoint;
+}
+
+/** The interrupted run of the current project and its latest checkpoint, if any. */
+export async function resumePoint(runId = useProjects.getState().resumeRunId ?? currentRunId): Promise<ResumePoint | null> {
+  if (!db || !runId) return null;
+  await flushWrites();
+  const run = await db.getRun(runId);
+  const cp = await db.getCheckpoint(runId);
+  if (!run || !cp) return null;
+  const { runId: _r, savedAt: _s, ...checkpoint } = cp;
+  return { run, checkpoint };
+}
+
+/** The id of the run being recorded now (null when none). */
+export function activeRunId(): string | null {
+  return currentRunId;
+}
+
+/** Marks the start of a resumed run: its events go to `runId`, not to a new record. */
+export function beginResume(runId: string | null): void {
+  resumingRunId = runId;
+  if (runId) {
+    currentRunId = runId;
+    saveRun({ status: 'running' });
+  }
+  useProjects.setState({ resumeRunId: null, resumeEpoch: null });
+}
+
+/** The user chose not to resume: the interrupted run is recorded as stopped. */
+export function discardRun(runId: string | null): void {
+  if (!db || !runId) return;
+  const store = db;
+  queue(async () => {
+    const before = await store.getRun(runId);
+    if (before) await store.putRun({ ...before, status: 'stopped', updatedAt: Date.now() });
+  });
+}

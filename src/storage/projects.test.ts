@@ -1,0 +1,120 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../engine/types';
+import type { DatasetImage } from '../data/types';
+import { openProjectStore, type ProjectRecord, type RunRecord } from './projects';
+
+let dbCounter = 0;
+const fresh = () => openProjectStore(`test-db-${++dbCounter}`);
+
+function project(id: string, updatedAt = 1): ProjectRecord {
+  return {
+    id,
+    name: `project ${id}`,
+    createdAt: 1,
+    updatedAt,
+    settings: { ...DEFAULT_SETTINGS },
+    imageSizeAuto: true,
+    splitSeed: 42,
+    modelId: 'mobilenet-v2',
+    trainable: [],
+    lastRunId: null,
+  };
+}
+
+function image(id: string, label: string): DatasetImage {
+  return {
+    id,
+    label,
+    name: `${id}.png`,
+    path: `${label}/${id}.png`,
+    blob: new Blob([new Uint8Array([1, 2, 3, id.length])], { type: 'image/png' }),
+    format: 'png',
+    bytes: 4,
+    hash: `h-${id}`,
+    width: 8,
+    height: 8,
+  };
+}
+
+function run(id: string, projectId: string): RunRecord {
+  return {
+    id,
+    projectId,
+    labels: ['a', 'b'],
+    settings: { ...DEFAULT_SETTINGS, epochs: 30 },
+    history: [],
+    initialValLoss: 1.1,
+    status: 'running',
+    startedAt: 1,
+    updatedAt: 1,
+  };
+}
+
+describe('project storage (IndexedDB)', () => {
+  it('stores, lists (newest first), renames and reopens projects', async () => {
+    const store = await fresh();
+    await store.putProject(project('p1', 10));
+    await store.putProject(project('p2', 20));
+    expect((await store.listProjects()).map((p) => p.id)).toEqual(['p2', 'p1']);
+    await store.renameProject('p1', 'flowers');
+    expect((await store.getProject('p1'))?.name).toBe('flowers');
+    await store.setLastProjectId('p1');
+    store.close();
+    const again = await openProjectStore(`test-db-${dbCounter}`);
+    expect(await again.getLastProjectId()).toBe('p1');
+    expect((await again.getProject('p1'))?.settings.epochs).toBe(DEFAULT_SETTINGS.epochs);
+    again.close();
+  });
+
+  it('keeps a project’s images in step with the dataset, blobs included', async () => {
+    const store = await fresh();
+    await store.putProject(project('p1'));
+    await store.saveImages('p1', [image('i1', 'cat'), image('i2', 'dog'), image('i3', 'dog')]);
+    await store.saveImages('p1', [image('i1', 'cat'), image('i2', 'cat'), image('i4', 'dog')]);
+    const got = (await store.loadImages('p1')).sort((a, b) => a.id.localeCompare(b.id));
+    expect(got.map((i) => [i.id, i.label])).toEqual([
+      ['i1', 'cat'],
+      ['i2', 'cat'],
+      ['i4', 'dog'],
+    ]);
+    expect(got[0]).not.toHaveProperty('projectId');
+    expect(new Uint8Array(await got[0]!.blob.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3, 2]));
+    expect(got[0]!.hash).toBe('h-i1');
+    store.close();
+  });
+
+  it('stores runs and only the latest checkpoint of each', async () => {
+    const store = await fresh();
+    await store.putProject(project('p1'));
+    await store.putRun(run('r1', 'p1'));
+    const weights = (v: number) => new Float32Array([v, v + 1, v + 2]).buffer;
+    await store.putCheckpoint('r1', { epoch: 1, specs: [{ layer: 'head_dense', index: 0, shape: [3] }], weights: weights(1), optimizerSteps: { head: 4, backbone: 0 } });
+    await store.putCheckpoint('r1', { epoch: 2, specs: [{ layer: 'head_dense', index: 0, shape: [3] }], weights: weights(5), optimizerSteps: { head: 8, backbone: 0 } });
+    const cp = await store.getCheckpoint('r1');
+    expect(cp?.epoch).toBe(2);
+    expect(Array.from(new Float32Array(cp!.weights))).toEqual([5, 6, 7]);
+    expect(cp?.optimizerSteps.head).toBe(8);
+    const r = await store.getRun('r1');
+    expect(r?.settings.epochs).toBe(30);
+    store.close();
+  });
+
+  it('duplicates a project with its images, and deletes one with everything it holds', async () => {
+    const store = await fresh();
+    await store.putProject({ ...project('p1'), lastRunId: 'r1' });
+    await store.saveImages('p1', [image('i1', 'cat'), image('i2', 'dog')]);
+    await store.putRun(run('r1', 'p1'));
+    await store.putCheckpoint('r1', { epoch: 1, specs: [], weights: new ArrayBuffer(0), optimizerSteps: { head: 0, backbone: 0 } });
+    const copy = await store.duplicateProject('p1', 'p2', 'copy');
+    expect(copy.lastRunId).toBeNull();
+    expect((await store.loadImages('p2')).length).toBe(2);
+    await store.deleteProject('p1');
+    expect(await store.getProject('p1')).toBeUndefined();
+    expect(await store.loadImages('p1')).toEqual([]);
+    expect(await store.getRun('r1')).toBeUndefined();
+    expect(await store.getCheckpoint('r1')).toBeUndefined();
+    expect((await store.loadImages('p2')).length).toBe(2);
+    store.close();
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Projects that survive a reload: one IndexedDB database (through `idb`) with a store each for
+ * projects, their images (the compressed originals as Blobs), runs (settings, labels, epoch history,
+ * status) and the latest checkpoint of each run. No tfjs and no React here.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Checkpoint } from '../engine/checkpoint';
+import type { EpochMetrics, TrainSettings } from '../engine/types';
+import type { DatasetImage } from '../data/types';
+
+export const DB_NAME = 'finetune-studio';
+const DB_VERSION = 1;
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  settings: TrainSettings;
+  /** Whether the input size follows the dataset. */
+  imageSizeAuto: boolean;
+  /** The split seed (also `settings.seed`, kept apart so a project list can show it). */
+  splitSeed: number;
+  /** The model source (catalog id) the project trains on. */
+  modelId: string;
+  /** Backbone layers that train. */
+  trainable: string[];
+  lastRunId: string | null;
+}
+
+export interface ImageRecord extends DatasetImage {
+  projectId: string;
+}
+
+export type RunStatus = 'running' | 'done' | 'stopped' | 'error';
+
+export interface RunRecord {
+  id: string;
+  projectId: string;
+  labels: string[];
+  settings: TrainSettings;
+  history: EpochMetrics[];
+  initialValLoss: number | null;
+  status: RunStatus;
+  startedAt: number;
+  updatedAt: number;
+}
+
+export interface CheckpointRecord extends Checkpoint {
+  runId: string;
+  savedAt: number;
+}
+
+interface StudioDB extends DBSchema {
+  projects: { key: string; value: ProjectRecord; indexes: { updatedAt: number } };
+  images: { key: [string, string]; value: ImageRecord; indexes: { projectId: string } };
+  runs: { key: string; value: RunRecord; indexes: { projectId: string } };
+  checkpoints: { key: string; value: CheckpointRecord };
+  meta: { key: string; value: { key: string; value: string } };
+}
+
+export interface StorageUse {
+  usage: number | null;
+  quota: number | null;
+}
+
+export interface ProjectStore {
+  listProjects(): Promise<ProjectRecord[]>;
+  getProject(id: string): Promise<ProjectRecord | undefined>;
+  putProject(project: ProjectRecord): Promise<void>;
+  renameProject(id: string, name: string): Promise<void>;
+  /** A copy with its images and runs' settings (not its checkpoints); returns the new project. */
+  duplicateProject(id: string, newId: string, name: string): Promise<ProjectRecord>;
+  /** Deletes a project with its images, runs and checkpoints. */
+  deleteProject(id: string): Promise<void>;
+  /** Makes the project's stored images exactly `images`: adds new ones, updates changed labels, deletes removed ones. */
+  saveImages(projectId: string, images: readonly DatasetImage[]): Promise<void>;
+  loadImages(projectId: string): Promise<DatasetImage[]>;
+  putRun(run: RunRecord): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Keeps only the latest checkpoint of a run. */
+  putCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void>;
+  getCheckpoint(runId: string): Promise<CheckpointRecord | undefined>;
+  getLastProjectId(): Promise<string | null>;
+  setLastProjectId(id: string): Promise<void>;
+  estimate(): Promise<StorageUse>;
+  close(): void;
+}
+
+function toImage(r: ImageRecord): DatasetImage {
+  const { projectId: _p, ...image } = r;
+  return image;
+}
+
+export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Promise<ProjectStore> {
+  const open = () =>
+    openDB<StudioDB>(name, DB_VERSION, {
+      upgrade(db) {
+        db.createObjectStore('projects', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+        db.createObjectStore('images', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('projectId', 'projectId');
+        db.createObjectStore('checkpoints', { keyPath: 'runId' });
+        db.createObjectStore('meta', { keyPath: 'key' });
+      },
+    });
+  let db: IDBPDatabase<StudioDB>;
+  if (factory) {
+    // idb opens through the global indexedDB; a test passes its own factory.
+    const saved = globalThis.indexedDB;
+    (globalThis as { indexedDB: IDBFactory }).indexedDB = factory;
+    try {
+      db = await open();
+    } finally {
+      (globalThis as { indexedDB: IDBFactory | undefined }).indexedDB = saved;
+    }
+  } else {
+    db = await open();
+  }
+
+  return {
+    async listProjects() {
+      const all = await db.getAll('projects');
+      return all.sort((a, b) => b.updatedAt - a.updatedAt);
+    },
+    getProject: (id) => db.get('projects', id),
+    async putProject(project) {
+      await db.put('projects', project);
+    },
+    async renameProject(id, newName) {
+      const tx = db.transaction('projects', 'readwrite');
+      const p = await tx.store.get(id);
+      if (p) await tx.store.put({ ...p, name: newName, updatedAt: Date.now() });
+      await tx.done;
+    },
+    async duplicateProject(id, newId, newName) {
+      const tx = db.transaction(['projects', 'images'], 'readwrite');
+      const p = await tx.objectStore('projects').get(id);
+      if (!p) throw new Error(`No project ${id}`);
+      const now = Date.now();
+      const copy: ProjectRecord = { ...p, id: newId, name: newName, createdAt: now, updatedAt: now, lastRunId: null };
+      await tx.objectStore('projects').put(copy);
+      const images = await tx.objectStore('images').index('projectId').getAll(id);
+      for (const img of images) await tx.objectStore('images').put({ ...img, projectId: newId });
+      await tx.done;
+      return copy;
+    },
+    async deleteProject(id) {
+      const tx = db.transaction(['projects', 'images', 'runs', 'checkpoints'], 'readwrite');
+      await tx.objectStore('projects').delete(id);
+      const imageKeys = await tx.objectStore('images').index('projectId').getAllKeys(id);
+      for (const k of imageKeys) await tx.objectStore('images').delete(k);
+      const runKeys = await tx.objectStore('runs').index('projectId').getAllKeys(id);
+      for (const k of runKeys) {
+        await tx.objectStore('runs').delete(k);
+        await tx.objectStore('checkpoints').delete(k);
+      }
+      await tx.done;
+    },
+    async saveImages(projectId, images) {
+      const tx = db.transaction('images', 'readwrite');
+      const stored = new Map((await tx.store.index('projectId').getAll(projectId)).map((r) => [r.id, r]));
+      for (const img of images) {
+        const before = stored.get(img.id);
+        stored.delete(img.id);
+        if (before && before.label === img.label && before.name === img.name) continue;
+        await tx.store.put({ ...img, projectId });
+      }
+      for (const gone of stored.keys()) await tx.store.delete([projectId, gone]);
+      await tx.done;
+    },
+    async loadImages(projectId) {
+      const all = await db.getAllFromIndex('images', 'projectId', projectId);
+      return all.map(toImage);
+    },
+    async putRun(run) {
+      await db.put('runs', run);
+    },
+    getRun: (id) => db.get('runs', id),
+    async putCheckpoint(runId, checkpoint) {
+      await db.put('checkpoints', { ...checkpoint, runId, savedAt: Date.now() });
+    },
+    getCheckpoint: (runId) => db.get('checkpoints', runId),
+    async getLastProjectId() {
+      return (await db.get('meta', 'lastProject'))?.value ?? null;
+    },
+    async setLastProjectId(id) {
+      await db.put('meta', { key: 'lastProject', value: id });
+    },
+    async estimate() {
+      try {
+        const e = await navigator.storage.estimate();
+        return { usage: e.usage ?? null, quota: e.quota ?? null };
+      } catch {
+        return { usage: null, quota: null };
+      }
+    },
+    close() {
+      db.close();
+    },
+  };
+}

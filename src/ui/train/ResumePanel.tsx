@@ -1,0 +1,35 @@
+import { discardResume, resumeTraining, useProjects, useShallow, useStudio } from '../../state';
+
+/** Offers to continue a run that a reload or a crashed worker interrupted, from its last checkpoint. */
+export function ResumePanel() {
+  const { resumeRunId, resumeEpoch, crashNotice } = useProjects(
+    useShallow((p) => ({ resumeRunId: p.resumeRunId, resumeEpoch: p.resumeEpoch, crashNotice: p.crashNotice })),
+  );
+  const status = useStudio((s) => s.status);
+  const canResume = resumeRunId !== null && status === 'paused';
+  return (
+    <>
+      {crashNotice && (
+        <div role="alert" className="alert alert-error" data-testid="train.crash-notice">
+          <p>{crashNotice}</p>
+        </div>
+      )}
+      {canResume && (
+        <div className="resume-box">
+          <p>
+            The last run was interrupted after epoch {resumeEpoch}. Its checkpoint is saved: continue it, or discard it and
+            start afresh.
+          </p>
+          <div className="buttons">
+            <button type="button" className="btn btn-primary" data-testid="train.resume" onClick={() => void resumeTraining()}>
+              Resume from epoch {(resumeEpoch ?? 0) + 1}
+            </button>
+            <button type="button" className="btn btn-ghost" data-testid="train.discard" onClick={discardResume}>
+              Discard
+            </button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
