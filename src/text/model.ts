@@ -1,0 +1,337 @@
+/**
+ * A small GPT-style decoder written with plain tfjs ops and explicitly owned variables.
+ *
+ * token + learned position embeddings → N × [LN → causal multi-head attention → residual →
+ * LN → MLP (4×, GELU) → residual] → LN → logits through the tied token embedding.
+ *
+ * The model is data: a config and a name → tf.Variable map. It trains with `tf.variableGrads`
+ * (or any optimizer's `minimize`), and saves to {config, weightSpecs, ArrayBuffer}.
+ * One owner: the caller that created an `Lm` disposes it with `disposeLm`.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { createRng, type Rng } from '../lib/random';
+import { VOCAB_SIZE } from './tokenizer';
+
+type Tf = typeof tfTypes;
+
+export interface LmConfig {
+  vocabSize: number;
+  contextLength: number;
+  width: number;
+  heads: number;
+  blocks: number;
+  /** MLP hidden width = mlpRatio × width. */
+  mlpRatio: number;
+}
+
+export const DEFAULT_LM_CONFIG: LmConfig = {
+  vocabSize: VOCAB_SIZE,
+  contextLength: 128,
+  width: 128,
+  heads: 4,
+  blocks: 4,
+  mlpRatio: 4,
+};
+
+export interface Lm {
+  config: LmConfig;
+  /** Parameter order is fixed by `paramShapes`; names are stable across save/load. */
+  names: string[];
+  vars: Map<string, tfTypes.Variable>;
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+export interface SavedLm {
+  config: LmConfig;
+  weightSpecs: WeightSpec[];
+  weights: ArrayBuffer;
+}
+
+type Init = 'normal' | 'normal-proj' | 'zeros' | 'ones';
+
+/** The parameters, in order, with their shapes and initialisers. */
+export function paramShapes(config: LmConfig): Array<{ name: string; shape: number[]; init: Init }> {
+  const { vocabSize: V, contextLength: T, width: D, mlpRatio } = config;
+  const H = D * mlpRatio;
+  const out: Array<{ name: string; shape: number[]; init: Init }> = [
+    { name: 'tok_emb', shape: [V, D], init: 'normal' },
+    { name: 'pos_emb', shape: [T, D], init: 'normal' },
+  ];
+  for (let b = 0; b < config.blocks; b++) {
+    const p = `block${b}.`;
+    out.push(
+      { name: `${p}ln1.gamma`, shape: [D], init: 'ones' },
+      { name: `${p}ln1.beta`, shape: [D], init: 'zeros' },
+      { name: `${p}attn.qkv.kernel`, shape: [D, 3 * D], init: 'normal' },
+      { name: `${p}attn.qkv.bias`, shape: [3 * D], init: 'zeros' },
+      { name: `${p}attn.proj.kernel`, shape: [D, D], init: 'normal-proj' },
+      { name: `${p}attn.proj.bias`, shape: [D], init: 'zeros' },
+      { name: `${p}ln2.gamma`, shape: [D], init: 'ones' },
+      { name: `${p}ln2.beta`, shape: [D], init: 'zeros' },
+      { name: `${p}mlp.fc.kernel`, shape: [D, H], init: 'normal' },
+      { name: `${p}mlp.fc.bias`, shape: [H], init: 'zeros' },
+      { name: `${p}mlp.proj.kernel`, shape: [H, D], init: 'normal-proj' },
+      { name: `${p}mlp.proj.bias`, shape: [D], init: 'zeros' },
+    );
+  }
+  out.push({ name: 'ln_f.gamma', shape: [D], init: 'ones' }, { name: 'ln_f.beta', shape: [D], init: 'zeros' });
+  return out;
+}
+
+export function countParams(config: LmConfig): number {
+  return paramShapes(config).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+function gaussian(rng: Rng): number {
+  // Box–Muller; 1 - u keeps the log argument in (0, 1].
+  const u = 1 - rng();
+  const v = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+function validate(config: LmConfig): void {
+  if (config.width % config.heads !== 0) {
+    throw new Error(`width ${config.width} is not divisible by heads ${config.heads}`);
+  }
+}
+
+/** A freshly initialised model (GPT-2 style: N(0, 0.02), residual projections scaled by 1/√(2·blocks)). */
+export function createLm(tf: Tf, config: LmConfig = DEFAULT_LM_CONFIG, seed = 1): Lm {
+  validate(config);
+  const rng = createRng(seed);
+  const std = 0.02;
+  const projStd = std / Math.sqrt(2 * config.blocks);
+  const vars = new Map<string, tfTypes.Variable>();
+  const names: string[] = [];
+  for (const p of paramShapes(config)) {
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (p.init === 'ones') values.fill(1);
+    else if (p.init === 'normal' || p.init === 'normal-proj') {
+      const s = p.init === 'normal' ? std : projStd;
+      for (let i = 0; i < size; i++) values[i] = gaussian(rng) * s;
+    }
+    vars.set(p.name, tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)));
+    names.push(p.name);
+  }
+  return { config, names, vars };
+}
+
+export function disposeLm(lm: Lm): void {
+  for (const v of lm.vars.values()) v.dispose();
+  lm.vars.clear();
+}
+
+function param(lm: Lm, name: string): tfTypes.Variable {
+  const v = lm.vars.get(name);
+  if (!v) throw new Error(`missing LM parameter ${name}`);
+  return v;
+}
+
+function layerNorm(tf: Tf, x: tfTypes.Tensor, gamma: tfTypes.Tensor, beta: tfTypes.Tensor): tfTypes.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), -1, true);
+  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
+}
+
+function gelu(tf: Tf, x: tfTypes.Tensor): tfTypes.Tensor {
+  // tanh approximation (GPT-2); uses only ops with gradients on every backend.
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above (future positions). */
+function causalMask(tf: Tf, T: number): tfTypes.Tensor2D {
+  const m = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
+  return tf.tensor2d(m, [T, T]);
+}
+
+/**
+ * Logits [B, T, vocab] for int32 ids [B, T] (T ≤ contextLength). Call inside tf.tidy
+ * (or a variableGrads/minimize closure); intermediates are not disposed here.
+ */
+export function lmLogits(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D): tfTypes.Tensor3D {
+  const { width: D, heads, contextLength, vocabSize } = lm.config;
+  const [B, T] = ids.shape;
+  if (T > contextLength) throw new Error(`sequence length ${T} exceeds the context ${contextLength}`);
+  const hd = D / heads;
+  const tokEmb = param(lm, 'tok_emb');
+  const pos = tf.slice(param(lm, 'pos_emb'), [0, 0], [T, D]);
+  // Embedding lookup as one-hot × matrix: gather's gradient (UnsortedSegmentSum) is missing on WASM.
+  const onehotIds = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [-1]) as tfTypes.Tensor1D, vocabSize);
+  const tok = tf.reshape(tf.matMul(onehotIds, tokEmb as tfTypes.Tensor2D), [B, T, D]);
+  let x: tfTypes.Tensor = tf.reshape(tf.add(tok, pos), [B * T, D]);
+  const mask = causalMask(tf, T);
+  const scale = 1 / Math.sqrt(hd);
+  const splitHeads = (t: tfTypes.Tensor): tfTypes.Tensor3D =>
+    tf.reshape(tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]), [B * heads, T, hd]);
+  for (let b = 0; b < lm.config.blocks; b++) {
+    const p = `block${b}.`;
+    const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
+    const qkv = tf.add(tf.matMul(h as tfTypes.Tensor2D, param(lm, `${p}attn.qkv.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.qkv.bias`));
+    const [q, k, v] = tf.split(qkv, 3, 1) as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
+    const scores = tf.add(tf.mul(tf.matMul(splitHeads(q), splitHeads(k), false, true), scale), mask);
+    const att = tf.matMul(tf.softmax(scores), splitHeads(v)); // [B·H, T, hd]
+    const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
+    const attnOut = tf.add(tf.matMul(merged as tfTypes.Tensor2D, param(lm, `${p}attn.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.proj.bias`));
+    x = tf.add(x, attnOut);
+    const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
+    const fc = gelu(tf, tf.add(tf.matMul(h2 as tfTypes.Tensor2D, param(lm, `${p}mlp.fc.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.fc.bias`)));
+    const mlpOut = tf.add(tf.matMul(fc as tfTypes.Tensor2D, param(lm, `${p}mlp.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.proj.bias`));
+    x = tf.add(x, mlpOut);
+  }
+  const xf = layerNorm(tf, x, param(lm, 'ln_f.gamma'), param(lm, 'ln_f.beta'));
+  const logits = tf.matMul(xf as tfTypes.Tensor2D, tokEmb as tfTypes.Tensor2D, false, true);
+  return tf.reshape(logits, [B, T, vocabSize]);
+}
+
+/**
+ * Mean next-token cross-entropy (nats per token) of `inputs` [B, T] predicting `targets` [B, T].
+ * Optional `weights` [B, T] (1 = count, 0 = ignore, e.g. padding). Call inside tidy/variableGrads.
+ */
+export function lmLoss(
+  tf: Tf,
+  lm: Lm,
+  inputs: tfTypes.Tensor2D,
+  targets: tfTypes.Tensor2D,
+  weights?: tfTypes.Tensor2D,
+): tfTypes.Scalar {
+  const { vocabSize } = lm.config;
+  const logits = tf.reshape(lmLogits(tf, lm, inputs), [-1, vocabSize]);
+  const logp = tf.logSoftmax(logits);
+  const onehot = tf.oneHot(tf.reshape(targets, [-1]) as tfTypes.Tensor1D, vocabSize);
+  const nll = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
+  if (!weights) return tf.mean(nll);
+  const w = tf.reshape(tf.cast(weights, 'float32'), [-1]);
+  return tf.div(tf.sum(tf.mul(nll, w)), tf.maximum(tf.sum(w), 1));
+}
+
+/** Splits token windows [B, T+1] into inputs [B, T] and targets [B, T]. Call inside tidy. */
+export function shiftWindows(tf: Tf, windows: tfTypes.Tensor2D): { inputs: tfTypes.Tensor2D; targets: tfTypes.Tensor2D } {
+  const [B, T1] = windows.shape;
+  return {
+    inputs: tf.slice(windows, [0, 0], [B, T1 - 1]),
+    targets: tf.slice(windows, [0, 1], [B, T1 - 1]),
+  };
+}
+
+export interface GenerateOptions {
+  maxTokens: number;
+  /** 0 means greedy (argmax). */
+  temperature?: number;
+  /** Keep only the k most likely tokens (0 or undefined: all). */
+  topK?: number;
+  seed?: number;
+  /** Stop when this id is produced (not included in the output). */
+  stopId?: number;
+}
+
+/** Picks one id from unnormalised logits with the given temperature/top-k and a seeded RNG. */
+export function sampleFromLogits(logits: Float32Array, temperature: number, topK: number, rng: Rng): number {
+  const n = logits.length;
+  let best = 0;
+  for (let i = 1; i < n; i++) if ((logits[i] as number) > (logits[best] as number)) best = i;
+  if (temperature <= 0) return best;
+  let order = Array.from({ length: n }, (_, i) => i);
+  if (topK > 0 && topK < n) {
+    order.sort((a, b) => (logits[b] as number) - (logits[a] as number) || a - b);
+    order = order.slice(0, topK);
+  }
+  const max = logits[best] as number;
+  const probs = order.map((i) => Math.exp(((logits[i] as number) - max) / temperature));
+  const total = probs.reduce((a, b) => a + b, 0);
+  let r = rng() * total;
+  for (let j = 0; j < order.length; j++) {
+    r -= probs[j] as number;
+    if (r <= 0) return order[j] as number;
+  }
+  return order[order.length - 1] as number;
+}
+
+/**
+ * Autoregressive sampling. Deterministic for a fixed seed: the logits are read back with
+ * `await data()` and sampled in JS with a seeded RNG. Returns only the new ids.
+ */
+export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, options: GenerateOptions): Promise<Int32Array> {
+  const { contextLength } = lm.config;
+  const temperature = options.temperature ?? 1;
+  const topK = options.topK ?? 0;
+  const rng = createRng(options.seed ?? 1);
+  const ids = Array.from(promptIds);
+  const out: number[] = [];
+  for (let step = 0; step < options.maxTokens; step++) {
+    const window = ids.slice(-contextLength);
+    if (window.length === 0) throw new Error('generate needs at least one prompt token (e.g. BOS)');
+    const last = tf.tidy(() => {
+      const logits = lmLogits(tf, lm, tf.tensor2d(window, [1, window.length], 'int32'));
+      return tf.reshape(tf.slice(logits, [0, window.length - 1, 0], [1, 1, lm.config.vocabSize]), [-1]);
+    });
+    const values = (await last.data()) as Float32Array;
+    last.dispose();
+    const next = sampleFromLogits(values, temperature, topK, rng);
+    if (options.stopId !== undefined && next === options.stopId) break;
+    ids.push(next);
+    out.push(next);
+  }
+  return Int32Array.from(out);
+}
+
+/** Reads all weights back (await data) into one float32 buffer with its specs. */
+export async function saveLm(lm: Lm): Promise<SavedLm> {
+  const weightSpecs: WeightSpec[] = [];
+  const arrays: Float32Array[] = [];
+  for (const name of lm.names) {
+    const v = param(lm, name);
+    weightSpecs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
+    arrays.push((await v.data()) as Float32Array);
+  }
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const flat = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) {
+    flat.set(a, o);
+    o += a.length;
+  }
+  return { config: { ...lm.config }, weightSpecs, weights: flat.buffer };
+}
+
+/** Rebuilds a model from saved weights; checks every expected parameter is present with its shape. */
+export function loadLm(tf: Tf, saved: SavedLm): Lm {
+  const { config } = saved;
+  validate(config);
+  const flat = new Float32Array(saved.weights);
+  const offsets = new Map<string, { offset: number; spec: WeightSpec }>();
+  let o = 0;
+  for (const spec of saved.weightSpecs) {
+    if (spec.dtype !== 'float32') throw new Error(`unsupported weight dtype ${String(spec.dtype)}`);
+    offsets.set(spec.name, { offset: o, spec });
+    o += spec.shape.reduce((a, b) => a * b, 1);
+  }
+  if (o !== flat.length) throw new Error(`weights hold ${flat.length} floats, the specs describe ${o}`);
+  const vars = new Map<string, tfTypes.Variable>();
+  const names: string[] = [];
+  try {
+    for (const p of paramShapes(config)) {
+      const entry = offsets.get(p.name);
+      if (!entry) throw new Error(`the saved model lacks ${p.name}`);
+      if (entry.spec.shape.join(',') !== p.shape.join(',')) {
+        throw new Error(`${p.name} has shape [${entry.spec.shape.join(',')}], expected [${p.shape.join(',')}]`);
+      }
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      const values = flat.slice(entry.offset, entry.offset + size);
+      vars.set(p.name, tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)));
+      names.push(p.name);
+    }
+  } catch (err) {
+    for (const v of vars.values()) v.dispose();
+    throw err;
+  }
+  return { config: { ...config }, names, vars };
+}
