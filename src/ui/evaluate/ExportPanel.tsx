@@ -19,15 +19,15 @@ export function ExportPanel() {
 const meta = await (await fetch('metadata.json')).json();
 const model = await tf.loadLayersModel('model.json');
 
-function classify(img) {            // an <img>, <canvas> or ImageBitmap
-  return tf.tidy(() => {
-    const x = tf.browser.fromPixels(img)                           // stretch to imageSize
-      .resizeBilinear([meta.imageSize, meta.imageSize])            // ${size} × ${size}
-      .toFloat().div(255)${lo === 0 && hi === 1 ? '' : `.mul(${hi - lo}).add(${lo})`}                                          // inputRange [${lo}, ${hi}]
-      .expandDims(0);
-    const p = model.predict(x).dataSync();
-    return meta.labels.map((label, i) => ({ label, p: p[i] }));    // ${JSON.stringify(labels.slice(0, 3))}${labels.length > 3 ? '…' : ''}
-  });
+async function classify(img) {      // an <img>, <canvas> or ImageBitmap
+  const x = tf.tidy(() => tf.browser.fromPixels(img)                // stretch to imageSize
+    .resizeBilinear([meta.imageSize, meta.imageSize])               // ${size} × ${size}
+    .toFloat().div(255)${lo === 0 && hi === 1 ? '' : `.mul(${hi - lo}).add(${lo})`}                                             // inputRange [${lo}, ${hi}]
+    .expandDims(0));
+  const y = model.predict(x);
+  const p = await y.data();                                         // never dataSync(): it blocks the page
+  tf.dispose([x, y]);
+  return meta.labels.map((label, i) => ({ label, p: p[i] }));       // ${JSON.stringify(labels.slice(0, 3))}${labels.length > 3 ? '…' : ''}
 }`;
   return (
     <div className="export">
