@@ -7,7 +7,7 @@ import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
 import type { BackendName } from '../engine/types';
 import type { WorkerImage } from '../worker/protocol';
-import type { TrainingClient } from '../worker/client';
+import type { CommandOf, TrainingClient } from '../worker/client';
 import { getClient } from './clientHost';
 import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
@@ -180,28 +180,44 @@ export async function startTraining(): Promise<void> {
   const train = workerImages(s.split.train, labels);
   const val = workerImages(s.split.val, labels);
   s.beginRun(labels);
-  const ready = await ensureReady();
-  if (!ready) {
-    useStudio.getState().failRun('The model is not ready in the training worker. Reload the model in step 2 and try again.');
-    return;
+  const finished = await trainInWorker(() => ({ kind: 'train', settings: useStudio.getState().settings, labels, train, val }));
+  if (!finished) return;
+  await evaluate(val);
+  useStudio.getState().setStatus('done');
+}
+
+const NOT_READY = 'The model is not ready in the training worker. Reload the model in step 2 and try again.';
+
+/**
+ * Sends one train command, for a new or a resumed run, once the worker is ready; true when the run
+ * finished and its model can be evaluated. A crash continues from the last checkpoint; a cancel
+ * before training began goes back to idle; any other failure is shown.
+ */
+async function trainInWorker(command: () => CommandOf<'train'>): Promise<boolean> {
+  if (!(await ensureReady())) {
+    useStudio.getState().failRun(NOT_READY);
+    return false;
   }
   const c = getClient();
   const crashes = c.crashes;
+  const cmd = command();
   try {
-    const result = await c.call({ kind: 'train', settings: useStudio.getState().settings, labels, train, val });
-    useStudio.getState().finishRun(result);
+    useStudio.getState().finishRun(await c.call(cmd));
+    return true;
   } catch (err) {
-    if (c.crashes !== crashes) return recoverFromCrash();
+    if (c.crashes !== crashes) {
+      if (cmd.resume) beginResume(null);
+      await recoverFromCrash();
+      return false;
+    }
     if (err instanceof StudioError && err.code === 'cancelled') {
       // Stopped before training began (while caching): nothing was trained, so back to idle.
       if (useStudio.getState().status === 'stopping') useStudio.getState().resetRun();
-      return;
+      return false;
     }
     useStudio.getState().failRun(userMessageOf(err));
-    return;
+    return false;
   }
-  await evaluate(val);
-  useStudio.getState().setStatus('done');
 }
 
 /** After the worker died mid-run: says so, and continues from the last checkpoint on a fresh worker. */
@@ -251,32 +267,13 @@ export async function resumeTraining(runId?: string): Promise<void> {
     evalState: 'idle',
     evalError: null,
   });
+  let finished = false;
   try {
-    const ready = await ensureReady();
-    if (!ready) {
-      useStudio.getState().failRun('The model is not ready in the training worker. Reload the model in step 2 and try again.');
-      return;
-    }
-    const c = getClient();
-    const crashes = c.crashes;
-    try {
-      const result = await c.call({ kind: 'train', settings: run.settings, labels, train, val, resume: { checkpoint, history } });
-      useStudio.getState().finishRun(result);
-    } catch (err) {
-      if (c.crashes !== crashes) {
-        beginResume(null);
-        return recoverFromCrash();
-      }
-      if (err instanceof StudioError && err.code === 'cancelled') {
-        if (useStudio.getState().status === 'stopping') useStudio.getState().resetRun();
-        return;
-      }
-      useStudio.getState().failRun(userMessageOf(err));
-      return;
-    }
+    finished = await trainInWorker(() => ({ kind: 'train', settings: run.settings, labels, train, val, resume: { checkpoint, history } }));
   } finally {
     beginResume(null);
   }
+  if (!finished) return;
   await evaluate(val);
   useStudio.getState().setStatus('done');
 }
