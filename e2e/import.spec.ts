@@ -99,6 +99,12 @@ test('model.json without its weight file: an alert names the file and the curren
   await expect(studio.id('model.loaded')).toHaveAttribute('data-model', /^import-/, { timeout: 60_000 });
   await expect(studio.id('model.import-error')).toHaveCount(0);
   await expect(studio.id('freeze.layer.conv_pw_13_relu')).toBeAttached();
+  const imported = await studio.id('model.loaded').getAttribute('data-model');
+
+  // The project keeps the imported model: after a reload it is loaded again, not the bundled one.
+  await page.reload();
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-model', imported ?? 'missing', { timeout: 60_000 });
+  await expect(studio.id('freeze.layer.conv_pw_13_relu')).toBeAttached();
 });
 
 test('a model URL that cannot be fetched: an alert with the URL, and the current model stays', async ({ studio, context }) => {

@@ -25,6 +25,42 @@ export interface Checkpoint {
   weights: ArrayBuffer;
   /** Optimizer step counts (Adam's bias correction needs them). */
   optimizerSteps: { head: number; backbone: number };
+  /** Early stopping's state when it is on, so a resumed run stops (and restores) like an uninterrupted one. */
+  stopping?: StoppingState;
+}
+
+export interface StoppingState {
+  /** The best monitored value so far, and the epoch that reached it. */
+  bestValue: number | null;
+  bestEpoch: number | null;
+  /** Epochs since the best one. */
+  sinceBest: number;
+  /** The layer weights (the checkpoint's layer specs, in order) at the best epoch, when "restore best" is on. */
+  bestWeights: ArrayBuffer | null;
+}
+
+/** The layer weights of a checkpoint (its specs minus the optimizers' moments), in spec order. */
+export function layerWeightsOf(cp: Checkpoint): Float32Array {
+  const all = new Float32Array(cp.weights);
+  const parts: Float32Array[] = [];
+  let at = 0;
+  for (const spec of cp.specs) {
+    const n = sizeOf(spec.shape);
+    if (!spec.layer.startsWith('#')) parts.push(all.subarray(at, at + n));
+    at += n;
+  }
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** A checkpoint holding only `weights` for the layer specs of `cp` (to restore the best epoch's weights). */
+export function withLayerWeights(cp: Checkpoint, weights: ArrayBuffer, epoch: number): Checkpoint {
+  return { epoch, specs: cp.specs.filter((s) => !s.layer.startsWith('#')), weights, optimizerSteps: { head: 0, backbone: 0 } };
 }
 
 const OPT = { head: '#opt-head', backbone: '#opt-backbone' } as const;

@@ -8,8 +8,10 @@ import { colourSet, tinyBackbone } from '../test/tiny';
 
 const SIZE = 8;
 
-function sources() {
-  const { images, labels } = colourSet(12, 3, SIZE, 7);
+/** `disagree`: validation labels shifted by one class, so validation loss rises as training fits. */
+function sources(disagree = false) {
+  const { images, labels: base } = colourSet(12, 3, SIZE, 7);
+  const labels = base.map((l, i) => (disagree && i % 4 === 0 ? (l + 1) % 3 : l));
   const trainIdx = images.map((_, i) => i).filter((i) => i % 4 !== 0);
   const valIdx = images.map((_, i) => i).filter((i) => i % 4 === 0);
   const pick = (idx: number[]) => arraySource(idx.map((i) => images[i]!), idx.map((i) => labels[i]!), SIZE, idx.map((i) => `img-${i}`));
@@ -77,4 +79,42 @@ describe('resuming a run from a checkpoint', () => {
       b.dispose();
     });
   }
+
+  it('carries early stopping across a resume: stops at the same epoch and restores the same best weights', async () => {
+    const { train, val } = sources(true);
+    const over: Partial<TrainSettings> = {
+      epochs: 12,
+      earlyStopping: { enabled: true, monitor: 'val-loss', patience: 2, restoreBest: true },
+    };
+    const a = await loadTiny();
+    const checkpoints: Checkpoint[] = [];
+    const full = await a.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
+      if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
+    }, { checkpoints: true });
+    expect(full.stoppedEarly).not.toBeNull();
+    expect(full.bestEpoch).not.toBeNull();
+    expect(full.bestEpoch!).toBeLessThan(full.epochsCompleted);
+    const expected = await finalWeights(a);
+
+    // Interrupt after the best epoch, while patience is running out.
+    const cp = checkpoints.find((c) => c.epoch === full.bestEpoch! + 1) ?? checkpoints[checkpoints.length - 2]!;
+    expect(cp.stopping?.bestEpoch).toBe(full.bestEpoch);
+    expect(cp.stopping?.bestWeights).not.toBeNull();
+    const b = await loadTiny();
+    const resumed = await b.train(settings(over), ['r', 'g', 'b'], train, val, () => {}, {
+      resume: { checkpoint: cp, history: full.history.slice(0, cp.epoch) },
+    });
+    expect(resumed.epochsCompleted).toBe(full.epochsCompleted);
+    expect(resumed.bestEpoch).toBe(full.bestEpoch);
+    expect(resumed.stoppedEarly).toBe(full.stoppedEarly);
+    const got = await finalWeights(b);
+    got.forEach((g, i) => {
+      const e = expected[i]!;
+      let worst = 0;
+      g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - e[j]!))));
+      expect(worst).toBeLessThan(1e-5);
+    });
+    a.dispose();
+    b.dispose();
+  });
 });

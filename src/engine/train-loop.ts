@@ -15,7 +15,7 @@ import { learningRateAt } from './schedule';
 import type { SampleSource } from './sources';
 import { augmentationOn, type EpochMetrics, type TrainResult, type TrainSettings } from './types';
 import type { EngineEvent } from './engine';
-import { captureCheckpoint, restoreLayerWeights, restoreOptimizer, type Checkpoint } from './checkpoint';
+import { captureCheckpoint, layerWeightsOf, restoreLayerWeights, restoreOptimizer, withLayerWeights, type Checkpoint } from './checkpoint';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -259,8 +259,12 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     let trainableNow = new Set<string>();
     let headVars: tfTypes.Variable[] = [];
     let backVars: tfTypes.Variable[] = [];
-    let bestValue: number | null = null;
-    let sinceBest = 0;
+    // Early stopping's state continues across a resume (the best epoch's weights come with it).
+    const carried = resume?.checkpoint.stopping ?? null;
+    let bestValue: number | null = carried?.bestValue ?? null;
+    let bestEpochSoFar: number | null = carried?.bestEpoch ?? null;
+    let sinceBest = carried?.sinceBest ?? 0;
+    let bestWeights: ArrayBuffer | null = carried?.bestWeights ?? null;
     let stoppedEarly: string | null = null;
     if (val.ids.length > 0 && !resume) {
       // Epoch 0: the model before its first training step (the new head is untrained).
@@ -411,26 +415,45 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
       };
       history.push(metrics);
       onEvent({ type: 'epoch', metrics });
-      if (ctx.checkpoints) {
-        const names = new Set([...finalSet].filter((name) => layers.some((l) => l.name === name && l.weights.length > 0)));
-        onEvent({ type: 'checkpoint', checkpoint: await captureCheckpoint(layers, names, epoch, { head: headOpt, backbone: backOpt }) });
-      }
+      let isBest = false;
+      let patienceOut = false;
       if (settings.earlyStopping.enabled) {
         const better = improved(settings, metrics, bestValue);
         if (better !== null) {
           bestValue = better;
+          bestEpochSoFar = epoch;
           sinceBest = 0;
+          isBest = true;
           if (settings.earlyStopping.restoreBest) best = snapshot(tf, layers.slice(cut + 1), epoch, best);
         } else if (++sinceBest >= settings.earlyStopping.patience) {
           stoppedEarly = `Early stopping: ${settings.earlyStopping.monitor === 'val-loss' ? 'validation loss' : 'validation accuracy'} did not improve for ${settings.earlyStopping.patience} epochs.`;
-          break;
+          patienceOut = true;
         }
       }
+      if (ctx.checkpoints) {
+        const names = new Set([...finalSet].filter((name) => layers.some((l) => l.name === name && l.weights.length > 0)));
+        const checkpoint = await captureCheckpoint(layers, names, epoch, { head: headOpt, backbone: backOpt });
+        if (settings.earlyStopping.enabled) {
+          if (isBest && settings.earlyStopping.restoreBest) bestWeights = layerWeightsOf(checkpoint).buffer as ArrayBuffer;
+          checkpoint.stopping = {
+            bestValue,
+            bestEpoch: bestEpochSoFar,
+            sinceBest,
+            bestWeights: bestWeights ? bestWeights.slice(0) : null,
+          };
+        }
+        onEvent({ type: 'checkpoint', checkpoint });
+      }
+      if (patienceOut) break;
     }
     let bestEpoch: number | null = history.length ? history.length : null;
     if (best && best.epoch !== history.length) {
       best.values.forEach((value, variable) => variable.write(value));
       bestEpoch = best.epoch;
+    } else if (!best && resume && bestWeights && bestEpochSoFar !== null && bestEpochSoFar !== history.length) {
+      // The best epoch was before the interruption: its weights came with the checkpoint.
+      restoreLayerWeights(tf, model, withLayerWeights(resume.checkpoint, bestWeights, bestEpochSoFar));
+      bestEpoch = bestEpochSoFar;
     }
     return {
       epochsCompleted: history.length,

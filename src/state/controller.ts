@@ -240,6 +240,8 @@ async function recoverFromCrash(): Promise<void> {
 
 /** Continues an interrupted run (after a reload or a crash) from its last checkpoint. */
 export async function resumeTraining(runId?: string): Promise<void> {
+  // A reopened project may still be loading the model it trained on.
+  while (useStudio.getState().pendingModelId) await new Promise((r) => setTimeout(r, 100));
   const s = useStudio.getState();
   if (s.status !== 'paused' && s.status !== 'error' && s.status !== 'idle') return;
   const point = await resumePoint(runId);

@@ -14,6 +14,7 @@ import { isBusy } from './selectors';
 import { useStudio } from './store';
 
 let importCounter = 0;
+const importId = () => `import-${Date.now().toString(36)}-${++importCounter}`;
 
 async function switchModel(next: ModelSource): Promise<boolean> {
   const s = useStudio.getState();
@@ -39,6 +40,42 @@ async function switchModel(next: ModelSource): Promise<boolean> {
   } finally {
     useStudio.getState().setModelSwitch({ pendingModelId: null, download: null });
     if (next.kind === 'catalog') void refreshCachedModels();
+  }
+}
+
+/** Same source (what was imported or chosen), so reopening a project does not load a model twice. */
+function sameSource(a: ModelSource, b: ModelSource): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'catalog' || a.kind === 'files') return a.id === b.id;
+  return a.kind === 'url' && b.kind === 'url' && a.url === b.url;
+}
+
+/**
+ * Loads the model a reopened project trained on, keeping its dataset, settings and runs (no reset,
+ * unlike choosing a model). If it cannot load, the studio says so and keeps the model it has.
+ */
+export async function restoreModelSource(source: ModelSource): Promise<boolean> {
+  if (sameSource(source, currentSource())) return true;
+  if (source.kind === 'catalog' && !catalogEntry(source.id)) return false;
+  useStudio.getState().setModelSwitch({ pendingModelId: source.id, importError: null, download: null });
+  try {
+    await ensureReady();
+    if (useStudio.getState().backendError) return false;
+    const summary = await loadSource(getClient(), source);
+    setCurrentSource(source);
+    useStudio.getState().selectModel(source.id);
+    useStudio.getState().setModelLoaded(summary);
+    return true;
+  } catch (err) {
+    if (!(err instanceof StudioError && err.code === 'cancelled')) {
+      const name = source.kind === 'catalog' ? (catalogEntry(source.id)?.name ?? source.id) : source.name;
+      useStudio.getState().setModelSwitch({
+        importError: `This project trained on “${name}”, which could not be loaded again (${userMessageOf(err)}). The studio kept the model it had loaded; import that model again to continue with it.`,
+      });
+    }
+    return false;
+  } finally {
+    useStudio.getState().setModelSwitch({ pendingModelId: null, download: null });
   }
 }
 
@@ -112,7 +149,7 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
   const name = `Imported: ${from}`;
   const ok = await switchModel({
     kind: 'files',
-    id: `import-${++importCounter}`,
+    id: importId(),
     name,
     files,
     names: files.map((f) => f.name),
@@ -143,7 +180,7 @@ export function importModelUrl(raw: string, inputRange: [number, number] = [0, 1
     });
     return Promise.resolve(false);
   }
-  return switchModel({ kind: 'url', id: `url-${++importCounter}`, name: `From ${url.host}: ${baseName(url.pathname)}`, url: url.href, inputRange });
+  return switchModel({ kind: 'url', id: `url-${Date.now().toString(36)}-${++importCounter}`, name: `From ${url.host}: ${baseName(url.pathname)}`, url: url.href, inputRange });
 }
 
 /** Which hosted catalog models are in browser storage (shown as "cached" on their cards). */

@@ -7,6 +7,8 @@ import { create } from 'zustand';
 import type { Checkpoint } from '../engine/checkpoint';
 import { openProjectStore, type CheckpointRecord, type ProjectRecord, type ProjectStore, type RunRecord } from '../storage/projects';
 import { getClient } from './clientHost';
+import { currentSource } from './modelSource';
+import { restoreModelSource } from './modelImport';
 import { useStudio } from './store';
 import type { StudioState } from './types';
 
@@ -77,6 +79,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     imageSizeAuto: s.imageSizeAuto,
     splitSeed: s.settings.seed,
     modelId: s.modelId,
+    modelSource: currentSource(),
     trainable: s.trainable,
     lastRunId: currentRunId ?? base?.lastRunId ?? null,
   };
@@ -163,12 +166,13 @@ function beginRunRecord(s: StudioState): void {
 
 function onStoreChange(s: StudioState, prev: StudioState): void {
   if (s.images !== prev.images) saveImages();
-  if (
+  // A new model is saved at once: a reload right after an import must find it.
+  if (s.modelId !== prev.modelId) saveProjectNow();
+  else if (
     s.settings !== prev.settings ||
     s.imageSizeAuto !== prev.imageSizeAuto ||
     s.trainable !== prev.trainable ||
-    s.projectName !== prev.projectName ||
-    s.modelId !== prev.modelId
+    s.projectName !== prev.projectName
   ) {
     saveProject();
   }
@@ -231,6 +235,8 @@ async function applyProject(p: ProjectRecord): Promise<void> {
     resumeEpoch: interrupted ? (checkpoint as CheckpointRecord).epoch : null,
   });
   await db.setLastProjectId(p.id);
+  // The model the project trained on (an imported one too) comes back with it.
+  if (p.modelSource) void restoreModelSource(p.modelSource);
 }
 
 /** Opens the database, reopens the last project (or starts one) and begins autosaving. */

@@ -7,6 +7,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
 import type { DatasetImage } from '../data/types';
+import type { ModelSource } from '../state/modelSource';
 
 export const DB_NAME = 'finetune-studio';
 const DB_VERSION = 1;
@@ -23,6 +24,8 @@ export interface ProjectRecord {
   splitSeed: number;
   /** The model source (catalog id) the project trains on. */
   modelId: string;
+  /** Where that model came from: a catalog entry, imported files (kept as Blobs) or a URL. */
+  modelSource?: ModelSource;
   /** Backbone layers that train. */
   trainable: string[];
   lastRunId: string | null;
