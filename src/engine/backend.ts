@@ -6,13 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { StudioError } from '../lib/errors';
-import { BACKEND_ORDER, type BackendName } from './types';
+import { BACKEND_ORDER, backendLabel, type BackendName } from './types';
 
-const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
-
-export function backendLabel(name: BackendName): string {
-  return LABELS[name];
-}
+export { backendLabel };
 
 async function precheck(name: BackendName): Promise<string | null> {
   const scope = globalThis as unknown as {
@@ -60,7 +56,7 @@ export async function startBackend(requested: BackendName | null, wasmPath: stri
     if (reason) {
       throw new StudioError(
         'backend-unavailable',
-        `The ${LABELS[requested]} backend could not start here: ${reason}. Remove ?backend= from the address to let the studio choose, or pick another backend.`,
+        `The ${backendLabel(requested)} backend could not start here: ${reason}. Remove ?backend= from the address to let the studio choose, or pick another backend.`,
       );
     }
     return requested;
@@ -69,7 +65,7 @@ export async function startBackend(requested: BackendName | null, wasmPath: stri
   for (const name of BACKEND_ORDER) {
     const reason = await tryBackend(name);
     if (!reason) return name;
-    reasons.push(`${LABELS[name]}: ${reason}`);
+    reasons.push(`${backendLabel(name)}: ${reason}`);
   }
   throw new StudioError('backend-unavailable', `No compute backend could start (${reasons.join('; ')}).`);
 }

@@ -2,6 +2,12 @@
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+/** The name people know a backend by. */
+export function backendLabel(name: BackendName): string {
+  return BACKEND_LABELS[name];
+}
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop';
 export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';

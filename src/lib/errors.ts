@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'unsupported'
   | 'export-failed'
   | 'cancelled'
+  | 'device-lost'
   | 'internal';
 
 export class StudioError extends Error {

@@ -5,7 +5,7 @@
 import { ingestFiles } from '../data';
 import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
-import type { BackendName } from '../engine/types';
+import { BACKEND_ORDER, backendLabel, type BackendName } from '../engine/types';
 import type { WorkerImage } from '../worker/protocol';
 import type { CommandOf, TrainingClient } from '../worker/client';
 import { getClient } from './clientHost';
@@ -207,7 +207,9 @@ async function trainInWorker(command: () => CommandOf<'train'>): Promise<boolean
   } catch (err) {
     if (c.crashes !== crashes) {
       if (cmd.resume) beginResume(null);
-      await recoverFromCrash();
+      const lost = c.lastCrash?.cause === 'device-lost' ? c.lastCrash : null;
+      if (lost) await offerBackends(lost.backend, lost.reason);
+      else await recoverFromCrash();
       return false;
     }
     if (err instanceof StudioError && err.code === 'cancelled') {
@@ -236,6 +238,43 @@ async function recoverFromCrash(): Promise<void> {
   });
   useStudio.setState({ status: 'paused' });
   await resumeTraining(point.run.id);
+}
+
+/**
+ * After the GPU device or WebGL context was lost mid-run: says so, and lets the person continue from
+ * the last checkpoint on a backend of their choice (the same one may work again after a driver reset).
+ */
+async function offerBackends(lostOn: BackendName, reason: string): Promise<void> {
+  readyGeneration = -1;
+  readying = null;
+  const point = await resumePoint(activeRunId());
+  const what = lostOn === 'webgl' ? 'its WebGL context' : 'its GPU device';
+  // The browser's own words, when it gave more than "lost".
+  const detail = /was lost$/.test(reason) ? '' : ` (${reason})`;
+  if (!point) {
+    useStudio
+      .getState()
+      .failRun(`The ${backendLabel(lostOn)} backend lost ${what}${detail} before the first epoch finished, so there is no checkpoint to continue from. Start training again.`);
+    return;
+  }
+  const others = BACKEND_ORDER.filter((b) => b !== lostOn);
+  useProjects.setState({
+    crashNotice: `The ${backendLabel(lostOn)} backend lost ${what}${detail} during the run — the GPU driver may have reset, or the browser reclaimed it. The run is saved up to epoch ${point.checkpoint.epoch}. Continue it on another backend, or try ${backendLabel(lostOn)} again.`,
+    recoverBackends: [...others, lostOn],
+    resumeRunId: point.run.id,
+    resumeEpoch: point.checkpoint.epoch,
+  });
+  useStudio.setState({ status: 'paused' });
+}
+
+/** Continues the interrupted run on `backend` (a fresh worker starts it), from the last checkpoint. */
+export async function continueOnBackend(backend: BackendName): Promise<void> {
+  const runId = useProjects.getState().resumeRunId ?? undefined;
+  useProjects.setState({ recoverBackends: null, crashNotice: null });
+  useStudio.setState({ requestedBackend: backend });
+  useStudio.getState().setBackend(null, null);
+  readyGeneration = -1;
+  await resumeTraining(runId);
 }
 
 /** Continues an interrupted run (after a reload or a crash) from its last checkpoint. */
@@ -283,14 +322,18 @@ export async function resumeTraining(runId?: string): Promise<void> {
 /** Starts afresh instead of resuming the interrupted run. */
 export function discardResume(): void {
   discardRun(useProjects.getState().resumeRunId);
-  useProjects.setState({ resumeRunId: null, resumeEpoch: null, crashNotice: null });
+  useProjects.setState({ resumeRunId: null, resumeEpoch: null, crashNotice: null, recoverBackends: null });
   useStudio.getState().resetRun();
 }
 
 function installTestHooks(): void {
   if (typeof window === 'undefined') return;
   const w = window as unknown as { __studioTest?: Record<string, unknown> };
-  w.__studioTest = { ...(w.__studioTest ?? {}), killWorker: () => getClient().kill() };
+  w.__studioTest = {
+    ...(w.__studioTest ?? {}),
+    killWorker: () => getClient().kill(),
+    loseDevice: () => getClient().call({ kind: 'loseDevice' }),
+  };
 }
 
 async function evaluate(images: WorkerImage[]): Promise<void> {

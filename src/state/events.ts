@@ -38,6 +38,9 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
+    case 'device-lost':
+      // The controller restarts the worker and offers backends to continue on (state/controller.ts).
+      return null;
     case 'checkpoint':
       // Stored in IndexedDB by the persistence layer (state/persistence.ts), not in the store.
       return null;

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { Checkpoint } from '../engine/checkpoint';
+import type { BackendName } from '../engine/types';
 import { openProjectStore, type CheckpointRecord, type ProjectRecord, type ProjectStore, type RunRecord } from '../storage/projects';
 import { getClient } from './clientHost';
 import { currentSource } from './modelSource';
@@ -32,6 +33,8 @@ export interface ProjectsState {
   resumeEpoch: number | null;
   /** Plain words about a worker that died mid-run. */
   crashNotice: string | null;
+  /** After a lost GPU device or WebGL context: the backends the person may continue the run on. */
+  recoverBackends: BackendName[] | null;
 }
 
 export const useProjects = create<ProjectsState>(() => ({
@@ -44,6 +47,7 @@ export const useProjects = create<ProjectsState>(() => ({
   resumeRunId: null,
   resumeEpoch: null,
   crashNotice: null,
+  recoverBackends: null,
 }));
 
 let db: ProjectStore | null = null;

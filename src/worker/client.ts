@@ -3,6 +3,7 @@
  * `cancel()` terminates the worker; the next call starts a fresh one (which needs `init` and `loadModel` again).
  */
 import { StudioError, deserializeError } from '../lib/errors';
+import type { BackendName } from '../engine/types';
 import type { Command, CommandKind, CommandResults, Request, WorkerEvent } from './protocol';
 
 /** Events that are not answers to a call: phase, batches, epoch, log. */
@@ -20,6 +21,8 @@ export interface TrainingClient {
   readonly crashes: number;
   /** Test hook: terminates the worker the way a crash would (pending calls fail, `crashes` grows). */
   kill(): void;
+  /** Why the worker last died: a crash, or the GPU device / WebGL context under its backend was lost. */
+  readonly lastCrash: { cause: 'crash' } | { cause: 'device-lost'; backend: BackendName; reason: string } | null;
 }
 
 interface Pending {
@@ -37,6 +40,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
   let nextId = 1;
   let generation = 0;
   let crashes = 0;
+  let lastCrash: TrainingClient['lastCrash'] = null;
   const pending = new Map<number, Pending>();
   const listeners = new Set<(event: ProgressEvent) => void>();
 
@@ -60,6 +64,15 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
         p?.reject(deserializeError(event.error));
         return;
       }
+      case 'device-lost': {
+        for (const l of listeners) l(event);
+        // Nothing more can run on that backend in this worker: end it like a crash, with its cause.
+        if (worker) {
+          lastCrash = { cause: 'device-lost', backend: event.backend, reason: event.reason };
+          crashed(worker, event.reason, 'device-lost');
+        }
+        return;
+      }
       default:
         for (const l of listeners) l(event);
     }
@@ -73,6 +86,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       if (worker !== w) return;
+      lastCrash = { cause: 'crash' };
       crashed(w, e.message);
     };
     w.onmessageerror = () => {
@@ -82,11 +96,15 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
     return w;
   }
 
-  function crashed(w: Worker, cause: unknown): void {
+  function crashed(w: Worker, cause: unknown, code: 'internal' | 'device-lost' = 'internal'): void {
     w.terminate();
     worker = null;
     crashes += 1;
-    rejectAll(new StudioError('internal', 'The training worker stopped unexpectedly. Reload the page and try again.', { cause }));
+    const message =
+      code === 'device-lost'
+        ? 'The GPU under the training worker was lost, so the worker was stopped.'
+        : 'The training worker stopped unexpectedly. Reload the page and try again.';
+    rejectAll(new StudioError(code, message, { cause }));
   }
 
   return {
@@ -96,7 +114,11 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
     get crashes() {
       return crashes;
     },
+    get lastCrash() {
+      return lastCrash;
+    },
     kill() {
+      lastCrash = { cause: 'crash' };
       if (worker) crashed(worker, 'killed by a test hook');
     },
     call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]> {

@@ -42,6 +42,8 @@ export type Command =
   /** `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed). */
   | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[]; resume?: { checkpoint: Checkpoint; history: EpochMetrics[] } }
   | { kind: 'stop' }
+  /** Test hook: really loses the GPU device or WebGL context of the running backend. */
+  | { kind: 'loseDevice' }
   | { kind: 'evaluate'; images: WorkerImage[] }
   | { kind: 'predict'; blob: Blob }
   /** Grad-CAM heat-map of one image for `classIndex` (default: the predicted class). */
@@ -56,6 +58,7 @@ export interface CommandResults {
   loadModelFiles: ModelSummary;
   train: TrainResult;
   stop: { ok: true };
+  loseDevice: { ok: boolean };
   evaluate: EvalResult;
   predict: { probabilities: number[] };
   /** `heatmap`: height×width values in [0, 1], row-major; `method` 'saliency' when the model has no 4-D feature map. */
@@ -87,5 +90,7 @@ export type WorkerEvent =
   /** The run's weights after each completed epoch (its buffer is transferred). */
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string }
+  /** The GPU device or WebGL context under the backend is gone; the worker can do no more work on it. */
+  | { type: 'device-lost'; backend: BackendName; reason: string }
   /** Bytes of a model's weights downloaded so far. */
   | { type: 'download'; modelId: string; loaded: number; total: number };

@@ -18,6 +18,8 @@ import { buildBackbone, fetchModel, readModelFiles, type ModelArtifactsRaw } fro
 import { releaseGraph } from '../models/graph-adapter';
 import { augmentPreview } from './augment-preview';
 import { gradCam } from '../engine/explain';
+import { deviceLost, loseDevice, watchDeviceLoss } from '../engine/device-loss';
+import type { BackendName } from '../engine/types';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -26,6 +28,18 @@ let labelsOfRun: string[] = [];
 /** The graph model behind the loaded backbone, if it is one (released when another model loads). */
 let graphKey: string | null = null;
 let loadCounter = 0;
+let runningBackend: BackendName | null = null;
+let stopWatching: (() => void) | null = null;
+let lostReported = false;
+
+/** Stops the run and tells the UI, which restarts on a fresh worker from the last checkpoint. */
+function reportDeviceLoss(reason: string): void {
+  if (lostReported || !runningBackend) return;
+  lostReported = true;
+  engine.stop();
+  flushBatches();
+  post({ type: 'device-lost', backend: runningBackend, reason });
+}
 
 /** Builds a backbone from downloaded or given files and hands it to the engine. */
 async function loadBackbone(
@@ -82,6 +96,7 @@ let lastPhasePost = 0;
 function onEngineEvent(e: EngineEvent): void {
   switch (e.type) {
     case 'batch':
+      if (runningBackend && deviceLost(tf, runningBackend)) reportDeviceLoss('the WebGL context was lost');
       pending.push(e.metrics);
       if (!flushTimer) flushTimer = setTimeout(flushBatches, 100);
       return;
@@ -151,6 +166,9 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
   switch (command.kind) {
     case 'init': {
       const backend = await startBackend(command.backend, command.wasmPath);
+      runningBackend = backend;
+      stopWatching?.();
+      stopWatching = watchDeviceLoss(tf, backend, reportDeviceLoss);
       return { backend };
     }
     case 'loadModel': {
@@ -183,6 +201,8 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     case 'stop':
       engine.stop();
       return { ok: true };
+    case 'loseDevice':
+      return { ok: runningBackend !== null && loseDevice(tf, runningBackend) };
     case 'evaluate': {
       const settings = engine.lastSettings();
       if (!settings) throw new StudioError('unsupported', 'Train a model before evaluating it.');

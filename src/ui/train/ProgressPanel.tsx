@@ -19,7 +19,7 @@ export function ProgressPanel() {
       epochsDone: s.history.length,
     })),
   );
-  if (status === 'idle' || status === 'done' || status === 'error' || (!phase && status !== 'running')) return null;
+  if (status === 'idle' || status === 'done' || status === 'error' || status === 'paused' || (!phase && status !== 'running')) return null;
   const last = batchMetrics.latest();
   const training = phase?.phase === 'training' || (!phase && last);
   let fraction = phase && phase.total > 0 ? phase.done / phase.total : 0;

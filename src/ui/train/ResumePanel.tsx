@@ -1,17 +1,29 @@
-import { discardResume, resumeTraining, useProjects, useShallow, useStudio } from '../../state';
+import { backendLabel } from '../../engine/types';
+import { continueOnBackend, discardResume, resumeTraining, useProjects, useShallow, useStudio } from '../../state';
 
 /** Offers to continue a run that a reload or a crashed worker interrupted, from its last checkpoint. */
 export function ResumePanel() {
-  const { resumeRunId, resumeEpoch, crashNotice } = useProjects(
-    useShallow((p) => ({ resumeRunId: p.resumeRunId, resumeEpoch: p.resumeEpoch, crashNotice: p.crashNotice })),
+  const { resumeRunId, resumeEpoch, crashNotice, recoverBackends } = useProjects(
+    useShallow((p) => ({ resumeRunId: p.resumeRunId, resumeEpoch: p.resumeEpoch, crashNotice: p.crashNotice, recoverBackends: p.recoverBackends })),
   );
   const status = useStudio((s) => s.status);
-  const canResume = resumeRunId !== null && status === 'paused';
+  const canResume = resumeRunId !== null && status === 'paused' && !recoverBackends;
   return (
     <>
       {crashNotice && (
         <div role="alert" className="alert alert-error" data-testid="train.crash-notice">
-          <p>{crashNotice}</p>
+          <div className="alert-body">
+            <p>{crashNotice}</p>
+            {recoverBackends && status === 'paused' && (
+              <div className="buttons">
+                {recoverBackends.map((b) => (
+                  <button key={b} type="button" className="btn" data-testid={`train.recover.${b}`} onClick={() => void continueOnBackend(b)}>
+                    Continue on {backendLabel(b)}
+                  </button>
+                ))}
+              </div>
+            )}
+          </div>
         </div>
       )}
       {canResume && (

@@ -1,0 +1,39 @@
+import { test, expect } from './fixtures';
+
+const EPOCHS = 20;
+
+test('a lost WebGL context is reported, and the run finishes on the backend the person picks', async ({ studio, page }) => {
+  await studio.open('?backend=webgl&seed=6');
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'webgl', { timeout: 120_000 });
+  await studio.waitForModel();
+  await studio.loadSample();
+  await studio.setImageSize(96);
+  await studio.headOnly();
+  await studio.setNumber('hp.epochs', EPOCHS);
+  await studio.setNumber('hp.batch-size', 1);
+  await studio.startTraining();
+  await expect
+    .poll(async () => Number(await studio.id('metrics.epoch').getAttribute('data-value')), { timeout: 240_000 })
+    .toBeGreaterThanOrEqual(2);
+
+  // A real loss: WEBGL_lose_context on the worker's context.
+  const lost = await page.evaluate(() =>
+    (window as unknown as { __studioTest: { loseDevice(): Promise<{ ok: boolean }> } }).__studioTest.loseDevice().catch(() => ({ ok: true })),
+  );
+  expect(lost.ok).toBe(true);
+  const notice = studio.id('train.crash-notice');
+  await expect(notice).toContainText(/WebGL backend lost its WebGL context/, { timeout: 30_000 });
+  await expect(notice).toHaveAttribute('role', 'alert');
+  await expect(studio.status).toHaveAttribute('data-state', 'paused');
+  const savedAt = Number(await studio.id('metrics.epoch').getAttribute('data-value'));
+  expect(savedAt).toBeGreaterThanOrEqual(1);
+  await page.locator('#step-train').screenshot({ path: '/tmp/shots6/device-lost.png' });
+
+  await studio.id('train.recover.wasm').click();
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
+  await studio.waitForState('done');
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', String(EPOCHS));
+  await expect(studio.id('train.crash-notice')).toHaveCount(0);
+  const acc = Number(await studio.id('eval.accuracy').getAttribute('data-value'));
+  expect(acc).toBeGreaterThan(0);
+});
