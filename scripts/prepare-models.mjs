@@ -105,4 +105,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   );
   const sample = join(root, 'scripts/make-sample-data.mjs');
   if (existsSync(sample)) await import(sample).then((m) => m.main?.());
+  const textSamples = join(root, 'scripts/make-text-samples.mjs');
+  if (existsSync(textSamples)) await import(textSamples).then((m) => m.main?.());
 }

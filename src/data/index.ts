@@ -44,3 +44,4 @@ export {
 } from './dataset';
 export { centerCropBox, decodeToPixels, makeThumbnail, probeImage, type CropBox } from './decode-browser';
 export { sha256Hex } from './hash';
+export * from './text';
