@@ -3,6 +3,10 @@
  * (Moby Dick + State of the Union addresses) and writes public/models/text-lm/{model.json,weights.bin}.
  *
  *   npx tsx scripts/pretrain-lm.ts [--minutes 12] [--steps N] [--batch 8] [--seed 1234] [--lr 0.003]
+ *                                  [--init public/models/text-lm] [--out public/models/text-lm]
+ *
+ * `--init DIR` continues from a saved model (its earlier training runs are kept in model.json's
+ * `training.previous`); use a new --seed so the windows differ from the earlier run's.
  *
  * Seeded (initialisation, window sampling, validation windows). Adam with linear warm-up and cosine
  * decay (over --steps when given, else over the --minutes budget). WASM backend (≈4.6× faster than cpu
@@ -15,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '../src/lib/random';
 import { CORPORA, readCorpus, splitHoldout } from '../src/text/corpus';
-import { countParams, createLm, DEFAULT_LM_CONFIG, lmLoss, saveLm, shiftWindows, type Lm } from '../src/text/model';
+import { countParams, createLm, DEFAULT_LM_CONFIG, lmLoss, loadLm, saveLm, shiftWindows, type Lm, type LmConfig, type WeightSpec } from '../src/text/model';
 import { encode, TOKENIZER } from '../src/text/tokenizer';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +42,29 @@ const warmup = arg('warmup', 20);
 const minLrFraction = 0.1;
 const valWindowsPerCorpus = arg('val-windows', 24);
 const config = DEFAULT_LM_CONFIG;
+
+function textArg(name: string): string | null {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? null : (process.argv[i + 1] ?? null);
+}
+const initDir = textArg('init');
+const outArg = textArg('out');
+
+interface SavedModelJson {
+  config: LmConfig;
+  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
+  training?: Record<string, unknown> & { previous?: unknown[] };
+}
+
+/** The model saved in `dir` and its model.json. */
+function readSaved(dir: string): { lm: Lm; json: SavedModelJson } {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as SavedModelJson;
+  const group = json.weightsManifest[0];
+  if (!group) throw new Error(`${dir}/model.json has no weights`);
+  const bin = fs.readFileSync(path.join(dir, group.paths[0]!));
+  const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  return { lm: loadLm(tf, { config: json.config, weightSpecs: group.weights, weights }), json };
+}
 const T = config.contextLength;
 
 async function startBackend(): Promise<string> {
@@ -115,7 +142,9 @@ async function main(): Promise<void> {
   const valWindows = new Int32Array(valSets.length * valWindowsPerCorpus * (T + 1));
   valSets.forEach((v, c) => valWindows.set(randomWindows([v], valWindowsPerCorpus, valRng), c * valWindowsPerCorpus * (T + 1)));
 
-  const lm = createLm(tf, config, seed);
+  const init = initDir ? readSaved(path.resolve(root, initDir)) : null;
+  const lm = init ? init.lm : createLm(tf, config, seed);
+  if (init) console.log(`continuing from ${initDir}`);
   console.log(`backend ${backend}; ${countParams(config)} parameters; corpora`, corpusInfo.map((c) => `${c.name} ${c.trainBytes}+${c.validationBytes} B`).join(', '));
   const initialValLoss = await evaluate(lm, valWindows);
   console.log(`initial held-out loss ${initialValLoss.toFixed(4)}`);
@@ -159,7 +188,7 @@ async function main(): Promise<void> {
   console.log(`done: ${step} steps in ${trainSeconds.toFixed(0)}s; held-out loss ${finalValLoss.toFixed(4)} nats/byte, perplexity ${perplexity.toFixed(3)}, ${(finalValLoss / Math.LN2).toFixed(3)} bits/byte`);
 
   const saved = await saveLm(lm);
-  const outDir = path.join(root, 'public/models/text-lm');
+  const outDir = path.resolve(root, outArg ?? 'public/models/text-lm');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'weights.bin'), new Uint8Array(saved.weights));
   const modelJson = {
@@ -185,7 +214,9 @@ async function main(): Promise<void> {
       finalValidationPerplexity: perplexity,
       bitsPerByte: finalValLoss / Math.LN2,
       date: new Date().toISOString(),
-      command: `npx tsx scripts/pretrain-lm.ts --minutes ${minutes}${Number.isFinite(maxSteps) ? ` --steps ${maxSteps}` : ''} --batch ${batch} --seed ${seed} --lr ${peakLr}`,
+      command: `npx tsx scripts/pretrain-lm.ts --minutes ${minutes}${Number.isFinite(maxSteps) ? ` --steps ${maxSteps}` : ''} --batch ${batch} --seed ${seed} --lr ${peakLr}${initDir ? ` --init ${initDir}` : ''}`,
+      // Earlier runs this one continued from, oldest first.
+      previous: init ? [...(init.json.training?.previous ?? []), { ...init.json.training, previous: undefined }] : [],
     },
   };
   fs.writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(modelJson, null, 2) + '\n');

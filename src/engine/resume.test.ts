@@ -39,6 +39,17 @@ async function finalWeights(engine: Awaited<ReturnType<typeof loadTiny>>): Promi
   return Promise.all(engine.classifier()!.weights.map((w) => w.read().data() as Promise<Float32Array>));
 }
 
+/** Every weight within 1e-5 of the uninterrupted run's. */
+function expectSameWeights(got: Float32Array[], expected: Float32Array[]): void {
+  expect(got).toHaveLength(expected.length);
+  got.forEach((g, i) => {
+    const e = expected[i]!;
+    let worst = 0;
+    g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - e[j]!))));
+    expect(worst).toBeLessThan(1e-5);
+  });
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -67,14 +78,7 @@ describe('resuming a run from a checkpoint', () => {
       expect(epochs).toEqual([3, 4]);
       expect(resumed.epochsCompleted).toBe(4);
       expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
-      const got = await finalWeights(b);
-      expect(got).toHaveLength(expected.length);
-      got.forEach((g, i) => {
-        const e = expected[i]!;
-        let worst = 0;
-        g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - e[j]!))));
-        expect(worst).toBeLessThan(1e-5);
-      });
+      expectSameWeights(await finalWeights(b), expected);
       a.dispose();
       b.dispose();
     });
@@ -107,13 +111,7 @@ describe('resuming a run from a checkpoint', () => {
     expect(resumed.epochsCompleted).toBe(full.epochsCompleted);
     expect(resumed.bestEpoch).toBe(full.bestEpoch);
     expect(resumed.stoppedEarly).toBe(full.stoppedEarly);
-    const got = await finalWeights(b);
-    got.forEach((g, i) => {
-      const e = expected[i]!;
-      let worst = 0;
-      g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - e[j]!))));
-      expect(worst).toBeLessThan(1e-5);
-    });
+    expectSameWeights(await finalWeights(b), expected);
     a.dispose();
     b.dispose();
   });

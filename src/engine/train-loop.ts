@@ -15,6 +15,7 @@ import { learningRateAt } from './schedule';
 import type { SampleSource } from './sources';
 import { augmentationOn, type EpochMetrics, type TrainResult, type TrainSettings } from './types';
 import type { EngineEvent } from './engine';
+import { createYielder } from '../lib/yielder';
 import { captureCheckpoint, layerWeightsOf, restoreLayerWeights, restoreOptimizer, withLayerWeights, type Checkpoint } from './checkpoint';
 
 type Tf = typeof tfTypes;
@@ -206,16 +207,6 @@ function improved(settings: TrainSettings, m: EpochMetrics, best: number | null)
   if (best === null) return value;
   const better = settings.earlyStopping.monitor === 'val-loss' ? value < best - 1e-6 : value > best + 1e-6;
   return better ? value : null;
-}
-
-/** Hands control back to the event loop at most every `everyMs`, so messages (stop) get through. */
-function createYielder(everyMs = 50): () => Promise<void> {
-  let last = Date.now();
-  return async () => {
-    if (Date.now() - last < everyMs) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    last = Date.now();
-  };
 }
 
 export async function runTraining(ctx: RunContext): Promise<TrainResult> {
