@@ -1,14 +1,20 @@
 import { useEffect } from 'react';
-import { startStudio } from '../state';
+import { isTextTask, startStudio, useText } from '../state';
 import { Header } from './Header';
 import { DatasetStep } from '../ui/dataset/DatasetStep';
 import { ModelStep } from '../ui/model/ModelStep';
 import { TrainStep } from '../ui/train/TrainStep';
 import { EvaluateStep } from '../ui/evaluate/EvaluateStep';
+import { TaskPicker } from '../ui/text/TaskPicker';
+import { TextDataStep } from '../ui/text/TextDataStep';
+import { TextModelStep } from '../ui/text/TextModelStep';
+import { TextTrainStep } from '../ui/text/TextTrainStep';
+import { TextEvaluateStep } from '../ui/text/TextEvaluateStep';
 
 let started = false;
 
 export function App() {
+  const task = useText((s) => s.task);
   useEffect(() => {
     // StrictMode runs effects twice in development; the studio starts once.
     if (started) return;
@@ -20,13 +26,25 @@ export function App() {
     <div className="app">
       <Header />
       <main className="steps">
-        <DatasetStep />
-        <ModelStep />
-        <TrainStep />
-        <EvaluateStep />
+        <TaskPicker />
+        {isTextTask(task) ? (
+          <>
+            <TextDataStep />
+            <TextModelStep />
+            <TextTrainStep />
+            <TextEvaluateStep />
+          </>
+        ) : (
+          <>
+            <DatasetStep />
+            <ModelStep />
+            <TrainStep />
+            <EvaluateStep />
+          </>
+        )}
       </main>
       <footer className="footer">
-        Everything runs in this browser tab: your images are never uploaded.
+        Everything runs in this browser tab: your images and texts are never uploaded.
       </footer>
     </div>
   );

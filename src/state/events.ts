@@ -38,6 +38,9 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
+    case 'text':
+      // Text runs have their own store (state/text).
+      return null;
     case 'device-lost':
       // The controller restarts the worker and offers backends to continue on (state/controller.ts).
       return null;

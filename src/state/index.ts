@@ -13,3 +13,4 @@ export type * from './types';
 export { chooseCatalogModel, dismissImportError, importModelFiles, importModelUrl, refreshCachedModels } from './modelImport';
 export { useProjects, newProject, openProject, renameProject, duplicateProject, deleteProject } from './persistence';
 export type { ProjectsState, ProjectSummary } from './persistence';
+export * from './text';

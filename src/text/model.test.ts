@@ -69,7 +69,9 @@ describe('small GPT-style LM', () => {
     const a = await generate(tf, lm, [256, 72], { ...opts, seed: 11 });
     const b = await generate(tf, lm, [256, 72], { ...opts, seed: 11 });
     const c = await generate(tf, lm, [256, 72], { ...opts, seed: 12 });
-    expect(a.length).toBe(24); // longer than the context: the window slides
+    // Longer than the context: the window slides. Up to 3 more bytes finish a character begun last.
+    expect(a.length).toBeGreaterThanOrEqual(24);
+    expect(a.length).toBeLessThanOrEqual(27);
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Array.from(c)).not.toEqual(Array.from(a));
     expect(tf.memory().numTensors).toBe(before);

@@ -11,6 +11,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../lib/random';
 import { VOCAB_SIZE } from './tokenizer';
+import { maskLogits, nextState, stateAfter } from './utf8-mask';
 
 type Tf = typeof tfTypes;
 
@@ -22,6 +23,12 @@ export interface LmConfig {
   blocks: number;
   /** MLP hidden width = mlpRatio × width. */
   mlpRatio: number;
+  /**
+   * Absent or true: the output projection is the token embedding (tied, as pre-trained).
+   * false: the model has its own output matrix `lm_head` [vocab, width] (fine-tuned generation
+   * models are untied so the `head` and `embeddings` groups freeze independently).
+   */
+  tiedHead?: boolean;
 }
 
 export const DEFAULT_LM_CONFIG: LmConfig = {
@@ -80,6 +87,7 @@ export function paramShapes(config: LmConfig): Array<{ name: string; shape: numb
     );
   }
   out.push({ name: 'ln_f.gamma', shape: [D], init: 'ones' }, { name: 'ln_f.beta', shape: [D], init: 'zeros' });
+  if (config.tiedHead === false) out.push({ name: 'lm_head', shape: [V, D], init: 'normal' });
   return out;
 }
 
@@ -153,26 +161,59 @@ function causalMask(tf: Tf, T: number): tfTypes.Tensor2D {
   return tf.tensor2d(m, [T, T]);
 }
 
+/** Training-time options of the forward pass. */
+export interface ForwardOptions {
+  /**
+   * Dropout rate (0 = off) on the embeddings and on each attention/MLP output before its residual
+   * add (GPT-2 placement). Only for training; evaluation and generation leave it unset.
+   */
+  dropout?: number;
+  /** Seed of the dropout masks (derive one per step for reproducible runs). */
+  seed?: number;
+}
+
+function dropper(tf: Tf, options: ForwardOptions): (t: tfTypes.Tensor, site: number) => tfTypes.Tensor {
+  const rate = options.dropout ?? 0;
+  // One seed per dropout site (0: embeddings; 1 + 2b, 2 + 2b: block b), so split passes match whole ones.
+  return (t, site) => (rate > 0 ? tf.dropout(t, rate, undefined, (options.seed ?? 0) * 131 + site) : t);
+}
+
 /**
- * Logits [B, T, vocab] for int32 ids [B, T] (T ≤ contextLength). Call inside tf.tidy
- * (or a variableGrads/minimize closure); intermediates are not disposed here.
+ * The residual stream entering block 0: token + position embeddings, [B·T, width], for int32 ids
+ * [B, T] (T ≤ contextLength). Call inside tf.tidy (or a variableGrads closure), as the others here.
  */
-export function lmLogits(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D): tfTypes.Tensor3D {
-  const { width: D, heads, contextLength, vocabSize } = lm.config;
+export function lmEmbed(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor2D {
+  const { width: D, contextLength, vocabSize } = lm.config;
   const [B, T] = ids.shape;
   if (T > contextLength) throw new Error(`sequence length ${T} exceeds the context ${contextLength}`);
-  const hd = D / heads;
   const tokEmb = param(lm, 'tok_emb');
   const pos = tf.slice(param(lm, 'pos_emb'), [0, 0], [T, D]);
   // Embedding lookup as one-hot × matrix: gather's gradient (UnsortedSegmentSum) is missing on WASM.
   const onehotIds = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [-1]) as tfTypes.Tensor1D, vocabSize);
   const tok = tf.reshape(tf.matMul(onehotIds, tokEmb as tfTypes.Tensor2D), [B, T, D]);
-  let x: tfTypes.Tensor = tf.reshape(tf.add(tok, pos), [B * T, D]);
+  return dropper(tf, options)(tf.reshape(tf.add(tok, pos), [B * T, D]), 0) as tfTypes.Tensor2D;
+}
+
+/** Blocks `from` … `to − 1` applied to the residual stream x [B·T, width] of B sequences of length T. */
+export function lmBlocks(
+  tf: Tf,
+  lm: Lm,
+  x0: tfTypes.Tensor2D,
+  B: number,
+  T: number,
+  from = 0,
+  to = lm.config.blocks,
+  options: ForwardOptions = {},
+): tfTypes.Tensor2D {
+  const { width: D, heads } = lm.config;
+  const hd = D / heads;
+  const drop = dropper(tf, options);
   const mask = causalMask(tf, T);
   const scale = 1 / Math.sqrt(hd);
   const splitHeads = (t: tfTypes.Tensor): tfTypes.Tensor3D =>
     tf.reshape(tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]), [B * heads, T, hd]);
-  for (let b = 0; b < lm.config.blocks; b++) {
+  let x: tfTypes.Tensor = x0;
+  for (let b = from; b < to; b++) {
     const p = `block${b}.`;
     const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
     const qkv = tf.add(tf.matMul(h as tfTypes.Tensor2D, param(lm, `${p}attn.qkv.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.qkv.bias`));
@@ -181,14 +222,41 @@ export function lmLogits(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D): tfTypes.Tensor3
     const att = tf.matMul(tf.softmax(scores), splitHeads(v)); // [B·H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
     const attnOut = tf.add(tf.matMul(merged as tfTypes.Tensor2D, param(lm, `${p}attn.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.proj.bias`));
-    x = tf.add(x, attnOut);
+    x = tf.add(x, drop(attnOut, 1 + 2 * b));
     const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
     const fc = gelu(tf, tf.add(tf.matMul(h2 as tfTypes.Tensor2D, param(lm, `${p}mlp.fc.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.fc.bias`)));
     const mlpOut = tf.add(tf.matMul(fc as tfTypes.Tensor2D, param(lm, `${p}mlp.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.proj.bias`));
-    x = tf.add(x, mlpOut);
+    x = tf.add(x, drop(mlpOut, 2 + 2 * b));
   }
-  const xf = layerNorm(tf, x, param(lm, 'ln_f.gamma'), param(lm, 'ln_f.beta'));
-  const logits = tf.matMul(xf as tfTypes.Tensor2D, tokEmb as tfTypes.Tensor2D, false, true);
+  return x as tfTypes.Tensor2D;
+}
+
+/** The final LayerNorm of the residual stream [B·T, width], reshaped to [B, T, width]. */
+export function lmFinalNorm(tf: Tf, lm: Lm, x: tfTypes.Tensor2D, B: number, T: number): tfTypes.Tensor3D {
+  return tf.reshape(layerNorm(tf, x, param(lm, 'ln_f.gamma'), param(lm, 'ln_f.beta')), [B, T, lm.config.width]);
+}
+
+/**
+ * Final hidden states [B, T, width] (after the last LayerNorm) for int32 ids [B, T]
+ * (T ≤ contextLength): lmEmbed → lmBlocks → lmFinalNorm. Call inside tf.tidy.
+ */
+export function lmHidden(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor3D {
+  const [B, T] = ids.shape;
+  const x = lmBlocks(tf, lm, lmEmbed(tf, lm, ids, options), B, T, 0, lm.config.blocks, options);
+  return lmFinalNorm(tf, lm, x, B, T);
+}
+
+/**
+ * Logits [B, T, vocab] for int32 ids [B, T] (T ≤ contextLength): hidden states times the output
+ * matrix (`tok_emb`, or `lm_head` when the config is untied). Call inside tf.tidy (or a
+ * variableGrads/minimize closure); intermediates are not disposed here.
+ */
+export function lmLogits(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor3D {
+  const { width: D, vocabSize } = lm.config;
+  const [B, T] = ids.shape;
+  const hidden = tf.reshape(lmHidden(tf, lm, ids, options), [B * T, D]);
+  const out = param(lm, lm.config.tiedHead === false ? 'lm_head' : 'tok_emb');
+  const logits = tf.matMul(hidden as tfTypes.Tensor2D, out as tfTypes.Tensor2D, false, true);
   return tf.reshape(logits, [B, T, vocabSize]);
 }
 
@@ -202,9 +270,10 @@ export function lmLoss(
   inputs: tfTypes.Tensor2D,
   targets: tfTypes.Tensor2D,
   weights?: tfTypes.Tensor2D,
+  options: ForwardOptions = {},
 ): tfTypes.Scalar {
   const { vocabSize } = lm.config;
-  const logits = tf.reshape(lmLogits(tf, lm, inputs), [-1, vocabSize]);
+  const logits = tf.reshape(lmLogits(tf, lm, inputs, options), [-1, vocabSize]);
   const logp = tf.logSoftmax(logits);
   const onehot = tf.oneHot(tf.reshape(targets, [-1]) as tfTypes.Tensor1D, vocabSize);
   const nll = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
@@ -231,6 +300,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Stop when this id is produced (not included in the output). */
   stopId?: number;
+  /** Only ids that keep the text valid UTF-8 (see utf8-mask.ts); default true. */
+  validUtf8?: boolean;
 }
 
 /** Picks one id from unnormalised logits with the given temperature/top-k and a seeded RNG. */
@@ -252,7 +323,8 @@ export function sampleFromLogits(logits: Float32Array, temperature: number, topK
     r -= probs[j] as number;
     if (r <= 0) return order[j] as number;
   }
-  return order[order.length - 1] as number;
+  // Only reached through rounding: the likeliest id (never a masked one).
+  return best;
 }
 
 /**
@@ -266,7 +338,10 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
   const rng = createRng(options.seed ?? 1);
   const ids = Array.from(promptIds);
   const out: number[] = [];
-  for (let step = 0; step < options.maxTokens; step++) {
+  const validUtf8 = options.validUtf8 ?? true;
+  let utf8 = stateAfter(ids);
+  // With validUtf8, a character begun by the last step is finished (at most 3 more bytes).
+  for (let step = 0; step < options.maxTokens || (validUtf8 && utf8.pending > 0 && step < options.maxTokens + 3); step++) {
     const window = ids.slice(-contextLength);
     if (window.length === 0) throw new Error('generate needs at least one prompt token (e.g. BOS)');
     const last = tf.tidy(() => {
@@ -275,7 +350,9 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
     });
     const values = (await last.data()) as Float32Array;
     last.dispose();
+    if (validUtf8) maskLogits(values, utf8);
     const next = sampleFromLogits(values, temperature, topK, rng);
+    if (next < 256) utf8 = nextState(utf8, next);
     if (options.stopId !== undefined && next === options.stopId) break;
     ids.push(next);
     out.push(next);

@@ -14,6 +14,9 @@ import type {
   TrainSettings,
 } from '../engine/types';
 import type { Checkpoint } from '../engine/checkpoint';
+import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+import type { TextBaseSummary } from './text-session';
+import type { TextExportInfo } from '../text/export';
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
@@ -50,7 +53,15 @@ export type Command =
   | { kind: 'explain'; blob: Blob; classIndex?: number }
   | { kind: 'export'; format?: ExportFormat; metadata: Record<string, unknown> }
   /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
-  | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number };
+  | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number }
+  /** Text: the pre-trained language model from the folder URL of its model.json. */
+  | { kind: 'textLoad'; url: string; name: string }
+  /** Text: fine-tunes a fresh copy of it (`labels` for classification); progress as `text` events. `stop` ends it. */
+  | { kind: 'textTrain'; settings: TextTrainSettings; labels: string[]; data: TextTrainingData }
+  | { kind: 'textGenerate'; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
+  /** Text: class probabilities of each text, from the fine-tuned classifier. */
+  | { kind: 'textClassify'; texts: string[] }
+  | { kind: 'textExport'; info: TextExportInfo };
 
 export interface CommandResults {
   init: { backend: BackendName };
@@ -72,6 +83,11 @@ export interface CommandResults {
   };
   export: { files: ExportedFile[] };
   augmentPreview: { images: Blob[] };
+  textLoad: TextBaseSummary;
+  textTrain: TextTrainResult;
+  textGenerate: { text: string };
+  textClassify: { probabilities: number[][] };
+  textExport: { files: ExportedFile[] };
 }
 
 export type CommandKind = Command['kind'];
@@ -90,6 +106,8 @@ export type WorkerEvent =
   /** The run's weights after each completed epoch (its buffer is transferred). */
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string }
+  /** Progress of a text run. */
+  | { type: 'text'; event: TextTrainEvent }
   /** The GPU device or WebGL context under the backend is gone; the worker can do no more work on it. */
   | { type: 'device-lost'; backend: BackendName; reason: string }
   /** Bytes of a model's weights downloaded so far. */

@@ -20,6 +20,8 @@ import { augmentPreview } from './augment-preview';
 import { gradCam } from '../engine/explain';
 import { deviceLost, loseDevice, watchDeviceLoss } from '../engine/device-loss';
 import type { BackendName } from '../engine/types';
+import type { TextTrainEvent } from '../text/types';
+import { classify, exportText, generateFromPrompt, loadTextBase, stopText, trainText } from './text-session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -200,6 +202,7 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     }
     case 'stop':
       engine.stop();
+      stopText();
       return { ok: true };
     case 'loseDevice':
       return { ok: runningBackend !== null && loseDevice(tf, runningBackend) };
@@ -231,7 +234,36 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       return { images: await augmentPreview(tf, command.blob, command.settings, command.count, decodeToPixels) };
     case 'export':
       return { files: await exportFiles(command.format ?? 'tfjs', command.metadata) };
+    case 'textLoad':
+      return loadTextBase(command.url, command.name);
+    case 'textTrain':
+      return trainText(command.settings, command.labels, command.data, postTextEvent);
+    case 'textGenerate':
+      return { text: await generateFromPrompt(command.prompt, command) };
+    case 'textClassify':
+      return { probabilities: await classify(command.texts) };
+    case 'textExport':
+      return { files: await exportText(command.info) };
   }
+}
+
+/** Text batch events are buffered like image ones (about ten messages a second). */
+const textBatches: TextTrainEvent[] = [];
+let textTimer: ReturnType<typeof setTimeout> | null = null;
+function flushText(): void {
+  if (textTimer) clearTimeout(textTimer);
+  textTimer = null;
+  for (const event of textBatches.splice(0)) post({ type: 'text', event });
+}
+function postTextEvent(event: TextTrainEvent): void {
+  if (event.type === 'batch') {
+    if (runningBackend && deviceLost(tf, runningBackend)) reportDeviceLoss('the WebGL context was lost');
+    textBatches.push(event);
+    if (!textTimer) textTimer = setTimeout(flushText, 100);
+    return;
+  }
+  flushText();
+  post({ type: 'text', event });
 }
 
 self.onmessage = (ev: MessageEvent<Request>) => {
@@ -239,7 +271,7 @@ self.onmessage = (ev: MessageEvent<Request>) => {
   handle(command).then(
     (value) => {
       const transfer =
-        command.kind === 'export' ? (value as CommandResults['export']).files.map((f) => f.data) : [];
+        command.kind === 'export' || command.kind === 'textExport' ? (value as CommandResults['export']).files.map((f) => f.data) : [];
       post({ type: 'result', id, value }, transfer);
     },
     (err: unknown) => post({ type: 'error', id, error: serializeError(err) }),

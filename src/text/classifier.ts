@@ -1,0 +1,135 @@
+/**
+ * Text classification on the pre-trained transformer: hidden states (after the final LayerNorm) are
+ * pooled to one vector per example, centred and RMS-normalised, then dropout (training only) →
+ * dense → softmax over K labels.
+ *
+ * Normalisation: pooled features of a pre-trained LM share a large common component and vary
+ * little between texts (per-feature std 0.01–0.2 on the bundled model), which leaves a fresh dense
+ * layer with a tiny, badly scaled input. The head therefore centres the pooled vector on the
+ * training set's mean (`shift`, fitted once before the first step by `fitShift`, exported, never
+ * trained, in no parameter group) and divides each centred vector by its RMS, so the dense layer
+ * always sees unit-scale inputs. Being per example, the RMS step stays stable when the body trains
+ * (a fixed per-feature scale would magnify drift in near-constant features up to 100×).
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { createRng } from '../lib/random';
+import { lmHidden, type ForwardOptions, type Lm } from './model';
+import { encode, PAD_ID } from './tokenizer';
+import type { Pooling } from './types';
+
+type Tf = typeof tfTypes;
+
+export interface ClassifierHead {
+  labels: string[];
+  pooling: Pooling;
+  /** [width, K] */
+  kernel: tfTypes.Variable;
+  /** [K] */
+  bias: tfTypes.Variable;
+  /** Mean pooled feature of the training set [width] (not trained). */
+  shift: tfTypes.Variable;
+  /** Whether `shift` was fitted (a fitted head keeps it when training resumes). */
+  fitted: boolean;
+}
+
+/** A new head: Glorot-uniform kernel from a seeded generator, zero bias. */
+export function createClassifierHead(tf: Tf, width: number, labels: readonly string[], pooling: Pooling, seed: number): ClassifierHead {
+  if (labels.length < 2) throw new Error('a classifier needs at least two labels');
+  const K = labels.length;
+  const rng = createRng(seed);
+  const limit = Math.sqrt(6 / (width + K));
+  const values = new Float32Array(width * K);
+  for (let i = 0; i < values.length; i++) values[i] = (rng() * 2 - 1) * limit;
+  const kernel = tf.tidy(() => tf.variable(tf.tensor2d(values, [width, K]), true));
+  const bias = tf.tidy(() => tf.variable(tf.zeros([K]), true));
+  const shift = tf.tidy(() => tf.variable(tf.zeros([width]), false));
+  return { labels: labels.slice(), pooling, kernel, bias, shift, fitted: false };
+}
+
+export function disposeClassifierHead(head: ClassifierHead): void {
+  head.kernel.dispose();
+  head.bias.dispose();
+  head.shift.dispose();
+}
+
+/** Sets the head's shift to the mean of pooled features, row-major [rows, width]; marks it fitted. */
+export function fitShift(tf: Tf, head: ClassifierHead, features: Float32Array, rows: number): void {
+  const D = head.shift.shape[0] as number;
+  const mean = new Float64Array(D);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) mean[d] = (mean[d] as number) + (features[r * D + d] as number);
+  const shift = Float32Array.from(mean, (m) => m / Math.max(rows, 1));
+  tf.tidy(() => head.shift.assign(tf.tensor1d(shift)));
+  head.fitted = true;
+}
+
+/** Byte ids of one example: the first `contextLength` bytes (at least one id: an empty text is one PAD). */
+export function encodeExample(text: string, contextLength: number): Int32Array {
+  const ids = encode(text);
+  if (ids.length === 0) return Int32Array.of(PAD_ID);
+  return ids.length > contextLength ? ids.slice(0, contextLength) : ids;
+}
+
+export interface PaddedBatch {
+  /** Row-major [rows, length], PAD_ID after each example. */
+  ids: Int32Array;
+  /** Real tokens per row (0 for padding rows that fill a fixed batch shape). */
+  lengths: Int32Array;
+  rows: number;
+  length: number;
+}
+
+/**
+ * Pads `examples` (already truncated) to [rows, length]; rows beyond the examples are all PAD with
+ * length 0 (they keep batch shapes fixed and carry weight 0).
+ */
+export function padBatch(examples: readonly Int32Array[], length: number, rows = examples.length): PaddedBatch {
+  const ids = new Int32Array(rows * length).fill(PAD_ID);
+  const lengths = new Int32Array(rows);
+  examples.forEach((e, r) => {
+    const n = Math.min(e.length, length);
+    ids.set(e.subarray(0, n), r * length);
+    lengths[r] = n;
+  });
+  return { ids, lengths, rows, length };
+}
+
+/**
+ * Pooling weights [rows, length]: 'mean' puts 1/len on each real token, 'last' puts 1 on the last
+ * real token. Rows of length 0 are all zero.
+ */
+export function poolingWeights(lengths: Int32Array, length: number, pooling: Pooling): Float32Array {
+  const w = new Float32Array(lengths.length * length);
+  lengths.forEach((n, r) => {
+    if (n <= 0) return;
+    if (pooling === 'last') w[r * length + n - 1] = 1;
+    else for (let t = 0; t < n; t++) w[r * length + t] = 1 / n;
+  });
+  return w;
+}
+
+/** Pooled features [B, width] for ids [B, T] and pooling weights [B, T]. Call inside tidy. */
+export function pooledFeatures(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, weights: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor2D {
+  const hidden = lmHidden(tf, lm, ids, options); // [B, T, D]
+  return tf.sum(tf.mul(hidden, tf.expandDims(weights, 2)), 1) as tfTypes.Tensor2D;
+}
+
+/**
+ * Class logits [B, K] from pooled features: centred, divided by their RMS, dropout (when
+ * `dropout` > 0), dense. Call inside tidy.
+ */
+export function classifierLogits(tf: Tf, head: ClassifierHead, features: tfTypes.Tensor2D, dropout = 0, seed = 0): tfTypes.Tensor2D {
+  const centred = tf.sub(features, head.shift);
+  const normal = tf.div(centred, tf.sqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-8)));
+  const x = dropout > 0 ? tf.dropout(normal, dropout, undefined, seed) : normal;
+  return tf.add(tf.matMul(x as tfTypes.Tensor2D, head.kernel as tfTypes.Tensor2D), head.bias) as tfTypes.Tensor2D;
+}
+
+/**
+ * Weighted mean softmax cross-entropy of logits [B, K] against int labels [B]; `weights` [B]
+ * (0 for padding rows). Call inside tidy.
+ */
+export function classifierLoss(tf: Tf, logits: tfTypes.Tensor2D, labels: tfTypes.Tensor1D, weights: tfTypes.Tensor1D): tfTypes.Scalar {
+  const K = logits.shape[1];
+  const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.cast(labels, 'int32'), K)), -1));
+  return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1)) as tfTypes.Scalar;
+}

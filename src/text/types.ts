@@ -1,0 +1,135 @@
+/**
+ * Plain types of text fine-tuning: tasks, settings, data, events, results. No tfjs here, so the
+ * worker protocol and the UI can import them as types.
+ */
+
+export type TextTask = 'text-generation' | 'text-classification';
+
+/** How a classifier turns per-token hidden states into one vector per example. */
+export type Pooling = 'mean' | 'last';
+
+export type TextOptimizerName = 'adam' | 'adamw' | 'sgd';
+
+export type TextScheduleKind = 'constant' | 'cosine' | 'warmup-cosine';
+
+export interface TextScheduleSettings {
+  kind: TextScheduleKind;
+  /** 'warmup-cosine': linear warm-up over this many epochs (default 0.1). */
+  warmupEpochs?: number;
+  /** Cosine schedules end at learningRate × this (default 0.1). */
+  minFactor?: number;
+}
+
+export interface SampleSettings {
+  /** Prompt text (encoded as bytes; an empty prompt starts from BOS). */
+  prompt: string;
+  maxTokens: number;
+  /** 0 = greedy. */
+  temperature: number;
+  /** 0 = all tokens. */
+  topK: number;
+  /** Default: the run's seed. */
+  seed?: number;
+}
+
+export interface TextEarlyStopping {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Put back the trainable weights of the best epoch at the end. */
+  restoreBest: boolean;
+  /** Default 'val-loss'. 'val-accuracy' is for classification only. */
+  monitor?: 'val-loss' | 'val-accuracy';
+}
+
+export interface TextTrainSettings {
+  task: TextTask;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: TextOptimizerName;
+  /** AdamW: decoupled decay (w ← w·(1 − lr·wd)); adam/sgd: an L2 penalty wd/2·‖w‖². Matrices only. */
+  weightDecay: number;
+  schedule: TextScheduleSettings;
+  /** Generation: residual/embedding dropout in the transformer. Classification: on the pooled vector. */
+  dropout: number;
+  /** Parameter groups that train (see groups.ts): 'embeddings', 'block_0'…, 'final_norm', 'head'. */
+  trainableGroups: string[];
+  /** Classification: pooling of the new head (the model's own pooling is used; this must match if set). */
+  pooling?: Pooling;
+  earlyStopping?: TextEarlyStopping | null;
+  /** Generation: a sample generated before training and after every epoch. */
+  sample?: SampleSettings | null;
+  /** Generation: at most this many validation windows are evaluated (default: all). */
+  maxValidationWindows?: number;
+}
+
+export interface LabelledText {
+  text: string;
+  /** Index into the model's labels. */
+  label: number;
+}
+
+export type TextTrainingData =
+  | { task: 'text-generation'; train: string; validation: string }
+  | { task: 'text-classification'; train: LabelledText[]; validation: LabelledText[] };
+
+export interface TextEpochMetrics {
+  epoch: number;
+  /** null for the initial (epoch 0) evaluation. */
+  trainLoss: number | null;
+  valLoss: number;
+  /** exp(valLoss) for generation (per byte); null for classification. */
+  perplexity: number | null;
+  /** Classification only. */
+  valAccuracy: number | null;
+  learningRate: number;
+  /** Generation with `settings.sample`: the text generated from the prompt. */
+  sample: string | null;
+  /** Seconds the epoch took (0 for the initial evaluation). */
+  seconds: number;
+}
+
+export type TextTrainEvent =
+  | {
+      /** Before the first step: validation metrics of the starting weights (`metrics.val-loss-initial`). */
+      type: 'initial';
+      epoch: 0;
+      metrics: TextEpochMetrics;
+      trainableParams: number;
+      totalParams: number;
+      trainExamples: number;
+      validationExamples: number;
+      batchesPerEpoch: number;
+      /** Classification with no trainable body group: pooled features are computed once. */
+      cachedFeatures: boolean;
+    }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; step: number; loss: number; learningRate: number }
+  | { type: 'epoch'; metrics: TextEpochMetrics }
+  | { type: 'done'; reason: TextStopReason; epochs: number; bestEpoch: number | null; metrics: TextEpochMetrics };
+
+export type TextStopReason = 'completed' | 'stopped' | 'early-stopped';
+
+export interface ClassificationEvaluation {
+  /** True label per validation example. */
+  labels: Int32Array;
+  /** Predicted label (argmax) per example. */
+  predicted: Int32Array;
+  /** Softmax probabilities, row-major [examples, classes]. */
+  probabilities: Float32Array;
+  accuracy: number;
+  loss: number;
+}
+
+export interface TextTrainResult {
+  reason: TextStopReason;
+  /** Completed epochs. */
+  epochs: number;
+  initial: TextEpochMetrics;
+  history: TextEpochMetrics[];
+  bestEpoch: number | null;
+  /** Metrics of the weights the model holds at the end (the best epoch's when restored). */
+  final: TextEpochMetrics;
+  /** Classification: per-example results on the validation set with the final weights. */
+  evaluation: ClassificationEvaluation | null;
+}

@@ -1,0 +1,123 @@
+import { isBusy, setTextTrainable, textGroups, textTrainableParams, toggleTextGroup, updateTextSettings, useShallow, useText, TEXT_LM } from '../../state';
+import { presetGroups } from '../../text/groups';
+import { Alert } from '../common/Alert';
+import { Step } from '../common/Step';
+
+const GROUP_TEXT: Record<string, string> = {
+  embeddings: 'byte and position embeddings — what each byte and place means',
+  final_norm: 'the last layer norm',
+};
+
+function describe(group: string, task: string): string {
+  if (GROUP_TEXT[group]) return GROUP_TEXT[group];
+  if (group === 'head') return task === 'text-generation' ? 'the output head: hidden state → next-byte scores' : 'the new classifier: pooled features → label scores';
+  const b = /^block_(\d+)$/.exec(group);
+  return b ? `transformer block ${Number(b[1]) + 1}: self-attention + MLP` : group;
+}
+
+/** Step 2 for text tasks: the bundled language model and which of its parts train. */
+export function TextModelStep() {
+  const s = useText(
+    useShallow((t) => ({
+      task: t.task,
+      base: t.base,
+      baseState: t.baseState,
+      baseError: t.baseError,
+      trainable: t.trainable,
+      labels: t.examples?.labels.length ?? 2,
+      pooling: t.settings.pooling,
+      params: textTrainableParams(t),
+      busy: isBusy(t.status),
+    })),
+  );
+  const groups = textGroups(s.base?.config, s.task, s.labels);
+  const total = groups.reduce((n, g) => n + g.params, 0);
+  const on = new Set(s.trainable);
+  const config = s.base?.config;
+  return (
+    <Step id="step-model" n={2} title="Model" intro="The pre-trained language model, and which of its parts learn from your text.">
+      <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
+        <button type="button" role="radio" aria-checked className="catalog-card catalog-card-on" data-testid={`model.option.${TEXT_LM.id}`} data-selected>
+          <span className="catalog-name">{TEXT_LM.name}</span>
+          <span className="catalog-facts">
+            {s.base ? `${(s.base.parameters / 1e6).toFixed(2)} M parameters · context ${s.base.config.contextLength} bytes · width ${s.base.config.width} · ${s.base.config.blocks} blocks` : 'loading…'}
+          </span>
+          <span className="catalog-good">Good for: short English text in a style; sorting short texts by topic or tone. Bytes in, so any language or symbol is representable.</span>
+          <span className="catalog-licence">Licence: weights trained in this repo (MIT) on public-domain Moby Dick and State of the Union addresses.</span>
+        </button>
+      </div>
+      {s.baseState === 'loading' && <p className="muted">Loading the language model…</p>}
+      {s.baseError && <Alert>{s.baseError}</Alert>}
+      {config && (
+        <>
+          <div className="buttons freeze-presets">
+            <button type="button" className="btn" data-testid="freeze.preset.head-only" disabled={s.busy} onClick={() => setTextTrainable(presetGroups(config, { kind: 'head-only' }))}>
+              Head only
+            </button>
+            <button
+              type="button"
+              className="btn"
+              data-testid="freeze.preset.top-blocks"
+              disabled={s.busy}
+              onClick={() => setTextTrainable(presetGroups(config, { kind: 'top-blocks', blocks: 1 }))}
+            >
+              Top block + head
+            </button>
+            <button type="button" className="btn" data-testid="freeze.preset.full" disabled={s.busy} onClick={() => setTextTrainable(presetGroups(config, { kind: 'full' }))}>
+              Everything
+            </button>
+          </div>
+          <p className="freeze-stats">
+            <strong data-testid="freeze.trainable-params" data-value={s.params}>
+              {s.params.toLocaleString()}
+            </strong>{' '}
+            of {total.toLocaleString()} parameters train.{' '}
+            {s.task === 'text-classification' && !s.trainable.some((g) => g !== 'head')
+              ? 'Only the head trains: the pooled features of each text are computed once, so epochs are fast.'
+              : 'Frozen parts keep their pre-trained weights.'}
+          </p>
+          <table className="table layer-table">
+            <thead>
+              <tr>
+                <th scope="col">trains</th>
+                <th scope="col">part</th>
+                <th scope="col">what it is</th>
+                <th scope="col" className="num">parameters</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...groups].reverse().map((g) => (
+                <tr key={g.name}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${g.name} trains`}
+                      data-testid={`freeze.layer.${g.name}`}
+                      checked={on.has(g.name)}
+                      disabled={s.busy}
+                      onChange={(e) => toggleTextGroup(g.name, e.target.checked)}
+                    />
+                  </td>
+                  <td>
+                    <code>{g.name}</code>
+                  </td>
+                  <td>{describe(g.name, s.task)}</td>
+                  <td className="num">{g.params.toLocaleString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {s.task === 'text-classification' && (
+            <label className="field">
+              <span>Pooling</span>
+              <select data-testid="text.pooling" value={s.pooling} disabled={s.busy} onChange={(e) => updateTextSettings({ pooling: e.target.value as 'mean' | 'last' })}>
+                <option value="mean">Mean of all tokens (robust for topics)</option>
+                <option value="last">Last token (what the model read last)</option>
+              </select>
+            </label>
+          )}
+        </>
+      )}
+    </Step>
+  );
+}

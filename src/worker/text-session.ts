@@ -1,0 +1,117 @@
+/**
+ * The worker's text side: the pre-trained language model (loaded once from its model.json), the
+ * model being fine-tuned, and the commands on it — train, stop, generate, classify, export.
+ * The engine itself is src/text (pure, Node-tested); this file only owns its state in the worker.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { StudioError } from '../lib/errors';
+import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
+import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
+import { runTextTraining } from '../text/finetune';
+import { exportTextModel, type TextExportInfo } from '../text/export';
+import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+
+export interface TextBaseSummary {
+  name: string;
+  config: LmConfig;
+  parameters: number;
+}
+
+let base: SavedLm | null = null;
+let baseUrl: string | null = null;
+let model: TextModel | null = null;
+let stopRequested = false;
+
+interface TextModelJsonFile {
+  config?: LmConfig;
+  weightsManifest?: Array<{ paths: string[]; weights: WeightSpec[] }>;
+}
+
+/** Loads the pre-trained language model's model.json and weights from `url` (a folder URL). */
+export async function loadTextBase(url: string, name: string): Promise<TextBaseSummary> {
+  if (!base || baseUrl !== url) {
+    const fail = (why: string, cause?: unknown) =>
+      new StudioError('model-load-failed', `The language model at ${url} could not be loaded: ${why}.`, { cause });
+    const res = await fetch(new URL('model.json', url)).catch((err: unknown) => {
+      throw fail('the network request failed', err);
+    });
+    if (!res.ok) throw fail(`HTTP ${res.status} for model.json`);
+    const json = (await res.json()) as TextModelJsonFile;
+    const group = json.weightsManifest?.[0];
+    if (!json.config || !group || group.paths.length === 0) throw fail('its model.json has no config or weights manifest');
+    const parts = await Promise.all(
+      group.paths.map(async (p) => {
+        const r = await fetch(new URL(p, url));
+        if (!r.ok) throw fail(`HTTP ${r.status} for ${p}`);
+        return new Uint8Array(await r.arrayBuffer());
+      }),
+    );
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    const saved: SavedLm = { config: json.config, weightSpecs: group.weights, weights: bytes.buffer };
+    // Checks every parameter is present with its shape before the model is accepted.
+    try {
+      disposeLm(loadLm(tf, saved));
+    } catch (err) {
+      throw fail(err instanceof Error ? err.message : 'its weights do not match its config', err);
+    }
+    base = saved;
+    baseUrl = url;
+  }
+  const parameters = base.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  return { name, config: base.config, parameters };
+}
+
+/** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification). */
+export async function trainText(
+  settings: TextTrainSettings,
+  labels: string[],
+  data: TextTrainingData,
+  onEvent: (e: TextTrainEvent) => void,
+): Promise<TextTrainResult> {
+  if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
+  if (model) disposeTextModel(model);
+  model = null;
+  stopRequested = false;
+  const m =
+    settings.task === 'text-generation'
+      ? createTextModel(tf, base, { task: 'text-generation' })
+      : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+  model = m;
+  return runTextTraining(tf, m, data, settings, onEvent, { shouldStop: () => stopRequested });
+}
+
+export function stopText(): void {
+  stopRequested = true;
+}
+
+function trained(): TextModel {
+  if (!model) throw new StudioError('unsupported', 'Train a text model first.');
+  return model;
+}
+
+export async function generateFromPrompt(prompt: string, options: { maxTokens: number; temperature: number; topK: number; seed: number }): Promise<string> {
+  const m = trained();
+  if (m.task !== 'text-generation') throw new StudioError('unsupported', 'This model classifies text; it does not generate it.');
+  return generateText(tf, m, prompt, options);
+}
+
+export async function classify(texts: string[]): Promise<number[][]> {
+  const m = trained();
+  const k = m.classifier?.labels.length ?? 0;
+  if (!k) throw new StudioError('unsupported', 'This model generates text; it does not classify it.');
+  const probs = await classifyTexts(tf, m, texts);
+  return texts.map((_, i) => Array.from(probs.subarray(i * k, (i + 1) * k)));
+}
+
+export async function exportText(info: TextExportInfo): Promise<Array<{ name: string; data: ArrayBuffer }>> {
+  const files = await exportTextModel(trained(), info);
+  return Object.entries(files).map(([name, bytes]) => ({
+    name,
+    data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  }));
+}
