@@ -1,7 +1,14 @@
 /**
- * Text classification on the pre-trained transformer: hidden states (after the final LayerNorm) are
- * pooled to one vector per example, centred and RMS-normalised, then dropout (training only) →
- * dense → softmax over K labels.
+ * Text classification on the pre-trained transformer. Two pooled parts per example, side by side:
+ * the mean of the input embeddings over the real tokens (a bag of bytes) and the hidden states after
+ * the final LayerNorm pooled as chosen (mean or last token). Each part is centred and RMS-normalised
+ * on its own, then dropout (training only) → dense → softmax over K labels.
+ *
+ * Why both parts: with the bundled model's weights, a converged linear probe on the final hidden
+ * states alone reaches 0.53 validation accuracy on the 3-class paragraph topic set and 0.76 on
+ * spam/ham; with the embedding mean beside them, 0.76 and 0.83. The deep states carry mostly
+ * next-byte information; the bag of bytes carries the vocabulary of a topic. Fine-tuning the body
+ * changes both parts.
  *
  * Normalisation: pooled features of a pre-trained LM share a large common component and vary
  * little between texts (per-feature std 0.01–0.2 on the bundled model), which leaves a fresh dense
@@ -13,7 +20,8 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
-import { lmHidden, type ForwardOptions, type Lm } from './model';
+import { lmBlocks, lmEmbed, lmFinalNorm, type ForwardOptions, type Lm } from './model';
+import { CLASSIFIER_PARTS, classifierInputSize } from './groups';
 import { encode, PAD_ID } from './tokenizer';
 import type { Pooling } from './types';
 
@@ -22,11 +30,11 @@ type Tf = typeof tfTypes;
 export interface ClassifierHead {
   labels: string[];
   pooling: Pooling;
-  /** [width, K] */
+  /** [2·width, K] (see CLASSIFIER_PARTS) */
   kernel: tfTypes.Variable;
   /** [K] */
   bias: tfTypes.Variable;
-  /** Mean pooled feature of the training set [width] (not trained). */
+  /** Mean pooled feature of the training set [2·width] (not trained). */
   shift: tfTypes.Variable;
   /** Whether `shift` was fitted (a fitted head keeps it when training resumes). */
   fitted: boolean;
@@ -36,13 +44,14 @@ export interface ClassifierHead {
 export function createClassifierHead(tf: Tf, width: number, labels: readonly string[], pooling: Pooling, seed: number): ClassifierHead {
   if (labels.length < 2) throw new Error('a classifier needs at least two labels');
   const K = labels.length;
+  const F = classifierInputSize(width);
   const rng = createRng(seed);
-  const limit = Math.sqrt(6 / (width + K));
-  const values = new Float32Array(width * K);
+  const limit = Math.sqrt(6 / (F + K));
+  const values = new Float32Array(F * K);
   for (let i = 0; i < values.length; i++) values[i] = (rng() * 2 - 1) * limit;
-  const kernel = tf.tidy(() => tf.variable(tf.tensor2d(values, [width, K]), true));
+  const kernel = tf.tidy(() => tf.variable(tf.tensor2d(values, [F, K]), true));
   const bias = tf.tidy(() => tf.variable(tf.zeros([K]), true));
-  const shift = tf.tidy(() => tf.variable(tf.zeros([width]), false));
+  const shift = tf.tidy(() => tf.variable(tf.zeros([F]), false));
   return { labels: labels.slice(), pooling, kernel, bias, shift, fitted: false };
 }
 
@@ -107,19 +116,33 @@ export function poolingWeights(lengths: Int32Array, length: number, pooling: Poo
   return w;
 }
 
-/** Pooled features [B, width] for ids [B, T] and pooling weights [B, T]. Call inside tidy. */
+/**
+ * Pooled features [B, 2·width] for ids [B, T] and pooling weights [B, T]: the mean input embedding
+ * over real (non-PAD) tokens, then the final hidden states pooled by `weights`. Call inside tidy.
+ */
 export function pooledFeatures(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, weights: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor2D {
-  const hidden = lmHidden(tf, lm, ids, options); // [B, T, D]
-  return tf.sum(tf.mul(hidden, tf.expandDims(weights, 2)), 1) as tfTypes.Tensor2D;
+  const [B, T] = ids.shape;
+  const D = lm.config.width;
+  const x0 = lmEmbed(tf, lm, ids, options); // [B·T, D]
+  const hidden = lmFinalNorm(tf, lm, lmBlocks(tf, lm, x0, B, T, 0, lm.config.blocks, options), B, T); // [B, T, D]
+  const real = tf.cast(tf.notEqual(ids, PAD_ID), 'float32');
+  const meanWeights = tf.div(real, tf.maximum(tf.sum(real, 1, true), 1));
+  const embedded = tf.sum(tf.mul(tf.reshape(x0, [B, T, D]), tf.expandDims(meanWeights, 2)), 1);
+  const pooled = tf.sum(tf.mul(hidden, tf.expandDims(weights, 2)), 1);
+  return tf.concat([embedded, pooled], 1) as tfTypes.Tensor2D;
 }
 
 /**
- * Class logits [B, K] from pooled features: centred, divided by their RMS, dropout (when
- * `dropout` > 0), dense. Call inside tidy.
+ * Class logits [B, K] from pooled features: centred, each part divided by its own RMS, dropout
+ * (when `dropout` > 0), dense. Call inside tidy.
  */
 export function classifierLogits(tf: Tf, head: ClassifierHead, features: tfTypes.Tensor2D, dropout = 0, seed = 0): tfTypes.Tensor2D {
   const centred = tf.sub(features, head.shift);
-  const normal = tf.div(centred, tf.sqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-8)));
+  const parts = tf.split(centred, CLASSIFIER_PARTS, 1);
+  const normal = tf.concat(
+    parts.map((p) => tf.div(p, tf.sqrt(tf.add(tf.mean(tf.square(p), -1, true), 1e-8)))),
+    1,
+  );
   const x = dropout > 0 ? tf.dropout(normal, dropout, undefined, seed) : normal;
   return tf.add(tf.matMul(x as tfTypes.Tensor2D, head.kernel as tfTypes.Tensor2D), head.bias) as tfTypes.Tensor2D;
 }

@@ -104,7 +104,7 @@ describe('text model export', () => {
     const model = createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task: 'text-classification', labels: ['a', 'b', 'c'], pooling: 'last', seed: 1 });
     perturb(model);
     const rng = createRng(4);
-    fitShift(tf, model.classifier!, Float32Array.from({ length: 10 * 32 }, () => rng() * 2 - 1), 10);
+    fitShift(tf, model.classifier!, Float32Array.from({ length: 10 * 2 * 32 }, () => rng() * 2 - 1), 10);
     const files = await exportTextModel(model);
     const back = importTextModel(tf, files);
     expect(back.classifier?.labels).toEqual(['a', 'b', 'c']);

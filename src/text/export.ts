@@ -12,7 +12,7 @@
  * `importTextModel` reads model.json + weights.bin back into a TextModel.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT } from './groups';
+import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSize } from './groups';
 import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
 import { LM_JS } from './runtime-source';
 import type { TextModel } from './text-model';
@@ -123,7 +123,7 @@ function modelCard(m: TextModelJson, info: TextExportInfo): string {
     `- GPT-style decoder: ${c.blocks} blocks, width ${c.width}, ${c.heads} heads, MLP ${c.mlpRatio}×, context ${c.contextLength} bytes, ${m.parameters.toLocaleString('en-US')} parameters (float32).`,
     m.task === 'text-generation'
       ? `- Output: next-byte logits through ${c.tiedHead === false ? 'its own output matrix `lm_head`' : 'the tied token embedding'}.`
-      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from the hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}), centred on the training mean (\`cls.shift\`) and divided by its RMS; texts are truncated to their first ${c.contextLength} bytes.`,
+      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from two parts side by side — the mean input embedding over the real tokens and the final hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}) — centred on the training mean (\`cls.shift\`), each part divided by its RMS; texts are truncated to their first ${c.contextLength} bytes.`,
     `- Tokenizer: byte-level UTF-8 (ids 0–255 = bytes, ${TOKENIZER.special.bos} = BOS, ${TOKENIZER.special.eos} = EOS, ${TOKENIZER.special.pad} = PAD); see tokenizer.json.`,
     '',
     '## Training',
@@ -199,7 +199,7 @@ export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): Text
       throw new Error(`the export lacks ${name}`);
     };
     const K = m.labels!.length;
-    const D = m.config.width;
+    const D = classifierInputSize(m.config.width);
     const k = take(CLASSIFIER_KERNEL);
     const b = take(CLASSIFIER_BIAS);
     const sh = take(CLASSIFIER_SHIFT);

@@ -130,7 +130,7 @@ describe('text fine-tuning', () => {
     const data = { task: 'text-classification' as const, train: classSet(40, 1), validation: classSet(10, 2) };
     const events: TextTrainEvent[] = [];
     const result = await runTextTraining(tf, model, data, settings({ task: 'text-classification', epochs: 30, learningRate: 3e-2, trainableGroups: ['head'] }), (e) => events.push(e));
-    expect(events[0]).toMatchObject({ type: 'initial', cachedFeatures: true, trainableParams: 32 * 3 + 3 });
+    expect(events[0]).toMatchObject({ type: 'initial', cachedFeatures: true, trainableParams: 2 * 32 * 3 + 3 });
     expect(result.final.valAccuracy).toBeGreaterThanOrEqual(0.9);
     disposeTextModel(model);
   });

@@ -19,9 +19,10 @@ import { createFlatOptimizer } from '../engine/flat-optimizer';
 import { learningRateAt } from '../engine/schedule';
 import type { ScheduleSettings } from '../engine/types';
 import { StudioError } from '../lib/errors';
+import { createYielder } from '../lib/yielder';
 import { createRng, deriveSeed, shuffled } from '../lib/random';
 import { classifierLogits, classifierLoss, encodeExample, fitShift, padBatch, pooledFeatures, poolingWeights, type ClassifierHead } from './classifier';
-import { countTrainableParams, trainableVariableNames, trainsBody } from './groups';
+import { classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody } from './groups';
 import { lmLoss, shiftWindows } from './model';
 import { encode } from './tokenizer';
 import { generateText, textModelGroups, textVariables, type TextModel } from './text-model';
@@ -50,15 +51,6 @@ export function toScheduleSettings(s: TextTrainSettings['schedule']): ScheduleSe
   return { kind: s.kind, stepEpochs: 1, stepFactor: 1, warmupEpochs: s.warmupEpochs ?? 0.1, minFactor: s.minFactor ?? 0.1 };
 }
 
-/** Hands control back to the event loop at most every `everyMs` (so a stop message gets through). */
-function createYielder(everyMs = 50): () => Promise<void> {
-  let last = Date.now();
-  return async () => {
-    if (Date.now() - last < everyMs) return;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    last = Date.now();
-  };
-}
 
 /** Weights that decay: matrices (embeddings, kernels, output head), not biases or LayerNorm parameters. */
 function decays(v: tfTypes.Variable): boolean {
@@ -375,7 +367,7 @@ async function classificationRunner(
   if (train.length === 0) throw new StudioError('dataset-empty', 'There are no training examples. Add labelled texts and train again.');
   if (validation.length === 0) throw new StudioError('dataset-empty', 'There are no validation examples. Hold out a share of the texts for validation.');
   const T = model.lm.config.contextLength;
-  const D = model.lm.config.width;
+  const D = classifierInputSize(model.lm.config.width);
   const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeExample(e.text, T));
   const trainIds = encodeAll(train);
   const valIds = encodeAll(validation);

@@ -14,11 +14,11 @@ describe('text parameter groups', () => {
     expect(groups.find((g) => g.name === 'block_2')?.variables.every((v) => v.startsWith('block2.'))).toBe(true);
   });
 
-  it('a tied config has an empty head; a classifier head is D·K + K', () => {
+  it('a tied config has an empty head; a classifier head is 2D·K + K (two pooled parts)', () => {
     expect(paramGroups(DEFAULT_LM_CONFIG, 'text-generation').find((g) => g.name === 'head')?.params).toBe(0);
     const cls = paramGroups(DEFAULT_LM_CONFIG, 'text-classification', 3);
-    expect(cls.find((g) => g.name === 'head')).toEqual({ name: 'head', params: 128 * 3 + 3, variables: ['cls.kernel', 'cls.bias'] });
-    expect(cls.reduce((n, g) => n + g.params, 0)).toBe(countParams(DEFAULT_LM_CONFIG) + 387);
+    expect(cls.find((g) => g.name === 'head')).toEqual({ name: 'head', params: 2 * 128 * 3 + 3, variables: ['cls.kernel', 'cls.bias'] });
+    expect(cls.reduce((n, g) => n + g.params, 0)).toBe(countParams(DEFAULT_LM_CONFIG) + 2 * 128 * 3 + 3);
   });
 
   it('presets and trainable names', () => {

@@ -77,6 +77,11 @@ function gelu(tf, x) {
 
 /** Final hidden states [B, T, width] for an int32 tensor of ids [B, T]. Call inside tf.tidy. */
 export function hiddenStates(tf, model, ids) {
+  return forward(tf, model, ids).hidden;
+}
+
+/** The input embeddings [B, T, width] and the final hidden states [B, T, width]. Call inside tf.tidy. */
+export function forward(tf, model, ids) {
   const { width: D, heads, vocabSize } = model.config;
   const [B, T] = ids.shape;
   const w = model.w;
@@ -85,6 +90,7 @@ export function hiddenStates(tf, model, ids) {
   const onehot = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [-1]), vocabSize);
   const tok = tf.reshape(tf.matMul(onehot, w.tok_emb), [B, T, D]);
   let x = tf.reshape(tf.add(tok, pos), [B * T, D]);
+  const embeddings = tf.reshape(x, [B, T, D]);
   const m = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
   const mask = tf.tensor2d(m, [T, T]);
@@ -103,7 +109,7 @@ export function hiddenStates(tf, model, ids) {
     const fc = gelu(tf, tf.add(tf.matMul(h2, w[p + 'mlp.fc.kernel']), w[p + 'mlp.fc.bias']));
     x = tf.add(x, tf.add(tf.matMul(fc, w[p + 'mlp.proj.kernel']), w[p + 'mlp.proj.bias']));
   }
-  return tf.reshape(layerNorm(tf, x, w['ln_f.gamma'], w['ln_f.beta']), [B, T, D]);
+  return { embeddings, hidden: tf.reshape(layerNorm(tf, x, w['ln_f.gamma'], w['ln_f.beta']), [B, T, D]) };
 }
 
 /** Next-byte logits [B, T, vocab] (generation models). Call inside tf.tidy. */
@@ -207,10 +213,16 @@ export async function classify(tf, model, text) {
   if (model.pooling === 'last') pool[n - 1] = 1;
   else pool.fill(1 / n);
   const probs = tf.tidy(() => {
-    const h = hiddenStates(tf, model, tf.tensor2d(ids, [1, n], 'int32'));
-    const pooled = tf.sum(tf.mul(h, tf.expandDims(tf.tensor2d(pool, [1, n]), 2)), 1);
-    const centred = tf.sub(pooled, model.w['cls.shift']);
-    const normal = tf.div(centred, tf.sqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-8)));
+    const { embeddings, hidden } = forward(tf, model, tf.tensor2d(ids, [1, n], 'int32'));
+    // Two parts: the mean input embedding over real tokens, and the hidden states pooled as trained.
+    const real = ids[0] === PAD && n === 1 ? 0 : 1 / n;
+    const embedded = tf.mul(tf.sum(embeddings, 1), real);
+    const pooled = tf.sum(tf.mul(hidden, tf.expandDims(tf.tensor2d(pool, [1, n]), 2)), 1);
+    const centred = tf.sub(tf.concat([embedded, pooled], 1), model.w['cls.shift']);
+    const normal = tf.concat(
+      tf.split(centred, 2, 1).map((p) => tf.div(p, tf.sqrt(tf.add(tf.mean(tf.square(p), -1, true), 1e-8)))),
+      1,
+    );
     return tf.softmax(tf.add(tf.matMul(normal, model.w['cls.kernel']), model.w['cls.bias']));
   });
   const values = await probs.data();
