@@ -71,6 +71,55 @@ export function fitShift(tf: Tf, head: ClassifierHead, features: Float32Array, r
   head.fitted = true;
 }
 
+/**
+ * How many context-length chunks of an example are read (4 × 128 = the first 512 bytes). Each chunk
+ * is pooled on its own and the example's features are the mean over its chunks: on the 3-class topic
+ * set a converged linear probe reaches 0.75 from the first 128 bytes and 0.82 from up to 512.
+ */
+export const MAX_CHUNKS = 4;
+
+/** The example's bytes cut into at most `maxChunks` chunks of `contextLength` (at least one chunk). */
+export function encodeChunks(text: string, contextLength: number, maxChunks = MAX_CHUNKS): Int32Array[] {
+  const ids = encode(text);
+  if (ids.length === 0) return [Int32Array.of(PAD_ID)];
+  const out: Int32Array[] = [];
+  for (let c = 0; c < maxChunks && c * contextLength < ids.length; c++) out.push(ids.slice(c * contextLength, (c + 1) * contextLength));
+  return out;
+}
+
+export interface ChunkBatch {
+  /** [rows·chunks, length] ids; chunk slot c of row r is row r·chunks + c. */
+  ids: Int32Array;
+  /** Pooling weights [rows·chunks, length]. */
+  pool: Float32Array;
+  /** [rows, chunks]: 1/n for each of a row's n real chunks, 0 for empty slots and padding rows. */
+  chunkWeights: Float32Array;
+}
+
+/** Examples (their chunks) padded to `rows` rows of `chunks` chunk slots. */
+export function chunkBatch(examples: readonly (readonly Int32Array[])[], length: number, rows: number, chunks: number, pooling: Pooling): ChunkBatch {
+  const slots: Int32Array[] = [];
+  const chunkWeights = new Float32Array(rows * chunks);
+  for (let r = 0; r < rows; r++) {
+    const ex = examples[r] ?? [];
+    const n = Math.min(ex.length, chunks);
+    for (let c = 0; c < chunks; c++) {
+      slots.push(c < n ? (ex[c] as Int32Array) : new Int32Array(0));
+      if (c < n) chunkWeights[r * chunks + c] = 1 / n;
+    }
+  }
+  const batch = padBatch(slots, length);
+  return { ids: batch.ids, pool: poolingWeights(batch.lengths, length, pooling), chunkWeights };
+}
+
+/** Features [rows, 2·width] of a chunk batch: each chunk pooled, then averaged over the row's chunks. Call inside tidy. */
+export function exampleFeatures(tf: Tf, lm: Lm, batch: ChunkBatch, rows: number, chunks: number, options: ForwardOptions = {}): tfTypes.Tensor2D {
+  const T = batch.ids.length / (rows * chunks);
+  const f = pooledFeatures(tf, lm, tf.tensor2d(batch.ids, [rows * chunks, T], 'int32'), tf.tensor2d(batch.pool, [rows * chunks, T]), options);
+  const F = f.shape[1];
+  return tf.sum(tf.mul(tf.reshape(f, [rows, chunks, F]), tf.tensor3d(batch.chunkWeights, [rows, chunks, 1])), 1) as tfTypes.Tensor2D;
+}
+
 /** Byte ids of one example: the first `contextLength` bytes (at least one id: an empty text is one PAD). */
 export function encodeExample(text: string, contextLength: number): Int32Array {
   const ids = encode(text);

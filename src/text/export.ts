@@ -123,7 +123,7 @@ function modelCard(m: TextModelJson, info: TextExportInfo): string {
     `- GPT-style decoder: ${c.blocks} blocks, width ${c.width}, ${c.heads} heads, MLP ${c.mlpRatio}×, context ${c.contextLength} bytes, ${m.parameters.toLocaleString('en-US')} parameters (float32).`,
     m.task === 'text-generation'
       ? `- Output: next-byte logits through ${c.tiedHead === false ? 'its own output matrix `lm_head`' : 'the tied token embedding'}.`
-      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from two parts side by side — the mean input embedding over the real tokens and the final hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}) — centred on the training mean (\`cls.shift\`), each part divided by its RMS; texts are truncated to their first ${c.contextLength} bytes.`,
+      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from two parts side by side — the mean input embedding over the real tokens and the final hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}) — centred on the training mean (\`cls.shift\`), each part divided by its RMS. A text is read in up to 4 chunks of ${c.contextLength} bytes (its first ${4 * c.contextLength} bytes), pooled one by one and averaged.`,
     `- Tokenizer: byte-level UTF-8 (ids 0–255 = bytes, ${TOKENIZER.special.bos} = BOS, ${TOKENIZER.special.eos} = EOS, ${TOKENIZER.special.pad} = PAD); see tokenizer.json.`,
     '',
     '## Training',

@@ -21,7 +21,7 @@ import type { ScheduleSettings } from '../engine/types';
 import { StudioError } from '../lib/errors';
 import { createYielder } from '../lib/yielder';
 import { createRng, deriveSeed, shuffled } from '../lib/random';
-import { classifierLogits, classifierLoss, encodeExample, fitShift, padBatch, pooledFeatures, poolingWeights, type ClassifierHead } from './classifier';
+import { chunkBatch, classifierLogits, classifierLoss, encodeChunks, exampleFeatures, fitShift, MAX_CHUNKS, type ClassifierHead } from './classifier';
 import { classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody } from './groups';
 import { lmLoss, shiftWindows } from './model';
 import { encode } from './tokenizer';
@@ -368,7 +368,7 @@ async function classificationRunner(
   if (validation.length === 0) throw new StudioError('dataset-empty', 'There are no validation examples. Hold out a share of the texts for validation.');
   const T = model.lm.config.contextLength;
   const D = classifierInputSize(model.lm.config.width);
-  const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeExample(e.text, T));
+  const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeChunks(e.text, T));
   const trainIds = encodeAll(train);
   const valIds = encodeAll(validation);
   const trainLabels = Int32Array.from(train, (e) => e.label);
@@ -377,15 +377,17 @@ async function classificationRunner(
   const orderSeed = deriveSeed(settings.seed, 'order');
   const dropoutSeed = deriveSeed(settings.seed, 'dropout');
 
-  /** Ids and pooling weights of rows `indices` of `examples`, padded to B rows. */
-  const inputs = (examples: readonly Int32Array[], indices: readonly number[]) => {
-    const batch = padBatch(
-      indices.map((i) => examples[i] as Int32Array),
+  // Chunk slots per example: as many as the longest example has (at most MAX_CHUNKS).
+  const C = Math.max(1, Math.min(MAX_CHUNKS, ...trainIds.map((e) => e.length), ...valIds.map((e) => e.length)));
+  /** Ids, pooling and chunk weights of examples `indices`, padded to B rows of C chunks. */
+  const inputs = (examples: readonly Int32Array[][], indices: readonly number[]) =>
+    chunkBatch(
+      indices.map((i) => examples[i] as Int32Array[]),
       T,
       B,
+      C,
+      head.pooling,
     );
-    return { ids: batch.ids, pool: poolingWeights(batch.lengths, T, head.pooling) };
-  };
   const labelsAndWeights = (labels: Int32Array, indices: readonly number[]) => {
     const y = new Int32Array(B);
     const w = new Float32Array(B);
@@ -395,21 +397,32 @@ async function classificationRunner(
     });
     return { y, w };
   };
-  /** Pooled features of all examples (frozen body), one readback. */
-  const featuresOf = async (examples: readonly Int32Array[]): Promise<Float32Array> => {
+  /**
+   * Features of all examples (frozen body), one readback: every chunk of every example is pooled in
+   * batches of B chunks, then averaged per example here.
+   */
+  const featuresOf = async (examples: readonly Int32Array[][]): Promise<Float32Array> => {
+    const rows = examples.flatMap((chunks, ex) => chunks.map((ids) => ({ ex, ids })));
     const parts: Tensor[] = [];
-    for (let i = 0; i < examples.length; i += B) {
-      const indices = Array.from({ length: Math.min(B, examples.length - i) }, (_, k) => i + k);
-      const x = inputs(examples, indices);
-      parts.push(
-        tf.tidy(() => {
-          const f = pooledFeatures(tf, model.lm, tf.tensor2d(x.ids, [B, T], 'int32'), tf.tensor2d(x.pool, [B, T]));
-          return tf.slice(f, [0, 0], [indices.length, D]);
-        }),
+    for (let i = 0; i < rows.length; i += B) {
+      const slice = rows.slice(i, i + B);
+      const x = chunkBatch(
+        slice.map((r) => [r.ids]),
+        T,
+        B,
+        1,
+        head.pooling,
       );
+      parts.push(tf.tidy(() => tf.slice(exampleFeatures(tf, model.lm, x, B, 1), [0, 0], [slice.length, D])));
       await breathe();
     }
-    return readAll(tf, parts);
+    const perChunk = await readAll(tf, parts);
+    const out = new Float32Array(examples.length * D);
+    rows.forEach((r, i) => {
+      const n = (examples[r.ex] as Int32Array[]).length;
+      for (let d = 0; d < D; d++) out[r.ex * D + d] = (out[r.ex * D + d] as number) + (perChunk[i * D + d] as number) / n;
+    });
+    return out;
   };
   const trainFeatures = cached ? await featuresOf(trainIds) : null;
   const valFeatures = cached ? await featuresOf(valIds) : null;
@@ -421,7 +434,7 @@ async function classificationRunner(
         Array.from({ length: train.length }, (_, i) => i),
         createRng(deriveSeed(settings.seed, 'shift')),
       ).slice(0, 512);
-      fitShift(tf, head, await featuresOf(pick.map((i) => trainIds[i] as Int32Array)), pick.length);
+      fitShift(tf, head, await featuresOf(pick.map((i) => trainIds[i] as Int32Array[])), pick.length);
     }
   }
   const featureRows = (features: Float32Array, indices: readonly number[]): Float32Array => {
@@ -430,11 +443,9 @@ async function classificationRunner(
     return out;
   };
   /** Logits [B, K] of a batch; inside tidy/variableGrads. */
-  const logitsOf = (examples: readonly Int32Array[], features: Float32Array | null, indices: readonly number[], dropout: number, seed: number) => {
+  const logitsOf = (examples: readonly Int32Array[][], features: Float32Array | null, indices: readonly number[], dropout: number, seed: number) => {
     if (features) return classifierLogits(tf, head, tf.tensor2d(featureRows(features, indices), [B, D]), dropout, seed);
-    const x = inputs(examples, indices);
-    const pooled = pooledFeatures(tf, model.lm, tf.tensor2d(x.ids, [B, T], 'int32'), tf.tensor2d(x.pool, [B, T]));
-    return classifierLogits(tf, head, pooled, dropout, seed);
+    return classifierLogits(tf, head, exampleFeatures(tf, model.lm, inputs(examples, indices), B, C), dropout, seed);
   };
 
   return {

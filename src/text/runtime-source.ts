@@ -203,22 +203,31 @@ export async function generate(tf, model, prompt, options) {
   return decode(out);
 }
 
-/** Label probabilities for one text (classification models), most likely first. */
+/**
+ * Label probabilities for one text (classification models), most likely first. As in the studio:
+ * up to 4 chunks of contextLength bytes are each pooled (the mean input embedding beside the
+ * hidden states pooled as trained), the chunk features averaged, centred, each half RMS-normalised.
+ */
 export async function classify(tf, model, text) {
   const T = model.config.contextLength;
-  let ids = encode(text).slice(0, T);
-  if (ids.length === 0) ids = [PAD];
-  const n = ids.length;
-  const pool = new Float32Array(n);
-  if (model.pooling === 'last') pool[n - 1] = 1;
-  else pool.fill(1 / n);
+  const all = encode(text);
+  const chunks = [];
+  for (let c = 0; c < 4 && c * T < all.length; c++) chunks.push(all.slice(c * T, (c + 1) * T));
+  if (chunks.length === 0) chunks.push([PAD]);
   const probs = tf.tidy(() => {
-    const { embeddings, hidden } = forward(tf, model, tf.tensor2d(ids, [1, n], 'int32'));
-    // Two parts: the mean input embedding over real tokens, and the hidden states pooled as trained.
-    const real = ids[0] === PAD && n === 1 ? 0 : 1 / n;
-    const embedded = tf.mul(tf.sum(embeddings, 1), real);
-    const pooled = tf.sum(tf.mul(hidden, tf.expandDims(tf.tensor2d(pool, [1, n]), 2)), 1);
-    const centred = tf.sub(tf.concat([embedded, pooled], 1), model.w['cls.shift']);
+    const feats = chunks.map((ids) => {
+      const n = ids.length;
+      const pool = new Float32Array(n);
+      if (model.pooling === 'last') pool[n - 1] = 1;
+      else pool.fill(1 / n);
+      const { embeddings, hidden } = forward(tf, model, tf.tensor2d(ids, [1, n], 'int32'));
+      const real = ids[0] === PAD && n === 1 ? 0 : 1 / n;
+      const embedded = tf.mul(tf.sum(embeddings, 1), real);
+      const pooled = tf.sum(tf.mul(hidden, tf.expandDims(tf.tensor2d(pool, [1, n]), 2)), 1);
+      return tf.concat([embedded, pooled], 1);
+    });
+    const mean = tf.div(tf.addN(feats), feats.length);
+    const centred = tf.sub(mean, model.w['cls.shift']);
     const normal = tf.concat(
       tf.split(centred, 2, 1).map((p) => tf.div(p, tf.sqrt(tf.add(tf.mean(tf.square(p), -1, true), 1e-8)))),
       1,

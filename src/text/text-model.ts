@@ -14,10 +14,9 @@ import {
   classifierLogits,
   createClassifierHead,
   disposeClassifierHead,
-  encodeExample,
-  padBatch,
-  pooledFeatures,
-  poolingWeights,
+  chunkBatch,
+  encodeChunks,
+  exampleFeatures,
   type ClassifierHead,
 } from './classifier';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, paramGroups, type ParamGroup } from './groups';
@@ -120,16 +119,13 @@ export async function classifyTexts(tf: Tf, model: TextModel, texts: readonly st
   const K = head.labels.length;
   const out = new Float32Array(texts.length * K);
   for (let i = 0; i < texts.length; i += batchSize) {
-    const chunk = texts.slice(i, i + batchSize).map((t) => encodeExample(t, T));
-    const batch = padBatch(chunk, T, batchSize);
-    const probs = tf.tidy(() => {
-      const ids = tf.tensor2d(batch.ids, [batchSize, T], 'int32');
-      const w = tf.tensor2d(poolingWeights(batch.lengths, T, head.pooling), [batchSize, T]);
-      return tf.softmax(classifierLogits(tf, head, pooledFeatures(tf, model.lm, ids, w)));
-    });
+    const examples = texts.slice(i, i + batchSize).map((t) => encodeChunks(t, T));
+    const C = Math.max(...examples.map((e) => e.length));
+    const batch = chunkBatch(examples, T, batchSize, C, head.pooling);
+    const probs = tf.tidy(() => tf.softmax(classifierLogits(tf, head, exampleFeatures(tf, model.lm, batch, batchSize, C))));
     const values = (await probs.data()) as Float32Array;
     probs.dispose();
-    out.set(values.subarray(0, chunk.length * K), i * K);
+    out.set(values.subarray(0, examples.length * K), i * K);
   }
   return out;
 }

@@ -81,7 +81,7 @@ function ClassificationResults() {
               <span className="muted">
                 true {labels[r.actual]} · predicted {labels[r.predicted]} ({(r.confidence * 100).toFixed(0)}%)
               </span>
-              <p className="mistake-text">{r.text.slice(0, 400)}</p>
+              <p className="mistake-text" title={r.text}>{r.text.replace(/\s+/g, " ").slice(0, 400)}</p>
             </li>
           ))}
         </ul>
