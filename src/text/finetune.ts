@@ -378,7 +378,8 @@ async function classificationRunner(
   const dropoutSeed = deriveSeed(settings.seed, 'dropout');
 
   // Chunk slots per example: as many as the longest example has (at most MAX_CHUNKS).
-  const C = Math.max(1, Math.min(MAX_CHUNKS, ...trainIds.map((e) => e.length), ...valIds.map((e) => e.length)));
+  const longest = [...trainIds, ...valIds].reduce((m, e) => Math.max(m, e.length), 1);
+  const C = Math.min(MAX_CHUNKS, longest);
   /** Ids, pooling and chunk weights of examples `indices`, padded to B rows of C chunks. */
   const inputs = (examples: readonly Int32Array[][], indices: readonly number[]) =>
     chunkBatch(
