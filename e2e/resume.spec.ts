@@ -3,21 +3,8 @@ import type { StudioPage } from './pages/StudioPage';
 
 const EPOCHS = 30;
 
-async function startLongRun(studio: StudioPage): Promise<{ images: string }> {
-  await studio.open('?backend=wasm&seed=6');
-  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
-  await studio.waitForModel();
-  await studio.loadSample();
-  const images = (await studio.summary.getAttribute('data-images')) ?? '';
-  await studio.setImageSize(96);
-  await studio.headOnly();
-  await studio.setNumber('hp.epochs', EPOCHS);
-  await studio.setNumber('hp.batch-size', 1);
-  await studio.startTraining();
-  await expect
-    .poll(async () => Number(await studio.id('metrics.epoch').getAttribute('data-value')), { timeout: 180_000 })
-    .toBeGreaterThanOrEqual(2);
-  return { images };
+function startLongRun(studio: StudioPage): Promise<{ images: string }> {
+  return studio.startLongRun('?backend=wasm&seed=6', 'wasm', EPOCHS);
 }
 
 test('a run interrupted by a reload comes back with its data, settings and curves, and resumes to the end', async ({ studio, page }) => {

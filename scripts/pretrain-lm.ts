@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
 import { createRng } from '../src/lib/random';
 import { CORPORA, readCorpus, splitHoldout } from '../src/text/corpus';
 import { countParams, createLm, DEFAULT_LM_CONFIG, lmLoss, loadLm, saveLm, shiftWindows, type Lm, type LmConfig, type WeightSpec } from '../src/text/model';
@@ -67,20 +67,6 @@ function readSaved(dir: string): { lm: Lm; json: SavedModelJson } {
 }
 const T = config.contextLength;
 
-async function startBackend(): Promise<string> {
-  setWasmPaths(path.join(nodeModules, '@tensorflow/tfjs-backend-wasm/dist') + path.sep);
-  try {
-    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
-      await tf.ready();
-      return 'wasm';
-    }
-  } catch {
-    // fall through to cpu
-  }
-  if (!(await tf.setBackend('cpu'))) throw new Error('no tfjs backend could start');
-  await tf.ready();
-  return 'cpu';
-}
 
 function randomWindows(sources: Int32Array[], count: number, rng: () => number): Int32Array {
   const out = new Int32Array(count * (T + 1));
@@ -114,11 +100,8 @@ async function evaluate(lm: Lm, windows: Int32Array): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const backend = await startBackend();
-  const files = {
-    readText: (p: string) => fs.readFileSync(path.join(nodeModules, p), 'utf8'),
-    list: (p: string) => fs.readdirSync(path.join(nodeModules, p)),
-  };
+  const backend = await startNodeBackend(nodeModules);
+  const files = nodeModuleFiles(nodeModules);
   const trainSets: Int32Array[] = [];
   const valSets: Int32Array[] = [];
   const corpusInfo = [];

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
 import { createRng, deriveSeed, shuffled } from '../src/lib/random';
 import { MOBY_DICK, normaliseWhitespace, readCorpus, SOTU, splitHoldout } from '../src/text/corpus';
 import { runTextTraining } from '../src/text/finetune';
@@ -37,25 +37,8 @@ const seed = Number(arg('seed', '1234'));
 const kb = Number(arg('kb', '100'));
 const outFile = path.resolve(root, arg('out', 'bench/text-results.json'));
 
-async function startBackend(): Promise<string> {
-  setWasmPaths(path.join(nodeModules, '@tensorflow/tfjs-backend-wasm/dist') + path.sep);
-  try {
-    if ((await tf.setBackend('wasm')) && tf.getBackend() === 'wasm') {
-      await tf.ready();
-      return 'wasm';
-    }
-  } catch {
-    // fall through to cpu
-  }
-  if (!(await tf.setBackend('cpu'))) throw new Error('no tfjs backend could start');
-  await tf.ready();
-  return 'cpu';
-}
 
-const files = {
-  readText: (p: string) => fs.readFileSync(path.join(nodeModules, p), 'utf8'),
-  list: (p: string) => fs.readdirSync(path.join(nodeModules, p)),
-};
+const files = nodeModuleFiles(nodeModules);
 
 function loadPretrained(): SavedLm {
   const dir = path.join(root, 'public/models/text-lm');
@@ -288,7 +271,7 @@ async function partB(): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const backend = await startBackend();
+  const backend = await startNodeBackend(nodeModules);
   console.log(`backend ${backend}`);
   const previous = fs.existsSync(outFile) ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as Record<string, unknown>) : {};
   const out: Record<string, unknown> = { ...previous, backend, date: new Date().toISOString(), command: `npx tsx scripts/text-compare.ts ${process.argv.slice(2).join(' ')}`.trim() };

@@ -53,6 +53,27 @@ export class StudioPage {
     await this.id('train.start').click();
   }
 
+  /**
+   * Opens the studio on `backend`, loads the sample, and starts a head-only run at 96 px with batch
+   * size 1 (many short batches); resolves once `minEpochs` epochs are done.
+   */
+  async startLongRun(query: string, backend: string, epochs: number, minEpochs = 2): Promise<{ images: string }> {
+    await this.open(query);
+    await expect(this.id('train.backend')).toHaveAttribute('data-value', backend, { timeout: 120_000 });
+    await this.waitForModel();
+    await this.loadSample();
+    const images = (await this.summary.getAttribute('data-images')) ?? '';
+    await this.setImageSize(96);
+    await this.headOnly();
+    await this.setNumber('hp.epochs', epochs);
+    await this.setNumber('hp.batch-size', 1);
+    await this.startTraining();
+    await expect
+      .poll(async () => Number(await this.id('metrics.epoch').getAttribute('data-value')), { timeout: 240_000 })
+      .toBeGreaterThanOrEqual(minEpochs);
+    return { images };
+  }
+
   async waitForState(state: string, timeout = 8 * 60_000): Promise<void> {
     await expect(this.status).toHaveAttribute('data-state', state, { timeout });
   }
