@@ -185,12 +185,16 @@ export function chooseTask(task: Task): void {
   const patch: Partial<TextState> = { task, ...initialRun, dataError: null };
   if (isTextTask(task)) {
     patch.settings = { ...s.settings, ...TASK_DEFAULTS[task] };
-    // Generation fine-tunes the top of the network by default; a classifier starts as a head on frozen features.
-    patch.trainable = task === 'text-generation' && s.base ? presetGroups(s.base.config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
+    patch.trainable = defaultTrainable(task, s.base?.config);
     patch.seed = useStudio.getState().settings.seed;
   }
   useText.setState(patch);
   if (isTextTask(task)) void ensureTextBase();
+}
+
+/** Generation fine-tunes the top of the network by default; a classifier starts as a head on frozen features. */
+function defaultTrainable(task: TextTask, config: LmConfig | undefined): string[] {
+  return task === 'text-generation' && config ? presetGroups(config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
 }
 
 let baseGeneration = -1;
@@ -209,9 +213,8 @@ export async function ensureTextBase(): Promise<boolean> {
     baseGeneration = getClient().generation;
     const first = useText.getState().base === null;
     useText.setState({ base, baseState: 'loaded' });
-    if (first && useText.getState().task === 'text-generation') {
-      useText.setState({ trainable: presetGroups(base.config, { kind: 'top-blocks', blocks: 1 }) });
-    }
+    const task = useText.getState().task;
+    if (first && isTextTask(task)) useText.setState({ trainable: defaultTrainable(task, base.config) });
     return true;
   } catch (err) {
     useText.setState({ baseState: 'error', baseError: userMessageOf(err) });

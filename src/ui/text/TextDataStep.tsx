@@ -3,6 +3,19 @@ import { addTextFiles, chooseColumns, clearTextData, isBusy, loadTextSample, use
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 
+function ColumnSelect(props: { label: string; testId: string; columns: string[]; value: string | null; disabled: boolean; onChange: (column: string) => void }) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <select data-testid={props.testId} value={props.value ?? ''} disabled={props.disabled} onChange={(e) => props.onChange(e.target.value)}>
+        {props.columns.map((c) => (
+          <option key={c}>{c}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 const kb = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
 /** Step 1 for text tasks: a corpus of documents (generation) or a table with a text and a label column (classification). */
@@ -106,32 +119,8 @@ export function TextDataStep() {
       {!generation && s.table && (
         <>
           <div className="field-row">
-            <label className="field">
-              <span>Text column</span>
-              <select
-                data-testid="dataset.text-column"
-                value={s.textColumn ?? ''}
-                disabled={s.busy}
-                onChange={(e) => chooseColumns(e.target.value, s.labelColumn ?? '')}
-              >
-                {s.table.columns.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              <span>Label column</span>
-              <select
-                data-testid="dataset.label-column"
-                value={s.labelColumn ?? ''}
-                disabled={s.busy}
-                onChange={(e) => chooseColumns(s.textColumn ?? '', e.target.value)}
-              >
-                {s.table.columns.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </select>
-            </label>
+            <ColumnSelect label="Text column" testId="dataset.text-column" columns={s.table.columns} value={s.textColumn} disabled={s.busy} onChange={(c) => chooseColumns(c, s.labelColumn ?? '')} />
+            <ColumnSelect label="Label column" testId="dataset.label-column" columns={s.table.columns} value={s.labelColumn} disabled={s.busy} onChange={(c) => chooseColumns(s.textColumn ?? '', c)} />
           </div>
           {s.examples && (
             <>

@@ -3,16 +3,10 @@ import { isBusy, startTextTraining, stopTextTraining, textStartBlocker, updateTe
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 import { TextNumber } from './TextNumber';
+import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 
-const STATUS_TEXT = {
-  idle: 'Ready',
-  loading: 'Preparing…',
-  running: 'Training',
-  paused: 'Paused',
-  stopping: 'Stopping after this batch…',
-  done: 'Finished',
-  error: 'Stopped by an error',
-} as const;
+const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
+
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 

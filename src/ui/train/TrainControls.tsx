@@ -1,7 +1,7 @@
 import { cancelTraining, isBusy, startBlocker, startTraining, stepMemoryWarning, stopTraining, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 
-const STATUS_TEXT = {
+export const STATUS_TEXT = {
   idle: 'Ready',
   loading: 'Preparing images…',
   running: 'Training',
