@@ -42,7 +42,13 @@ function contentSecurityPolicyMeta(): Plugin {
       order: 'post',
       handler: (html, ctx) =>
         ctx.filename.endsWith('index.html')
-          ? [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }]
+          ? [
+              {
+                tag: 'meta',
+                attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+                injectTo: 'head-prepend',
+              },
+            ]
           : html,
     },
   };

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global window -- used inside page.evaluate, which runs in the browser */
 /**
  * npm run bench: serves the built studio, drives headless Chromium (system /usr/bin/chromium) through
  * bench.html, and compares the studio's training with a plain model.fit baseline on the same data,
@@ -37,10 +38,14 @@ if (!args.includes('--skip-build') || !existsSync(join(root, 'dist/bench.html'))
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
-const server = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 process.on('exit', () => server.kill());
 await new Promise((resolve, reject) => {
   const t = setTimeout(() => reject(new Error('vite preview did not start')), 30_000);
@@ -54,7 +59,14 @@ await new Promise((resolve, reject) => {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const results = [];
 try {
@@ -84,7 +96,16 @@ try {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, headless Chromium (${process.platform})`;
 const out = { machine, date: new Date().toISOString(), cases: results };
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
-const cols = ['name', 'backend', 'imageSize', 'studio_ms_per_epoch', 'baseline_ms_per_epoch', 'speedup', 'tensor_growth_per_epoch', 'main_thread_long_tasks'];
+const cols = [
+  'name',
+  'backend',
+  'imageSize',
+  'studio_ms_per_epoch',
+  'baseline_ms_per_epoch',
+  'speedup',
+  'tensor_growth_per_epoch',
+  'main_thread_long_tasks',
+];
 console.log(`\n| ${cols.join(' | ')} |\n|${cols.map(() => ' --- ').join('|')}|`);
 for (const r of results) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
 console.log(`\nmachine: ${machine}\nwrote bench/results.json`);

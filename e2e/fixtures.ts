@@ -2,7 +2,8 @@ import { test as base, expect, type ConsoleMessage } from '@playwright/test';
 import { StudioPage } from './pages/StudioPage';
 
 /** A Content-Security-Policy violation as Chromium reports it on the console (page or worker). */
-export const isCspViolation = (text: string): boolean => /Content Security Policy|Refused to (load|connect|execute|create|compile|frame)/i.test(text);
+export const isCspViolation = (text: string): boolean =>
+  /Content Security Policy|Refused to (load|connect|execute|create|compile|frame)/i.test(text);
 
 /** Page objects as fixtures. Every test also fails on a Content-Security-Policy violation. */
 export const test = base.extend<{ studio: StudioPage }>({

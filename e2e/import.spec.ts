@@ -15,10 +15,20 @@ async function serveModel(context: BrowserContext, base: string, files: ModelFil
     const url = route.request().url();
     seen.push(url);
     if (url.endsWith('/model.json')) {
-      await route.fulfill({ status: 200, contentType: 'application/json', body: files.json, headers: { 'access-control-allow-origin': '*' } });
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: files.json,
+        headers: { 'access-control-allow-origin': '*' },
+      });
     } else if (url.endsWith(`/${files.binName}`)) {
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-      await route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(files.bin), headers: { 'access-control-allow-origin': '*' } });
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/octet-stream',
+        body: Buffer.from(files.bin),
+        headers: { 'access-control-allow-origin': '*' },
+      });
     } else {
       await route.fulfill({ status: 404, body: 'not found' });
     }

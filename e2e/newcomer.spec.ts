@@ -31,7 +31,10 @@ test('a newcomer trains on the sample, exports, and the export predicts like the
   await studio.headOnly();
   const params = Number(await studio.id('freeze.trainable-params').getAttribute('data-value'));
   expect(params).toBe((1280 + 1) * manifest.classes.length);
-  await studio.id('step-model-title').scrollIntoViewIfNeeded().catch(() => undefined);
+  await studio
+    .id('step-model-title')
+    .scrollIntoViewIfNeeded()
+    .catch(() => undefined);
   await page.locator('#step-model').screenshot({ path: '/tmp/shots/2-model.png' });
 
   await studio.startTraining();

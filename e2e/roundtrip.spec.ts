@@ -18,7 +18,10 @@ test('round trip: export a zip, import it in a fresh tab, train two more epochs,
   const [download] = await Promise.all([page.waitForEvent('download'), studio.id('export.tfjs').click()]);
   const zipPath = join(mkdtempSync(join(tmpdir(), 'studio-rt-')), 'first-model.zip');
   writeFileSync(zipPath, readFileSync(await download.path()));
-  const first = JSON.parse(strFromU8(unzipSync(new Uint8Array(readFileSync(zipPath)))['metadata.json'] as Uint8Array)) as Record<string, unknown>;
+  const first = JSON.parse(strFromU8(unzipSync(new Uint8Array(readFileSync(zipPath)))['metadata.json'] as Uint8Array)) as Record<
+    string,
+    unknown
+  >;
 
   // A fresh tab in a fresh browser context: nothing carried over but the zip.
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });

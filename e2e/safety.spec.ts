@@ -64,7 +64,12 @@ test('a zip bomb (over 1 GiB declared) is refused before anything is inflated', 
   const path = testInfo.outputPath('bomb.zip');
   writeFileSync(path, declaredBomb(0x50000000)); // 1.34 GB declared, 4 KB of zeros stored
   await studio.addFiles([path]);
-  await expect(page.getByRole('alert').filter({ hasText: /bomb\.zip.*would unpack to/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: /bomb\.zip.*would unpack to/ })
+      .first(),
+  ).toBeVisible();
   await before.survives();
 });
 
@@ -76,7 +81,12 @@ test('a zip of 100,000 tiny entries is refused with the entry limit', async ({ s
   const path = testInfo.outputPath('many.zip');
   writeFileSync(path, zipSync(tree, { level: 0 }));
   await studio.addFiles([path]);
-  await expect(page.getByRole('alert').filter({ hasText: /many\.zip.*more than the 20,000/ }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: /many\.zip.*more than the 20,000/ })
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
   await before.survives();
 });
 

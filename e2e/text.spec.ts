@@ -6,7 +6,9 @@ function recipes(n: number): string {
   const fruit = ['apples', 'pears', 'plums', 'cherries', 'figs', 'dates'];
   const lines: string[] = [];
   for (let i = 1; i <= n; i++) {
-    lines.push(`Recipe ${i}: mix ${(i % 4) + 1} cups of flour with ${(i % 3) + 2} eggs and ${fruit[i % fruit.length]}, then bake for ${20 + (i % 5) * 5} minutes.`);
+    lines.push(
+      `Recipe ${i}: mix ${(i % 4) + 1} cups of flour with ${(i % 3) + 2} eggs and ${fruit[i % fruit.length]}, then bake for ${20 + (i % 5) * 5} minutes.`,
+    );
   }
   return lines.join('\n');
 }
@@ -39,13 +41,17 @@ test('text classification: the spam/ham sample, a head on the pre-trained model,
   await expect(studio.id('text.try-result')).toBeVisible();
 
   const files = await studio.exportZip();
-  for (const name of ['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json', 'README.md']) expect(Object.keys(files)).toContain(name);
+  for (const name of ['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json', 'README.md'])
+    expect(Object.keys(files)).toContain(name);
   const meta = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as { task: string; labels: string[] };
   expect(meta.task).toBe('text-classification');
   expect(meta.labels).toEqual(['ham', 'spam']);
 });
 
-test('text generation: fine-tuning lowers validation loss from before the first step, and the model writes', async ({ studio, page }, testInfo) => {
+test('text generation: fine-tuning lowers validation loss from before the first step, and the model writes', async ({
+  studio,
+  page,
+}, testInfo) => {
   const file = testInfo.outputPath('recipes.txt');
   writeFileSync(file, recipes(60));
   await studio.open('?backend=wasm&seed=4');
@@ -80,7 +86,10 @@ test('text generation: fine-tuning lowers validation loss from before the first 
   expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json']));
 });
 
-test('bad text input: a CSV without the chosen column, an empty text file, a 200 MB text file — alerts, nothing lost', async ({ studio, page }, testInfo) => {
+test('bad text input: a CSV without the chosen column, an empty text file, a 200 MB text file — alerts, nothing lost', async ({
+  studio,
+  page,
+}, testInfo) => {
   const good = testInfo.outputPath('reviews.csv');
   const rows = ['text,label'];
   for (let i = 0; i < 12; i++) rows.push(`"great product number ${i}, loved it",pos`, `"awful thing ${i}, broke at once",neg`);

@@ -116,15 +116,13 @@ function decodeTransfer(body, encoding) {
 
 /** RFC 2047 encoded words (=?charset?B|Q?...?=) in a header. */
 function decodeHeader(value) {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset, kind, data) => {
-      const bytes =
-        kind.toUpperCase() === 'B'
-          ? Uint8Array.from(Buffer.from(data, 'base64'))
-          : bytesOf(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (__, h) => String.fromCharCode(parseInt(h, 16))));
-      return decodeCharset(bytes, charset);
-    });
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset, kind, data) => {
+    const bytes =
+      kind.toUpperCase() === 'B'
+        ? Uint8Array.from(Buffer.from(data, 'base64'))
+        : bytesOf(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (__, h) => String.fromCharCode(parseInt(h, 16))));
+    return decodeCharset(bytes, charset);
+  });
 }
 
 /** The best text part of a MIME entity: text/plain first, else text/html; null when none. */
@@ -151,8 +149,26 @@ function textPart(headers, body, depth = 0) {
 }
 
 const ENTITIES = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®', trade: '™', middot: '·',
-  bull: '•', hellip: '…', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“', pound: '£', euro: '€',
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  middot: '·',
+  bull: '•',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+  pound: '£',
+  euro: '€',
 };
 
 /** Enough HTML tags to say a part is HTML whatever its Content-Type (spam often mislabels it). */
@@ -178,14 +194,17 @@ function htmlToText(html) {
 }
 
 function tidy(text) {
-  return text
-    .replace(/[\u00a0\t\f\v]/g, ' ')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\ufeff\ufffd]/g, '')
-    .split('\n')
-    .map((l) => l.replace(/ {2,}/g, ' ').trim())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  return (
+    text
+      .replace(/[\u00a0\t\f\v]/g, ' ')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\ufeff\ufffd]/g, '')
+      .split('\n')
+      .map((l) => l.replace(/ {2,}/g, ' ').trim())
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  );
 }
 
 /** At most `max` characters, cut at the last space or line break past two thirds of it. */
@@ -198,6 +217,7 @@ function truncate(text, max) {
 
 /** Share of characters in Latin scripts, common punctuation and symbols. */
 function latinShare(text) {
+  // eslint-disable-next-line no-control-regex -- counts every character of the Latin ranges, controls included
   const latin = text.match(/[\u0000-\u024f\u2000-\u206f\u20a0-\u20cf\u2100-\u215f]/g)?.length ?? 0;
   return text.length === 0 ? 0 : latin / text.length;
 }
@@ -254,7 +274,9 @@ export function makeMobyDick(outDir = join(root, 'public/samples/text')) {
   const files = [];
   let bytes = 0;
   for (let n = 1; n <= MOBY_CHAPTERS; n++) {
-    const text = readFileSync(join(dataDir, `chapter_${n}.txt`), 'utf8').replace(/\r\n?/g, '\n').trim();
+    const text = readFileSync(join(dataDir, `chapter_${n}.txt`), 'utf8')
+      .replace(/\r\n?/g, '\n')
+      .trim();
     const file = `moby-dick-chapter-${String(n).padStart(2, '0')}.txt`;
     writeFileSync(join(outDir, file), `${text}\n`);
     files.push(file);

@@ -87,11 +87,7 @@ export function convertMobileNetV2(outDir) {
 export function copyWasm(outDir) {
   const dir = join(findPackageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
   mkdirSync(outDir, { recursive: true });
-  for (const f of [
-    'tfjs-backend-wasm.wasm',
-    'tfjs-backend-wasm-simd.wasm',
-    'tfjs-backend-wasm-threaded-simd.wasm',
-  ]) {
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     copyFileSync(join(dir, f), join(outDir, f));
   }
 }

@@ -19,7 +19,18 @@ import * as tf from '@tensorflow/tfjs';
 import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
 import { createRng } from '../src/lib/random';
 import { CORPORA, readCorpus, splitHoldout } from '../src/text/corpus';
-import { countParams, createLm, DEFAULT_LM_CONFIG, lmLoss, loadLm, saveLm, shiftWindows, type Lm, type LmConfig, type WeightSpec } from '../src/text/model';
+import {
+  countParams,
+  createLm,
+  DEFAULT_LM_CONFIG,
+  lmLoss,
+  loadLm,
+  saveLm,
+  shiftWindows,
+  type Lm,
+  type LmConfig,
+  type WeightSpec,
+} from '../src/text/model';
 import { encode, TOKENIZER } from '../src/text/tokenizer';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,7 +77,6 @@ function readSaved(dir: string): { lm: Lm; json: SavedModelJson } {
   return { lm: loadLm(tf, { config: json.config, weightSpecs: group.weights, weights }), json };
 }
 const T = config.contextLength;
-
 
 function randomWindows(sources: Int32Array[], count: number, rng: () => number): Int32Array {
   const out = new Int32Array(count * (T + 1));
@@ -128,7 +138,10 @@ async function main(): Promise<void> {
   const init = initDir ? readSaved(path.resolve(root, initDir)) : null;
   const lm = init ? init.lm : createLm(tf, config, seed);
   if (init) console.log(`continuing from ${initDir}`);
-  console.log(`backend ${backend}; ${countParams(config)} parameters; corpora`, corpusInfo.map((c) => `${c.name} ${c.trainBytes}+${c.validationBytes} B`).join(', '));
+  console.log(
+    `backend ${backend}; ${countParams(config)} parameters; corpora`,
+    corpusInfo.map((c) => `${c.name} ${c.trainBytes}+${c.validationBytes} B`).join(', '),
+  );
   const initialValLoss = await evaluate(lm, valWindows);
   console.log(`initial held-out loss ${initialValLoss.toFixed(4)}`);
 
@@ -162,13 +175,17 @@ async function main(): Promise<void> {
     step++;
     if (step % 10 === 0) {
       const s = ((Date.now() - started) / 1000).toFixed(0);
-      console.log(`step ${step} ${s}s lr ${settable.learningRate.toExponential(2)} loss ${(loss as number).toFixed(4)} ema ${ema.toFixed(4)} tensors ${tf.memory().numTensors}`);
+      console.log(
+        `step ${step} ${s}s lr ${settable.learningRate.toExponential(2)} loss ${(loss as number).toFixed(4)} ema ${ema.toFixed(4)} tensors ${tf.memory().numTensors}`,
+      );
     }
   }
   const trainSeconds = (Date.now() - started) / 1000;
   const finalValLoss = await evaluate(lm, valWindows);
   const perplexity = Math.exp(finalValLoss);
-  console.log(`done: ${step} steps in ${trainSeconds.toFixed(0)}s; held-out loss ${finalValLoss.toFixed(4)} nats/byte, perplexity ${perplexity.toFixed(3)}, ${(finalValLoss / Math.LN2).toFixed(3)} bits/byte`);
+  console.log(
+    `done: ${step} steps in ${trainSeconds.toFixed(0)}s; held-out loss ${finalValLoss.toFixed(4)} nats/byte, perplexity ${perplexity.toFixed(3)}, ${(finalValLoss / Math.LN2).toFixed(3)} bits/byte`,
+  );
 
   const saved = await saveLm(lm);
   const outDir = path.resolve(root, outArg ?? 'public/models/text-lm');
@@ -189,7 +206,15 @@ async function main(): Promise<void> {
       steps: step,
       batchWindows: batch,
       windowBytes: T + 1,
-      optimizer: { name: 'adam', beta1: 0.9, beta2: 0.95, epsilon: 1e-8, peakLearningRate: peakLr, warmupSteps: warmup, schedule: `cosine to ${minLrFraction}× peak over the ${Number.isFinite(maxSteps) ? 'step' : 'time'} budget` },
+      optimizer: {
+        name: 'adam',
+        beta1: 0.9,
+        beta2: 0.95,
+        epsilon: 1e-8,
+        peakLearningRate: peakLr,
+        warmupSteps: warmup,
+        schedule: `cosine to ${minLrFraction}× peak over the ${Number.isFinite(maxSteps) ? 'step' : 'time'} budget`,
+      },
       trainSeconds: Math.round(trainSeconds),
       validationWindows: valWindows.length / (T + 1),
       initialValidationLoss: initialValLoss,

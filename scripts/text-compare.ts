@@ -37,7 +37,6 @@ const seed = Number(arg('seed', '1234'));
 const kb = Number(arg('kb', '100'));
 const outFile = path.resolve(root, arg('out', 'bench/text-results.json'));
 
-
 const files = nodeModuleFiles(nodeModules);
 
 function loadPretrained(): SavedLm {
@@ -47,15 +46,27 @@ function loadPretrained(): SavedLm {
     weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
   };
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
-  return { config: meta.config, weightSpecs: meta.weightsManifest[0]!.weights, weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer };
+  return {
+    config: meta.config,
+    weightSpecs: meta.weightsManifest[0]!.weights,
+    weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+  };
 }
 
 const log = (event: TextTrainEvent, label: string): void => {
-  if (event.type === 'initial') console.log(`  [${label}] initial val loss ${event.metrics.valLoss.toFixed(4)} (${event.trainExamples} train / ${event.validationExamples} val, ${event.batchesPerEpoch} batches/epoch, ${event.trainableParams} trainable)`);
-  else if (event.type === 'batch' && event.batch % 20 === 0) console.log(`  [${label}] epoch ${event.epoch} batch ${event.batch}/${event.batches} loss ${event.loss.toFixed(4)} tensors ${tf.memory().numTensors}`);
+  if (event.type === 'initial')
+    console.log(
+      `  [${label}] initial val loss ${event.metrics.valLoss.toFixed(4)} (${event.trainExamples} train / ${event.validationExamples} val, ${event.batchesPerEpoch} batches/epoch, ${event.trainableParams} trainable)`,
+    );
+  else if (event.type === 'batch' && event.batch % 20 === 0)
+    console.log(
+      `  [${label}] epoch ${event.epoch} batch ${event.batch}/${event.batches} loss ${event.loss.toFixed(4)} tensors ${tf.memory().numTensors}`,
+    );
   else if (event.type === 'epoch') {
     const m = event.metrics;
-    console.log(`  [${label}] epoch ${m.epoch}: train ${m.trainLoss?.toFixed(4)} val ${m.valLoss.toFixed(4)}${m.valAccuracy !== null ? ` acc ${m.valAccuracy.toFixed(3)}` : ''} (${m.seconds.toFixed(0)} s)`);
+    console.log(
+      `  [${label}] epoch ${m.epoch}: train ${m.trainLoss?.toFixed(4)} val ${m.valLoss.toFixed(4)}${m.valAccuracy !== null ? ` acc ${m.valAccuracy.toFixed(3)}` : ''} (${m.seconds.toFixed(0)} s)`,
+    );
   }
 };
 
@@ -218,8 +229,16 @@ async function partB(): Promise<Record<string, unknown>> {
   const minChars = 200;
   const classes = [
     { label: 'moby-dick', all: paragraphs(readCorpus(MOBY_DICK, files), minChars), description: 'Moby Dick (whole book): its paragraphs' },
-    { label: 'sotu-1790-1860', all: sentenceParagraphs(sotuEra(1790, 1860), minChars), description: 'State of the Union addresses 1790–1860: runs of consecutive sentences' },
-    { label: 'sotu-1960-2021', all: sentenceParagraphs(sotuEra(1960, 2021), minChars), description: 'State of the Union addresses 1960–2021: runs of consecutive sentences' },
+    {
+      label: 'sotu-1790-1860',
+      all: sentenceParagraphs(sotuEra(1790, 1860), minChars),
+      description: 'State of the Union addresses 1790–1860: runs of consecutive sentences',
+    },
+    {
+      label: 'sotu-1960-2021',
+      all: sentenceParagraphs(sotuEra(1960, 2021), minChars),
+      description: 'State of the Union addresses 1960–2021: runs of consecutive sentences',
+    },
   ];
   const train: LabelledText[] = [];
   const validation: LabelledText[] = [];
@@ -274,21 +293,32 @@ async function main(): Promise<void> {
   const backend = await startNodeBackend(nodeModules);
   console.log(`backend ${backend}`);
   const previous = fs.existsSync(outFile) ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as Record<string, unknown>) : {};
-  const out: Record<string, unknown> = { ...previous, backend, date: new Date().toISOString(), command: `npx tsx scripts/text-compare.ts ${process.argv.slice(2).join(' ')}`.trim() };
+  const out: Record<string, unknown> = {
+    ...previous,
+    backend,
+    date: new Date().toISOString(),
+    command: `npx tsx scripts/text-compare.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  };
   if (part === 'a' || part === 'all') out.generation = await partA();
   if (part === 'b' || part === 'all') out.classification = await partB();
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, JSON.stringify(out, null, 2) + '\n');
 
   const g = out.generation as { fineTuned: GenerationRun; scratch: GenerationRun[]; reductionFromInitial: number } | undefined;
-  const c = out.classification as { finalValAccuracy: number; initialValAccuracy: number; seconds: number; settings: TextTrainSettings } | undefined;
+  const c = out.classification as
+    { finalValAccuracy: number; initialValAccuracy: number; seconds: number; settings: TextTrainSettings } | undefined;
   console.log('\n| run | initial val loss | epoch 1 | epoch 2 | steps | seconds |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of g ? [g.fineTuned, ...g.scratch] : []) {
-    console.log(`| ${r.label} | ${r.initialValLoss.toFixed(4)} | ${r.history.map((m) => m.valLoss.toFixed(4)).join(' | ')} | ${r.steps} | ${r.seconds.toFixed(0)} |`);
+    console.log(
+      `| ${r.label} | ${r.initialValLoss.toFixed(4)} | ${r.history.map((m) => m.valLoss.toFixed(4)).join(' | ')} | ${r.steps} | ${r.seconds.toFixed(0)} |`,
+    );
   }
   if (g) console.log(`fine-tuned: ${(100 * g.reductionFromInitial).toFixed(1)}% lower than its initial validation loss`);
-  if (c) console.log(`classification: val accuracy ${c.initialValAccuracy.toFixed(3)} → ${c.finalValAccuracy.toFixed(3)} in 5 epochs (groups ${c.settings.trainableGroups.join(',')}, ${c.seconds.toFixed(0)} s)`);
+  if (c)
+    console.log(
+      `classification: val accuracy ${c.initialValAccuracy.toFixed(3)} → ${c.finalValAccuracy.toFixed(3)} in 5 epochs (groups ${c.settings.trainableGroups.join(',')}, ${c.seconds.toFixed(0)} s)`,
+    );
   console.log(`wrote ${path.relative(root, outFile)}`);
 }
 

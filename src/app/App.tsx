@@ -43,9 +43,7 @@ export function App() {
           </>
         )}
       </main>
-      <footer className="footer">
-        Everything runs in this browser tab: your images and texts are never uploaded.
-      </footer>
+      <footer className="footer">Everything runs in this browser tab: your images and texts are never uploaded.</footer>
     </div>
   );
 }

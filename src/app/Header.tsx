@@ -16,7 +16,10 @@ export function Header() {
     <header className="header">
       <div className="header-row">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">◆</span> Fine-tuning Studio
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>{' '}
+          Fine-tuning Studio
         </div>
         <nav className="stepper" aria-label="Steps">
           {STEPS.map(([id, n, label]) => (

@@ -27,14 +27,23 @@ async function run(req: BaselineRequest): Promise<void> {
   }
   const model = composeClassifier(tf, backbone, { numClasses: req.numClasses, dropout: 0.2, seed: req.seed });
   applyFreezing(model, new Set(req.trainable));
-  model.compile({ optimizer: tf.train.adam(req.learningRate, 0.9, 0.999, EPSILON), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: tf.train.adam(req.learningRate, 0.9, 0.999, EPSILON),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   const size = req.imageSize;
   const per = size * size * 3;
   const n = Math.floor(req.images.length / req.batchSize) * req.batchSize; // same fixed batches as the studio
   const pixels = new Float32Array(n * per);
   for (let i = 0; i < n; i++) pixels.set(await decodeToPixels(req.images[i]!.blob, size, 'stretch'), i * per);
   const xs = tf.tensor4d(pixels, [n, size, size, 3]);
-  const ys = tf.oneHot(req.images.slice(0, n).map((im) => im.label), req.numClasses).toFloat();
+  const ys = tf
+    .oneHot(
+      req.images.slice(0, n).map((im) => im.label),
+      req.numClasses,
+    )
+    .toFloat();
   let started = performance.now();
   await model.fit(xs, ys, {
     epochs: req.epochs,

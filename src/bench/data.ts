@@ -1,7 +1,12 @@
 /** Synthetic benchmark images: coloured shapes drawn on an OffscreenCanvas, encoded as PNG blobs. */
 import { createRng } from '../lib/random';
 
-export async function makeBenchImages(count: number, classes: number, side: number, seed: number): Promise<{ blob: Blob; label: number }[]> {
+export async function makeBenchImages(
+  count: number,
+  classes: number,
+  side: number,
+  seed: number,
+): Promise<{ blob: Blob; label: number }[]> {
   const rng = createRng(seed);
   const out: { blob: Blob; label: number }[] = [];
   for (let i = 0; i < count; i++) {

@@ -74,7 +74,14 @@ async function runBaseline(req: BaselineRequest): Promise<{ ms: number[]; tensor
   return { ms, tensors };
 }
 
-async function runCase(name: string, backend: BackendName, imageSize: number, batchSize: number, epochs: number, count: number): Promise<BenchCaseResult> {
+async function runCase(
+  name: string,
+  backend: BackendName,
+  imageSize: number,
+  batchSize: number,
+  epochs: number,
+  count: number,
+): Promise<BenchCaseResult> {
   const preset = PRESETS[name];
   if (!preset) throw new Error(`unknown case ${name}`);
   const wasmPath = new URL('./wasm/', location.href).href;

@@ -15,6 +15,4 @@ export interface BaselineRequest {
 }
 
 export type BaselineEvent =
-  | { type: 'epoch'; epoch: number; ms: number; numTensors: number }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
+  { type: 'epoch'; epoch: number; ms: number; numTensors: number } | { type: 'done' } | { type: 'error'; message: string };

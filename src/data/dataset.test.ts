@@ -4,7 +4,18 @@ import { classCounts, deleteClass, mergeIngest, moveImages, removeImages, rename
 import type { DatasetImage, IngestResult } from './types';
 
 function image(id: string, label: string): DatasetImage {
-  return { id, label, name: `${id}.png`, path: `${label}/${id}.png`, blob: new Blob([]), format: 'png', bytes: 0, hash: id, width: 1, height: 1 };
+  return {
+    id,
+    label,
+    name: `${id}.png`,
+    path: `${label}/${id}.png`,
+    blob: new Blob([]),
+    format: 'png',
+    bytes: 0,
+    hash: id,
+    width: 1,
+    height: 1,
+  };
 }
 
 const result = (images: DatasetImage[], extra: Partial<IngestResult> = {}): IngestResult => ({

@@ -71,9 +71,7 @@ export function removeImages<T extends DatasetLike>(ds: T, ids: Iterable<string>
 export function classCounts(images: readonly Pick<DatasetImage, 'label'>[]): ClassCount[] {
   const counts = new Map<string, number>();
   for (const { label } of images) counts.set(label, (counts.get(label) ?? 0) + 1);
-  return [...counts]
-    .map(([label, count]) => ({ label, count }))
-    .sort((a, b) => collator.compare(a.label, b.label));
+  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => collator.compare(a.label, b.label));
 }
 
 /** Class names, sorted as in classCounts. */

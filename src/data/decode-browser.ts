@@ -47,11 +47,7 @@ export async function probeImage(blob: Blob): Promise<ImageSize> {
 }
 
 /** A square, centre-cropped thumbnail (JPEG by default: small, and transparency is filled white). */
-export async function makeThumbnail(
-  blob: Blob,
-  size: number,
-  type: 'image/jpeg' | 'image/png' = 'image/jpeg',
-): Promise<Blob> {
+export async function makeThumbnail(blob: Blob, size: number, type: 'image/jpeg' | 'image/png' = 'image/jpeg'): Promise<Blob> {
   const bitmap = await resizedBitmap(blob, size, 'center-crop');
   try {
     const ctx = drawSquare(bitmap, size);
@@ -81,7 +77,11 @@ async function resizedBitmap(blob: Blob, size: number, resize: ResizeMode): Prom
 function drawSquare(bitmap: ImageBitmap, size: number): OffscreenCanvasRenderingContext2D {
   const canvas = new OffscreenCanvas(size, size);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new StudioError('unsupported', 'This browser cannot draw images off screen (OffscreenCanvas 2D is missing). Try a current Chrome, Edge, Firefox or Safari.');
+  if (!ctx)
+    throw new StudioError(
+      'unsupported',
+      'This browser cannot draw images off screen (OffscreenCanvas 2D is missing). Try a current Chrome, Edge, Firefox or Safari.',
+    );
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, size, size);
   ctx.imageSmoothingEnabled = true;

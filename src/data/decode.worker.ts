@@ -6,8 +6,7 @@ declare const self: DedicatedWorkerGlobalScope;
 
 export type DecodeRequest = { id: number; kind: 'probe'; blob: Blob } | { id: number; kind: 'thumbnail'; blob: Blob; size: number };
 export type DecodeResponse =
-  | { id: number; ok: true; width?: number; height?: number; thumbnail?: Blob }
-  | { id: number; ok: false; message: string };
+  { id: number; ok: true; width?: number; height?: number; thumbnail?: Blob } | { id: number; ok: false; message: string };
 
 self.onmessage = (e: MessageEvent<DecodeRequest>) => {
   const req = e.data;
@@ -17,6 +16,7 @@ self.onmessage = (e: MessageEvent<DecodeRequest>) => {
       : makeThumbnail(req.blob, req.size).then((thumbnail) => ({ id: req.id, ok: true as const, thumbnail }));
   work.then(
     (res: DecodeResponse) => self.postMessage(res),
-    (err: unknown) => self.postMessage({ id: req.id, ok: false, message: err instanceof Error ? err.message : 'decode failed' } satisfies DecodeResponse),
+    (err: unknown) =>
+      self.postMessage({ id: req.id, ok: false, message: err instanceof Error ? err.message : 'decode failed' } satisfies DecodeResponse),
   );
 };

@@ -24,13 +24,7 @@ export {
   type InputFile,
 } from './ingest';
 export { splitCounts, splitDataset, type Labelled, type SplitCount } from './split';
-export {
-  MAX_IMBALANCE,
-  MIN_IMAGES_PER_CLASS,
-  datasetWarnings,
-  type WarningExtras,
-  type WarningImage,
-} from './warnings';
+export { MAX_IMBALANCE, MIN_IMAGES_PER_CLASS, datasetWarnings, type WarningExtras, type WarningImage } from './warnings';
 export {
   classCounts,
   classNames,

@@ -25,7 +25,10 @@ const file = (path: string, data: Uint8Array): InputFile => ({ path, data: new B
 const zipFile = (path: string, tree: Zippable, level: 0 | 6 | 9 = 6): InputFile => file(path, zipSync(tree, { level }));
 
 async function rejection(p: Promise<unknown>): Promise<StudioError> {
-  const err: unknown = await p.then(() => undefined, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(StudioError);
   return err as StudioError;
 }
@@ -195,7 +198,10 @@ describe('ingestFiles refuses zip bombs and corrupt zips', () => {
   });
 
   it('throws zip-invalid for garbage and for a truncated zip', async () => {
-    const garbage = file('garbage.zip', Uint8Array.from({ length: 500 }, (_, i) => (i * 97) & 255));
+    const garbage = file(
+      'garbage.zip',
+      Uint8Array.from({ length: 500 }, (_, i) => (i * 97) & 255),
+    );
     expect((await rejection(ingestFiles([garbage]))).code).toBe('zip-invalid');
     const whole = zipSync({ a: { '1.png': png(4, 4), '2.png': png(4, 4, 1) } });
     const truncated = file('cut.zip', whole.subarray(0, Math.floor(whole.length / 2)));

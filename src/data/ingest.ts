@@ -87,9 +87,7 @@ interface Candidate {
   preSkip?: string;
 }
 
-type Outcome =
-  | { kind: 'image'; image: Omit<DatasetImage, 'id'>; large: boolean }
-  | { kind: 'skipped'; skipped: SkippedFile };
+type Outcome = { kind: 'image'; image: Omit<DatasetImage, 'id'>; large: boolean } | { kind: 'skipped'; skipped: SkippedFile };
 
 interface IngestContext {
   opts: IngestOptions;
@@ -230,13 +228,7 @@ function checkZipBytes(ctx: IngestContext, zipPath: string, declared: number): v
   );
 }
 
-function zipCandidate(
-  ctx: IngestContext,
-  zipBytes: Uint8Array,
-  entry: ZipEntry,
-  inner: string[],
-  zipSegments: string[],
-): Candidate {
+function zipCandidate(ctx: IngestContext, zipBytes: Uint8Array, entry: ZipEntry, inner: string[], zipSegments: string[]): Candidate {
   return {
     path: [...zipSegments, ...inner].join('/'),
     name: inner[inner.length - 1] ?? entry.name,
@@ -327,12 +319,7 @@ async function sniffHead(blob: Blob): Promise<string | undefined> {
 }
 
 /** The probe's answer when there is a probe (it decodes for real), else the header's. */
-async function measure(
-  bytes: Uint8Array,
-  format: ImageFormat,
-  blob: Blob,
-  probe: ImageProbe | undefined,
-): Promise<ImageSize | null> {
+async function measure(bytes: Uint8Array, format: ImageFormat, blob: Blob, probe: ImageProbe | undefined): Promise<ImageSize | null> {
   if (!probe) return readImageSize(bytes, format);
   try {
     const size = await probe(blob, format);

@@ -13,9 +13,7 @@ export function pathSegments(path: string): string[] {
 
 /** Files and folders ignored silently: macOS resource forks, dotfiles, Windows thumbnails. */
 export function isJunkPath(segments: readonly string[]): boolean {
-  return segments.some(
-    (s) => s === '__MACOSX' || s.startsWith('.') || JUNK_NAMES.has(s.toLowerCase()),
-  );
+  return segments.some((s) => s === '__MACOSX' || s.startsWith('.') || JUNK_NAMES.has(s.toLowerCase()));
 }
 
 /** The name of the folder that directly holds the file, if any. */

@@ -20,7 +20,15 @@ function jpeg(sof: number, width: number, height: number): Uint8Array {
 }
 
 function riff(chunk: string, body: number[]): Uint8Array {
-  return bytes(ascii('RIFF'), u32le(4 + 8 + body.length), ascii('WEBP'), ascii(chunk), u32le(body.length), body, new Array<number>(16).fill(0));
+  return bytes(
+    ascii('RIFF'),
+    u32le(4 + 8 + body.length),
+    ascii('WEBP'),
+    ascii(chunk),
+    u32le(body.length),
+    body,
+    new Array<number>(16).fill(0),
+  );
 }
 
 describe('sniffImageFormat', () => {
@@ -67,7 +75,8 @@ describe('readImageSize', () => {
   });
 
   it('reads BMP info headers, including top-down (negative height) and core headers', () => {
-    const info = (w: number, h: number): Uint8Array => bytes(ascii('BM'), new Array<number>(12).fill(0), u32le(40), u32le(w), u32le(h >>> 0));
+    const info = (w: number, h: number): Uint8Array =>
+      bytes(ascii('BM'), new Array<number>(12).fill(0), u32le(40), u32le(w), u32le(h >>> 0));
     expect(readImageSize(info(64, 32), 'bmp')).toEqual({ width: 64, height: 32 });
     expect(readImageSize(info(64, -32), 'bmp')).toEqual({ width: 64, height: 32 });
     const core = bytes(ascii('BM'), new Array<number>(12).fill(0), u32le(12), u16le(20), u16le(10), [1, 0, 24, 0]);

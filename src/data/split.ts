@@ -44,9 +44,7 @@ function groupIds(images: readonly Labelled[]): Array<[string, string[]]> {
     ids.add(id);
     groups.set(label, ids);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => compare(a, b))
-    .map(([label, ids]) => [label, [...ids].sort(compare)]);
+  return [...groups.entries()].sort(([a], [b]) => compare(a, b)).map(([label, ids]) => [label, [...ids].sort(compare)]);
 }
 
 function compare(a: string, b: string): number {

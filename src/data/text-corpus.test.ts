@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../lib/errors';
-import {
-  DEFAULT_TEXT_LIMITS,
-  TextDataError,
-  ingestTextCorpus,
-  ingestTextTable,
-  type TextSource,
-} from './text';
+import { DEFAULT_TEXT_LIMITS, TextDataError, ingestTextCorpus, ingestTextTable, type TextSource } from './text';
 import { invalidUtf8Offset, utf8Length } from './text-read';
 
 const file = (name: string, content: string | Uint8Array): File =>
@@ -47,10 +41,7 @@ async function errorOf(promise: Promise<unknown>): Promise<TextDataError> {
 
 describe('ingestTextCorpus: .txt and .md', () => {
   it('reads UTF-8, drops the BOM, makes line endings \\n, counts bytes', async () => {
-    const docs = await ingestTextCorpus([
-      file('a.txt', '\uFEFFCafé au lait\r\nline two\r\n'),
-      file('notes.md', '# Title\n\nSome *text*.'),
-    ]);
+    const docs = await ingestTextCorpus([file('a.txt', '\uFEFFCafé au lait\r\nline two\r\n'), file('notes.md', '# Title\n\nSome *text*.')]);
     expect(docs).toEqual([
       { name: 'a.txt', text: 'Café au lait\nline two\n', bytes: 23 },
       { name: 'notes.md', text: '# Title\n\nSome *text*.', bytes: 21 },

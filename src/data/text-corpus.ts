@@ -19,10 +19,7 @@ export interface CorpusOptions {
   signal?: AbortSignal;
 }
 
-export async function ingestTextCorpus(
-  files: readonly TextSource[],
-  opts: CorpusOptions = {},
-): Promise<TextDocument[]> {
+export async function ingestTextCorpus(files: readonly TextSource[], opts: CorpusOptions = {}): Promise<TextDocument[]> {
   if (files.length === 0) {
     throw new TextDataError('too-little-text', 'There is no text yet. Add .txt, .md or .jsonl files.');
   }
@@ -71,11 +68,9 @@ export function jsonlDocuments(text: string, name: string, field: string): TextD
     documents.push({ name: `${name}:${r.line}`, text: value, bytes: utf8Length(value) });
   }
   if (documents.length === 0) {
-    throw new TextDataError(
-      'empty-file',
-      `Every ${quote(field)} in ${quote(name)} is empty — there is no text to learn from.`,
-      { file: name },
-    );
+    throw new TextDataError('empty-file', `Every ${quote(field)} in ${quote(name)} is empty — there is no text to learn from.`, {
+      file: name,
+    });
   }
   return documents;
 }

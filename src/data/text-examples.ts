@@ -38,7 +38,10 @@ export function guessTextColumns(table: Pick<TextTable, 'columns' | 'rows'>): Gu
 }
 
 function words(column: string): string[] {
-  return column.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return column
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 function byName(columns: readonly string[], names: readonly string[], exclude: string | null): string | null {
@@ -65,11 +68,7 @@ function longestValues(columns: readonly string[], rows: readonly Record<string,
   return best;
 }
 
-function fewestValues(
-  columns: readonly string[],
-  rows: readonly Record<string, string>[],
-  exclude: string | null,
-): string | null {
+function fewestValues(columns: readonly string[], rows: readonly Record<string, string>[], exclude: string | null): string | null {
   let best: string | null = null;
   let bestScore = Infinity;
   for (const c of columns) {
@@ -91,11 +90,9 @@ export function textExamples(table: TextTable, columns: TextColumns): TextExampl
   requireColumn(table, textColumn, 'text');
   requireColumn(table, labelColumn, 'label');
   if (textColumn === labelColumn) {
-    throw new TextDataError(
-      'same-column',
-      `${quote(textColumn)} cannot be both the text and the label. Choose two different columns.`,
-      { file: table.name },
-    );
+    throw new TextDataError('same-column', `${quote(textColumn)} cannot be both the text and the label. Choose two different columns.`, {
+      file: table.name,
+    });
   }
   const examples: TextExample[] = [];
   const skipped = { emptyText: 0, emptyLabel: 0 };
@@ -125,12 +122,9 @@ export function textExamples(table: TextTable, columns: TextColumns): TextExampl
     );
   }
   const counts = labels.map((l) => byLabel.get(l) ?? 0);
-  const warnings = [
-    skippedRows(skipped, columns),
-    unevenRows(table),
-    fewExamples(labels, counts),
-    imbalance(labels, counts),
-  ].filter((w): w is TextWarning => w !== null);
+  const warnings = [skippedRows(skipped, columns), unevenRows(table), fewExamples(labels, counts), imbalance(labels, counts)].filter(
+    (w): w is TextWarning => w !== null,
+  );
   return { examples, labels, counts, skipped, warnings };
 }
 
@@ -151,7 +145,10 @@ function skippedRows(skipped: TextExamples['skipped'], columns: TextColumns): Te
 function unevenRows(table: TextTable): TextWarning | null {
   const rows = table.unevenRows;
   if (rows.length === 0) return null;
-  const which = listSome(rows.map((r) => formatCount(r)), LIST_MAX);
+  const which = listSome(
+    rows.map((r) => formatCount(r)),
+    LIST_MAX,
+  );
   const head =
     rows.length === 1
       ? `Data row ${which} of ${quote(table.name)} has`

@@ -79,11 +79,10 @@ export async function readUtf8(source: TextSource, signal?: AbortSignal): Promis
   try {
     bytes = new Uint8Array(await sourceBlob(source).arrayBuffer());
   } catch (err) {
-    throw new TextDataError(
-      'unreadable',
-      `${quote(name)} could not be read; it may have been moved or deleted. Add it again.`,
-      { file: name, cause: err },
-    );
+    throw new TextDataError('unreadable', `${quote(name)} could not be read; it may have been moved or deleted. Add it again.`, {
+      file: name,
+      cause: err,
+    });
   }
   throwIfAborted(signal);
   return decodeUtf8(bytes, name);

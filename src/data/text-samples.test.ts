@@ -58,7 +58,9 @@ describe('text samples', () => {
 
   it('the Moby Dick chapters ingest as a generation corpus under 200 KB', async () => {
     const textDir = join(dir, 'text');
-    const names = readdirSync(textDir).filter((n) => n.endsWith('.txt')).sort();
+    const names = readdirSync(textDir)
+      .filter((n) => n.endsWith('.txt'))
+      .sort();
     expect(names).toHaveLength(5);
     const docs = await ingestTextCorpus(names.map((n) => new File([readFileSync(join(textDir, n))], n)));
     expect(docs[0]?.text.startsWith('CHAPTER 1. Loomings.')).toBe(true);

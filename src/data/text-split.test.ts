@@ -4,15 +4,17 @@ import { cutPoints } from './text-split';
 
 function examples(spec: Array<[string, number]>): TextExample[] {
   let row = 0;
-  return spec.flatMap(([label, n]) =>
-    Array.from({ length: n }, (_, i) => ({ id: `row-${++row}`, text: `${label} ${i}`, label })),
-  );
+  return spec.flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `row-${++row}`, text: `${label} ${i}`, label })));
 }
 
 const doc = (name: string, text: string): TextDocument => ({ name, text, bytes: new TextEncoder().encode(text).length });
 
 describe('splitTextExamples', () => {
-  const data = examples([['ham', 40], ['spam', 10], ['other', 3]]);
+  const data = examples([
+    ['ham', 40],
+    ['spam', 10],
+    ['other', 3],
+  ]);
 
   it('is stratified: each class keeps its share in validation', () => {
     const { train, val } = splitTextExamples(data, 0.2, 7);
@@ -35,11 +37,27 @@ describe('splitTextExamples', () => {
 
   it('never leaves validation empty when asked for one', () => {
     for (let seed = 0; seed < 20; seed++) {
-      expect(splitTextExamples(examples([['a', 2], ['b', 2]]), 0.01, seed).val.length).toBeGreaterThan(0);
+      expect(
+        splitTextExamples(
+          examples([
+            ['a', 2],
+            ['b', 2],
+          ]),
+          0.01,
+          seed,
+        ).val.length,
+      ).toBeGreaterThan(0);
     }
     const err = (() => {
       try {
-        splitTextExamples(examples([['a', 1], ['b', 1]]), 0.2, 1);
+        splitTextExamples(
+          examples([
+            ['a', 1],
+            ['b', 1],
+          ]),
+          0.2,
+          1,
+        );
       } catch (e) {
         return e;
       }
@@ -47,7 +65,16 @@ describe('splitTextExamples', () => {
     })();
     expect(err).toBeInstanceOf(TextDataError);
     expect((err as TextDataError).reason).toBe('too-few-examples');
-    expect(splitTextExamples(examples([['a', 1], ['b', 1]]), 0, 1).val).toEqual([]);
+    expect(
+      splitTextExamples(
+        examples([
+          ['a', 1],
+          ['b', 1],
+        ]),
+        0,
+        1,
+      ).val,
+    ).toEqual([]);
   });
 });
 
@@ -66,7 +93,13 @@ describe('splitTextCorpus', () => {
     expect([...a.train, ...a.val].map((d) => d.name).sort()).toEqual(docs.map((d) => d.name).sort());
     const reversed = splitTextCorpus([...docs].reverse(), 0.2, 3);
     expect(reversed.val.map((d) => d.name).sort()).toEqual(a.val.map((d) => d.name).sort());
-    const others = new Set(Array.from({ length: 10 }, (_, s) => splitTextCorpus(docs, 0.2, s).val.map((d) => d.name).join()));
+    const others = new Set(
+      Array.from({ length: 10 }, (_, s) =>
+        splitTextCorpus(docs, 0.2, s)
+          .val.map((d) => d.name)
+          .join(),
+      ),
+    );
     expect(others.size).toBeGreaterThan(1);
   });
 

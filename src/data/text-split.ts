@@ -11,11 +11,7 @@ import type { TextDocument, TextExample, TextSplit } from './text-types';
  * of two or more keeps one on each side). Both parts keep the input order. With valFraction > 0,
  * throws `too-few-examples` when no class has two examples, so validation would be empty.
  */
-export function splitTextExamples(
-  examples: readonly TextExample[],
-  valFraction: number,
-  seed: number,
-): TextSplit<TextExample> {
+export function splitTextExamples(examples: readonly TextExample[], valFraction: number, seed: number): TextSplit<TextExample> {
   const val = new Set(splitDataset(examples, valFraction, seed).val);
   const split: TextSplit<TextExample> = { train: [], val: [] };
   for (const e of examples) (val.has(e.id) ? split.val : split.train).push(e);
@@ -43,11 +39,7 @@ const MIN_PIECE_CHARS = 500;
  * pieces on the same side are joined again, named `name (part k of n)`.
  * Throws `too-little-text` for no documents, or a single one too short to cut in two.
  */
-export function splitTextCorpus(
-  documents: readonly TextDocument[],
-  valFraction: number,
-  seed: number,
-): TextSplit<TextDocument> {
+export function splitTextCorpus(documents: readonly TextDocument[], valFraction: number, seed: number): TextSplit<TextDocument> {
   const fraction = Number.isFinite(valFraction) ? Math.min(Math.max(valFraction, 0.01), 0.99) : 0.1;
   const rng = createRng(deriveSeed(seed, 'text-holdout'));
   const [only] = documents;
@@ -55,11 +47,7 @@ export function splitTextCorpus(
   return documents.length === 1 ? splitOne(only, fraction, rng) : splitByDocument(documents, fraction, rng);
 }
 
-function splitByDocument(
-  documents: readonly TextDocument[],
-  fraction: number,
-  rng: () => number,
-): TextSplit<TextDocument> {
+function splitByDocument(documents: readonly TextDocument[], fraction: number, rng: () => number): TextSplit<TextDocument> {
   // Sorted first, so the split does not depend on the order the files were dropped in.
   const indexes = documents.map((_, i) => i).sort((a, b) => compareDocs(documents[a], documents[b]));
   const order = shuffled(indexes, rng);
@@ -95,11 +83,9 @@ function splitOne(doc: TextDocument, fraction: number, rng: () => number): TextS
   const cuts = cutPoints(text, Math.min(HOLDOUT_PIECES, Math.max(2, Math.floor(text.length / MIN_PIECE_CHARS))));
   const pieces = cuts.length - 1;
   if (pieces < 2) {
-    throw new TextDataError(
-      'too-little-text',
-      `${quote(doc.name)} is too short to hold any of it back for validation. Add more text.`,
-      { file: doc.name },
-    );
+    throw new TextDataError('too-little-text', `${quote(doc.name)} is too short to hold any of it back for validation. Add more text.`, {
+      file: doc.name,
+    });
   }
   const nVal = Math.min(Math.max(Math.round(pieces * fraction), 1), pieces - 1);
   const val = new Set(shuffled([...Array(pieces).keys()], rng).slice(0, nVal));

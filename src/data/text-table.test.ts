@@ -97,7 +97,9 @@ describe('ingestTextTable: CSV and TSV', () => {
 
 describe('ingestTextTable: JSONL', () => {
   it('takes the union of keys as columns and prints non-string values', async () => {
-    const t = await ingestTextTable(file('d.jsonl', '{"text":"a","label":1}\n{"text":"b","label":true,"extra":{"k":null}}\n{"text":"c","label":null}'));
+    const t = await ingestTextTable(
+      file('d.jsonl', '{"text":"a","label":1}\n{"text":"b","label":true,"extra":{"k":null}}\n{"text":"c","label":null}'),
+    );
     expect(t.columns).toEqual(['text', 'label', 'extra']);
     expect(t.rows).toEqual([
       { text: 'a', label: '1', extra: '' },
@@ -147,7 +149,18 @@ describe('textExamples', () => {
     spec.flatMap(([label, n]) => Array.from({ length: n }, (_, i) => [`${label} text ${i}`, label]));
 
   it('makes examples with ids, sorted labels and counts', () => {
-    const t = table(['text', 'label'], [['b one', 'b'], ['a one', 'a'], ['b two', 'b'], ...rows([['a', 5], ['b', 5]])]);
+    const t = table(
+      ['text', 'label'],
+      [
+        ['b one', 'b'],
+        ['a one', 'a'],
+        ['b two', 'b'],
+        ...rows([
+          ['a', 5],
+          ['b', 5],
+        ]),
+      ],
+    );
     const out = textExamples(t, { textColumn: 'text', labelColumn: 'label' });
     expect(out.labels).toEqual(['a', 'b']);
     expect(out.counts).toEqual([6, 7]);
@@ -157,7 +170,19 @@ describe('textExamples', () => {
   });
 
   it('skips and counts rows with no text or no label, trimming both', () => {
-    const t = table(['text', 'label'], [['  ', 'a'], ['x', ' '], ['', ''], [' y ', ' a '], ...rows([['a', 5], ['b', 5]])]);
+    const t = table(
+      ['text', 'label'],
+      [
+        ['  ', 'a'],
+        ['x', ' '],
+        ['', ''],
+        [' y ', ' a '],
+        ...rows([
+          ['a', 5],
+          ['b', 5],
+        ]),
+      ],
+    );
     const out = textExamples(t, { textColumn: 'text', labelColumn: 'label' });
     expect(out.skipped).toEqual({ emptyText: 2, emptyLabel: 1 });
     expect(out.examples.find((e) => e.id === 'row-4')).toEqual({ id: 'row-4', text: 'y', label: 'a' });
@@ -171,10 +196,19 @@ describe('textExamples', () => {
   });
 
   it('warns about a small class and about imbalance over 5 to 1', () => {
-    const out = textExamples(table(['text', 'label'], rows([['big', 30], ['small', 3]])), {
-      textColumn: 'text',
-      labelColumn: 'label',
-    });
+    const out = textExamples(
+      table(
+        ['text', 'label'],
+        rows([
+          ['big', 30],
+          ['small', 3],
+        ]),
+      ),
+      {
+        textColumn: 'text',
+        labelColumn: 'label',
+      },
+    );
     expect(out.warnings.map((w) => w.kind)).toEqual(['few-examples', 'imbalance']);
     expect(out.warnings[0]?.message).toBe(
       'The class “small” has only 3 examples. Add at least 5 examples to each class; 20 or more works better.',
@@ -182,10 +216,19 @@ describe('textExamples', () => {
     expect(out.warnings[1]?.message).toBe(
       'The classes are unbalanced: “big” has 30 examples and “small” has 3 (about 10 to 1). The model may favour the larger class; add examples to the smaller ones.',
     );
-    const fine = textExamples(table(['text', 'label'], rows([['big', 25], ['small', 5]])), {
-      textColumn: 'text',
-      labelColumn: 'label',
-    });
+    const fine = textExamples(
+      table(
+        ['text', 'label'],
+        rows([
+          ['big', 25],
+          ['small', 5],
+        ]),
+      ),
+      {
+        textColumn: 'text',
+        labelColumn: 'label',
+      },
+    );
     expect(fine.warnings).toEqual([]);
   });
 
@@ -211,14 +254,32 @@ describe('textExamples', () => {
   });
 
   it('refuses the same column twice, a single class, and no usable row', () => {
-    const t = table(['text', 'label'], [['x', 'a'], ['y', 'a']], 'one.csv');
+    const t = table(
+      ['text', 'label'],
+      [
+        ['x', 'a'],
+        ['y', 'a'],
+      ],
+      'one.csv',
+    );
     expect(thrown(() => textExamples(t, { textColumn: 'text', labelColumn: 'text' })).reason).toBe('same-column');
     const single = thrown(() => textExamples(t, { textColumn: 'text', labelColumn: 'label' }));
     expect(single.reason).toBe('single-class');
     expect(single.message).toBe(
       'Every row of “one.csv” has the label “a”: a classifier needs two or more classes. Add rows of another class, or choose another label column.',
     );
-    const none = thrown(() => textExamples(table(['text', 'label'], [['', 'a'], ['x', '']]), { textColumn: 'text', labelColumn: 'label' }));
+    const none = thrown(() =>
+      textExamples(
+        table(
+          ['text', 'label'],
+          [
+            ['', 'a'],
+            ['x', ''],
+          ],
+        ),
+        { textColumn: 'text', labelColumn: 'label' },
+      ),
+    );
     expect(none.reason).toBe('no-rows');
   });
 });

@@ -27,14 +27,7 @@ export interface SkippedFile {
 }
 
 export type WarningKind =
-  | 'few-images'
-  | 'imbalance'
-  | 'duplicate'
-  | 'skipped'
-  | 'single-class'
-  | 'empty-class'
-  | 'large-image'
-  | 'no-images';
+  'few-images' | 'imbalance' | 'duplicate' | 'skipped' | 'single-class' | 'empty-class' | 'large-image' | 'no-images';
 
 export interface DatasetWarning {
   kind: WarningKind;

@@ -133,8 +133,7 @@ function skipped(files: WarningExtras['skipped']): DatasetWarning | null {
   const sentences = files.slice(0, LIST_MAX).map((f) => `${quote(f.path)} ${f.reason}.`);
   const more = files.length - LIST_MAX;
   const head = files.length === 1 ? '1 file was skipped:' : `${plural(files.length, 'file')} were skipped:`;
-  const tail =
-    more <= 0 ? '' : more === 1 ? ' 1 other file was skipped too.' : ` ${formatCount(more)} other files were skipped too.`;
+  const tail = more <= 0 ? '' : more === 1 ? ' 1 other file was skipped too.' : ` ${formatCount(more)} other files were skipped too.`;
   return { kind: 'skipped', message: `${head} ${sentences.join(' ')}${tail}`, subjects: files.map((f) => f.path) };
 }
 

@@ -34,7 +34,12 @@ export function applyAugment(tf: Tf, x: tfTypes.Tensor4D, a: AugmentationSetting
   const [n, h, w] = x.shape;
   let out: tfTypes.Tensor4D = x;
   if (a.flip && p.flip.some(Boolean)) {
-    const mask = tf.tensor4d(p.flip.map((f) => (f ? 1 : 0)), [n, 1, 1, 1]).cast('bool');
+    const mask = tf
+      .tensor4d(
+        p.flip.map((f) => (f ? 1 : 0)),
+        [n, 1, 1, 1],
+      )
+      .cast('bool');
     out = tf.where(tf.broadcastTo(mask, out.shape), tf.image.flipLeftRight(out), out) as tfTypes.Tensor4D;
   }
   if (a.cropScale < 1) {

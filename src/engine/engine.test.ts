@@ -13,7 +13,12 @@ function sources(seed = 7) {
   const trainIdx = images.map((_, i) => i).filter((i) => i % 5 !== 0);
   const valIdx = images.map((_, i) => i).filter((i) => i % 5 === 0);
   const pick = (idx: number[]) =>
-    arraySource(idx.map((i) => images[i]!), idx.map((i) => labels[i]!), SIZE, idx.map((i) => `img-${i}`));
+    arraySource(
+      idx.map((i) => images[i]!),
+      idx.map((i) => labels[i]!),
+      SIZE,
+      idx.map((i) => `img-${i}`),
+    );
   return { train: pick(trainIdx), val: pick(valIdx) };
 }
 

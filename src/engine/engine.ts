@@ -13,15 +13,7 @@ import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
 import type { Checkpoint } from './checkpoint';
-import type {
-  BackendName,
-  BatchMetrics,
-  EpochMetrics,
-  EvalResult,
-  ModelSummary,
-  TrainResult,
-  TrainSettings,
-} from './types';
+import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from './types';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -57,7 +49,6 @@ export interface BackboneInfo {
   /** A studio export's dense head; reused when a run trains the same labels, to continue training. */
   head?: { kernel: tfTypes.Tensor; bias: tfTypes.Tensor } | null;
 }
-
 
 export interface TrainingEngine {
   readonly tf: Tf;
@@ -191,7 +182,11 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const backbone = info.model;
       if (loaded) releaseLoaded(loaded);
       const pristine = new Map(backbone.layers.map((l) => [l.name, l.weights.map((w) => w.read().clone())]));
-      const summary: ModelSummary = { ...summarize(id, name, backbone, inputRange), format: info.format ?? 'layers', notes: info.notes ?? [] };
+      const summary: ModelSummary = {
+        ...summarize(id, name, backbone, inputRange),
+        format: info.format ?? 'layers',
+        notes: info.notes ?? [],
+      };
       if (info.format === 'graph' && info.graphParams) {
         // The graph's constants sit in its one layer: shown as parameters, never trainable.
         const last = summary.layers[summary.layers.length - 1];
@@ -200,7 +195,11 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       }
       const head = info.head && headLabels?.length ? { ...info.head, labels: [...headLabels] } : null;
       if (info.head && !head) [info.head.kernel, info.head.bias].forEach((t) => t.dispose());
-      if (head) summary.notes = [...(summary.notes ?? []), `Its trained head (${head.labels.join(', ')}) is kept: training the same classes continues where it stopped.`];
+      if (head)
+        summary.notes = [
+          ...(summary.notes ?? []),
+          `Its trained head (${head.labels.join(', ')}) is kept: training the same classes continues where it stopped.`,
+        ];
       loaded = { backbone, pristine, resized: null, summary, head };
       return summary;
     },
@@ -328,9 +327,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         tf.io.withSaveHandler(async (artifacts) => {
           const weightData = artifacts.weightData;
           const buffer =
-            weightData === undefined
-              ? new ArrayBuffer(0)
-              : tf.io.CompositeArrayBuffer.join(weightData as ArrayBuffer | ArrayBuffer[]);
+            weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(weightData as ArrayBuffer | ArrayBuffer[]);
           const modelJson = {
             format: 'layers-model',
             generatedBy: artifacts.generatedBy ?? 'finetune-studio',
@@ -373,7 +370,6 @@ function trainingFailure(err: unknown): string {
   }
   return `Training failed: ${text.split('\n')[0]}`;
 }
-
 
 function argMax(row: readonly number[]): number {
   let best = 0;

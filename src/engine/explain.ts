@@ -100,14 +100,21 @@ async function saliency(tf: Tf, model: tfTypes.LayersModel, x: Tensor, size: num
   probsT.dispose();
   const target = pickClass(probabilities, classIndex);
   const map = tf.tidy(() => {
-    const logProb = (input: Tensor) =>
-      tf.log(tf.add(tf.slice(model.predict(input) as Tensor, [0, target], [1, 1]), 1e-7)).sum();
+    const logProb = (input: Tensor) => tf.log(tf.add(tf.slice(model.predict(input) as Tensor, [0, target], [1, 1]), 1e-7)).sum();
     const grads = tf.grad(logProb)(x);
     return normalise(tf, tf.max(tf.abs(grads), -1));
   });
   const heatmap = (await map.data()) as Float32Array;
   map.dispose();
-  return { heatmap, width: size, height: size, classIndex: target, probabilities, method: 'saliency', layer: model.layers[0]?.name ?? 'input' };
+  return {
+    heatmap,
+    width: size,
+    height: size,
+    classIndex: target,
+    probabilities,
+    method: 'saliency',
+    layer: model.layers[0]?.name ?? 'input',
+  };
 }
 
 /** Divides by the maximum (values are ≥ 0); an all-zero map stays zero. */

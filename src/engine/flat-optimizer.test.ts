@@ -21,7 +21,11 @@ describe('flat optimizers match tfjs optimizers', () => {
       const p1 = problem(1);
       const p2 = problem(1);
       const ref =
-        name === 'adam' ? tf.train.adam(0.05, 0.9, 0.999, EPSILON) : name === 'sgd' ? tf.train.momentum(0.05, 0.9) : tf.train.rmsprop(0.05, 0.9, 0, EPSILON);
+        name === 'adam'
+          ? tf.train.adam(0.05, 0.9, 0.999, EPSILON)
+          : name === 'sgd'
+            ? tf.train.momentum(0.05, 0.9)
+            : tf.train.rmsprop(0.05, 0.9, 0, EPSILON);
       const flat = createFlatOptimizer(tf, name, [p2.a, p2.b]);
       for (let i = 0; i < 5; i++) {
         ref.minimize(p1.loss, false, [p1.a, p1.b]);
@@ -30,10 +34,7 @@ describe('flat optimizers match tfjs optimizers', () => {
         value.dispose();
         Object.values(grads).forEach((g) => g.dispose());
       }
-      const d = Math.max(
-        ...(await tf.abs(tf.sub(p1.a, p2.a)).data()),
-        ...(await tf.abs(tf.sub(p1.b, p2.b)).data()),
-      );
+      const d = Math.max(...(await tf.abs(tf.sub(p1.a, p2.a)).data()), ...(await tf.abs(tf.sub(p1.b, p2.b)).data()));
       expect(d).toBeLessThan(1e-5);
       ref.dispose();
       flat.dispose();

@@ -42,7 +42,12 @@ export function createFlatOptimizer(tf: Tf, name: OptimizerName, vars: readonly 
     step(grads, lr) {
       if (vars.length === 0) return;
       t++;
-      const g = tf.tidy(() => tf.concat(vars.map((x) => tf.reshape(grads[x.name] ?? tf.zerosLike(x), [-1])), 0));
+      const g = tf.tidy(() =>
+        tf.concat(
+          vars.map((x) => tf.reshape(grads[x.name] ?? tf.zerosLike(x), [-1])),
+          0,
+        ),
+      );
       const update = tf.tidy(() => {
         switch (name) {
           case 'adam':

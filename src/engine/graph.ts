@@ -83,13 +83,7 @@ export interface SegmentOptions {
  * Batch norm layers that are frozen always run in inference mode; dropout follows `training`.
  * Call inside tf.tidy or a gradient function.
  */
-export function runSegment(
-  model: LayersModel,
-  from: number,
-  to: number,
-  input: tfTypes.Tensor,
-  opts: SegmentOptions,
-): tfTypes.Tensor {
+export function runSegment(model: LayersModel, from: number, to: number, input: tfTypes.Tensor, opts: SegmentOptions): tfTypes.Tensor {
   const values = new Map<string, tfTypes.Tensor>();
   const first = model.layers[from] as Layer;
   values.set(first.name, input);
@@ -101,8 +95,7 @@ export function runSegment(
       if (!v) throw new Error(`layer ${layer.name} reads ${name}, which is outside the segment`);
       return v;
     });
-    const training =
-      opts.training && (actsInTraining(layer) || (layer.getClassName() === 'BatchNormalization' && layer.trainable));
+    const training = opts.training && (actsInTraining(layer) || (layer.getClassName() === 'BatchNormalization' && layer.trainable));
     out = layer.apply(ins.length === 1 ? (ins[0] as tfTypes.Tensor) : ins, { training }) as tfTypes.Tensor;
     values.set(layer.name, out);
   }

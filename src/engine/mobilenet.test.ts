@@ -20,11 +20,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const SIZE = autoInputSize([56]);
 const SETTINGS = { ...DEFAULT_SETTINGS, imageSize: SIZE };
 
-
 /** Grey 56×56 bytes → RGB floats at the model's size, bilinear (as the browser's resize). */
 function toPixels(grey: Uint8Array, side: number): Float32Array {
   return tf.tidy(() => {
-    const g = tf.tensor3d(Float32Array.from(grey, (v) => v / 255), [side, side, 1]);
+    const g = tf.tensor3d(
+      Float32Array.from(grey, (v) => v / 255),
+      [side, side, 1],
+    );
     const rgb = tf.image.resizeBilinear(tf.tile(g, [1, 1, 3]) as tf.Tensor3D, [SIZE, SIZE]);
     return rgb.dataSync() as Float32Array;
   });
@@ -53,7 +55,12 @@ describe('bundled MobileNetV2, head only, default settings (WASM)', () => {
     await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundledBackbone, [0, 1]);
     const result = await engine.train(SETTINGS, labels, source(split.train), source(split.val), () => {});
     const last = result.history.at(-1)!;
-    console.log('mobilenet head-only history', result.history.map((h) => `${h.epoch}: loss ${h.loss.toFixed(3)} val ${h.valLoss?.toFixed(3)} acc ${h.valAccuracy?.toFixed(3)}`).join('\n'));
+    console.log(
+      'mobilenet head-only history',
+      result.history
+        .map((h) => `${h.epoch}: loss ${h.loss.toFixed(3)} val ${h.valLoss?.toFixed(3)} acc ${h.valAccuracy?.toFixed(3)}`)
+        .join('\n'),
+    );
     expect(result.epochsCompleted).toBe(10);
     expect(last.valAccuracy).toBeGreaterThanOrEqual(0.8);
 
@@ -64,10 +71,7 @@ describe('bundled MobileNetV2, head only, default settings (WASM)', () => {
     let correct = 0;
     for (let start = 0; start < unseen.images.length; start += 16) {
       const chunk = unseen.images.slice(start, start + 16);
-      const x = tf.tensor4d(
-        Float32Array.from(chunk.flatMap((img) => Array.from(toPixels(img.grey, 56)))),
-        [chunk.length, SIZE, SIZE, 3],
-      );
+      const x = tf.tensor4d(Float32Array.from(chunk.flatMap((img) => Array.from(toPixels(img.grey, 56)))), [chunk.length, SIZE, SIZE, 3]);
       const pred = reloaded.predict(x) as tf.Tensor;
       const cls = await pred.argMax(-1).data();
       chunk.forEach((img, k) => {

@@ -32,8 +32,16 @@ function data() {
   const trainIdx = idx.filter((i) => i % 4 !== 0);
   const valIdx = idx.filter((i) => i % 4 === 0);
   return {
-    train: arraySource(trainIdx.map((i) => images[i]!), trainIdx.map((i) => labels[i]!), SIZE),
-    val: arraySource(valIdx.map((i) => images[i]!), valIdx.map((i) => labels[i]!), SIZE),
+    train: arraySource(
+      trainIdx.map((i) => images[i]!),
+      trainIdx.map((i) => labels[i]!),
+      SIZE,
+    ),
+    val: arraySource(
+      valIdx.map((i) => images[i]!),
+      valIdx.map((i) => labels[i]!),
+      SIZE,
+    ),
   };
 }
 
@@ -54,7 +62,13 @@ beforeAll(async () => {
 
 describe('out of memory during a training step', () => {
   it('recognises the backends’ out-of-memory errors and nothing else', () => {
-    for (const m of ['Failed to allocate texture', 'WebGL: CONTEXT_LOST_WEBGL', 'Out of memory', 'OOM when allocating', 'Requested size exceeded the limit']) {
+    for (const m of [
+      'Failed to allocate texture',
+      'WebGL: CONTEXT_LOST_WEBGL',
+      'Out of memory',
+      'OOM when allocating',
+      'Requested size exceeded the limit',
+    ]) {
       expect(isOutOfMemory(new Error(m))).toBe(true);
     }
     for (const m of ['The loss became NaN', 'shapes do not match', '']) expect(isOutOfMemory(new Error(m))).toBe(false);

@@ -14,7 +14,13 @@ function sources(disagree = false) {
   const labels = base.map((l, i) => (disagree && i % 4 === 0 ? (l + 1) % 3 : l));
   const trainIdx = images.map((_, i) => i).filter((i) => i % 4 !== 0);
   const valIdx = images.map((_, i) => i).filter((i) => i % 4 === 0);
-  const pick = (idx: number[]) => arraySource(idx.map((i) => images[i]!), idx.map((i) => labels[i]!), SIZE, idx.map((i) => `img-${i}`));
+  const pick = (idx: number[]) =>
+    arraySource(
+      idx.map((i) => images[i]!),
+      idx.map((i) => labels[i]!),
+      SIZE,
+      idx.map((i) => `img-${i}`),
+    );
   return { train: pick(trainIdx), val: pick(valIdx) };
 }
 
@@ -57,24 +63,41 @@ beforeAll(async () => {
 describe('resuming a run from a checkpoint', () => {
   for (const [name, over] of [
     ['head only', {}],
-    ['fine-tune, cosine schedule', { mode: 'fine-tune', trainableLayers: ['block_2_conv', 'block_1_bn'], schedule: { ...DEFAULT_SETTINGS.schedule, kind: 'cosine' } }],
+    [
+      'fine-tune, cosine schedule',
+      { mode: 'fine-tune', trainableLayers: ['block_2_conv', 'block_1_bn'], schedule: { ...DEFAULT_SETTINGS.schedule, kind: 'cosine' } },
+    ],
   ] as [string, Partial<TrainSettings>][]) {
     it(`at epoch 2 of 4 ends with the weights of an uninterrupted run (${name})`, async () => {
       const { train, val } = sources();
       const a = await loadTiny();
       const checkpoints: Checkpoint[] = [];
-      const full = await a.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
-        if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
-      }, { checkpoints: true });
+      const full = await a.train(
+        settings(over),
+        ['r', 'g', 'b'],
+        train,
+        val,
+        (e: EngineEvent) => {
+          if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
+        },
+        { checkpoints: true },
+      );
       expect(checkpoints.map((c) => c.epoch)).toEqual([1, 2, 3, 4]);
       const expected = await finalWeights(a);
 
       const b = await loadTiny();
       const cp = checkpoints[1]!;
       const epochs: number[] = [];
-      const resumed = await b.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
-        if (e.type === 'epoch') epochs.push(e.metrics.epoch);
-      }, { resume: { checkpoint: cp, history: full.history.slice(0, 2) } });
+      const resumed = await b.train(
+        settings(over),
+        ['r', 'g', 'b'],
+        train,
+        val,
+        (e: EngineEvent) => {
+          if (e.type === 'epoch') epochs.push(e.metrics.epoch);
+        },
+        { resume: { checkpoint: cp, history: full.history.slice(0, 2) } },
+      );
       expect(epochs).toEqual([3, 4]);
       expect(resumed.epochsCompleted).toBe(4);
       expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
@@ -92,9 +115,16 @@ describe('resuming a run from a checkpoint', () => {
     };
     const a = await loadTiny();
     const checkpoints: Checkpoint[] = [];
-    const full = await a.train(settings(over), ['r', 'g', 'b'], train, val, (e: EngineEvent) => {
-      if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
-    }, { checkpoints: true });
+    const full = await a.train(
+      settings(over),
+      ['r', 'g', 'b'],
+      train,
+      val,
+      (e: EngineEvent) => {
+        if (e.type === 'checkpoint') checkpoints.push(e.checkpoint);
+      },
+      { checkpoints: true },
+    );
     expect(full.stoppedEarly).not.toBeNull();
     expect(full.bestEpoch).not.toBeNull();
     expect(full.bestEpoch!).toBeLessThan(full.epochsCompleted);

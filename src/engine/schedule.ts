@@ -6,13 +6,7 @@ import type { ScheduleSettings } from './types';
  * constant: base. step: base × factor^⌊epoch / stepEpochs⌋. cosine: from base down to base × minFactor.
  * warmup-cosine: linear from base/warm-up-steps up to base over the warm-up, then cosine.
  */
-export function learningRateAt(
-  base: number,
-  schedule: ScheduleSettings,
-  step: number,
-  totalSteps: number,
-  stepsPerEpoch: number,
-): number {
+export function learningRateAt(base: number, schedule: ScheduleSettings, step: number, totalSteps: number, stepsPerEpoch: number): number {
   const min = base * schedule.minFactor;
   const cosine = (t: number) => min + (base - min) * 0.5 * (1 + Math.cos(Math.PI * Math.min(Math.max(t, 0), 1)));
   switch (schedule.kind) {

@@ -15,8 +15,16 @@ function data(seed = 7, shuffleValLabels = false) {
   const valIdx = idx.filter((i) => i % 5 === 0);
   const valLabels = valIdx.map((i, k) => (shuffleValLabels ? (labels[i]! + 1 + (k % 2)) % 3 : labels[i]!));
   return {
-    train: arraySource(trainIdx.map((i) => images[i]!), trainIdx.map((i) => labels[i]!), SIZE),
-    val: arraySource(valIdx.map((i) => images[i]!), valLabels, SIZE),
+    train: arraySource(
+      trainIdx.map((i) => images[i]!),
+      trainIdx.map((i) => labels[i]!),
+      SIZE,
+    ),
+    val: arraySource(
+      valIdx.map((i) => images[i]!),
+      valLabels,
+      SIZE,
+    ),
   };
 }
 
@@ -96,7 +104,14 @@ describe('training loop (issue 3 settings)', () => {
     const head = (8 + 1) * 3;
     const block2 = 3 * 3 * 6 * 8 + 8;
     const block1 = 3 * 3 * 3 * 6 + 6 + 2 * 6;
-    expect(res.history.map((h) => h.trainableParams)).toEqual([head, head, head + block2, head + block2, head + block2 + block1, head + block2 + block1]);
+    expect(res.history.map((h) => h.trainableParams)).toEqual([
+      head,
+      head,
+      head + block2,
+      head + block2,
+      head + block2 + block1,
+      head + block2 + block1,
+    ]);
     e.dispose();
   });
 

@@ -116,7 +116,13 @@ interface Cache {
   variants: number;
 }
 
-async function cachePrefix(ctx: RunContext, cut: number, source: SampleSource, variants: number, progress: (done: number) => void): Promise<Cache> {
+async function cachePrefix(
+  ctx: RunContext,
+  cut: number,
+  source: SampleSource,
+  variants: number,
+  progress: (done: number) => void,
+): Promise<Cache> {
   const { tf, model, settings } = ctx;
   const parts: Tensor[] = [];
   const n = source.ids.length;
@@ -159,7 +165,12 @@ export async function measure(
     const x = cache ? tf.gather(cache.tensor, idx) : await pixelTensor(tf, source, idx, ctx.settings, ctx.inputRange, null);
     const sum = tf.tidy(() => {
       const probs = runSegment(model, from, end, x, { training: false });
-      const y = tf.oneHot(Array.from(idx, (i) => source.labels[i] ?? 0), numClasses).toFloat();
+      const y = tf
+        .oneHot(
+          Array.from(idx, (i) => source.labels[i] ?? 0),
+          numClasses,
+        )
+        .toFloat();
       const lossSum = tf.mul(crossEntropy(tf, probs, y), idx.length);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), 'float32'));
       return tf.stack([lossSum, correct]);
@@ -335,7 +346,12 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
           }
           const input = x;
           const target = tf.tidy(() => {
-            const hot = tf.oneHot(idx.map((i) => train.labels[i] ?? 0), numClasses).toFloat();
+            const hot = tf
+              .oneHot(
+                idx.map((i) => train.labels[i] ?? 0),
+                numClasses,
+              )
+              .toFloat();
             const s = settings.labelSmoothing;
             return s > 0 ? tf.add(tf.mul(hot, 1 - s), s / numClasses) : hot;
           });

@@ -130,7 +130,8 @@ export interface LayerInfo {
 }
 
 /** Said when someone asks a graph model's layers to train (the engine refuses; the UI warns first). */
-export const GRAPH_TRAIN_MESSAGE = 'Graph models cannot be trained; only the new head trains. Choose "Head only" to train the new head on its features.';
+export const GRAPH_TRAIN_MESSAGE =
+  'Graph models cannot be trained; only the new head trains. Choose "Head only" to train the new head on its features.';
 
 export interface ModelSummary {
   id: string;

@@ -46,8 +46,7 @@ export function serializeError(err: unknown): SerializedError {
   if (/out of memory|OOM|allocation failed|Failed to allocate|exceeded/i.test(text)) {
     return {
       code: 'out-of-memory',
-      message:
-        'The device ran out of memory. Try a smaller batch size, a smaller input size, or fewer trainable layers.',
+      message: 'The device ran out of memory. Try a smaller batch size, a smaller input size, or fewer trainable layers.',
       detail: text,
     };
   }

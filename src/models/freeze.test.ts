@@ -42,7 +42,9 @@ describe('freezing presets on the real MobileNetV2 topology', () => {
   });
 
   it('"trainable from here" at block_16 equals the top block preset', () => {
-    expect(presetTrainable(layers, { kind: 'from-block', block: 'block_16' })).toEqual(presetTrainable(layers, { kind: 'top-blocks', blocks: 1 }));
+    expect(presetTrainable(layers, { kind: 'from-block', block: 'block_16' })).toEqual(
+      presetTrainable(layers, { kind: 'top-blocks', blocks: 1 }),
+    );
   });
 
   it('estimates more memory for more trainable layers and bigger batches', () => {

@@ -27,7 +27,8 @@ export function blocksOf(layers: readonly LayerInfo[]): Block[] {
   return blocks;
 }
 
-export type FreezePreset = { kind: 'head-only' } | { kind: 'full' } | { kind: 'top-blocks'; blocks: number } | { kind: 'from-block'; block: string };
+export type FreezePreset =
+  { kind: 'head-only' } | { kind: 'full' } | { kind: 'top-blocks'; blocks: number } | { kind: 'from-block'; block: string };
 
 /** Whether a block is one of the model's repeated blocks (not the stem or the final conv). */
 function isNumberedBlock(name: string): boolean {
@@ -70,7 +71,8 @@ export function estimateStepMemory(
   const scale = (imageSize / native) ** 2;
   const total = layers.reduce((s, l) => s + l.params, 0);
   const featureDim = (layers[layers.length - 1]?.outputShape.at(-1) as number | null) ?? 0;
-  const trainParams = layers.filter((l) => trainable.has(l.name)).reduce((s, l) => s + l.trainableParams, 0) + (featureDim + 1) * numClasses;
+  const trainParams =
+    layers.filter((l) => trainable.has(l.name)).reduce((s, l) => s + l.trainableParams, 0) + (featureDim + 1) * numClasses;
   // Weights once; trainable ones also need a gradient and two Adam slots.
   const weights = 4 * (total + 3 * trainParams);
   const first = layers.findIndex((l) => trainable.has(l.name));

@@ -53,12 +53,7 @@ export function layerTable(model: tfTypes.LayersModel, isTrainable: (name: strin
   });
 }
 
-export function summarize(
-  id: string,
-  name: string,
-  model: tfTypes.LayersModel,
-  inputRange: [number, number],
-): ModelSummary {
+export function summarize(id: string, name: string, model: tfTypes.LayersModel, inputRange: [number, number]): ModelSummary {
   const layers = layerTable(model, () => false);
   const inputShape = model.inputs[0]?.shape ?? [];
   return {

@@ -70,11 +70,15 @@ describe('importing model files', () => {
     };
     const ids = Array.from({ length: 8 }, (_, i) => `i${i}`);
     const labels = ids.map((_, i) => i % 2);
-    const source = { ids, labels: Int32Array.from(labels), pixels: async (idx: readonly number[], size: number) => {
-      const out = new Float32Array(idx.length * size * size * 3);
-      idx.forEach((i, k) => out.set(pixels(i, labels[i] ?? 0, size), k * size * size * 3));
-      return out;
-    } };
+    const source = {
+      ids,
+      labels: Int32Array.from(labels),
+      pixels: async (idx: readonly number[], size: number) => {
+        const out = new Float32Array(idx.length * size * size * 3);
+        idx.forEach((i, k) => out.set(pixels(i, labels[i] ?? 0, size), k * size * size * 3));
+        return out;
+      },
+    };
     const settings = { ...(await import('../engine/types')).DEFAULT_SETTINGS, imageSize: 16, epochs: 1, batchSize: 4 };
     const fine = await engine
       .train({ ...settings, mode: 'fine-tune', trainableLayers: ['graph_model'] }, ['a', 'b'], source, source, () => undefined)

@@ -124,7 +124,10 @@ export async function fetchModel(url: string, opts: { keep?: boolean; onProgress
         throw fetchFailure(shardUrl, err);
       });
       if (loaded + bytes.byteLength > total) {
-        throw new StudioError('model-invalid', `The weight file ${baseName(path)} is larger than ${baseName(url)} says; the files may belong to another model.`);
+        throw new StudioError(
+          'model-invalid',
+          `The weight file ${baseName(path)} is larger than ${baseName(url)} says; the files may belong to another model.`,
+        );
       }
       weights.set(bytes, loaded);
       loaded += bytes.byteLength;
@@ -140,7 +143,9 @@ export async function fetchModel(url: string, opts: { keep?: boolean; onProgress
   }
   if (cache) {
     // Weights first, model.json last: a cached model.json means the whole model is there.
-    await Promise.all(fresh.map((f) => cache.put(f.url, new Response(new Blob([f.bytes as Uint8Array<ArrayBuffer>]))).catch(() => undefined)));
+    await Promise.all(
+      fresh.map((f) => cache.put(f.url, new Response(new Blob([f.bytes as Uint8Array<ArrayBuffer>]))).catch(() => undefined)),
+    );
     await cache.put(url, new Response(jsonText, { headers: { 'content-type': 'application/json' } })).catch(() => undefined);
   }
   return { json, weights: weights.buffer };
@@ -209,7 +214,10 @@ export async function buildBackbone(
   }
   if (model.inputs.length !== 1 || (model.inputs[0]?.shape.length ?? 0) !== 4) {
     model.dispose();
-    throw new StudioError('model-invalid', 'The studio imports image models with one input of shape [height, width, channels]; this model has another input.');
+    throw new StudioError(
+      'model-invalid',
+      'The studio imports image models with one input of shape [height, width, channels]; this model has another input.',
+    );
   }
   const cut = (opts.teachable ? cutTeachable(tf, model) : null) ?? cutClassifier(tf, model);
   return { model: cut.model, format: 'layers', notes: cut.note ? [cut.note] : [], head: cut.head };

@@ -9,7 +9,12 @@ interface TopologyJson {
 }
 
 /** A new model at `size`×`size` input; with `copyWeights`, it starts from the original's weights. */
-export async function rebuildAtInputSize(tf: Tf, model: tfTypes.LayersModel, size: number, copyWeights = true): Promise<tfTypes.LayersModel> {
+export async function rebuildAtInputSize(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  size: number,
+  copyWeights = true,
+): Promise<tfTypes.LayersModel> {
   const json = model.toJSON(null, false) as unknown as TopologyJson;
   const input = json.config.layers.find((l) => l.class_name === 'InputLayer');
   const shape = input?.config.batch_input_shape;

@@ -11,14 +11,21 @@ const SIZE = 16;
 /** Teachable Machine's layout: Sequential[ truncated feature model, Sequential[Dense 8 relu, Dense K softmax, no bias] ]. */
 function teachableLike(labels: number): tf.LayersModel {
   const input = tf.input({ shape: [SIZE, SIZE, 3] });
-  let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   const truncated = tf.model({ inputs: input, outputs: x, name: 'sequential_1' });
   const head = tf.sequential({
     name: 'sequential_3',
     layers: [
       tf.layers.dense({ inputShape: [6], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.dense({ units: labels, activation: 'softmax', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.dense({
+        units: labels,
+        activation: 'softmax',
+        useBias: false,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
     ],
   });
   return tf.sequential({ layers: [truncated, head] });
@@ -39,7 +46,9 @@ describe('importing a Teachable Machine model', () => {
     const tmLabels = ['zebra', 'apple', 'mango'];
     const engine = createTrainingEngine(tf);
     await engine.loadModel('tm', 'TM', () => buildBackbone(raw, { key: 'tm', inputSize: SIZE, teachable: true }), [0, 1], tmLabels);
-    const images = Array.from({ length: 8 }, (_, i) => Float32Array.from({ length: SIZE * SIZE * 3 }, (_, j) => ((i * 31 + j * 7) % 97) / 97));
+    const images = Array.from({ length: 8 }, (_, i) =>
+      Float32Array.from({ length: SIZE * SIZE * 3 }, (_, j) => ((i * 31 + j * 7) % 97) / 97),
+    );
     const labels = images.map((_, i) => i % 3);
     const runLabels = [...tmLabels].sort(); // the studio's order: apple, mango, zebra
     await engine.train(

@@ -23,7 +23,10 @@ const json: ModelJson = {
         { name: 'conv/bias', shape: [8], dtype: 'float32' }, // 32
       ],
     },
-    { paths: ['group2-shard1of1.bin'], weights: [{ name: 'dense/kernel', shape: [10, 4], dtype: 'float32', quantization: { dtype: 'uint8' } }] },
+    {
+      paths: ['group2-shard1of1.bin'],
+      weights: [{ name: 'dense/kernel', shape: [10, 4], dtype: 'float32', quantization: { dtype: 'uint8' } }],
+    },
   ],
 };
 
@@ -81,7 +84,11 @@ describe('model.json validation', () => {
       { name: 'dir/group1-shard2of2.bin', size: 396 },
       { name: 'group1-shard1of2.bin', size: 500 },
     ];
-    expect(checkWeightFiles(json, files).map((f) => f.name)).toEqual(['group1-shard1of2.bin', 'dir/group1-shard2of2.bin', 'group2-shard1of1.bin']);
+    expect(checkWeightFiles(json, files).map((f) => f.name)).toEqual([
+      'group1-shard1of2.bin',
+      'dir/group1-shard2of2.bin',
+      'group2-shard1of1.bin',
+    ]);
   });
 
   it('refuses models over the size limit', () => {
@@ -93,8 +100,18 @@ describe('model.json validation', () => {
   });
 
   it('picks model.json among the files', () => {
-    expect(pickModelJson([{ name: 'a.bin', size: 1 }, { name: 'model.json', size: 1 }]).name).toBe('model.json');
-    expect(pickModelJson([{ name: 'my-net.json', size: 1 }, { name: 'a.bin', size: 1 }]).name).toBe('my-net.json');
+    expect(
+      pickModelJson([
+        { name: 'a.bin', size: 1 },
+        { name: 'model.json', size: 1 },
+      ]).name,
+    ).toBe('model.json');
+    expect(
+      pickModelJson([
+        { name: 'my-net.json', size: 1 },
+        { name: 'a.bin', size: 1 },
+      ]).name,
+    ).toBe('my-net.json');
     expect(thrown(() => pickModelJson([{ name: 'a.bin', size: 1 }])).userMessage).toMatch(/No model\.json/);
   });
 

@@ -61,7 +61,10 @@ export function parseModelJson(text: string, source: string): ModelJson {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new StudioError('model-invalid', `${source} is not valid JSON, so it is not a TF.js model.json. Pick the model.json that came with the weight files.`);
+    throw new StudioError(
+      'model-invalid',
+      `${source} is not valid JSON, so it is not a TF.js model.json. Pick the model.json that came with the weight files.`,
+    );
   }
   const json = raw as Partial<ModelJson> | null;
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {

@@ -230,7 +230,9 @@ async function recoverFromCrash(): Promise<void> {
   if (!point) {
     useStudio
       .getState()
-      .failRun('The training worker stopped unexpectedly before the first epoch finished, so there is no checkpoint to continue from. Start training again.');
+      .failRun(
+        'The training worker stopped unexpectedly before the first epoch finished, so there is no checkpoint to continue from. Start training again.',
+      );
     return;
   }
   useProjects.setState({
@@ -254,7 +256,9 @@ async function offerBackends(lostOn: BackendName, reason: string): Promise<void>
   if (!point) {
     useStudio
       .getState()
-      .failRun(`The ${backendLabel(lostOn)} backend lost ${what}${detail} before the first epoch finished, so there is no checkpoint to continue from. Start training again.`);
+      .failRun(
+        `The ${backendLabel(lostOn)} backend lost ${what}${detail} before the first epoch finished, so there is no checkpoint to continue from. Start training again.`,
+      );
     return;
   }
   const others = BACKEND_ORDER.filter((b) => b !== lostOn);
@@ -308,7 +312,7 @@ export async function resumeTraining(runId?: string): Promise<void> {
     evalState: 'idle',
     evalError: null,
   });
-  let finished = false;
+  let finished: boolean;
   try {
     finished = await trainInWorker(() => ({ kind: 'train', settings: run.settings, labels, train, val, resume: { checkpoint, history } }));
   } finally {

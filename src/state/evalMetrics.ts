@@ -23,7 +23,8 @@ export function classMetrics(confusion: readonly (readonly number[])[], labels: 
     const predicted = confusion.reduce((sum, row) => sum + (row[k] ?? 0), 0);
     const precision = predicted > 0 ? tp / predicted : null;
     const recall = support > 0 ? tp / support : null;
-    const f1 = precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    const f1 =
+      precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
     return { label, precision, recall, f1, support };
   });
 }

@@ -6,7 +6,9 @@ import type { ProgressEvent } from '../worker/client';
 import type { MetricsBuffer } from './metricsBuffer';
 import type { StudioState } from './types';
 
-export type EventPatch = Partial<Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download'>>;
+export type EventPatch = Partial<
+  Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download'>
+>;
 
 function assertNever(x: never): never {
   throw new Error(`unhandled worker event ${JSON.stringify(x)}`);

@@ -116,7 +116,10 @@ async function exportAs(format: ExportFormat): Promise<void> {
         entries['README.md'] = strToU8(modelCard(metadata, counts));
       }
       const zipped = zipSync(entries, { level: 6 });
-      download(new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${name}-${format === 'tfjs' ? 'model' : 'teachable-machine'}.zip`);
+      download(
+        new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+        `${name}-${format === 'tfjs' ? 'model' : 'teachable-machine'}.zip`,
+      );
     }
     useStudio.getState().setExport({ exporting: false });
   } catch (err) {

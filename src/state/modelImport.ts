@@ -23,7 +23,8 @@ async function switchModel(next: ModelSource): Promise<boolean> {
   try {
     // The first model (and the backend) must be up before another can replace it.
     await ensureReady();
-    if (useStudio.getState().backendError) throw new StudioError('backend-unavailable', 'No compute backend is running, so no model can load.');
+    if (useStudio.getState().backendError)
+      throw new StudioError('backend-unavailable', 'No compute backend is running, so no model can load.');
     const summary = await loadSource(getClient(), next);
     setCurrentSource(next);
     const st = useStudio.getState();
@@ -103,7 +104,11 @@ async function expandZips(files: File[]): Promise<File[]> {
         filter: (e) => !e.name.endsWith('/') && e.originalSize < MAX_IMPORT_ZIP_BYTES,
       });
     } catch (err) {
-      throw new StudioError('zip-invalid', `${f.name} is not a readable zip. Export the model again, or pick its model.json and weight files.`, { cause: err });
+      throw new StudioError(
+        'zip-invalid',
+        `${f.name} is not a readable zip. Export the model again, or pick its model.json and weight files.`,
+        { cause: err },
+      );
     }
     for (const [name, bytes] of Object.entries(entries)) out.push(new File([bytes as Uint8Array<ArrayBuffer>], baseName(name)));
   }
@@ -145,7 +150,8 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
   if (files.length === 0) return false;
   const metadata = await readMetadata(files);
   const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
-  const from = picked.length === 1 && /\.zip$/i.test(picked[0]?.name ?? '') ? (picked[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
+  const from =
+    picked.length === 1 && /\.zip$/i.test(picked[0]?.name ?? '') ? (picked[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
   const name = `Imported: ${from}`;
   const ok = await switchModel({
     kind: 'files',
@@ -180,7 +186,13 @@ export function importModelUrl(raw: string, inputRange: [number, number] = [0, 1
     });
     return Promise.resolve(false);
   }
-  return switchModel({ kind: 'url', id: `url-${Date.now().toString(36)}-${++importCounter}`, name: `From ${url.host}: ${baseName(url.pathname)}`, url: url.href, inputRange });
+  return switchModel({
+    kind: 'url',
+    id: `url-${Date.now().toString(36)}-${++importCounter}`,
+    name: `From ${url.host}: ${baseName(url.pathname)}`,
+    url: url.href,
+    inputRange,
+  });
 }
 
 /** Which hosted catalog models are in browser storage (shown as "cached" on their cards). */

@@ -257,7 +257,8 @@ export function startPersistence(seedOverride: number | null = null): Promise<vo
     const last = lastId ? await db.getProject(lastId) : undefined;
     if (last) {
       await applyProject(last);
-      if (seedOverride !== null && seedOverride !== useStudio.getState().settings.seed) useStudio.getState().updateSettings({ seed: seedOverride });
+      if (seedOverride !== null && seedOverride !== useStudio.getState().settings.seed)
+        useStudio.getState().updateSettings({ seed: seedOverride });
     } else {
       const id = newId('project');
       await db.putProject(projectFromState(useStudio.getState(), null, id));

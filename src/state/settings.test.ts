@@ -37,7 +37,15 @@ const summary: ModelSummary = {
 };
 
 const epoch = (n: number, loss: number, valLoss: number): EpochMetrics => ({
-  epoch: n, loss, accuracy: 0.5, valLoss, valAccuracy: 0.5, ms: 1, learningRate: 0.001, trainableParams: 1, numTensors: 1,
+  epoch: n,
+  loss,
+  accuracy: 0.5,
+  valLoss,
+  valAccuracy: 0.5,
+  ms: 1,
+  learningRate: 0.001,
+  trainableParams: 1,
+  numTensors: 1,
 });
 
 describe('settings', () => {

@@ -294,7 +294,10 @@ export async function addTextFiles(files: File[]): Promise<void> {
   } catch (err) {
     const kept = useText.getState().table;
     const missing = err instanceof TextDataError && err.reason === 'missing-column';
-    const hint = kept && s.task === 'text-classification' ? ` The table already loaded (${kept.name}) is kept${missing ? '; to use a table with other columns, press Clear first' : ''}.` : '';
+    const hint =
+      kept && s.task === 'text-classification'
+        ? ` The table already loaded (${kept.name}) is kept${missing ? '; to use a table with other columns, press Clear first' : ''}.`
+        : '';
     useText.setState({ dataError: userMessageOf(err) + hint });
   } finally {
     useText.setState({ dataBusy: false });
@@ -335,7 +338,9 @@ export async function loadTextSample(): Promise<void> {
       await addTextFiles([new File([await res.blob()], 'spam-ham.csv', { type: 'text/csv' })]);
     }
   } catch {
-    useText.setState({ dataError: 'The sample dataset could not be loaded. Check that the studio was built with `npm run build`, then reload.' });
+    useText.setState({
+      dataError: 'The sample dataset could not be loaded. Check that the studio was built with `npm run build`, then reload.',
+    });
   }
 }
 
@@ -390,7 +395,11 @@ function listen(): void {
     const st = useText.getState();
     switch (ev.type) {
       case 'initial':
-        useText.setState({ initial: ev.metrics, batchesPerEpoch: ev.batchesPerEpoch, status: st.status === 'loading' ? 'running' : st.status });
+        useText.setState({
+          initial: ev.metrics,
+          batchesPerEpoch: ev.batchesPerEpoch,
+          status: st.status === 'loading' ? 'running' : st.status,
+        });
         return;
       case 'batch':
         useText.setState({ batches: [...st.batches, { step: ev.step, loss: ev.loss }], batchesPerEpoch: ev.batches });

@@ -1,14 +1,6 @@
 /** The studio store's shape: one store built from typed slices. */
 import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
-import type {
-  BackendName,
-  EpochMetrics,
-  EvalResult,
-  ModelSummary,
-  TrainResult,
-  TrainSettings,
-  TrainMode,
-} from '../engine/types';
+import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
 import type { FreezePreset } from '../models/freeze';
 import type { NumericField } from './validation';
 
@@ -27,12 +19,7 @@ export interface DatasetSlice {
   looseClass: string;
   projectName: string;
   /** Set when an ingest or dataset action changes images; resets when the dataset is cleared. */
-  addDataset(result: {
-    images: DatasetImage[];
-    skipped: SkippedFile[];
-    emptyClasses: string[];
-    largeImages: string[];
-  }): void;
+  addDataset(result: { images: DatasetImage[]; skipped: SkippedFile[]; emptyClasses: string[]; largeImages: string[] }): void;
   setIngesting(busy: boolean): void;
   setIngestError(message: string | null): void;
   setLooseClass(name: string): void;

@@ -60,9 +60,19 @@ export const RULES: Record<NumericField, Rule> = {
     message: 'The step factor must be above 0 and at most 1 (0.5 halves the rate).',
   },
   'schedule.warmupEpochs': { min: 0, max: 100, integer: false, message: 'Warm-up must be from 0 to 100 epochs.' },
-  'schedule.minFactor': { min: 0, max: 1, integer: false, message: 'The final fraction must be from 0 to 1 (0.01 ends at 1% of the rate).' },
+  'schedule.minFactor': {
+    min: 0,
+    max: 1,
+    integer: false,
+    message: 'The final fraction must be from 0 to 1 (0.01 ends at 1% of the rate).',
+  },
   'earlyStopping.patience': { min: 1, max: 100, integer: true, message: 'Patience must be a whole number of epochs from 1 to 100.' },
-  'gradualUnfreezing.everyEpochs': { min: 1, max: 100, integer: true, message: 'Unfreeze every must be a whole number of epochs from 1 to 100.' },
+  'gradualUnfreezing.everyEpochs': {
+    min: 1,
+    max: 100,
+    integer: true,
+    message: 'Unfreeze every must be a whole number of epochs from 1 to 100.',
+  },
   'augmentation.cropScale': {
     min: 0.3,
     max: 1,

@@ -89,8 +89,18 @@ describe('project storage (IndexedDB)', () => {
     await store.putProject(project('p1'));
     await store.putRun(run('r1', 'p1'));
     const weights = (v: number) => new Float32Array([v, v + 1, v + 2]).buffer;
-    await store.putCheckpoint('r1', { epoch: 1, specs: [{ layer: 'head_dense', index: 0, shape: [3] }], weights: weights(1), optimizerSteps: { head: 4, backbone: 0 } });
-    await store.putCheckpoint('r1', { epoch: 2, specs: [{ layer: 'head_dense', index: 0, shape: [3] }], weights: weights(5), optimizerSteps: { head: 8, backbone: 0 } });
+    await store.putCheckpoint('r1', {
+      epoch: 1,
+      specs: [{ layer: 'head_dense', index: 0, shape: [3] }],
+      weights: weights(1),
+      optimizerSteps: { head: 4, backbone: 0 },
+    });
+    await store.putCheckpoint('r1', {
+      epoch: 2,
+      specs: [{ layer: 'head_dense', index: 0, shape: [3] }],
+      weights: weights(5),
+      optimizerSteps: { head: 8, backbone: 0 },
+    });
     const cp = await store.getCheckpoint('r1');
     expect(cp?.epoch).toBe(2);
     expect(Array.from(new Float32Array(cp!.weights))).toEqual([5, 6, 7]);

@@ -18,14 +18,22 @@ export interface ModelFiles {
 export async function tinyMobilenetV1Files(size = 32, classes = 10, binName = 'group1-shard1of1', seed = 3): Promise<ModelFiles> {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
   const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1', kernelInitializer: init(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'conv1_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'conv1_relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, name: 'conv_dw_1', depthwiseInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, name: 'conv_dw_1', depthwiseInitializer: init(2) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'conv_dw_1_relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, name: 'conv_pw_1', kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 8, kernelSize: 1, useBias: false, name: 'conv_pw_1', kernelInitializer: init(3) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'conv_pw_1_relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ filters: 16, kernelSize: 1, strides: 2, useBias: false, name: 'conv_pw_13', kernelInitializer: init(4) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ filters: 16, kernelSize: 1, strides: 2, useBias: false, name: 'conv_pw_13', kernelInitializer: init(4) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'conv_pw_13_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [1, 1, 16], name: 'reshape_1' }).apply(x) as tf.SymbolicTensor;
@@ -44,7 +52,8 @@ export async function saveFiles(model: tf.LayersModel, binName = 'weights.bin'):
   let out: ModelFiles | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      const data = a.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer | ArrayBuffer[]);
+      const data =
+        a.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer | ArrayBuffer[]);
       const json = {
         format: 'layers-model',
         generatedBy: 'finetune-studio tests',
@@ -72,7 +81,11 @@ export function tinyGraphModelFiles(size = 16, binName = 'graph.bin'): ModelFile
     modelTopology: {
       node: [
         { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim([-1, size, size, 3]) } } },
-        { name: 'kernel', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim([3, 3, 3, 4]) } } } },
+        {
+          name: 'kernel',
+          op: 'Const',
+          attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim([3, 3, 3, 4]) } } },
+        },
         {
           name: 'conv',
           op: 'Conv2D',

@@ -6,12 +6,25 @@ import { createRng } from '../lib/random';
 export function tinyBackbone(size = 8, seed = 1): tf.LayersModel {
   const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
   let x = tf.layers
-    .conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'block_1_conv', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .conv2d({
+      filters: 6,
+      kernelSize: 3,
+      padding: 'same',
+      name: 'block_1_conv',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    })
     .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'block_1_bn' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'block_1_relu' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', name: 'block_2_conv', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .conv2d({
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      name: 'block_2_conv',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.reLU({ maxValue: 6, name: 'out_relu' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'tiny' });

@@ -97,7 +97,13 @@ export interface ChunkBatch {
 }
 
 /** Examples (their chunks) padded to `rows` rows of `chunks` chunk slots. */
-export function chunkBatch(examples: readonly (readonly Int32Array[])[], length: number, rows: number, chunks: number, pooling: Pooling): ChunkBatch {
+export function chunkBatch(
+  examples: readonly (readonly Int32Array[])[],
+  length: number,
+  rows: number,
+  chunks: number,
+  pooling: Pooling,
+): ChunkBatch {
   const slots: Int32Array[] = [];
   const chunkWeights = new Float32Array(rows * chunks);
   for (let r = 0; r < rows; r++) {
@@ -113,9 +119,22 @@ export function chunkBatch(examples: readonly (readonly Int32Array[])[], length:
 }
 
 /** Features [rows, 2·width] of a chunk batch: each chunk pooled, then averaged over the row's chunks. Call inside tidy. */
-export function exampleFeatures(tf: Tf, lm: Lm, batch: ChunkBatch, rows: number, chunks: number, options: ForwardOptions = {}): tfTypes.Tensor2D {
+export function exampleFeatures(
+  tf: Tf,
+  lm: Lm,
+  batch: ChunkBatch,
+  rows: number,
+  chunks: number,
+  options: ForwardOptions = {},
+): tfTypes.Tensor2D {
   const T = batch.ids.length / (rows * chunks);
-  const f = pooledFeatures(tf, lm, tf.tensor2d(batch.ids, [rows * chunks, T], 'int32'), tf.tensor2d(batch.pool, [rows * chunks, T]), options);
+  const f = pooledFeatures(
+    tf,
+    lm,
+    tf.tensor2d(batch.ids, [rows * chunks, T], 'int32'),
+    tf.tensor2d(batch.pool, [rows * chunks, T]),
+    options,
+  );
   const F = f.shape[1];
   return tf.sum(tf.mul(tf.reshape(f, [rows, chunks, F]), tf.tensor3d(batch.chunkWeights, [rows, chunks, 1])), 1) as tfTypes.Tensor2D;
 }
@@ -169,7 +188,13 @@ export function poolingWeights(lengths: Int32Array, length: number, pooling: Poo
  * Pooled features [B, 2·width] for ids [B, T] and pooling weights [B, T]: the mean input embedding
  * over real (non-PAD) tokens, then the final hidden states pooled by `weights`. Call inside tidy.
  */
-export function pooledFeatures(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, weights: tfTypes.Tensor2D, options: ForwardOptions = {}): tfTypes.Tensor2D {
+export function pooledFeatures(
+  tf: Tf,
+  lm: Lm,
+  ids: tfTypes.Tensor2D,
+  weights: tfTypes.Tensor2D,
+  options: ForwardOptions = {},
+): tfTypes.Tensor2D {
   const [B, T] = ids.shape;
   const D = lm.config.width;
   const x0 = lmEmbed(tf, lm, ids, options); // [B·T, D]

@@ -80,7 +80,11 @@ describe('text model export', () => {
     expect(json.config.tiedHead).toBe(false);
     expect(json.weightsManifest[0]!.weights.map((w) => w.name)).toContain('lm_head');
     expect(JSON.parse(new TextDecoder().decode(files['tokenizer.json']))).toEqual(TOKENIZER);
-    expect(JSON.parse(new TextDecoder().decode(files['metadata.json']))).toMatchObject({ task: 'text-generation', contextLength: 16, createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(JSON.parse(new TextDecoder().decode(files['metadata.json']))).toMatchObject({
+      task: 'text-generation',
+      contextLength: 16,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(new TextDecoder().decode(files['README.md'])).toContain('# Test');
 
     const back = importTextModel(tf, files);
@@ -101,10 +105,19 @@ describe('text model export', () => {
 
   it('classification: labels, pooling and head round-trip; lm.js gives the same probabilities', async () => {
     const before = tf.memory().numTensors;
-    const model = createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task: 'text-classification', labels: ['a', 'b', 'c'], pooling: 'last', seed: 1 });
+    const model = createTextModel(
+      tf,
+      { ...base, weights: base.weights.slice(0) },
+      { task: 'text-classification', labels: ['a', 'b', 'c'], pooling: 'last', seed: 1 },
+    );
     perturb(model);
     const rng = createRng(4);
-    fitShift(tf, model.classifier!, Float32Array.from({ length: 10 * 2 * 32 }, () => rng() * 2 - 1), 10);
+    fitShift(
+      tf,
+      model.classifier!,
+      Float32Array.from({ length: 10 * 2 * 32 }, () => rng() * 2 - 1),
+      10,
+    );
     const files = await exportTextModel(model);
     const back = importTextModel(tf, files);
     expect(back.classifier?.labels).toEqual(['a', 'b', 'c']);

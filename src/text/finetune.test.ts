@@ -109,13 +109,21 @@ describe('text fine-tuning', () => {
     expect(a.result.final.perplexity).toBeCloseTo(Math.exp(a.result.final.valLoss), 6);
     expect(new Set(a.tensors).size).toBe(1); // flat across epochs
     const b = await run();
-    expect(b.result.history.map((m) => [m.trainLoss, m.valLoss, m.sample])).toEqual(a.result.history.map((m) => [m.trainLoss, m.valLoss, m.sample]));
+    expect(b.result.history.map((m) => [m.trainLoss, m.valLoss, m.sample])).toEqual(
+      a.result.history.map((m) => [m.trainLoss, m.valLoss, m.sample]),
+    );
   });
 
   it('a classifier learns a small 3-class text set (val accuracy ≥ 0.9), fine-tuning the body', async () => {
     const model = clsModel('last');
     const data = { task: 'text-classification' as const, train: classSet(40, 1), validation: classSet(10, 2) };
-    const result = await runTextTraining(tf, model, data, settings({ task: 'text-classification', epochs: 6, learningRate: 3e-3, dropout: 0.1 }), () => {});
+    const result = await runTextTraining(
+      tf,
+      model,
+      data,
+      settings({ task: 'text-classification', epochs: 6, learningRate: 3e-3, dropout: 0.1 }),
+      () => {},
+    );
     expect(result.final.valAccuracy).toBeGreaterThanOrEqual(0.9);
     const ev = result.evaluation!;
     expect(ev.predicted.length).toBe(30);
@@ -129,7 +137,13 @@ describe('text fine-tuning', () => {
     const model = clsModel('mean');
     const data = { task: 'text-classification' as const, train: classSet(40, 1), validation: classSet(10, 2) };
     const events: TextTrainEvent[] = [];
-    const result = await runTextTraining(tf, model, data, settings({ task: 'text-classification', epochs: 30, learningRate: 3e-2, trainableGroups: ['head'] }), (e) => events.push(e));
+    const result = await runTextTraining(
+      tf,
+      model,
+      data,
+      settings({ task: 'text-classification', epochs: 30, learningRate: 3e-2, trainableGroups: ['head'] }),
+      (e) => events.push(e),
+    );
     expect(events[0]).toMatchObject({ type: 'initial', cachedFeatures: true, trainableParams: 2 * 32 * 3 + 3 });
     expect(result.final.valAccuracy).toBeGreaterThanOrEqual(0.9);
     disposeTextModel(model);
@@ -141,7 +155,13 @@ describe('text fine-tuning', () => {
     const before = new Map<string, Float32Array>();
     for (const [name, v] of vars) before.set(name, (await v.data()) as Float32Array);
     const data = { task: 'text-generation' as const, train: PATTERN.repeat(4), validation: PATTERN };
-    await runTextTraining(tf, model, data, settings({ epochs: 1, optimizer: 'adamw', weightDecay: 0.1, trainableGroups: ['block_1', 'head'] }), () => {});
+    await runTextTraining(
+      tf,
+      model,
+      data,
+      settings({ epochs: 1, optimizer: 'adamw', weightDecay: 0.1, trainableGroups: ['block_1', 'head'] }),
+      () => {},
+    );
     for (const [name, v] of vars) {
       const now = (await v.data()) as Float32Array;
       const same = now.every((x, i) => x === before.get(name)![i]);
@@ -186,7 +206,14 @@ describe('text fine-tuning', () => {
       tf,
       model,
       data,
-      settings({ task: 'text-classification', epochs: 8, learningRate: 0.5, optimizer: 'sgd', trainableGroups: ['head'], earlyStopping: { patience: 1, restoreBest: true } }),
+      settings({
+        task: 'text-classification',
+        epochs: 8,
+        learningRate: 0.5,
+        optimizer: 'sgd',
+        trainableGroups: ['head'],
+        earlyStopping: { patience: 1, restoreBest: true },
+      }),
       () => {},
     );
     const best = result.history.find((m) => m.epoch === result.bestEpoch)!;

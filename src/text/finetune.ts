@@ -21,7 +21,16 @@ import type { ScheduleSettings } from '../engine/types';
 import { StudioError } from '../lib/errors';
 import { createYielder } from '../lib/yielder';
 import { createRng, deriveSeed, shuffled } from '../lib/random';
-import { chunkBatch, classifierLogits, classifierLoss, encodeChunks, exampleFeatures, fitShift, MAX_CHUNKS, type ClassifierHead } from './classifier';
+import {
+  chunkBatch,
+  classifierLogits,
+  classifierLoss,
+  encodeChunks,
+  exampleFeatures,
+  fitShift,
+  MAX_CHUNKS,
+  type ClassifierHead,
+} from './classifier';
 import { classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody } from './groups';
 import { lmLoss, shiftWindows } from './model';
 import { encode } from './tokenizer';
@@ -50,7 +59,6 @@ export interface TextTrainControl {
 export function toScheduleSettings(s: TextTrainSettings['schedule']): ScheduleSettings {
   return { kind: s.kind, stepEpochs: 1, stepFactor: 1, warmupEpochs: s.warmupEpochs ?? 0.1, minFactor: s.minFactor ?? 0.1 };
 }
-
 
 /** Weights that decay: matrices (embeddings, kernels, output head), not biases or LayerNorm parameters. */
 function decays(v: tfTypes.Variable): boolean {
@@ -111,7 +119,13 @@ export async function runTextTraining(
   const schedule = toScheduleSettings(settings.schedule);
   const sampleSettings = model.task === 'text-generation' ? (settings.sample ?? null) : null;
 
-  const metricsOf = async (epoch: number, ev: Evaluation, trainLoss: number | null, lr: number, seconds: number): Promise<TextEpochMetrics> => ({
+  const metricsOf = async (
+    epoch: number,
+    ev: Evaluation,
+    trainLoss: number | null,
+    lr: number,
+    seconds: number,
+  ): Promise<TextEpochMetrics> => ({
     epoch,
     trainLoss,
     valLoss: ev.loss,
@@ -265,7 +279,12 @@ export async function runTextTraining(
 /** Stacks scalars (or rows) kept by the caller, reads them back once, disposes them. */
 async function readAll(tf: Tf, parts: Tensor[]): Promise<Float32Array> {
   if (parts.length === 0) return new Float32Array(0);
-  const joined = tf.tidy(() => tf.concat(parts.map((p) => tf.reshape(p, [-1])), 0));
+  const joined = tf.tidy(() =>
+    tf.concat(
+      parts.map((p) => tf.reshape(p, [-1])),
+      0,
+    ),
+  );
   parts.forEach((p) => p.dispose());
   const values = (await joined.data()) as Float32Array;
   joined.dispose();
@@ -285,7 +304,8 @@ async function generationRunner(
   const trainIds = encode(train);
   const valIds = encode(validation);
   if (trainIds.length < 2) throw new StudioError('dataset-empty', 'The training text is empty. Add more text and train again.');
-  if (valIds.length < 2) throw new StudioError('dataset-empty', 'The validation text is empty. Add more text or hold out a larger share for validation.');
+  if (valIds.length < 2)
+    throw new StudioError('dataset-empty', 'The validation text is empty. Add more text or hold out a larger share for validation.');
   const valWindows = sampleWindows(makeWindows(valIds, T, 0), settings.maxValidationWindows);
   const baseCount = makeWindows(trainIds, T, 0).count;
   let current: Windows = makeWindows(trainIds, T, 0);
@@ -365,7 +385,8 @@ async function classificationRunner(
     }
   }
   if (train.length === 0) throw new StudioError('dataset-empty', 'There are no training examples. Add labelled texts and train again.');
-  if (validation.length === 0) throw new StudioError('dataset-empty', 'There are no validation examples. Hold out a share of the texts for validation.');
+  if (validation.length === 0)
+    throw new StudioError('dataset-empty', 'There are no validation examples. Hold out a share of the texts for validation.');
   const T = model.lm.config.contextLength;
   const D = classifierInputSize(model.lm.config.width);
   const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeChunks(e.text, T));
@@ -444,7 +465,13 @@ async function classificationRunner(
     return out;
   };
   /** Logits [B, K] of a batch; inside tidy/variableGrads. */
-  const logitsOf = (examples: readonly Int32Array[][], features: Float32Array | null, indices: readonly number[], dropout: number, seed: number) => {
+  const logitsOf = (
+    examples: readonly Int32Array[][],
+    features: Float32Array | null,
+    indices: readonly number[],
+    dropout: number,
+    seed: number,
+  ) => {
     if (features) return classifierLogits(tf, head, tf.tensor2d(featureRows(features, indices), [B, D]), dropout, seed);
     return classifierLogits(tf, head, exampleFeatures(tf, model.lm, inputs(examples, indices), B, C), dropout, seed);
   };
@@ -464,7 +491,12 @@ async function classificationRunner(
       return {
         weight: indices.length,
         loss: () =>
-          classifierLoss(tf, logitsOf(trainIds, trainFeatures, indices, settings.dropout, dropoutSeed + step), tf.tensor1d(y, 'int32'), tf.tensor1d(w)),
+          classifierLoss(
+            tf,
+            logitsOf(trainIds, trainFeatures, indices, settings.dropout, dropoutSeed + step),
+            tf.tensor1d(y, 'int32'),
+            tf.tensor1d(w),
+          ),
       };
     },
     async evaluate() {

@@ -56,7 +56,10 @@ export function groupOf(name: string): string {
 export function textParamShapes(config: LmConfig, task: TextTask, numLabels = 0): Array<{ name: string; shape: number[] }> {
   const out = paramShapes(config).map((p) => ({ name: p.name, shape: p.shape }));
   if (task === 'text-classification') {
-    out.push({ name: CLASSIFIER_KERNEL, shape: [classifierInputSize(config.width), numLabels] }, { name: CLASSIFIER_BIAS, shape: [numLabels] });
+    out.push(
+      { name: CLASSIFIER_KERNEL, shape: [classifierInputSize(config.width), numLabels] },
+      { name: CLASSIFIER_BIAS, shape: [numLabels] },
+    );
   }
   return out;
 }

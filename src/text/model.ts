@@ -124,7 +124,10 @@ export function createLm(tf: Tf, config: LmConfig = DEFAULT_LM_CONFIG, seed = 1)
       const s = p.init === 'normal' ? std : projStd;
       for (let i = 0; i < size; i++) values[i] = gaussian(rng) * s;
     }
-    vars.set(p.name, tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)));
+    vars.set(
+      p.name,
+      tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)),
+    );
     names.push(p.name);
   }
   return { config, names, vars };
@@ -216,16 +219,28 @@ export function lmBlocks(
   for (let b = from; b < to; b++) {
     const p = `block${b}.`;
     const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
-    const qkv = tf.add(tf.matMul(h as tfTypes.Tensor2D, param(lm, `${p}attn.qkv.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.qkv.bias`));
+    const qkv = tf.add(
+      tf.matMul(h as tfTypes.Tensor2D, param(lm, `${p}attn.qkv.kernel`) as tfTypes.Tensor2D),
+      param(lm, `${p}attn.qkv.bias`),
+    );
     const [q, k, v] = tf.split(qkv, 3, 1) as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
     const scores = tf.add(tf.mul(tf.matMul(splitHeads(q), splitHeads(k), false, true), scale), mask);
     const att = tf.matMul(tf.softmax(scores), splitHeads(v)); // [B·H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
-    const attnOut = tf.add(tf.matMul(merged as tfTypes.Tensor2D, param(lm, `${p}attn.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}attn.proj.bias`));
+    const attnOut = tf.add(
+      tf.matMul(merged as tfTypes.Tensor2D, param(lm, `${p}attn.proj.kernel`) as tfTypes.Tensor2D),
+      param(lm, `${p}attn.proj.bias`),
+    );
     x = tf.add(x, drop(attnOut, 1 + 2 * b));
     const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
-    const fc = gelu(tf, tf.add(tf.matMul(h2 as tfTypes.Tensor2D, param(lm, `${p}mlp.fc.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.fc.bias`)));
-    const mlpOut = tf.add(tf.matMul(fc as tfTypes.Tensor2D, param(lm, `${p}mlp.proj.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.proj.bias`));
+    const fc = gelu(
+      tf,
+      tf.add(tf.matMul(h2 as tfTypes.Tensor2D, param(lm, `${p}mlp.fc.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.fc.bias`)),
+    );
+    const mlpOut = tf.add(
+      tf.matMul(fc as tfTypes.Tensor2D, param(lm, `${p}mlp.proj.kernel`) as tfTypes.Tensor2D),
+      param(lm, `${p}mlp.proj.bias`),
+    );
     x = tf.add(x, drop(mlpOut, 2 + 2 * b));
   }
   return x as tfTypes.Tensor2D;
@@ -403,7 +418,10 @@ export function loadLm(tf: Tf, saved: SavedLm): Lm {
       }
       const size = p.shape.reduce((a, b) => a * b, 1);
       const values = flat.slice(entry.offset, entry.offset + size);
-      vars.set(p.name, tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)));
+      vars.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.tensor(values, p.shape, 'float32'), true)),
+      );
       names.push(p.name);
     }
   } catch (err) {

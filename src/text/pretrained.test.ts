@@ -91,6 +91,7 @@ describe('committed pre-trained text LM', () => {
     expect(Array.from(b)).toEqual(Array.from(a));
     const text = decode(a);
     expect(text.length).toBeGreaterThan(10);
+    // eslint-disable-next-line no-control-regex -- the test is that no control characters come out
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -34,9 +34,7 @@ export interface TextModel {
   classifier: ClassifierHead | null;
 }
 
-export type TextModelSpec =
-  | { task: 'text-generation' }
-  | { task: 'text-classification'; labels: string[]; pooling: Pooling; seed: number };
+export type TextModelSpec = { task: 'text-generation' } | { task: 'text-classification'; labels: string[]; pooling: Pooling; seed: number };
 
 /** A new fine-tunable model from pre-trained weights (e.g. `public/models/text-lm`). */
 export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec): TextModel {

@@ -7,9 +7,12 @@ function randomString(rng: () => number, length: number): string {
   for (let i = 0; i < length; i++) {
     const r = rng();
     let cp: number;
-    if (r < 0.4) cp = 0x20 + Math.floor(rng() * 0x5f); // ASCII
-    else if (r < 0.6) cp = 0xa0 + Math.floor(rng() * 0x700); // Latin, Greek, Cyrillic…
-    else if (r < 0.8) cp = 0x4e00 + Math.floor(rng() * 0x5000); // CJK
+    if (r < 0.4)
+      cp = 0x20 + Math.floor(rng() * 0x5f); // ASCII
+    else if (r < 0.6)
+      cp = 0xa0 + Math.floor(rng() * 0x700); // Latin, Greek, Cyrillic…
+    else if (r < 0.8)
+      cp = 0x4e00 + Math.floor(rng() * 0x5000); // CJK
     else cp = 0x1f300 + Math.floor(rng() * 0x300); // emoji (astral plane)
     s += String.fromCodePoint(cp);
   }

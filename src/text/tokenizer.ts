@@ -39,7 +39,7 @@ export function encode(text: string, options: EncodeOptions = {}): Int32Array {
   let o = 0;
   if (options.bos) out[o++] = BOS_ID;
   for (let i = 0; i < bytes.length; i++) out[o++] = bytes[i] as number;
-  if (options.eos) out[o++] = EOS_ID;
+  if (options.eos) out[o] = EOS_ID;
   return out;
 }
 

@@ -58,7 +58,11 @@ export function sampleWindows(windows: Windows, max?: number): Windows {
  * One fixed-shape batch [rows, T + 1] of the windows at `indices`; rows past the indices are all
  * PAD with weight 0. Returns the real target count too (for token-weighted means).
  */
-export function windowBatch(windows: Windows, indices: readonly number[], rows: number): { ids: Int32Array; weights: Float32Array; targets: number } {
+export function windowBatch(
+  windows: Windows,
+  indices: readonly number[],
+  rows: number,
+): { ids: Int32Array; weights: Float32Array; targets: number } {
   const T = windows.length;
   const ids = new Int32Array(rows * (T + 1)).fill(PAD_ID);
   const weights = new Float32Array(rows * T);

@@ -32,8 +32,7 @@ interface Pending {
 
 export type WorkerFactory = () => Worker;
 
-const defaultFactory: WorkerFactory = () =>
-  new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+const defaultFactory: WorkerFactory = () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
 
 export function createTrainingClient(factory: WorkerFactory = defaultFactory): TrainingClient {
   let worker: Worker | null = null;

@@ -29,9 +29,13 @@ export function imageSource(images: readonly WorkerImage[], resize: ResizeMode, 
             return;
           }
           const px = await decode(img.blob, size, resize).catch((err: unknown) => {
-            throw new StudioError('file-unreadable', `An image (${img.id}) could not be decoded during training; remove it and train again.`, {
-              cause: err,
-            });
+            throw new StudioError(
+              'file-unreadable',
+              `An image (${img.id}) could not be decoded during training; remove it and train again.`,
+              {
+                cause: err,
+              },
+            );
           });
           out.set(px, k * per);
           if (decodedBytes + per <= DECODED_BUDGET_BYTES) {

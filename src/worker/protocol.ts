@@ -4,15 +4,7 @@
  * progress is a stream of events. The UI imports this file as types only.
  */
 import type { SerializedError } from '../lib/errors';
-import type {
-  BackendName,
-  BatchMetrics,
-  EpochMetrics,
-  EvalResult,
-  ModelSummary,
-  TrainResult,
-  TrainSettings,
-} from '../engine/types';
+import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from '../engine/types';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextBaseSummary } from './text-session';
@@ -41,9 +33,25 @@ export type Command =
    */
   | { kind: 'loadModel'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
   /** A model.json and its weight files given by the user (`names[i]` is the name of `files[i]`). */
-  | { kind: 'loadModelFiles'; modelId: string; name: string; files: Blob[]; names: string[]; inputRange?: [number, number]; headLabels?: string[]; teachable?: boolean }
+  | {
+      kind: 'loadModelFiles';
+      modelId: string;
+      name: string;
+      files: Blob[];
+      names: string[];
+      inputRange?: [number, number];
+      headLabels?: string[];
+      teachable?: boolean;
+    }
   /** `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed). */
-  | { kind: 'train'; settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[]; resume?: { checkpoint: Checkpoint; history: EpochMetrics[] } }
+  | {
+      kind: 'train';
+      settings: TrainSettings;
+      labels: string[];
+      train: WorkerImage[];
+      val: WorkerImage[];
+      resume?: { checkpoint: Checkpoint; history: EpochMetrics[] };
+    }
   | { kind: 'stop' }
   /** Test hook: really loses the GPU device or WebGL context of the running backend. */
   | { kind: 'loseDevice' }

@@ -94,7 +94,10 @@ function trained(): TextModel {
   return model;
 }
 
-export async function generateFromPrompt(prompt: string, options: { maxTokens: number; temperature: number; topK: number; seed: number }): Promise<string> {
+export async function generateFromPrompt(
+  prompt: string,
+  options: { maxTokens: number; temperature: number; topK: number; seed: number },
+): Promise<string> {
   const m = trained();
   if (m.task !== 'text-generation') throw new StudioError('unsupported', 'This model classifies text; it does not generate it.');
   return generateText(tf, m, prompt, options);

@@ -155,12 +155,19 @@ async function exportFiles(format: ExportFormat, metadata: Record<string, unknow
           inputRange,
           userMetadata: { exportedBy: 'finetune-studio', settings },
         });
-        return files.map((f) => ({ name: f.name, data: f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer }));
+        return files.map((f) => ({
+          name: f.name,
+          data: f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer,
+        }));
       }
     }
   } catch (err) {
     if (err instanceof StudioError) throw err;
-    throw new StudioError('export-failed', `The ${format} export failed: ${err instanceof Error ? err.message.split('\n')[0] : 'unknown error'}.`, { cause: err });
+    throw new StudioError(
+      'export-failed',
+      `The ${format} export failed: ${err instanceof Error ? err.message.split('\n')[0] : 'unknown error'}.`,
+      { cause: err },
+    );
   }
 }
 
@@ -184,7 +191,14 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     case 'loadModelFiles': {
       const files = command.files.map((blob, i) => ({ blob, name: command.names[i] ?? `file-${i}` }));
       const modelFiles = files.filter((f) => !/(^|\/)metadata\.json$/i.test(f.name) && !/\.md$/i.test(f.name));
-      return loadBackbone(command.modelId, command.name, command.inputRange ?? [0, 1], () => readModelFiles(modelFiles), command.headLabels, command.teachable);
+      return loadBackbone(
+        command.modelId,
+        command.name,
+        command.inputRange ?? [0, 1],
+        () => readModelFiles(modelFiles),
+        command.headLabels,
+        command.teachable,
+      );
     }
     case 'train': {
       labelsOfRun = command.labels;
@@ -228,7 +242,14 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
         throw new StudioError('file-unreadable', 'That image could not be decoded; the file may be corrupt.', { cause: err });
       });
       const e = await gradCam(tf, model, pixels, settings.imageSize, command.classIndex, engine.summary()?.inputRange ?? [0, 1]);
-      return { heatmap: Array.from(e.heatmap), width: e.width, height: e.height, classIndex: e.classIndex, probabilities: e.probabilities, method: e.method };
+      return {
+        heatmap: Array.from(e.heatmap),
+        width: e.width,
+        height: e.height,
+        classIndex: e.classIndex,
+        probabilities: e.probabilities,
+        method: e.method,
+      };
     }
     case 'augmentPreview':
       return { images: await augmentPreview(tf, command.blob, command.settings, command.count, decodeToPixels) };

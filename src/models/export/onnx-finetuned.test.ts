@@ -16,7 +16,10 @@ const SIZE = 96;
 
 function pixels(grey: Uint8Array): Float32Array {
   return tf.tidy(() => {
-    const g = tf.tensor3d(Float32Array.from(grey, (v) => v / 255), [56, 56, 1]);
+    const g = tf.tensor3d(
+      Float32Array.from(grey, (v) => v / 255),
+      [56, 56, 1],
+    );
     return tf.image.resizeBilinear(tf.tile(g, [1, 1, 3]) as tf.Tensor3D, [SIZE, SIZE]).dataSync() as Float32Array;
   });
 }
@@ -30,7 +33,11 @@ describe('ONNX export of a fine-tuned MobileNetV2', () => {
     await engine.train(
       { ...DEFAULT_SETTINGS, imageSize: SIZE, epochs: 3, batchSize: 16 },
       train.labels,
-      arraySource(train.images.map((i) => pixels(i.grey)), train.images.map((i) => train.labels.indexOf(i.label)), SIZE),
+      arraySource(
+        train.images.map((i) => pixels(i.grey)),
+        train.images.map((i) => train.labels.indexOf(i.label)),
+        SIZE,
+      ),
       arraySource([], [], SIZE),
       () => {},
     );

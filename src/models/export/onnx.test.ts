@@ -21,17 +21,24 @@ let bytes: Uint8Array;
 let tensorsLeft = 0;
 let exportMs = 0;
 
-
 /** 5 grey shapes upscaled to SIZE and tiled to RGB, plus 3 noise images: [8, SIZE, SIZE, 3] in [0, 1]. */
 function testImages(): tf.Tensor4D {
   const set = makeGreyShapes({ perClass: 2, size: 56, seed: 5 });
   const rng = createRng(9);
   return tf.tidy(() => {
     const shapes = set.images.slice(0, 5).map((img) => {
-      const grey = tf.tensor3d(Float32Array.from(img.grey, (v) => v / 255), [56, 56, 1]);
+      const grey = tf.tensor3d(
+        Float32Array.from(img.grey, (v) => v / 255),
+        [56, 56, 1],
+      );
       return tf.image.resizeBilinear(grey, [SIZE, SIZE]).tile([1, 1, 3]);
     });
-    const noise = [0, 1, 2].map(() => tf.tensor3d(Float32Array.from({ length: SIZE * SIZE * 3 }, () => rng()), [SIZE, SIZE, 3]));
+    const noise = [0, 1, 2].map(() =>
+      tf.tensor3d(
+        Float32Array.from({ length: SIZE * SIZE * 3 }, () => rng()),
+        [SIZE, SIZE, 3],
+      ),
+    );
     return tf.stack([...shapes, ...noise]) as tf.Tensor4D;
   });
 }
@@ -111,7 +118,9 @@ describe('exportOnnx', () => {
 
     let maxDiff = 0;
     want.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (got[i] ?? NaN)))));
-    console.info(`onnx export: ${(bytes.length / 1e6).toFixed(2)} MB in ${exportMs.toFixed(0)} ms, max |Δp| vs tfjs = ${maxDiff.toExponential(2)}`);
+    console.info(
+      `onnx export: ${(bytes.length / 1e6).toFixed(2)} MB in ${exportMs.toFixed(0)} ms, max |Δp| vs tfjs = ${maxDiff.toExponential(2)}`,
+    );
     expect(maxDiff).toBeLessThan(1e-4);
     expect(argMaxRows(got, LABELS.length)).toEqual(argMaxRows(want, LABELS.length));
     // Not a degenerate head: the top class is confident somewhere and differs across images.
@@ -166,7 +175,15 @@ describe('exportOnnx', () => {
     let a = on(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: glorot(1) }), input);
     a = on(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }), a);
     // ZeroPadding2D that becomes a Pad (before a pooling), AveragePool, LeakyReLU, a standalone BN.
-    let b = on(tf.layers.zeroPadding2d({ padding: [[1, 0], [0, 1]] }), input);
+    let b = on(
+      tf.layers.zeroPadding2d({
+        padding: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+      input,
+    );
     b = on(tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'valid' }), b);
     b = on(tf.layers.conv2d({ filters: 2, kernelSize: 1, kernelInitializer: glorot(2) }), b);
     b = on(tf.layers.leakyReLU({ alpha: 0.2 }), b);

@@ -204,10 +204,7 @@ class GraphBuilder {
 
 function unsupported(layer: Layer, why?: string): StudioError {
   const what = `the layer '${layer.name}' (${layer.getClassName()})`;
-  return new StudioError(
-    'export-failed',
-    why ? `ONNX export cannot convert ${what}: ${why}.` : `ONNX export does not support ${what}.`,
-  );
+  return new StudioError('export-failed', why ? `ONNX export cannot convert ${what}: ${why}.` : `ONNX export does not support ${what}.`);
 }
 
 function inboundOf(layer: Layer): Layer[] {
@@ -267,7 +264,7 @@ async function batchNormAffine(layer: Layer, channels: number): Promise<{ scale:
   const gamma = cfg.scale === false ? null : ws[i++];
   const beta = cfg.center === false ? null : ws[i++];
   const mean = ws[i++];
-  const variance = ws[i++];
+  const variance = ws[i];
   if (!mean || !variance || mean.values.length !== channels) throw unsupported(layer, 'its weights do not match its input');
   const scale = new Float64Array(channels);
   const shift = new Float64Array(channels);
@@ -381,10 +378,12 @@ async function convolution(g: GraphBuilder, layer: Layer, input: Ref, bn: Layer 
   if (cls === 'SeparableConv2D') {
     const dw = toOIHW(last, true);
     const cin = (last.shape[2] ?? 1) as number;
-    source = g.node('Conv', `${layer.name}/depthwise`, [source, g.floats(`${layer.name}/depthwise_weight`, dw.dims, dw.w)], [
-      ...spatial,
-      { name: 'group', kind: 'int', value: cin },
-    ]);
+    source = g.node(
+      'Conv',
+      `${layer.name}/depthwise`,
+      [source, g.floats(`${layer.name}/depthwise_weight`, dw.dims, dw.w)],
+      [...spatial, { name: 'group', kind: 'int', value: cin }],
+    );
     last = kernels[1] as Weights;
     depthwise = false;
     attrs = [{ name: 'kernel_shape', kind: 'ints', value: [1, 1] }];
@@ -430,11 +429,16 @@ function pooling(g: GraphBuilder, layer: Layer, input: Ref): Ref {
   }
   const op = layer.getClassName() === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
   // AveragePool's count_include_pad defaults to 0: like TF, padding is left out of the average.
-  const name = g.node(op, layer.name, [g.use(input, layer.name)], [
-    { name: 'kernel_shape', kind: 'ints', value: kernel },
-    { name: 'strides', kind: 'ints', value: strides },
-    { name: 'pads', kind: 'ints', value: pads },
-  ]);
+  const name = g.node(
+    op,
+    layer.name,
+    [g.use(input, layer.name)],
+    [
+      { name: 'kernel_shape', kind: 'ints', value: kernel },
+      { name: 'strides', kind: 'ints', value: strides },
+      { name: 'pads', kind: 'ints', value: pads },
+    ],
+  );
   return { name, rank: 4 };
 }
 
@@ -532,9 +536,7 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
       case 'ZeroPadding2D': {
         checkChannelsLast(layer);
         const p = cfg().padding as unknown;
-        const [[t, b], [l, r]] = Array.isArray(p)
-          ? [pair(p[0], 0), pair(p[1], 0)]
-          : [pair(p, 0), pair(p, 0)];
+        const [[t, b], [l, r]] = Array.isArray(p) ? [pair(p[0], 0), pair(p[1], 0)] : [pair(p, 0), pair(p, 0)];
         const input = inputOf(layer);
         ref = { name: g.use(input, layer.name), rank: 4, pads: [t, l, b, r] };
         break;
@@ -558,13 +560,18 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
         const { scale, shift } = await batchNormAffine(layer, c);
         // Folded to scale/shift already: as a BatchNormalization op with mean 0 and variance 1 − ε.
         const eps = 1e-5;
-        const name = g.node('BatchNormalization', layer.name, [
-          g.use(input, layer.name),
-          g.floats(`${layer.name}/scale`, [c], scale),
-          g.floats(`${layer.name}/shift`, [c], shift),
-          g.floats(`${layer.name}/mean`, [c], new Float32Array(c)),
-          g.floats(`${layer.name}/var`, [c], new Float32Array(c).fill(1 - eps)),
-        ], [{ name: 'epsilon', kind: 'float', value: eps }]);
+        const name = g.node(
+          'BatchNormalization',
+          layer.name,
+          [
+            g.use(input, layer.name),
+            g.floats(`${layer.name}/scale`, [c], scale),
+            g.floats(`${layer.name}/shift`, [c], shift),
+            g.floats(`${layer.name}/mean`, [c], new Float32Array(c)),
+            g.floats(`${layer.name}/var`, [c], new Float32Array(c).fill(1 - eps)),
+          ],
+          [{ name: 'epsilon', kind: 'float', value: eps }],
+        );
         ref = { name, rank: input.rank };
         break;
       }
@@ -574,15 +581,17 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
         const max = c.maxValue;
         if (c.negativeSlope || c.threshold) throw unsupported(layer, 'a ReLU with a negative slope or threshold');
         const x = g.use(input, layer.name);
-        const name =
-          max == null ? g.node('Relu', layer.name, [x]) : g.node('Clip', layer.name, [x, g.scalar(0), g.scalar(Number(max))]);
+        const name = max == null ? g.node('Relu', layer.name, [x]) : g.node('Clip', layer.name, [x, g.scalar(0), g.scalar(Number(max))]);
         ref = { name, rank: input.rank };
         break;
       }
       case 'LeakyReLU': {
         const input = inputOf(layer);
         const alpha = Number(cfg().alpha ?? 0.3);
-        ref = { name: g.node('LeakyRelu', layer.name, [g.use(input, layer.name)], [{ name: 'alpha', kind: 'float', value: alpha }]), rank: input.rank };
+        ref = {
+          name: g.node('LeakyRelu', layer.name, [g.use(input, layer.name)], [{ name: 'alpha', kind: 'float', value: alpha }]),
+          rank: input.rank,
+        };
         break;
       }
       case 'Activation': {
@@ -593,7 +602,15 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
       case 'Softmax': {
         const input = inputOf(layer);
         const axis = Number(cfg().axis ?? -1);
-        ref = { name: g.node('Softmax', layer.name, [g.use(input, layer.name)], [{ name: 'axis', kind: 'int', value: onnxAxis(axis, input.rank) }]), rank: input.rank };
+        ref = {
+          name: g.node(
+            'Softmax',
+            layer.name,
+            [g.use(input, layer.name)],
+            [{ name: 'axis', kind: 'int', value: onnxAxis(axis, input.rank) }],
+          ),
+          rank: input.rank,
+        };
         break;
       }
       case 'Add':
@@ -614,7 +631,15 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
         const ins = inboundOf(layer).map((_, k) => inputOf(layer, k));
         const rank = ins[0]?.rank ?? 4;
         const axis = onnxAxis(Number(cfg().axis ?? -1), rank);
-        ref = { name: g.node('Concat', layer.name, ins.map((r) => g.use(r, layer.name)), [{ name: 'axis', kind: 'int', value: axis }]), rank };
+        ref = {
+          name: g.node(
+            'Concat',
+            layer.name,
+            ins.map((r) => g.use(r, layer.name)),
+            [{ name: 'axis', kind: 'int', value: axis }],
+          ),
+          rank,
+        };
         break;
       }
       case 'GlobalAveragePooling2D':

@@ -143,9 +143,7 @@ export function int64LE(values: readonly number[]): Uint8Array {
 
 /** One field of a decoded message: varints and fixed32 as numbers/bigints, length-delimited as bytes. */
 export type ProtoField =
-  | { field: number; wire: 0; value: bigint }
-  | { field: number; wire: 5; value: number }
-  | { field: number; wire: 2; value: Uint8Array };
+  { field: number; wire: 0; value: bigint } | { field: number; wire: 5; value: number } | { field: number; wire: 2; value: Uint8Array };
 
 /** Reads the top-level fields of one message (no schema; for checks and inspection). */
 export function readFields(bytes: Uint8Array): ProtoField[] {

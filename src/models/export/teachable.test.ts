@@ -14,25 +14,40 @@ const SIZE = 96;
 const LABELS = ['circle', 'square', 'triangle', 'cross'];
 /** Layer classes TF.js 1.3.1 (the version TM's library pins) can deserialise that these exports use. */
 const TFJS_1_LAYERS = new Set([
-  'InputLayer', 'DepthwiseConv2D', 'Permute', 'Dense', 'ZeroPadding2D', 'Conv2D', 'BatchNormalization', 'ReLU', 'Add',
-  'GlobalAveragePooling2D', 'Dropout', 'Activation',
+  'InputLayer',
+  'DepthwiseConv2D',
+  'Permute',
+  'Dense',
+  'ZeroPadding2D',
+  'Conv2D',
+  'BatchNormalization',
+  'ReLU',
+  'Add',
+  'GlobalAveragePooling2D',
+  'Dropout',
+  'Activation',
 ]);
 
 let model: tf.LayersModel;
 /** [4, 224, 224, 3] in [0, 1]: two grey shapes and two noise images. */
 let pictures: tf.Tensor4D;
 
-
 function testPictures(): tf.Tensor4D {
   const set = makeGreyShapes({ perClass: 1, size: 56, seed: 21 });
   const rng = createRng(22);
   return tf.tidy(() => {
     const shapes = set.images.slice(0, 2).map((img) => {
-      const grey = tf.tensor3d(Float32Array.from(img.grey, (v) => v / 255), [56, 56, 1]);
+      const grey = tf.tensor3d(
+        Float32Array.from(img.grey, (v) => v / 255),
+        [56, 56, 1],
+      );
       return tf.image.resizeBilinear(grey, [TM_IMAGE_SIZE, TM_IMAGE_SIZE]).tile([1, 1, 3]);
     });
     const noise = [0, 1].map(() =>
-      tf.tensor3d(Float32Array.from({ length: TM_IMAGE_SIZE * TM_IMAGE_SIZE * 3 }, () => rng()), [TM_IMAGE_SIZE, TM_IMAGE_SIZE, 3]),
+      tf.tensor3d(
+        Float32Array.from({ length: TM_IMAGE_SIZE * TM_IMAGE_SIZE * 3 }, () => rng()),
+        [TM_IMAGE_SIZE, TM_IMAGE_SIZE, 3],
+      ),
     );
     return tf.stack([...shapes, ...noise]) as tf.Tensor4D;
   });
@@ -133,9 +148,13 @@ describe('exportTeachableMachine', () => {
 
   it('at 224 px adds only the rescale, and maps into a [−1, 1] model with pixel/127.5 − 1', async () => {
     const input = tf.input({ shape: [TM_IMAGE_SIZE, TM_IMAGE_SIZE, 3] });
-    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    let x = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, strides: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+      .apply(input) as tf.SymbolicTensor;
     x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+      .apply(x) as tf.SymbolicTensor;
     const small = tf.model({ inputs: input, outputs: x });
     const files = await exportTeachableMachine(tf, small, {
       labels: ['a', 'b'],
@@ -159,8 +178,12 @@ describe('exportTeachableMachine', () => {
     const input = tf.input({ shape: [8, 8, 1] });
     const out = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(input)) as tf.SymbolicTensor;
     const grey = tf.model({ inputs: input, outputs: out });
-    await expect(exportTeachableMachine(tf, grey, { labels: ['a', 'b'], inputSize: 8, modelName: 'g' })).rejects.toThrow(/colour image model/);
-    await expect(exportTeachableMachine(tf, model, { labels: ['a'], inputSize: SIZE, modelName: 'm' })).rejects.toThrow(/4 outputs but 1 labels/);
+    await expect(exportTeachableMachine(tf, grey, { labels: ['a', 'b'], inputSize: 8, modelName: 'g' })).rejects.toThrow(
+      /colour image model/,
+    );
+    await expect(exportTeachableMachine(tf, model, { labels: ['a'], inputSize: SIZE, modelName: 'm' })).rejects.toThrow(
+      /4 outputs but 1 labels/,
+    );
     grey.dispose();
   });
 });

@@ -160,7 +160,10 @@ export async function exportTeachableMachine(tf: Tf, model: tfTypes.LayersModel,
     throw new StudioError('export-failed', `The model takes ${shape[1]}×${shape[2]} images, not ${opts.inputSize}×${opts.inputSize}.`);
   }
   if (modelOutput.shape.length !== 2 || modelOutput.shape[1] !== opts.labels.length) {
-    throw new StudioError('export-failed', `The model has ${String(modelOutput.shape[1])} outputs but ${opts.labels.length} labels were given.`);
+    throw new StudioError(
+      'export-failed',
+      `The model has ${String(modelOutput.shape[1])} outputs but ${opts.labels.length} labels were given.`,
+    );
   }
 
   const prep = preprocessing(tf, opts.inputSize, channels, opts.inputRange ?? [0, 1], opts.pixelDivisor ?? TM_PIXEL_DIVISOR);

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 
 interface Props {
   id: string;
@@ -13,16 +13,24 @@ interface Props {
 
 /** A collapsible group of advanced settings; closed by default so the page stays calm. */
 export function Section({ id, title, summary, attention = false, onOpenChange, children }: Props) {
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
+  const [open, setOpen] = useState(attention);
+  // Opens when something inside starts needing attention (state adjusted during render, not in an effect).
+  const [sawAttention, setSawAttention] = useState(attention);
+  if (attention !== sawAttention) {
+    setSawAttention(attention);
     if (attention) setOpen(true);
-  }, [attention]);
+  }
   return (
-    <details className="section" open={open} onToggle={(e) => {
+    <details
+      className="section"
+      open={open}
+      onToggle={(e) => {
         const now = e.currentTarget.open;
         setOpen(now);
         onOpenChange?.(now);
-      }} data-testid={`hp.section.${id}`}>
+      }}
+      data-testid={`hp.section.${id}`}
+    >
       <summary>
         <span className="section-title">{title}</span> <span className="muted section-summary">{summary}</span>
       </summary>

@@ -12,10 +12,18 @@ export function ClassList() {
         <thead>
           <tr>
             <th scope="col">Class</th>
-            <th scope="col" className="num">Images</th>
-            <th scope="col" className="num">Train</th>
-            <th scope="col" className="num">Val</th>
-            <th scope="col"><span className="visually-hidden">Actions</span></th>
+            <th scope="col" className="num">
+              Images
+            </th>
+            <th scope="col" className="num">
+              Train
+            </th>
+            <th scope="col" className="num">
+              Val
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

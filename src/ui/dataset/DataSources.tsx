@@ -63,18 +63,19 @@ export function DataSources() {
               }}
             />
           </label>
-          <button type="button" className="btn btn-primary" data-testid="dataset.sample" disabled={ingesting} onClick={() => void loadSample()}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="dataset.sample"
+            disabled={ingesting}
+            onClick={() => void loadSample()}
+          >
             Use the sample (shapes)
           </button>
         </div>
         <div className="loose">
           <label htmlFor="loose-class">Add loose images (not in a folder) to class</label>
-          <input
-            id="loose-class"
-            type="text"
-            value={looseClass}
-            onChange={(e) => useStudio.getState().setLooseClass(e.target.value)}
-          />
+          <input id="loose-class" type="text" value={looseClass} onChange={(e) => useStudio.getState().setLooseClass(e.target.value)} />
         </div>
         {ingesting && (
           <p className="muted" aria-live="polite">

@@ -29,7 +29,13 @@ export function ThumbActions(props: { selected: string[]; classes: string[]; dis
           props.onDone();
         }}
       >
-        <input list="class-names" placeholder="class" aria-label="Move selected images to class" value={target} onChange={(e) => setTarget(e.target.value)} />
+        <input
+          list="class-names"
+          placeholder="class"
+          aria-label="Move selected images to class"
+          value={target}
+          onChange={(e) => setTarget(e.target.value)}
+        />
         <datalist id="class-names">
           {props.classes.map((c) => (
             <option key={c} value={c} />

@@ -17,6 +17,7 @@ export function ThumbGrid() {
   const thumb = useThumbnails();
   const parent = useRef<HTMLDivElement>(null);
   const rows = Math.ceil(shown.length / COLS);
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's functions change every render; this component is not compiled by the React Compiler
   const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => parent.current, estimateSize: () => CELL, overscan: 3 });
 
   const toggle = (id: string) =>
@@ -41,9 +42,19 @@ export function ThumbGrid() {
             ))}
           </select>
         </label>
-        <ThumbActions selected={[...selected].filter((id) => images.some((i) => i.id === id))} classes={classes} disabled={busy} onDone={() => setSelected(new Set())} />
+        <ThumbActions
+          selected={[...selected].filter((id) => images.some((i) => i.id === id))}
+          classes={classes}
+          disabled={busy}
+          onDone={() => setSelected(new Set())}
+        />
       </div>
-      <div ref={parent} className="thumbs-scroll" data-testid="dataset.thumbnails" style={{ height: Math.min(360, Math.max(1, rows) * CELL + 8) }}>
+      <div
+        ref={parent}
+        className="thumbs-scroll"
+        data-testid="dataset.thumbnails"
+        style={{ height: Math.min(360, Math.max(1, rows) * CELL + 8) }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((row) => (
             <div key={row.key} className="thumbs-row" style={{ transform: `translateY(${row.start}px)`, height: CELL }}>
@@ -51,7 +62,14 @@ export function ThumbGrid() {
                 const url = thumb(img);
                 const on = selected.has(img.id);
                 return (
-                  <button type="button" key={img.id} className={`thumb ${on ? 'thumb-on' : ''}`} aria-pressed={on} title={`${img.path} (${img.label})`} onClick={() => toggle(img.id)}>
+                  <button
+                    type="button"
+                    key={img.id}
+                    className={`thumb ${on ? 'thumb-on' : ''}`}
+                    aria-pressed={on}
+                    title={`${img.path} (${img.label})`}
+                    onClick={() => toggle(img.id)}
+                  >
                     {url ? <img src={url} alt={img.name} /> : <span className="thumb-wait" />}
                     <span className="thumb-label">{img.label}</span>
                   </button>

@@ -20,7 +20,9 @@ export function ClassMetricsTable({ labels, confusion }: { labels: string[]; con
               <th scope="col" className="num" title="Of the images of this class, how many were found">
                 recall
               </th>
-              <th scope="col" className="num">F1</th>
+              <th scope="col" className="num">
+                F1
+              </th>
               <th scope="col" className="num" title="Validation images of this class">
                 support
               </th>

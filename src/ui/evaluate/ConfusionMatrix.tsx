@@ -1,7 +1,12 @@
 export type Cell = { row: number; col: number };
 
 /** confusion[actual][predicted]; the diagonal (correct answers) is highlighted. Each non-empty cell opens its images. */
-export function ConfusionMatrix(props: { labels: string[]; confusion: number[][]; selected: Cell | null; onSelect: (cell: Cell | null) => void }) {
+export function ConfusionMatrix(props: {
+  labels: string[];
+  confusion: number[][];
+  selected: Cell | null;
+  onSelect: (cell: Cell | null) => void;
+}) {
   const { labels, confusion, selected } = props;
   const max = Math.max(1, ...confusion.flat());
   return (

@@ -8,15 +8,32 @@ import './evaluate.css';
 
 export function EvaluateStep() {
   const { evaluation, evalState, evalError, result, busy } = useStudio(
-    useShallow((s) => ({ evaluation: s.evaluation, evalState: s.evalState, evalError: s.evalError, result: s.result, busy: isBusy(s.status) })),
+    useShallow((s) => ({
+      evaluation: s.evaluation,
+      evalState: s.evalState,
+      evalError: s.evalError,
+      result: s.result,
+      busy: isBusy(s.status),
+    })),
   );
   const running = evalState === 'running';
   return (
-    <Step id="step-evaluate" n={4} title="Evaluate & export" intro="How the trained model does on the held-out validation images, why it answers what it does, and a download to use it anywhere TF.js runs.">
+    <Step
+      id="step-evaluate"
+      n={4}
+      title="Evaluate & export"
+      intro="How the trained model does on the held-out validation images, why it answers what it does, and a download to use it anywhere TF.js runs."
+    >
       {!result && evalState === 'idle' && <p className="muted">Train a model in step 3 to see its results here.</p>}
       {result && (
         <div className="eval-actions">
-          <button type="button" className="btn btn-small" data-testid="eval.rerun" disabled={busy || running} onClick={() => void reevaluate()}>
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="eval.rerun"
+            disabled={busy || running}
+            onClick={() => void reevaluate()}
+          >
             Re-evaluate
           </button>
           {running && (
@@ -31,7 +48,11 @@ export function EvaluateStep() {
       {evaluation && <EvaluationResults evaluation={evaluation} />}
       {result && (
         <>
-          {result.stopped && <p className="note">Training was stopped after {result.epochsCompleted} complete epochs; the model is what was learnt so far.</p>}
+          {result.stopped && (
+            <p className="note">
+              Training was stopped after {result.epochsCompleted} complete epochs; the model is what was learnt so far.
+            </p>
+          )}
           <TryIt />
           <ExportPanel />
         </>

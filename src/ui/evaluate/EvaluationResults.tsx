@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { EvalResult } from '../../engine/types';
 import { cellPredictions, confidentMistakes } from '../../state';
 import { ClassMetricsTable } from './ClassMetricsTable';
@@ -10,10 +10,12 @@ const MISTAKES = 12;
 
 /** Accuracy, per-class metrics, the confusion matrix with its images, the worst mistakes and the run's curves. */
 export function EvaluationResults({ evaluation }: { evaluation: EvalResult }) {
-  const [cell, setCell] = useState<Cell | null>(null);
   const { labels, confusion, predictions } = evaluation;
   const classes = labels.join('\n');
-  useEffect(() => setCell(null), [classes]); // a new run's classes; a re-evaluation keeps the open cell
+  // The open cell belongs to one set of classes: a new run's classes close it; a re-evaluation keeps it.
+  const [opened, setOpened] = useState<{ classes: string; cell: Cell } | null>(null);
+  const cell = opened?.classes === classes ? opened.cell : null;
+  const setCell = (c: Cell | null) => setOpened(c ? { classes, cell: c } : null);
   const inCell = cell ? cellPredictions(predictions, cell.row, cell.col) : [];
   const mistakes = confidentMistakes(predictions, MISTAKES);
   return (
@@ -34,7 +36,8 @@ export function EvaluationResults({ evaluation }: { evaluation: EvalResult }) {
       {cell && (
         <section className="eval-panel" aria-live="polite">
           <h4>
-            True <strong>{labels[cell.row]}</strong>, predicted <strong>{labels[cell.col]}</strong>: {inCell.length} {inCell.length === 1 ? 'image' : 'images'}
+            True <strong>{labels[cell.row]}</strong>, predicted <strong>{labels[cell.col]}</strong>: {inCell.length}{' '}
+            {inCell.length === 1 ? 'image' : 'images'}
           </h4>
           <ImageGallery items={inCell} labels={labels} testId="eval.cell-images" empty="No images in this cell." />
         </section>

@@ -33,21 +33,33 @@ async function classify(img) {      // an <img>, <canvas> or ImageBitmap
     <div className="export">
       <h3>Export</h3>
       <p>
-        One .zip with <code>model.json</code>, <code>weights.bin</code> (TF.js Layers format), <code>metadata.json</code> (labels,
-        input size, preprocessing, settings and metrics) and a model card, <code>README.md</code>.
+        One .zip with <code>model.json</code>, <code>weights.bin</code> (TF.js Layers format), <code>metadata.json</code> (labels, input
+        size, preprocessing, settings and metrics) and a model card, <code>README.md</code>.
       </p>
-      <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={exporting || busy} onClick={() => void exportModel()}>
+      <button
+        type="button"
+        className="btn btn-primary"
+        data-testid="export.tfjs"
+        disabled={exporting || busy}
+        onClick={() => void exportModel()}
+      >
         {exporting ? 'Preparing the download…' : 'Download TF.js model (.zip)'}
       </button>{' '}
       <button type="button" className="btn" data-testid="export.onnx" disabled={exporting || busy} onClick={() => void exportOnnxFile()}>
         ONNX (.onnx)
       </button>{' '}
-      <button type="button" className="btn" data-testid="export.teachable" disabled={exporting || busy} onClick={() => void exportTeachable()}>
+      <button
+        type="button"
+        className="btn"
+        data-testid="export.teachable"
+        disabled={exporting || busy}
+        onClick={() => void exportTeachable()}
+      >
         Teachable Machine (.zip)
       </button>
       <p className="hint">
-        ONNX takes the same NHWC pixels in [{lo}, {hi}] as the TF.js model. The Teachable Machine package takes TM's 224 px input
-        scaled to [−1, 1], so code written for Teachable Machine image models runs it unchanged. All made on this device.
+        ONNX takes the same NHWC pixels in [{lo}, {hi}] as the TF.js model. The Teachable Machine package takes TM's 224 px input scaled to
+        [−1, 1], so code written for Teachable Machine image models runs it unchanged. All made on this device.
       </p>
       {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportModel() }}>{exportError}</Alert>}
       <details className="snippet">

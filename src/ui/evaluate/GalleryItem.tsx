@@ -23,7 +23,9 @@ export function GalleryItem(props: {
       {image && explain ? (
         <ExplainFigure blob={image.blob} resize={props.resize} explain size={120} classIndex={p.predicted} alt={image.name} />
       ) : (
-        <div className="gallery-thumb">{props.thumb ? <img src={props.thumb} alt={image?.name ?? p.id} /> : <span className="thumb-wait" />}</div>
+        <div className="gallery-thumb">
+          {props.thumb ? <img src={props.thumb} alt={image?.name ?? p.id} /> : <span className="thumb-wait" />}
+        </div>
       )}
       <div className="gallery-text">
         <span className="gallery-name" title={image?.path}>
@@ -37,7 +39,13 @@ export function GalleryItem(props: {
         </span>
       </div>
       {image && props.canExplain && (
-        <button type="button" className="btn btn-small" aria-pressed={explain} data-testid="explain.toggle" onClick={() => setExplain((on) => !on)}>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-pressed={explain}
+          data-testid="explain.toggle"
+          onClick={() => setExplain((on) => !on)}
+        >
           {explain ? 'Hide heat-map' : 'Explain'}
         </button>
       )}

@@ -72,7 +72,14 @@ export function TryIt() {
           {shown && (
             <div>
               <ExplainFigure blob={shown} resize={resize} explain={explain} size={192} alt={shown.name} />
-              <button type="button" className="btn btn-small" aria-pressed={explain} data-testid="predict.explain" disabled={busy} onClick={() => setExplain((on) => !on)}>
+              <button
+                type="button"
+                className="btn btn-small"
+                aria-pressed={explain}
+                data-testid="predict.explain"
+                disabled={busy}
+                onClick={() => setExplain((on) => !on)}
+              >
                 {explain ? 'Hide heat-map' : 'Explain'}
               </button>
             </div>

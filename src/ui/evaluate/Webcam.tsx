@@ -21,7 +21,11 @@ export function Webcam({ onFrame, disabled }: { onFrame: (file: File) => void; d
       setStream(await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 }, audio: false }));
     } catch (err) {
       const denied = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
-      setError(denied ? 'The browser did not allow the camera. Allow it for this page, or pick an image instead.' : 'No camera could be opened. Pick an image instead.');
+      setError(
+        denied
+          ? 'The browser did not allow the camera. Allow it for this page, or pick an image instead.'
+          : 'No camera could be opened. Pick an image instead.',
+      );
     }
   };
 

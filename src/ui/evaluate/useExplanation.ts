@@ -7,23 +7,28 @@ export interface ExplanationState {
   loading: boolean;
 }
 
+interface Answer {
+  blob: Blob;
+  classIndex: number | undefined;
+  value: Explained | null;
+  error: string | null;
+}
+
 /** Asks the worker for a heat-map of `blob` while `enabled`; forgets it when the image changes. */
 export function useExplanation(blob: Blob | null, enabled: boolean, classIndex?: number): ExplanationState {
-  const [state, setState] = useState<ExplanationState>({ value: null, error: null, loading: false });
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const current = answer && answer.blob === blob && answer.classIndex === classIndex ? answer : null;
+  const needed = enabled && blob !== null && current === null;
   useEffect(() => {
-    setState({ value: null, error: null, loading: false });
-  }, [blob, classIndex]);
-  useEffect(() => {
-    if (!enabled || !blob) return;
+    if (!needed || !blob) return;
     let live = true;
-    setState((s) => (s.value ? s : { value: null, error: null, loading: true }));
     void explainImage(blob, classIndex).then((res) => {
       if (!live) return;
-      setState('value' in res ? { value: res.value, error: null, loading: false } : { value: null, error: res.error, loading: false });
+      setAnswer('value' in res ? { blob, classIndex, value: res.value, error: null } : { blob, classIndex, value: null, error: res.error });
     });
     return () => {
       live = false;
     };
-  }, [blob, enabled, classIndex]);
-  return state;
+  }, [blob, needed, classIndex]);
+  return { value: current?.value ?? null, error: current?.error ?? null, loading: needed };
 }

@@ -8,7 +8,12 @@ export function firstImage(files: FileList | null | undefined): File | null {
 
 function editable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+  return (
+    target.isContentEditable ||
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  );
 }
 
 /** Calls `onImage` with an image pasted anywhere on the page (Ctrl+V / ⌘V), except into a text field. */

@@ -28,7 +28,13 @@ export function FreezePresets() {
   return (
     <div className="freeze-controls">
       <div className="freeze-presets" role="group" aria-label="Which layers train">
-        <button type="button" className="btn" data-testid="freeze.preset.head-only" disabled={busy} onClick={() => st.applyPreset('head-only')}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="freeze.preset.head-only"
+          disabled={busy}
+          onClick={() => st.applyPreset('head-only')}
+        >
           Head only
         </button>
         <span className="btn-group">

@@ -1,12 +1,4 @@
-import {
-  frozenParams,
-  MEMORY_WARNING_BYTES,
-  stepMemoryBytes,
-  trainableParams,
-  useShallow,
-  useStudio,
-  wasmConvBlocker,
-} from '../../state';
+import { frozenParams, MEMORY_WARNING_BYTES, stepMemoryBytes, trainableParams, useShallow, useStudio, wasmConvBlocker } from '../../state';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
 
@@ -49,19 +41,19 @@ export function FreezeStats() {
         </div>
       </div>
       <p className="muted freeze-params">
-        {count} of {total} backbone layers train, plus the new head: pooling → dropout → dense softmax. Batch-norm layers in frozen
-        blocks run in inference mode (their statistics stay as pre-trained).
+        {count} of {total} backbone layers train, plus the new head: pooling → dropout → dense softmax. Batch-norm layers in frozen blocks
+        run in inference mode (their statistics stay as pre-trained).
       </p>
       {bytes > MEMORY_WARNING_BYTES && (
         <p className="note note-warn" data-testid="freeze.memory-warning">
-          About {mb(bytes)} per step is more than many browsers give a tab (over 1.5 GB). Lower the batch size or input size in step
-          3, or train fewer blocks.
+          About {mb(bytes)} per step is more than many browsers give a tab (over 1.5 GB). Lower the batch size or input size in step 3, or
+          train fewer blocks.
         </p>
       )}
       {wasmConv && (
         <p className="note note-warn" data-testid="freeze.wasm-note">
-          This studio runs on the WASM backend, which cannot train convolution layers, and {wasmConv} would have to. Switch to
-          WebGPU or WebGL (for example <code>?backend=webgl</code>), or train the head only.{' '}
+          This studio runs on the WASM backend, which cannot train convolution layers, and {wasmConv} would have to. Switch to WebGPU or
+          WebGL (for example <code>?backend=webgl</code>), or train the head only.{' '}
           <button type="button" className="btn btn-small" onClick={() => useStudio.getState().applyPreset('head-only')}>
             Head only
           </button>

@@ -30,7 +30,9 @@ export function LayerTable() {
   return (
     <div className="layers">
       <div className="layers-toolbar">
-        <span className="muted">{layers?.length ?? 0} layers in {groups.length} groups</span>
+        <span className="muted">
+          {layers?.length ?? 0} layers in {groups.length} groups
+        </span>
         <button type="button" className="btn btn-small btn-ghost" onClick={() => setCollapsed(new Set(groups.map((g) => g.block)))}>
           Collapse all
         </button>
@@ -46,11 +48,21 @@ export function LayerTable() {
               <th scope="col">Layer</th>
               <th scope="col">Type</th>
               <th scope="col">Output shape</th>
-              <th scope="col" className="num">Params</th>
+              <th scope="col" className="num">
+                Params
+              </th>
             </tr>
           </thead>
           {groups.map((g) => (
-            <LayerGroup key={g.block} block={g.block} layers={g.layers} trainable={on} collapsed={collapsed.has(g.block)} disabled={busy} onToggleCollapse={() => toggle(g.block)} />
+            <LayerGroup
+              key={g.block}
+              block={g.block}
+              layers={g.layers}
+              trainable={on}
+              collapsed={collapsed.has(g.block)}
+              disabled={busy}
+              onToggleCollapse={() => toggle(g.block)}
+            />
           ))}
         </table>
       </div>

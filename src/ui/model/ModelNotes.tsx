@@ -9,8 +9,8 @@ export function ModelNotes() {
       <p>
         <strong>{summary.name}</strong>{' '}
         <span className="muted">
-          · {summary.layers.length} layers · {summary.totalParams.toLocaleString('en')} parameters · input {summary.inputSize}×{summary.inputSize} ·
-          pixels in [{summary.inputRange.join(', ')}]
+          · {summary.layers.length} layers · {summary.totalParams.toLocaleString('en')} parameters · input {summary.inputSize}×
+          {summary.inputSize} · pixels in [{summary.inputRange.join(', ')}]
         </span>
       </p>
       {(summary.notes ?? []).map((n) => (

@@ -28,13 +28,20 @@ export function ModelStep() {
         </Alert>
       )}
       {modelState === 'idle' && noBackend && <p className="muted">The model loads once a compute backend is running.</p>}
-      {modelState === 'loading' && <p className="muted" aria-live="polite">Loading the model…</p>}
+      {modelState === 'loading' && (
+        <p className="muted" aria-live="polite">
+          Loading the model…
+        </p>
+      )}
       {modelError && <Alert action={{ label: 'Retry', onClick: retryModel }}>{modelError}</Alert>}
       {modelState === 'loaded' && (
         <>
           <ModelNotes />
           {graphBlocked && (
-            <Alert testId="model.graph-train-error" action={{ label: 'Head only', onClick: () => useStudio.getState().applyPreset('head-only') }}>
+            <Alert
+              testId="model.graph-train-error"
+              action={{ label: 'Head only', onClick: () => useStudio.getState().applyPreset('head-only') }}
+            >
               {GRAPH_TRAIN_MESSAGE}
             </Alert>
           )}

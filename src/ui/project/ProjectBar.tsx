@@ -40,13 +40,17 @@ export function ProjectBar() {
       <button type="button" className="btn btn-ghost" data-testid="project.new" disabled={busy} onClick={() => void newProject()}>
         New
       </button>
-      <details className="project-list" data-testid="project.list" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <details
+        className="project-list"
+        data-testid="project.list"
+        open={open}
+        onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
+      >
         <summary>Projects ({projects.length})</summary>
         <ul>
           {projects.map((p) => (
             <li key={p.id} data-testid={`project.item.${p.id}`} aria-current={p.id === currentId ? 'true' : undefined}>
-              <span className="project-name">{p.name}</span>{' '}
-              <span className="muted">{new Date(p.updatedAt).toLocaleString()}</span>{' '}
+              <span className="project-name">{p.name}</span> <span className="muted">{new Date(p.updatedAt).toLocaleString()}</span>{' '}
               <button type="button" className="btn btn-ghost" disabled={busy || p.id === currentId} onClick={() => void openProject(p.id)}>
                 Open
               </button>

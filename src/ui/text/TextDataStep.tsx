@@ -3,11 +3,23 @@ import { addTextFiles, chooseColumns, clearTextData, isBusy, loadTextSample, use
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 
-function ColumnSelect(props: { label: string; testId: string; columns: string[]; value: string | null; disabled: boolean; onChange: (column: string) => void }) {
+function ColumnSelect(props: {
+  label: string;
+  testId: string;
+  columns: string[];
+  value: string | null;
+  disabled: boolean;
+  onChange: (column: string) => void;
+}) {
   return (
     <label className="field">
       <span>{props.label}</span>
-      <select data-testid={props.testId} value={props.value ?? ''} disabled={props.disabled} onChange={(e) => props.onChange(e.target.value)}>
+      <select
+        data-testid={props.testId}
+        value={props.value ?? ''}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
         {props.columns.map((c) => (
           <option key={c}>{c}</option>
         ))}
@@ -69,7 +81,13 @@ export function TextDataStep() {
           <button type="button" className="btn" disabled={s.busy || s.dataBusy} onClick={() => input.current?.click()}>
             Choose files…
           </button>
-          <button type="button" className="btn" data-testid="dataset.sample" disabled={s.busy || s.dataBusy} onClick={() => void loadTextSample()}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="dataset.sample"
+            disabled={s.busy || s.dataBusy}
+            onClick={() => void loadTextSample()}
+          >
             {generation ? 'Use the sample (Moby Dick, chapters 1–5)' : 'Use the sample (spam vs ham e-mails)'}
           </button>
           {count > 0 && (
@@ -109,7 +127,8 @@ export function TextDataStep() {
         <ul className="doc-list">
           {s.corpus.slice(0, 50).map((d) => (
             <li key={d.name}>
-              <strong>{d.name}</strong> <span className="muted">{kb(d.bytes)}</span> — <span className="doc-peek">{d.text.slice(0, 120)}</span>
+              <strong>{d.name}</strong> <span className="muted">{kb(d.bytes)}</span> —{' '}
+              <span className="doc-peek">{d.text.slice(0, 120)}</span>
             </li>
           ))}
           {s.corpus.length > 50 && <li className="muted">…and {s.corpus.length - 50} more</li>}
@@ -119,8 +138,22 @@ export function TextDataStep() {
       {!generation && s.table && (
         <>
           <div className="field-row">
-            <ColumnSelect label="Text column" testId="dataset.text-column" columns={s.table.columns} value={s.textColumn} disabled={s.busy} onChange={(c) => chooseColumns(c, s.labelColumn ?? '')} />
-            <ColumnSelect label="Label column" testId="dataset.label-column" columns={s.table.columns} value={s.labelColumn} disabled={s.busy} onChange={(c) => chooseColumns(s.textColumn ?? '', c)} />
+            <ColumnSelect
+              label="Text column"
+              testId="dataset.text-column"
+              columns={s.table.columns}
+              value={s.textColumn}
+              disabled={s.busy}
+              onChange={(c) => chooseColumns(c, s.labelColumn ?? '')}
+            />
+            <ColumnSelect
+              label="Label column"
+              testId="dataset.label-column"
+              columns={s.table.columns}
+              value={s.labelColumn}
+              disabled={s.busy}
+              onChange={(c) => chooseColumns(s.textColumn ?? '', c)}
+            />
           </div>
           {s.examples && (
             <>

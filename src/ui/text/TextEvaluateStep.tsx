@@ -19,16 +19,50 @@ function GenerateBox() {
         <textarea data-testid="generate.prompt" rows={3} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
       </label>
       <div className="hp-grid">
-        <TextNumber label="Temperature" help="0 = always the likeliest byte; higher = more surprising." value={st.temperature} min={0} max={2} testId="generate.temperature" onChange={(v) => updateTextSettings({ temperature: v })} />
-        <TextNumber label="Top-k" help="Sample only among the k likeliest bytes (0 = all)." value={st.topK} min={0} max={259} integer testId="generate.top-k" onChange={(v) => updateTextSettings({ topK: v })} />
-        <TextNumber label="Length" help="Bytes to write." value={st.maxTokens} min={1} max={1000} integer testId="generate.length" onChange={(v) => updateTextSettings({ maxTokens: v })} />
+        <TextNumber
+          label="Temperature"
+          help="0 = always the likeliest byte; higher = more surprising."
+          value={st.temperature}
+          min={0}
+          max={2}
+          testId="generate.temperature"
+          onChange={(v) => updateTextSettings({ temperature: v })}
+        />
+        <TextNumber
+          label="Top-k"
+          help="Sample only among the k likeliest bytes (0 = all)."
+          value={st.topK}
+          min={0}
+          max={259}
+          integer
+          testId="generate.top-k"
+          onChange={(v) => updateTextSettings({ topK: v })}
+        />
+        <TextNumber
+          label="Length"
+          help="Bytes to write."
+          value={st.maxTokens}
+          min={1}
+          max={1000}
+          integer
+          testId="generate.length"
+          onChange={(v) => updateTextSettings({ maxTokens: v })}
+        />
       </div>
-      <button type="button" className="btn btn-primary" data-testid="generate.run" disabled={generating || busy} onClick={() => void generateText(prompt)}>
+      <button
+        type="button"
+        className="btn btn-primary"
+        data-testid="generate.run"
+        disabled={generating || busy}
+        onClick={() => void generateText(prompt)}
+      >
         {generating ? 'Writing…' : 'Generate'}
       </button>
       {tryError && <Alert>{tryError}</Alert>}
       <pre className="sample-text generate-output" data-testid="generate.output" aria-live="polite">
-        {generated === null ? '' : (
+        {generated === null ? (
+          ''
+        ) : (
           <>
             <span className="muted">{prompt}</span>
             {generated}
@@ -41,7 +75,13 @@ function GenerateBox() {
 
 function ClassificationResults() {
   const { result, labels, valExamples, classified, tryError } = useText(
-    useShallow((t) => ({ result: t.result, labels: t.runLabels, valExamples: t.valExamples, classified: t.classified, tryError: t.tryError })),
+    useShallow((t) => ({
+      result: t.result,
+      labels: t.runLabels,
+      valExamples: t.valExamples,
+      classified: t.classified,
+      tryError: t.tryError,
+    })),
   );
   const [selected, setSelected] = useState<Cell | null>(null);
   const [text, setText] = useState('');
@@ -81,7 +121,9 @@ function ClassificationResults() {
               <span className="muted">
                 true {labels[r.actual]} · predicted {labels[r.predicted]} ({(r.confidence * 100).toFixed(0)}%)
               </span>
-              <p className="mistake-text" title={r.text}>{r.text.replace(/\s+/g, " ").slice(0, 400)}</p>
+              <p className="mistake-text" title={r.text}>
+                {r.text.replace(/\s+/g, ' ').slice(0, 400)}
+              </p>
             </li>
           ))}
         </ul>
@@ -113,9 +155,16 @@ function ClassificationResults() {
 
 /** Step 4 for text tasks: generate or evaluate, then download. */
 export function TextEvaluateStep() {
-  const { result, runTask, exportError, busy } = useText(useShallow((t) => ({ result: t.result, runTask: t.runTask, exportError: t.exportError, busy: isBusy(t.status) })));
+  const { result, runTask, exportError, busy } = useText(
+    useShallow((t) => ({ result: t.result, runTask: t.runTask, exportError: t.exportError, busy: isBusy(t.status) })),
+  );
   return (
-    <Step id="step-evaluate" n={4} title="Evaluate & export" intro="See what the fine-tuned model does on text it never trained on, try it, and download it.">
+    <Step
+      id="step-evaluate"
+      n={4}
+      title="Evaluate & export"
+      intro="See what the fine-tuned model does on text it never trained on, try it, and download it."
+    >
       {!result ? (
         <p className="muted">Train a model in step 3 first.</p>
       ) : (
@@ -124,10 +173,16 @@ export function TextEvaluateStep() {
           <div className="export">
             <h3>Download</h3>
             <p className="muted">
-              One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a model card and lm.js, a
-              small loader that runs it with plain TensorFlow.js.
+              One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a
+              model card and lm.js, a small loader that runs it with plain TensorFlow.js.
             </p>
-            <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="export.tfjs"
+              disabled={busy}
+              onClick={() => void exportTextZip()}
+            >
               Download model (.zip)
             </button>
             {exportError && <Alert>{exportError}</Alert>}

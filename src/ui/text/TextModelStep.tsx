@@ -1,4 +1,14 @@
-import { isBusy, setTextTrainable, textGroups, textTrainableParams, toggleTextGroup, updateTextSettings, useShallow, useText, TEXT_LM } from '../../state';
+import {
+  isBusy,
+  setTextTrainable,
+  textGroups,
+  textTrainableParams,
+  toggleTextGroup,
+  updateTextSettings,
+  useShallow,
+  useText,
+  TEXT_LM,
+} from '../../state';
 import { presetGroups } from '../../text/groups';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
@@ -10,7 +20,10 @@ const GROUP_TEXT: Record<string, string> = {
 
 function describe(group: string, task: string): string {
   if (GROUP_TEXT[group]) return GROUP_TEXT[group];
-  if (group === 'head') return task === 'text-generation' ? 'the output head: hidden state → next-byte scores' : 'the new classifier: pooled features → label scores';
+  if (group === 'head')
+    return task === 'text-generation'
+      ? 'the output head: hidden state → next-byte scores'
+      : 'the new classifier: pooled features → label scores';
   const b = /^block_(\d+)$/.exec(group);
   return b ? `transformer block ${Number(b[1]) + 1}: self-attention + MLP` : group;
 }
@@ -37,13 +50,27 @@ export function TextModelStep() {
   return (
     <Step id="step-model" n={2} title="Model" intro="The pre-trained language model, and which of its parts learn from your text.">
       <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
-        <button type="button" role="radio" aria-checked className="catalog-card catalog-card-on" data-testid={`model.option.${TEXT_LM.id}`} data-selected>
+        <button
+          type="button"
+          role="radio"
+          aria-checked
+          className="catalog-card catalog-card-on"
+          data-testid={`model.option.${TEXT_LM.id}`}
+          data-selected
+        >
           <span className="catalog-name">{TEXT_LM.name}</span>
           <span className="catalog-facts">
-            {s.base ? `${(s.base.parameters / 1e6).toFixed(2)} M parameters · context ${s.base.config.contextLength} bytes · width ${s.base.config.width} · ${s.base.config.blocks} blocks` : 'loading…'}
+            {s.base
+              ? `${(s.base.parameters / 1e6).toFixed(2)} M parameters · context ${s.base.config.contextLength} bytes · width ${s.base.config.width} · ${s.base.config.blocks} blocks`
+              : 'loading…'}
           </span>
-          <span className="catalog-good">Good for: short English text in a style; sorting short texts by topic or tone. Bytes in, so any language or symbol is representable.</span>
-          <span className="catalog-licence">Licence: weights trained in this repo (MIT) on public-domain Moby Dick and State of the Union addresses.</span>
+          <span className="catalog-good">
+            Good for: short English text in a style; sorting short texts by topic or tone. Bytes in, so any language or symbol is
+            representable.
+          </span>
+          <span className="catalog-licence">
+            Licence: weights trained in this repo (MIT) on public-domain Moby Dick and State of the Union addresses.
+          </span>
         </button>
       </div>
       {s.baseState === 'loading' && <p className="muted">Loading the language model…</p>}
@@ -51,7 +78,13 @@ export function TextModelStep() {
       {config && (
         <>
           <div className="buttons freeze-presets">
-            <button type="button" className="btn" data-testid="freeze.preset.head-only" disabled={s.busy} onClick={() => setTextTrainable(presetGroups(config, { kind: 'head-only' }))}>
+            <button
+              type="button"
+              className="btn"
+              data-testid="freeze.preset.head-only"
+              disabled={s.busy}
+              onClick={() => setTextTrainable(presetGroups(config, { kind: 'head-only' }))}
+            >
               Head only
             </button>
             <button
@@ -63,7 +96,13 @@ export function TextModelStep() {
             >
               Top block + head
             </button>
-            <button type="button" className="btn" data-testid="freeze.preset.full" disabled={s.busy} onClick={() => setTextTrainable(presetGroups(config, { kind: 'full' }))}>
+            <button
+              type="button"
+              className="btn"
+              data-testid="freeze.preset.full"
+              disabled={s.busy}
+              onClick={() => setTextTrainable(presetGroups(config, { kind: 'full' }))}
+            >
               Everything
             </button>
           </div>
@@ -82,7 +121,9 @@ export function TextModelStep() {
                 <th scope="col">trains</th>
                 <th scope="col">part</th>
                 <th scope="col">what it is</th>
-                <th scope="col" className="num">parameters</th>
+                <th scope="col" className="num">
+                  parameters
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -110,7 +151,12 @@ export function TextModelStep() {
           {s.task === 'text-classification' && (
             <label className="field">
               <span>Pooling</span>
-              <select data-testid="text.pooling" value={s.pooling} disabled={s.busy} onChange={(e) => updateTextSettings({ pooling: e.target.value as 'mean' | 'last' })}>
+              <select
+                data-testid="text.pooling"
+                value={s.pooling}
+                disabled={s.busy}
+                onChange={(e) => updateTextSettings({ pooling: e.target.value as 'mean' | 'last' })}
+              >
                 <option value="mean">Mean of all tokens (robust for topics)</option>
                 <option value="last">Last token (what the model read last)</option>
               </select>

@@ -7,7 +7,6 @@ import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 
 const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 
-
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 function TextSettingsForm() {
@@ -15,19 +14,65 @@ function TextSettingsForm() {
   return (
     <>
       <div className="hp-grid">
-        <TextNumber label="Learning rate" help="Size of each update. 1e-3 suits fine-tuning blocks; a lone head takes 1e-2." value={st.learningRate} min={1e-6} max={1} testId="hp.learning-rate" disabled={busy} onChange={(v) => updateTextSettings({ learningRate: v })} />
-        <TextNumber label="Batch size" help="Windows (generation) or texts (classification) per update." value={st.batchSize} min={1} max={256} integer testId="hp.batch-size" disabled={busy} onChange={(v) => updateTextSettings({ batchSize: v })} />
-        <TextNumber label="Epochs" help="Passes over the training text. Watch validation loss: stop when it turns up." value={st.epochs} min={1} max={200} integer testId="hp.epochs" disabled={busy} onChange={(v) => updateTextSettings({ epochs: v })} />
-        <TextNumber label="Validation split" help="Share held out to measure progress honestly (never trained on)." value={st.validationSplit} min={0.05} max={0.5} testId="hp.validation-split" disabled={busy} onChange={(v) => updateTextSettings({ validationSplit: v })} />
+        <TextNumber
+          label="Learning rate"
+          help="Size of each update. 1e-3 suits fine-tuning blocks; a lone head takes 1e-2."
+          value={st.learningRate}
+          min={1e-6}
+          max={1}
+          testId="hp.learning-rate"
+          disabled={busy}
+          onChange={(v) => updateTextSettings({ learningRate: v })}
+        />
+        <TextNumber
+          label="Batch size"
+          help="Windows (generation) or texts (classification) per update."
+          value={st.batchSize}
+          min={1}
+          max={256}
+          integer
+          testId="hp.batch-size"
+          disabled={busy}
+          onChange={(v) => updateTextSettings({ batchSize: v })}
+        />
+        <TextNumber
+          label="Epochs"
+          help="Passes over the training text. Watch validation loss: stop when it turns up."
+          value={st.epochs}
+          min={1}
+          max={200}
+          integer
+          testId="hp.epochs"
+          disabled={busy}
+          onChange={(v) => updateTextSettings({ epochs: v })}
+        />
+        <TextNumber
+          label="Validation split"
+          help="Share held out to measure progress honestly (never trained on)."
+          value={st.validationSplit}
+          min={0.05}
+          max={0.5}
+          testId="hp.validation-split"
+          disabled={busy}
+          onChange={(v) => updateTextSettings({ validationSplit: v })}
+        />
       </div>
       <details className="section">
         <summary>
-          <strong>Optimisation & regularisation</strong> <span className="muted">{st.optimizer}, {st.schedule}, dropout {st.dropout}</span>
+          <strong>Optimisation & regularisation</strong>{' '}
+          <span className="muted">
+            {st.optimizer}, {st.schedule}, dropout {st.dropout}
+          </span>
         </summary>
         <div className="hp-grid">
           <label className="field">
             <span>Optimizer</span>
-            <select data-testid="text.optimizer" value={st.optimizer} disabled={busy} onChange={(e) => updateTextSettings({ optimizer: e.target.value as 'adam' | 'adamw' | 'sgd' })}>
+            <select
+              data-testid="text.optimizer"
+              value={st.optimizer}
+              disabled={busy}
+              onChange={(e) => updateTextSettings({ optimizer: e.target.value as 'adam' | 'adamw' | 'sgd' })}
+            >
               <option value="adam">Adam</option>
               <option value="adamw">AdamW (decoupled weight decay)</option>
               <option value="sgd">SGD with momentum</option>
@@ -35,24 +80,68 @@ function TextSettingsForm() {
           </label>
           <label className="field">
             <span>Schedule</span>
-            <select data-testid="text.schedule" value={st.schedule} disabled={busy} onChange={(e) => updateTextSettings({ schedule: e.target.value as 'constant' | 'cosine' | 'warmup-cosine' })}>
+            <select
+              data-testid="text.schedule"
+              value={st.schedule}
+              disabled={busy}
+              onChange={(e) => updateTextSettings({ schedule: e.target.value as 'constant' | 'cosine' | 'warmup-cosine' })}
+            >
               <option value="constant">Constant</option>
               <option value="cosine">Cosine decay</option>
               <option value="warmup-cosine">Warm-up, then cosine</option>
             </select>
           </label>
-          <TextNumber label="Weight decay" help="Pulls weights toward zero; 0.01 with AdamW is a common start." value={st.weightDecay} min={0} max={1} disabled={busy} onChange={(v) => updateTextSettings({ weightDecay: v })} />
-          <TextNumber label="Dropout" help="Randomly silences activations while training, against overfitting." value={st.dropout} min={0} max={0.9} disabled={busy} onChange={(v) => updateTextSettings({ dropout: v })} />
+          <TextNumber
+            label="Weight decay"
+            help="Pulls weights toward zero; 0.01 with AdamW is a common start."
+            value={st.weightDecay}
+            min={0}
+            max={1}
+            disabled={busy}
+            onChange={(v) => updateTextSettings({ weightDecay: v })}
+          />
+          <TextNumber
+            label="Dropout"
+            help="Randomly silences activations while training, against overfitting."
+            value={st.dropout}
+            min={0}
+            max={0.9}
+            disabled={busy}
+            onChange={(v) => updateTextSettings({ dropout: v })}
+          />
           <label className="field check">
-            <input type="checkbox" checked={st.earlyStopping} disabled={busy} onChange={(e) => updateTextSettings({ earlyStopping: e.target.checked })} /> Early stopping on validation loss (restores the best epoch)
+            <input
+              type="checkbox"
+              checked={st.earlyStopping}
+              disabled={busy}
+              onChange={(e) => updateTextSettings({ earlyStopping: e.target.checked })}
+            />{' '}
+            Early stopping on validation loss (restores the best epoch)
           </label>
-          {st.earlyStopping && <TextNumber label="Patience" help="Epochs without improvement before stopping." value={st.patience} min={1} max={50} integer disabled={busy} onChange={(v) => updateTextSettings({ patience: v })} />}
+          {st.earlyStopping && (
+            <TextNumber
+              label="Patience"
+              help="Epochs without improvement before stopping."
+              value={st.patience}
+              min={1}
+              max={50}
+              integer
+              disabled={busy}
+              onChange={(v) => updateTextSettings({ patience: v })}
+            />
+          )}
         </div>
       </details>
       {task === 'text-generation' && (
         <label className="field">
           <span>Sample prompt (a sample is written after each epoch)</span>
-          <input type="text" data-testid="text.sample-prompt" value={st.samplePrompt} disabled={busy} onChange={(e) => updateTextSettings({ samplePrompt: e.target.value })} />
+          <input
+            type="text"
+            data-testid="text.sample-prompt"
+            value={st.samplePrompt}
+            disabled={busy}
+            onChange={(e) => updateTextSettings({ samplePrompt: e.target.value })}
+          />
         </label>
       )}
     </>
@@ -60,7 +149,9 @@ function TextSettingsForm() {
 }
 
 function TextLossChart() {
-  const { batches, history, initial, perEpoch } = useText(useShallow((t) => ({ batches: t.batches, history: t.history, initial: t.initial, perEpoch: t.batchesPerEpoch })));
+  const { batches, history, initial, perEpoch } = useText(
+    useShallow((t) => ({ batches: t.batches, history: t.history, initial: t.initial, perEpoch: t.batchesPerEpoch })),
+  );
   const per = Math.max(1, perEpoch);
   const points = [
     ...batches.map((b) => ({ x: b.step / per, batch: b.loss })),
@@ -73,7 +164,13 @@ function TextLossChart() {
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={(v: number) => String(Math.round(v * 10) / 10)} label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[0, 'dataMax']}
+            tickFormatter={(v: number) => String(Math.round(v * 10) / 10)}
+            label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
+          />
           <YAxis domain={['auto', 'auto']} />
           <Tooltip />
           <Legend />
@@ -104,16 +201,32 @@ export function TextTrainStep() {
   const busy = isBusy(s.status);
   const last = s.history[s.history.length - 1];
   const generation = (s.runTask ?? s.task) === 'text-generation';
-  const overfit = s.history.length >= 2 && last && (s.history[s.history.length - 2]?.valLoss ?? Infinity) < last.valLoss && (last.trainLoss ?? Infinity) < (s.history[s.history.length - 2]?.trainLoss ?? -Infinity);
+  const overfit =
+    s.history.length >= 2 &&
+    last &&
+    (s.history[s.history.length - 2]?.valLoss ?? Infinity) < last.valLoss &&
+    (last.trainLoss ?? Infinity) < (s.history[s.history.length - 2]?.trainLoss ?? -Infinity);
   return (
     <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer.">
       <TextSettingsForm />
       <div className="train-controls">
         <div className="buttons">
-          <button type="button" className="btn btn-primary" data-testid="train.start" disabled={busy || s.blocker !== null} onClick={() => void startTextTraining()}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="train.start"
+            disabled={busy || s.blocker !== null}
+            onClick={() => void startTextTraining()}
+          >
             {s.status === 'done' ? 'Train again' : 'Start training'}
           </button>
-          <button type="button" className="btn" data-testid="train.stop" disabled={s.status !== 'running' && s.status !== 'loading'} onClick={() => void stopTextTraining()}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="train.stop"
+            disabled={s.status !== 'running' && s.status !== 'loading'}
+            onClick={() => void stopTextTraining()}
+          >
             Stop
           </button>
           <span className={`status status-${s.status}`} data-testid="train.status" data-state={s.status} aria-live="polite">
@@ -148,19 +261,24 @@ export function TextTrainStep() {
           </div>
         ) : (
           <div className="stat" data-testid="metrics.val-accuracy" data-value={last?.valAccuracy ?? ''}>
-            <span className="stat-value">{last?.valAccuracy !== null && last?.valAccuracy !== undefined ? `${(last.valAccuracy * 100).toFixed(1)}%` : '—'}</span>
+            <span className="stat-value">
+              {last?.valAccuracy !== null && last?.valAccuracy !== undefined ? `${(last.valAccuracy * 100).toFixed(1)}%` : '—'}
+            </span>
             <span className="stat-label">validation accuracy</span>
           </div>
         )}
       </div>
       {overfit && (
         <p className="note note-warn" data-testid="train.overfit">
-          Validation loss rose while training loss fell: the model is starting to memorise. Fewer epochs, early stopping, more dropout or fewer trainable parts help.
+          Validation loss rose while training loss fell: the model is starting to memorise. Fewer epochs, early stopping, more dropout or
+          fewer trainable parts help.
         </p>
       )}
       {s.result && s.result.reason !== 'completed' && (
         <p className="note" data-testid="train.outcome">
-          {s.result.reason === 'early-stopped' ? `Early stopping ended the run; the weights of epoch ${s.result.bestEpoch} were restored.` : `Stopped after ${s.result.epochs} epochs; the model keeps what it learnt.`}
+          {s.result.reason === 'early-stopped'
+            ? `Early stopping ended the run; the weights of epoch ${s.result.bestEpoch} were restored.`
+            : `Stopped after ${s.result.epochs} epochs; the model keeps what it learnt.`}
         </p>
       )}
       {(s.initial || s.history.length > 0) && <TextLossChart />}

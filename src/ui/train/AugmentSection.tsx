@@ -21,8 +21,8 @@ export function AugmentSection() {
   return (
     <Section id="augmentation" title="Augmentation & caching" summary={summary} attention={attention} onOpenChange={setOpen}>
       <p className="help section-intro">
-        Augmentation shows the model slightly altered copies of each training image (flipped, cropped, turned, lighter or
-        darker) so it learns what matters rather than memorising pictures. Validation images are never altered.
+        Augmentation shows the model slightly altered copies of each training image (flipped, cropped, turned, lighter or darker) so it
+        learns what matters rather than memorising pictures. Validation images are never altered.
       </p>
       <div className="hp-grid">
         <CheckField
@@ -32,10 +32,33 @@ export function AugmentSection() {
           onChange={(flip) => updateGroup('augmentation', { flip })}
           help="Mirror left–right at random. Leave off when direction matters (text, arrows)."
         />
-        <NumberField field="augmentation.cropScale" label="Crop and resize: smallest side" testId="augment.crop-scale" help="Random crops keep at least this fraction of the side, then scale back up. 1 = off; 0.8 is mild." />
-        <NumberField field="augmentation.rotationDeg" label="Rotation" suffix="± degrees" testId="augment.rotation" help="Turn by a random angle up to this. 0 = off; 10–15 suits photos." />
-        <NumberField field="augmentation.brightness" label="Brightness" suffix="±" testId="augment.brightness" help="Lighten or darken by up to this (0–0.5). 0 = off." />
-        <NumberField field="augmentation.contrast" label="Contrast" suffix="±" testId="augment.contrast" help="Change contrast by up to this fraction. 0 = off." />
+        <NumberField
+          field="augmentation.cropScale"
+          label="Crop and resize: smallest side"
+          testId="augment.crop-scale"
+          help="Random crops keep at least this fraction of the side, then scale back up. 1 = off; 0.8 is mild."
+        />
+        <NumberField
+          field="augmentation.rotationDeg"
+          label="Rotation"
+          suffix="± degrees"
+          testId="augment.rotation"
+          help="Turn by a random angle up to this. 0 = off; 10–15 suits photos."
+        />
+        <NumberField
+          field="augmentation.brightness"
+          label="Brightness"
+          suffix="±"
+          testId="augment.brightness"
+          help="Lighten or darken by up to this (0–0.5). 0 = off."
+        />
+        <NumberField
+          field="augmentation.contrast"
+          label="Contrast"
+          suffix="±"
+          testId="augment.contrast"
+          help="Change contrast by up to this fraction. 0 = off."
+        />
         <NumberField
           field="augmentation.variants"
           label="Variants cached per image"

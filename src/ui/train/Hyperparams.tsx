@@ -19,18 +19,45 @@ export function Hyperparams() {
       <legend className="visually-hidden">Training settings</legend>
       <div className="hp-grid hp-basic">
         <LearningRateField />
-        <NumberField field="batchSize" label="Batch size" testId="hp.batch-size" help="Images per update. Smaller uses less memory and adds noise that can help; larger is steadier and faster per image." />
-        <NumberField field="epochs" label="Epochs" testId="hp.epochs" help="Passes over the training images. Raise it while validation loss still falls; early stopping can cut it short." />
-        <NumberField field="validationSplit" label="Validation split" testId="hp.validation-split" help="Share of each class held out to measure progress honestly (0.2 = 20%). Never trained on." />
+        <NumberField
+          field="batchSize"
+          label="Batch size"
+          testId="hp.batch-size"
+          help="Images per update. Smaller uses less memory and adds noise that can help; larger is steadier and faster per image."
+        />
+        <NumberField
+          field="epochs"
+          label="Epochs"
+          testId="hp.epochs"
+          help="Passes over the training images. Raise it while validation loss still falls; early stopping can cut it short."
+        />
+        <NumberField
+          field="validationSplit"
+          label="Validation split"
+          testId="hp.validation-split"
+          help="Share of each class held out to measure progress honestly (0.2 = 20%). Never trained on."
+        />
         <ImageSizeField />
         <div className="field" role="radiogroup" aria-label="What trains">
           <span className="label">What trains</span>
           <label className="radio">
-            <input type="radio" name={`${id}-mode`} data-testid="hp.mode.head-only" checked={mode === 'head-only'} onChange={() => useStudio.getState().setMode('head-only')} />
+            <input
+              type="radio"
+              name={`${id}-mode`}
+              data-testid="hp.mode.head-only"
+              checked={mode === 'head-only'}
+              onChange={() => useStudio.getState().setMode('head-only')}
+            />
             Only the new head
           </label>
           <label className="radio">
-            <input type="radio" name={`${id}-mode`} data-testid="hp.mode.fine-tune" checked={mode === 'fine-tune'} onChange={() => useStudio.getState().setMode('fine-tune')} />
+            <input
+              type="radio"
+              name={`${id}-mode`}
+              data-testid="hp.mode.fine-tune"
+              checked={mode === 'fine-tune'}
+              onChange={() => useStudio.getState().setMode('fine-tune')}
+            />
             Fine-tune chosen layers too
           </label>
           <small className="help">Matches the layer checkboxes in step 2.</small>

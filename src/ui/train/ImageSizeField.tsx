@@ -5,7 +5,12 @@ import { SelectField } from '../common/SelectField';
 /** Input size: Auto (from the dataset's image sizes, until the person picks one) or a fixed side. */
 export function ImageSizeField() {
   const { size, auto, suggested, hasImages } = useStudio(
-    useShallow((s) => ({ size: s.settings.imageSize, auto: s.imageSizeAuto, suggested: autoImageSize(s.images), hasImages: s.images.length > 0 })),
+    useShallow((s) => ({
+      size: s.settings.imageSize,
+      auto: s.imageSizeAuto,
+      suggested: autoImageSize(s.images),
+      hasImages: s.images.length > 0,
+    })),
   );
   const autoLabel = hasImages ? `Auto (${suggested} px for your images)` : `Auto (${suggested} px until images are added)`;
   return (

@@ -17,18 +17,59 @@ export function LossChart() {
       <ResponsiveContainer width="100%" height={240}>
         <LineChart margin={{ top: 16, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={[0, Math.ceil(maxX)]} allowDecimals={false} label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[0, Math.ceil(maxX)]}
+            allowDecimals={false}
+            label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
+          />
           <YAxis width={48} tickFormatter={(v: number) => v.toFixed(2)} />
           <Tooltip formatter={fmt} labelFormatter={(x) => `epoch ${Number(x).toFixed(2)}`} />
           <Legend />
-          <Line data={batches} dataKey="batchLoss" name="batch loss" stroke="var(--series-3)" strokeWidth={1} dot={false} isAnimationActive={false} />
-          <Line data={epochs} dataKey="trainLoss" name="train loss (epoch)" stroke="var(--series-1)" strokeWidth={2} dot={showDots} isAnimationActive={false} />
-          <Line data={epochs} dataKey="valLoss" name="validation loss" stroke="var(--series-2)" strokeWidth={2} dot={showDots} isAnimationActive={false} connectNulls />
+          <Line
+            data={batches}
+            dataKey="batchLoss"
+            name="batch loss"
+            stroke="var(--series-3)"
+            strokeWidth={1}
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            data={epochs}
+            dataKey="trainLoss"
+            name="train loss (epoch)"
+            stroke="var(--series-1)"
+            strokeWidth={2}
+            dot={showDots}
+            isAnimationActive={false}
+          />
+          <Line
+            data={epochs}
+            dataKey="valLoss"
+            name="validation loss"
+            stroke="var(--series-2)"
+            strokeWidth={2}
+            dot={showDots}
+            isAnimationActive={false}
+            connectNulls
+          />
           {onset !== null && (
-            <ReferenceLine x={onset} stroke="var(--warn)" strokeDasharray="4 3" label={{ value: 'overfitting from here', position: 'insideTopLeft', fill: 'var(--warn)', fontSize: 11 }} />
+            <ReferenceLine
+              x={onset}
+              stroke="var(--warn)"
+              strokeDasharray="4 3"
+              label={{ value: 'overfitting from here', position: 'insideTopLeft', fill: 'var(--warn)', fontSize: 11 }}
+            />
           )}
           {best !== null && best !== onset && (
-            <ReferenceLine x={best} stroke="var(--ok)" strokeDasharray="4 3" label={{ value: 'best epoch', position: 'insideTopRight', fill: 'var(--ok)', fontSize: 11 }} />
+            <ReferenceLine
+              x={best}
+              stroke="var(--ok)"
+              strokeDasharray="4 3"
+              label={{ value: 'best epoch', position: 'insideTopRight', fill: 'var(--ok)', fontSize: 11 }}
+            />
           )}
         </LineChart>
       </ResponsiveContainer>

@@ -7,12 +7,12 @@ export function OverfitNote() {
   return (
     <div className="note note-warn" data-testid="metrics.overfitting" data-epoch={onset.epoch}>
       <p>
-        <strong>The model is starting to memorise the training images.</strong> Validation loss has risen for {onset.rising} epochs
-        since epoch {onset.epoch} (marked on the loss chart) while training loss kept falling.
+        <strong>The model is starting to memorise the training images.</strong> Validation loss has risen for {onset.rising} epochs since
+        epoch {onset.epoch} (marked on the loss chart) while training loss kept falling.
       </p>
       <p>
-        What helps: more images, augmentation (step 3, Augmentation), more dropout or weight decay (Regularisation, Optimisation),
-        early stopping, or fewer trainable layers (step 2).
+        What helps: more images, augmentation (step 3, Augmentation), more dropout or weight decay (Regularisation, Optimisation), early
+        stopping, or fewer trainable layers (step 2).
       </p>
     </div>
   );

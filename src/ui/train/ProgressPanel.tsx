@@ -1,5 +1,5 @@
 import { batchMetrics, useShallow, useStudio } from '../../state';
-import { useBufferVersion } from '../common/useBufferVersion';
+import { useBufferVersion, useFrameValue } from '../common/useBufferVersion';
 
 const PHASE_TEXT = { decoding: 'Decoding images', caching: 'Caching features', training: 'Training', evaluating: 'Evaluating' } as const;
 
@@ -10,6 +10,7 @@ function duration(ms: number): string {
 
 export function ProgressPanel() {
   useBufferVersion(batchMetrics, 100);
+  const now = useFrameValue(() => Math.floor(Date.now() / 1000) * 1000, 250);
   const { phase, status, epochs, started, epochsDone } = useStudio(
     useShallow((s) => ({
       phase: s.phase,
@@ -31,7 +32,7 @@ export function ProgressPanel() {
     const done = Math.max(epochsDone * perEpoch, epochIndex * perEpoch + last.batch);
     fraction = Math.min(1, done / (epochs * perEpoch));
     detail = `epoch ${Math.min(epochs, epochsDone + 1)}/${epochs} · batch ${last.batch}/${last.batches}`;
-    if (started && fraction > 0.02) left = `about ${duration(((Date.now() - started) / fraction) * (1 - fraction))} left`;
+    if (started && fraction > 0.02) left = `about ${duration(((now - started) / fraction) * (1 - fraction))} left`;
   }
   const label = phase ? PHASE_TEXT[phase.phase] : 'Training';
   return (
@@ -39,7 +40,14 @@ export function ProgressPanel() {
       <div className="progress-text">
         <strong>{label}</strong> <span>{detail}</span> <span className="muted">{left}</span>
       </div>
-      <div className="progress-bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)}>
+      <div
+        className="progress-bar"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(fraction * 100)}
+      >
         <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       </div>
     </div>

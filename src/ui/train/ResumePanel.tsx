@@ -4,7 +4,12 @@ import { continueOnBackend, discardResume, resumeTraining, useProjects, useShall
 /** Offers to continue a run that a reload or a crashed worker interrupted, from its last checkpoint. */
 export function ResumePanel() {
   const { resumeRunId, resumeEpoch, crashNotice, recoverBackends } = useProjects(
-    useShallow((p) => ({ resumeRunId: p.resumeRunId, resumeEpoch: p.resumeEpoch, crashNotice: p.crashNotice, recoverBackends: p.recoverBackends })),
+    useShallow((p) => ({
+      resumeRunId: p.resumeRunId,
+      resumeEpoch: p.resumeEpoch,
+      crashNotice: p.crashNotice,
+      recoverBackends: p.recoverBackends,
+    })),
   );
   const status = useStudio((s) => s.status);
   const canResume = resumeRunId !== null && status === 'paused' && !recoverBackends;
@@ -17,7 +22,13 @@ export function ResumePanel() {
             {recoverBackends && status === 'paused' && (
               <div className="buttons">
                 {recoverBackends.map((b) => (
-                  <button key={b} type="button" className="btn" data-testid={`train.recover.${b}`} onClick={() => void continueOnBackend(b)}>
+                  <button
+                    key={b}
+                    type="button"
+                    className="btn"
+                    data-testid={`train.recover.${b}`}
+                    onClick={() => void continueOnBackend(b)}
+                  >
                     Continue on {backendLabel(b)}
                   </button>
                 ))}
@@ -29,8 +40,7 @@ export function ResumePanel() {
       {canResume && (
         <div className="resume-box">
           <p>
-            The last run was interrupted after epoch {resumeEpoch}. Its checkpoint is saved: continue it, or discard it and
-            start afresh.
+            The last run was interrupted after epoch {resumeEpoch}. Its checkpoint is saved: continue it, or discard it and start afresh.
           </p>
           <div className="buttons">
             <button type="button" className="btn btn-primary" data-testid="train.resume" onClick={() => void resumeTraining()}>

@@ -40,8 +40,19 @@ export function ScheduleSection() {
         />
         {kind === 'step' && (
           <>
-            <NumberField field="schedule.stepEpochs" label="Step every" suffix="epochs" testId="hp.schedule.step-epochs" help="How many epochs pass between cuts." />
-            <NumberField field="schedule.stepFactor" label="Multiply by" testId="hp.schedule.step-factor" help="Each cut multiplies the rate by this (0.5 halves it)." />
+            <NumberField
+              field="schedule.stepEpochs"
+              label="Step every"
+              suffix="epochs"
+              testId="hp.schedule.step-epochs"
+              help="How many epochs pass between cuts."
+            />
+            <NumberField
+              field="schedule.stepFactor"
+              label="Multiply by"
+              testId="hp.schedule.step-factor"
+              help="Each cut multiplies the rate by this (0.5 halves it)."
+            />
           </>
         )}
         {kind === 'warmup-cosine' && (

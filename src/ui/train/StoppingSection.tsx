@@ -20,7 +20,10 @@ export function StoppingSection() {
     })),
   );
   const { updateGroup } = useStudio.getState();
-  const summary = [early.enabled ? `early stopping (patience ${early.patience})` : 'no early stopping', gradual.enabled ? `unfreeze every ${gradual.everyEpochs}` : null]
+  const summary = [
+    early.enabled ? `early stopping (patience ${early.patience})` : 'no early stopping',
+    gradual.enabled ? `unfreeze every ${gradual.everyEpochs}` : null,
+  ]
     .filter(Boolean)
     .join(', ');
   return (

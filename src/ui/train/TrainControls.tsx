@@ -13,7 +13,13 @@ export const STATUS_TEXT = {
 
 export function TrainControls() {
   const { status, blocker, trainError, memoryWarning, lastLog } = useStudio(
-    useShallow((s) => ({ status: s.status, blocker: startBlocker(s), trainError: s.trainError, memoryWarning: stepMemoryWarning(s), lastLog: s.lastLog })),
+    useShallow((s) => ({
+      status: s.status,
+      blocker: startBlocker(s),
+      trainError: s.trainError,
+      memoryWarning: stepMemoryWarning(s),
+      lastLog: s.lastLog,
+    })),
   );
   const busy = isBusy(status);
   return (
@@ -29,7 +35,13 @@ export function TrainControls() {
         >
           {status === 'done' ? 'Train again' : 'Start training'}
         </button>
-        <button type="button" className="btn" data-testid="train.stop" disabled={status !== 'running' && status !== 'loading'} onClick={() => void stopTraining()}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="train.stop"
+          disabled={status !== 'running' && status !== 'loading'}
+          onClick={() => void stopTraining()}
+        >
           Stop
         </button>
         <button type="button" className="btn btn-ghost danger" data-testid="train.cancel" disabled={!busy} onClick={cancelTraining}>

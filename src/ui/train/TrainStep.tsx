@@ -13,7 +13,12 @@ import { RunOutcome } from './RunOutcome';
 export function TrainStep() {
   const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
   return (
-    <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer; Stop keeps what was learnt so far.">
+    <Step
+      id="step-train"
+      n={3}
+      title="Train"
+      intro="Pick settings, then train. Everything runs on this computer; Stop keeps what was learnt so far."
+    >
       <Hyperparams />
       <ResumePanel />
       <TrainControls />
@@ -27,7 +32,9 @@ export function TrainStep() {
           <AccuracyChart />
         </div>
       ) : (
-        <p className="muted" data-testid="metrics.loss-chart">Loss and accuracy charts appear here once training starts.</p>
+        <p className="muted" data-testid="metrics.loss-chart">
+          Loss and accuracy charts appear here once training starts.
+        </p>
       )}
     </Step>
   );

@@ -29,14 +29,19 @@ export function useAugmentPreview(count: number, active: boolean): PreviewState 
       ready: s.modelState === 'loaded',
     })),
   );
-  const [state, setState] = useState<Omit<PreviewState, 'hasImage'>>({ urls: [], loading: false, error: null });
+  // The preview drawn for `forKey` (the settings it shows); loading while the settings moved on from it.
+  const [state, setState] = useState<{ urls: string[]; error: string | null; forKey: typeof key | null }>({
+    urls: [],
+    error: null,
+    forKey: null,
+  });
+  const wanted = active && key.image !== null && !key.busy && key.ready;
   const urls = useRef<string[]>([]);
   const request = useRef(0);
 
   useEffect(() => {
-    if (!active || !key.image || key.busy || !key.ready) return;
+    if (!wanted) return;
     const mine = ++request.current;
-    setState((s) => ({ ...s, loading: true }));
     const timer = setTimeout(() => {
       augmentPreview(count).then(
         (blobs) => {
@@ -44,16 +49,16 @@ export function useAugmentPreview(count: number, active: boolean): PreviewState 
           const next = (blobs ?? []).map((b) => URL.createObjectURL(b));
           for (const u of urls.current) URL.revokeObjectURL(u);
           urls.current = next;
-          setState({ urls: next, loading: false, error: null });
+          setState({ urls: next, error: null, forKey: key });
         },
         (err: unknown) => {
           if (mine !== request.current) return;
-          setState((s) => ({ ...s, loading: false, error: userMessageOf(err) }));
+          setState((s) => ({ ...s, error: userMessageOf(err), forKey: key }));
         },
       );
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [active, count, key]);
+  }, [wanted, count, key]);
 
   useEffect(
     () => () => {
@@ -64,5 +69,5 @@ export function useAugmentPreview(count: number, active: boolean): PreviewState 
     [],
   );
 
-  return { ...state, hasImage: key.image !== null };
+  return { urls: state.urls, error: state.error, loading: wanted && state.forKey !== key, hasImage: key.image !== null };
 }
