@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumPath } from './scripts/browser.mjs';
 
 /**
  * End-to-end tests against the built studio (`npm test` builds first), in the system Chromium.
@@ -18,6 +19,8 @@ export const CHROMIUM_ARGS = [
 
 /** Set STUDIO_URL to test an already running server instead of starting `vite preview`. */
 const external = process.env.STUDIO_URL;
+/** The port `vite preview` serves the built studio on (STUDIO_PORT, default 4173: `npm start`'s). */
+const port = Number(process.env.STUDIO_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -29,20 +32,20 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: external ?? 'http://127.0.0.1:4173/',
+    baseURL: external ?? `http://127.0.0.1:${port}/`,
     browserName: 'chromium',
     acceptDownloads: true,
     actionTimeout: 30_000,
     navigationTimeout: 60_000,
     viewport: { width: 1280, height: 900 },
     trace: 'retain-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
   },
   webServer: external
     ? undefined
     : {
-        command: 'npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-        url: 'http://127.0.0.1:4173/',
+        command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+        url: `http://127.0.0.1:${port}/`,
         reuseExistingServer: !process.env.CI,
         timeout: 120_000,
       },

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { chromium } from '@playwright/test';
+import { chromiumPath } from '../scripts/browser.mjs';
 import { encodePng } from '../scripts/png.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,7 +43,7 @@ process.on('exit', () => server.kill());
 await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes(String(PORT)) && resolve()));
 
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: chromiumPath(),
   args: ['--no-sandbox', '--disable-background-networking', '--enable-precise-memory-info'],
 });
 const page = await browser.newPage();
