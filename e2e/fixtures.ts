@@ -5,21 +5,34 @@ import { StudioPage } from './pages/StudioPage';
 export const isCspViolation = (text: string): boolean =>
   /Content Security Policy|Refused to (load|connect|execute|create|compile|frame)/i.test(text);
 
-/** Page objects as fixtures. Every test also fails on a Content-Security-Policy violation. */
-export const test = base.extend<{ studio: StudioPage }>({
-  studio: async ({ page }, use) => {
+export interface StudioOptions {
+  /**
+   * Console errors a test provokes on purpose (a 404 it serves, a file it corrupts), as patterns.
+   * Everything else logged as an error, and every uncaught exception, fails the test.
+   */
+  expectedConsoleErrors: RegExp[];
+}
+
+/**
+ * Page objects as fixtures. Every test fails on an uncaught exception in the page or a worker, on a
+ * console error it did not declare in `expectedConsoleErrors`, and on a Content-Security-Policy violation.
+ */
+export const test = base.extend<{ studio: StudioPage } & StudioOptions>({
+  expectedConsoleErrors: [[], { option: true }],
+  studio: async ({ page, expectedConsoleErrors }, use) => {
     const errors: string[] = [];
     const violations: string[] = [];
-    const onConsole = (msg: ConsoleMessage) => {
-      if (isCspViolation(msg.text())) violations.push(msg.text());
-      else if (msg.type() === 'error') errors.push(msg.text());
+    const onConsole = (where: string) => (msg: ConsoleMessage) => {
+      const text = msg.text();
+      if (isCspViolation(text)) violations.push(text);
+      else if (msg.type() === 'error' && !expectedConsoleErrors.some((p) => p.test(text))) errors.push(`${where} console.error: ${text}`);
     };
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', onConsole);
-    page.on('worker', (worker) => worker.on('console', onConsole));
+    page.on('pageerror', (err) => errors.push(`page exception: ${err.message}`));
+    page.on('console', onConsole('page'));
+    page.on('worker', (worker) => worker.on('console', onConsole('worker')));
     await use(new StudioPage(page));
-    if (errors.length) console.warn(`page errors:\n${errors.join('\n')}`);
     expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    expect(errors, 'errors in the page or its workers').toEqual([]);
   },
 });
 

@@ -21,6 +21,8 @@ interface Recorded {
     useCache: boolean;
   };
   imageSize: number;
+  backend: string;
+  run: { backends: string[]; trainable: string[]; trainableParams: number; seed: number };
 }
 
 test('freezing and hyper-parameters flow into training and the exported metadata', async ({ studio, page }) => {
@@ -82,9 +84,25 @@ test('freezing and hyper-parameters flow into training and the exported metadata
   await expect(studio.id('metrics.epoch')).not.toHaveAttribute('data-value', '0');
   await page.locator('#step-train').screenshot({ path: '/tmp/shots3/settings-train-done.png' });
 
+  // Change what the screen shows before downloading: metadata.json comes from the worker's run record,
+  // so it must still say what the worker trained with.
+  await studio.setNumber('hp.epochs', 6);
+  await studio.setNumber('hp.learning-rate', 0.02);
+  await studio.openSection('optimisation');
+  await studio.select('hp.optimizer', 'sgd');
+  await expect(studio.id('export.drift')).toContainText('epochs 2 → 6');
+  await expect(studio.id('export.drift')).toContainText('optimizer adamw → sgd');
   const files = await studio.exportZip();
   const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array)) as Recorded;
+  const modelJson = JSON.parse(strFromU8(files['model.json'] as Uint8Array)) as {
+    modelTopology: { config: { layers: { class_name: string; config: { batch_input_shape?: number[] } }[] } };
+  };
+  const inputShape = modelJson.modelTopology.config.layers.find((l) => l.class_name === 'InputLayer')?.config.batch_input_shape;
+  expect(inputShape?.slice(1)).toEqual([96, 96, 3]);
   expect(meta.imageSize).toBe(96);
+  expect(meta.backend).toBe('webgl');
+  expect(meta.run.backends).toEqual(['webgl']);
+  expect(meta.run.seed).toBe(3);
   expect(meta.settings).toMatchObject({
     learningRate: 0.002,
     batchSize: 8,
@@ -100,5 +118,11 @@ test('freezing and hyper-parameters flow into training and the exported metadata
     useCache: true,
   });
   expect(meta.settings.trainableLayers).toEqual(expect.arrayContaining(block16));
+  // The layers that really trained, read off the model in the worker: block_16's layers with weights and the head.
+  const withWeights = block16.filter((n) => /(conv|project|expand|depthwise|BN|bn)/i.test(n) && !/relu|pad/i.test(n));
+  expect(withWeights.length).toBeGreaterThan(2);
+  expect(meta.run.trainable).toEqual(expect.arrayContaining([...withWeights, 'head_dense']));
+  expect(meta.run.trainable.every((n) => n === 'head_dense' || n.startsWith('block_16_'))).toBe(true);
+  expect(meta.run.trainableParams).toBe(withBlock);
   console.log(`settings spec: training ${(trainMs / 1000).toFixed(1)} s, whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -40,12 +40,24 @@ test('text classification: the spam/ham sample, a head on the pre-trained model,
   await studio.id('text.try-run').click();
   await expect(studio.id('text.try-result')).toBeVisible();
 
+  // The screen changes after training; the download still describes the trained model (its run record).
+  await studio.setNumber('hp.epochs', 9);
+  await expect(studio.id('export.drift')).toContainText('epochs 5 → 9');
   const files = await studio.exportZip();
   for (const name of ['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json', 'README.md'])
     expect(Object.keys(files)).toContain(name);
-  const meta = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as { task: string; labels: string[] };
+  const meta = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as {
+    task: string;
+    labels: string[];
+    settings: { epochs: number; learningRate: number };
+    run: { backend: string; data: { train: { count: number }; val: { count: number }; classes: { label: string }[] } };
+  };
   expect(meta.task).toBe('text-classification');
   expect(meta.labels).toEqual(['ham', 'spam']);
+  expect(meta.settings.epochs).toBe(5);
+  expect(meta.run.backend).toBe('wasm');
+  expect(meta.run.data.train.count + meta.run.data.val.count).toBe(400);
+  expect(meta.run.data.classes.map((c) => c.label)).toEqual(['ham', 'spam']);
 });
 
 test('text generation: fine-tuning lowers validation loss from before the first step, and the model writes', async ({

@@ -1,15 +1,10 @@
-export interface GreyShapesOptions {
-  perClass?: number;
-  size?: number;
-  seed?: number;
-  classes?: string[];
-}
-export interface GreyShapeImage {
+/** Types of the fixture generator that specs import (scripts/make-fixtures.mjs). */
+export interface GreyShape {
   label: string;
-  png: Buffer;
+  png: Uint8Array;
   grey: Uint8Array;
 }
-export function makeGreyShapes(opts?: GreyShapesOptions): { labels: string[]; images: GreyShapeImage[] };
-export function writeGreyShapesZip(path: string, opts?: GreyShapesOptions): number;
-export function writeBadZip(path: string): void;
-export function main(): void;
+export function makeGreyShapes(opts?: { perClass?: number; size?: number; seed?: number; classes?: string[] }): {
+  labels: string[];
+  images: GreyShape[];
+};

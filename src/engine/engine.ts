@@ -13,6 +13,7 @@ import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
 import type { Checkpoint } from './checkpoint';
+import type { DataManifest, ImageRunRecord, RunStart, SplitManifest } from './run-record';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from './types';
 
 type Tf = typeof tfTypes;
@@ -25,11 +26,18 @@ export type EngineEvent =
   /** The run's weights after a completed epoch (see ./checkpoint.ts). */
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   /** A sentence for the user about the run (e.g. the batch size halved after running out of memory). */
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  /** The run's record: when it starts, after each epoch and when it ends (see ./run-record.ts). */
+  | { type: 'run'; record: ImageRunRecord };
 
 export interface TrainOptions {
-  /** Continue from a checkpoint: epochs after `checkpoint.epoch` run; `history` holds the epochs before it. */
-  resume?: { checkpoint: Checkpoint; history: readonly EpochMetrics[] } | null;
+  /**
+   * Continue from a checkpoint: epochs after `checkpoint.epoch` run; `history` holds the epochs before it.
+   * `record`: the interrupted run's record, which the resumed run continues (its settings and data stand).
+   */
+  resume?: { checkpoint: Checkpoint; history: readonly EpochMetrics[]; record?: ImageRunRecord | null } | null;
+  /** The run's id, the model's origin and the data's manifest, for the run record. */
+  run?: (RunStart & { data: DataManifest }) | null;
   /** Emit a `checkpoint` event after each completed epoch. */
   checkpoints?: boolean;
 }
@@ -71,7 +79,8 @@ export interface TrainingEngine {
   ): Promise<TrainResult>;
   /** Graceful stop: finishes the current batch and keeps the model trained so far. */
   stop(): void;
-  evaluate(source: SampleSource, onEvent?: (e: EngineEvent) => void): Promise<EvalResult>;
+  /** Evaluates the last run's model; `split` (the evaluated data's manifest) says whether it is the run's own validation split. */
+  evaluate(source: SampleSource, onEvent?: (e: EngineEvent) => void, split?: SplitManifest): Promise<EvalResult>;
   /** Class probabilities for one image (size×size×3 in [0, 1]). */
   predict(pixels: Float32Array): Promise<number[]>;
   exportFiles(metadata: Record<string, unknown>): Promise<ExportFile[]>;
@@ -79,6 +88,8 @@ export interface TrainingEngine {
   classifier(): tfTypes.LayersModel | null;
   /** The settings of the last run, if any. */
   lastSettings(): TrainSettings | null;
+  /** The record of the last run (a copy), if any: what it trained with and what it reached. */
+  record(): ImageRunRecord | null;
   dispose(): void;
 }
 
@@ -97,7 +108,21 @@ interface Run {
   model: tfTypes.LayersModel;
   labels: readonly string[];
   settings: TrainSettings;
+  record: ImageRunRecord;
 }
+
+const copy = <T>(x: T): T => structuredClone(x);
+
+function trainableLayerNames(model: tfTypes.LayersModel): string[] {
+  return model.layers.filter((l) => l.trainable && hasWeights(l)).map((l) => l.name);
+}
+
+const NO_DATA: DataManifest = {
+  train: { count: 0, digest: '' },
+  val: { count: 0, digest: '' },
+  classes: [],
+  validationSplit: 0,
+};
 
 const EVAL_CHUNK = 32;
 
@@ -231,7 +256,45 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           dropout: settings.dropout,
           seed: settings.seed,
         });
-        run = { model, labels, settings };
+        const resumed = options.resume?.record ?? null;
+        const now = new Date().toISOString();
+        const record: ImageRunRecord = resumed
+          ? {
+              ...copy(resumed),
+              backend: backend(),
+              backends: [...resumed.backends, backend()],
+              resumes: [...resumed.resumes, { afterEpoch: options.resume?.checkpoint.epoch ?? 0, backend: backend(), at: now }],
+              metrics: { ...copy(resumed.metrics), finishedAt: null, evaluation: null },
+            }
+          : {
+              version: 1,
+              id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+              task: 'image-classification',
+              startedAt: now,
+              backend: backend(),
+              backends: [backend()],
+              seed: settings.seed,
+              labels: [...labels],
+              model: options.run?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
+              settings: copy(settings),
+              input: { imageSize: size, inputRange: [...base.summary.inputRange], resize: settings.resize },
+              trainable: [],
+              trainableParams: 0,
+              data: options.run?.data ?? NO_DATA,
+              metrics: {
+                initialValLoss: null,
+                history: [],
+                epochsCompleted: 0,
+                bestEpoch: null,
+                stopped: false,
+                stoppedEarly: null,
+                finishedAt: null,
+                evaluation: null,
+              },
+              notes: [],
+              resumes: [],
+            };
+        run = { model, labels, settings, record };
         const h = base.head;
         // The same classes, in any order: the imported head's columns are reordered to the run's labels.
         const order = h && h.labels.length === labels.length ? labels.map((l) => h.labels.indexOf(l)) : null;
@@ -248,7 +311,16 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
         applyFreezing(model, trainable);
         checkBackendCanTrain(model, trainable);
-        return await runTraining({
+        if (!resumed) record.trainable = trainableLayerNames(model);
+        const given = options.run?.data;
+        if (resumed && given && (given.train.digest !== resumed.data.train.digest || given.val.digest !== resumed.data.val.digest)) {
+          record.notes.push(
+            `Resumed after epoch ${options.resume?.checkpoint.epoch ?? 0} on data that differs from the run's (${given.train.count} training and ${given.val.count} validation images now).`,
+          );
+        }
+        const emitRecord = () => onEvent({ type: 'run', record: copy(record) });
+        emitRecord();
+        const result = await runTraining({
           tf,
           model,
           settings,
@@ -256,11 +328,34 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           inputRange: base.summary.inputRange,
           train: trainSrc,
           val: valSrc,
-          onEvent,
+          onEvent: (e) => {
+            onEvent(e);
+            if (e.type === 'epoch') {
+              const m = e.metrics;
+              if (m.epoch === 0) record.metrics.initialValLoss = m.valLoss;
+              else record.metrics.history = [...record.metrics.history.filter((h) => h.epoch < m.epoch), m];
+              record.metrics.epochsCompleted = record.metrics.history.length;
+              record.trainableParams = Math.max(record.trainableParams, m.trainableParams);
+              if (m.epoch > 0) emitRecord();
+            } else if (e.type === 'log') {
+              record.notes.push(e.message);
+            }
+          },
           shouldStop: () => stopRequested,
           resume: options.resume ?? null,
           checkpoints: options.checkpoints ?? false,
         });
+        Object.assign(record.metrics, {
+          history: result.history,
+          epochsCompleted: result.epochsCompleted,
+          bestEpoch: result.bestEpoch,
+          stopped: result.stopped,
+          stoppedEarly: result.stoppedEarly,
+          finishedAt: new Date().toISOString(),
+        });
+        record.trainableParams = Math.max(record.trainableParams, result.trainableParams);
+        emitRecord();
+        return result;
       } catch (err) {
         if (err instanceof StudioError) throw err;
         throw new StudioError('training-failed', trainingFailure(err), { cause: err });
@@ -274,7 +369,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       stopRequested = true;
     },
 
-    async evaluate(source, onEvent) {
+    async evaluate(source, onEvent, split) {
       const r = requireRun();
       const base = requireLoaded();
       const numClasses = r.labels.length;
@@ -301,13 +396,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         onEvent?.({ type: 'phase', phase: 'evaluating', done: start + idx.length, total: n });
       }
       const correct = predictions.filter((q) => q.actual === q.predicted).length;
-      return {
-        accuracy: n ? correct / n : Number.NaN,
-        loss: n ? lossSum / n : Number.NaN,
-        confusion,
-        labels: [...r.labels],
-        predictions,
-      };
+      const accuracy = n ? correct / n : Number.NaN;
+      const loss = n ? lossSum / n : Number.NaN;
+      r.record.metrics.evaluation = { accuracy, loss, examples: n, onRunSplit: split?.digest === r.record.data.val.digest };
+      return { accuracy, loss, confusion, labels: [...r.labels], predictions };
     },
 
     async predict(pixels) {
@@ -353,6 +445,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
     lastSettings() {
       return run?.settings ?? null;
+    },
+
+    record() {
+      return run ? copy(run.record) : null;
     },
 
     dispose() {

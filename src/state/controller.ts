@@ -12,7 +12,7 @@ import { getClient } from './clientHost';
 import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
-import { absolute, currentSource, loadSource } from './modelSource';
+import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
 import { activeRunId, beginResume, discardRun, resumePoint, startPersistence, useProjects } from './persistence';
 
 /** The client generation whose worker has had `init` + `loadModel`. */
@@ -163,12 +163,16 @@ export async function loadSample(): Promise<void> {
 
 // ---------------------------------------------------------------- training
 
+export function newRunId(): string {
+  return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 function workerImages(ids: string[], labels: string[]): WorkerImage[] {
   const byId = new Map(useStudio.getState().images.map((i) => [i.id, i]));
   const out: WorkerImage[] = [];
   for (const id of ids) {
     const img = byId.get(id);
-    if (img) out.push({ id, label: labels.indexOf(img.label), blob: img.blob });
+    if (img) out.push({ id, label: labels.indexOf(img.label), blob: img.blob, hash: img.hash });
   }
   return out;
 }
@@ -179,8 +183,10 @@ export async function startTraining(): Promise<void> {
   const labels = classNames(s.images);
   const train = workerImages(s.split.train, labels);
   const val = workerImages(s.split.val, labels);
-  s.beginRun(labels);
-  const finished = await trainInWorker(() => ({ kind: 'train', settings: useStudio.getState().settings, labels, train, val }));
+  const runId = newRunId();
+  s.beginRun(labels, runId);
+  const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
+  const finished = await trainInWorker(() => ({ kind: 'train', settings: useStudio.getState().settings, labels, train, val, run }));
   if (!finished) return;
   await evaluate(val);
   useStudio.getState().setStatus('done');
@@ -293,7 +299,10 @@ export async function resumeTraining(runId?: string): Promise<void> {
     return;
   }
   const { run, checkpoint } = point;
-  const labels = run.labels;
+  // The run's record says what it trains with; runs stored before records existed fall back to their own fields.
+  const record = run.record ?? null;
+  const labels = record?.labels ?? run.labels;
+  const settings = record?.settings ?? run.settings;
   const train = workerImages(s.split.train, labels).filter((i) => i.label >= 0);
   const val = workerImages(s.split.val, labels).filter((i) => i.label >= 0);
   const history = run.history.filter((h) => h.epoch <= checkpoint.epoch);
@@ -301,6 +310,8 @@ export async function resumeTraining(runId?: string): Promise<void> {
   useStudio.setState({
     status: 'loading',
     runLabels: labels,
+    runId: run.id,
+    runRecord: record,
     history,
     initialValLoss: run.initialValLoss,
     result: null,
@@ -314,7 +325,15 @@ export async function resumeTraining(runId?: string): Promise<void> {
   });
   let finished: boolean;
   try {
-    finished = await trainInWorker(() => ({ kind: 'train', settings: run.settings, labels, train, val, resume: { checkpoint, history } }));
+    finished = await trainInWorker(() => ({
+      kind: 'train',
+      settings,
+      labels,
+      train,
+      val,
+      run: { id: run.id, model: record?.model ?? modelOrigin(s.modelId, s.summary) },
+      resume: { checkpoint, history, record },
+    }));
   } finally {
     beginResume(null);
   }

@@ -7,7 +7,10 @@ import type { MetricsBuffer } from './metricsBuffer';
 import type { StudioState } from './types';
 
 export type EventPatch = Partial<
-  Pick<StudioState, 'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download'>
+  Pick<
+    StudioState,
+    'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download' | 'runRecord' | 'runLabels'
+  >
 >;
 
 function assertNever(x: never): never {
@@ -40,6 +43,9 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
+    case 'run':
+      // Text runs keep their records in their own store (state/text).
+      return event.record.task === 'image-classification' ? { runRecord: event.record, runLabels: event.record.labels } : null;
     case 'text':
       // Text runs have their own store (state/text).
       return null;

@@ -2,6 +2,7 @@
  * Where the loaded model came from — a catalog entry, files the user gave, or a URL — so a fresh
  * worker (after a cancel or a crash) can load the same model again.
  */
+import type { ModelOrigin } from '../engine/run-record';
 import type { ModelSummary } from '../engine/types';
 import { CATALOG, catalogEntry } from '../models/catalog';
 import type { TrainingClient } from '../worker/client';
@@ -68,4 +69,32 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
 /** metadata.json written by Teachable Machine (or the studio's TM-compatible export). */
 export function isTeachableMetadata(meta: Record<string, unknown> | undefined): boolean {
   return !!meta && (meta.packageName === '@teachablemachine/image' || typeof meta.tmVersion === 'string');
+}
+
+/**
+ * The loaded model's origin for a new run's record: its catalog entry, or the imported files and, when
+ * they are a studio export, what that export said about itself (so the next export says what it continued).
+ */
+export function modelOrigin(modelId: string, summary: ModelSummary | null): ModelOrigin {
+  const source = current;
+  const entry = catalogEntry(modelId);
+  const previous = source.kind === 'files' ? source.metadata : undefined;
+  const prevMetrics = previous?.metrics as { history?: unknown[] } | undefined;
+  const prevContinued = previous?.continuedFrom as { epochs?: number } | undefined;
+  return {
+    id: modelId,
+    name: entry?.name ?? summary?.name ?? modelId,
+    licence: entry?.licence ?? 'unknown (imported)',
+    source: source.kind,
+    continuedFrom: previous
+      ? {
+          createdAt: previous.createdAt ?? null,
+          model: previous.model ?? null,
+          labels: previous.labels ?? null,
+          epochs: (prevMetrics?.history?.length ?? 0) + Number(prevContinued?.epochs ?? 0),
+          settings: previous.settings ?? null,
+          run: (previous.run as { id?: string } | undefined)?.id ?? null,
+        }
+      : null,
+  };
 }

@@ -148,7 +148,7 @@ function beginRunRecord(s: StudioState): void {
   const projectId = useProjects.getState().currentId;
   if (!db || !projectId) return;
   const store = db;
-  const runId = newId('run');
+  const runId = s.runId ?? newId('run');
   currentRunId = runId;
   const run: RunRecord = {
     id: runId,
@@ -186,6 +186,7 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
   }
   if (!currentRunId) return;
   if (s.history !== prev.history) saveRun({ history: s.history });
+  if (s.runRecord !== prev.runRecord && s.runRecord) saveRun({ record: s.runRecord });
   if (s.initialValLoss !== prev.initialValLoss && s.initialValLoss !== null) saveRun({ initialValLoss: s.initialValLoss });
   if (s.status !== prev.status) {
     if (s.status === 'done') saveRun({ status: 'done', history: s.history });
@@ -225,7 +226,9 @@ async function applyProject(p: ProjectRecord): Promise<void> {
     useStudio.setState({
       history: keep,
       initialValLoss: run.initialValLoss,
-      runLabels: run.labels,
+      runLabels: run.record?.labels ?? run.labels,
+      runId: run.id,
+      runRecord: run.record ?? null,
       result: null,
       trainError: null,
       status: interrupted ? 'paused' : 'idle',

@@ -4,6 +4,7 @@ import { autoInputSize } from '../engine/autosize';
 import { GRAPH_TRAIN_MESSAGE, type EpochMetrics } from '../engine/types';
 import { estimateStepMemory } from '../models/freeze';
 import { trainableParamCount } from '../models/inspect';
+import { classificationManifest, dataDrift, settingsDrift, type DataManifest } from '../engine/run-record';
 import type { StudioState } from './types';
 
 /** Class names in the model's output order (natural sort, as src/data sorts them). */
@@ -143,4 +144,29 @@ export function wasmConvBlocker(state: Pick<StudioState, 'summary' | 'trainable'
 /** Training batches per epoch for the current split and batch size (at least 1). */
 export function stepsPerEpoch(state: Pick<StudioState, 'split' | 'settings'>): number {
   return Math.max(1, Math.floor(state.split.train.length / Math.max(1, state.settings.batchSize)));
+}
+
+/** The data manifest the current split would give a run now (the worker writes the same for what it receives). */
+export function currentDataManifest(state: Pick<StudioState, 'images' | 'split' | 'settings'>): DataManifest {
+  const labels = classNames(state.images);
+  const byId = new Map(state.images.map((i) => [i.id, i]));
+  const items = (ids: readonly string[]) =>
+    ids.flatMap((id) => {
+      const img = byId.get(id);
+      return img ? [{ key: img.hash, label: labels.indexOf(img.label) }] : [];
+    });
+  return classificationManifest(labels, items(state.split.train), items(state.split.val), state.settings.validationSplit);
+}
+
+/**
+ * What changed since the last run trained, as short phrases ("epochs 3 → 5", "class added: big"):
+ * the export still describes the trained model, and the screen says so. Empty when nothing changed.
+ */
+export function runDrift(
+  state: Pick<StudioState, 'runRecord' | 'images' | 'split' | 'settings'>,
+  data: DataManifest = currentDataManifest(state),
+): string[] {
+  const r = state.runRecord;
+  if (!r) return [];
+  return [...settingsDrift(r.settings, state.settings), ...dataDrift(r.data, data)];
 }

@@ -39,6 +39,9 @@ import { ensureReady } from './controller';
 import { absolute } from './modelSource';
 import { useStudio } from './store';
 import type { TrainStatus } from './types';
+import { dataDrift, settingsDrift, textDataManifest, type TextRunRecord } from '../engine/run-record';
+import { download } from './exporting';
+import { newRunId } from './controller';
 
 export type Task = 'image-classification' | TextTask;
 
@@ -123,6 +126,8 @@ export interface TextState {
   batches: TextBatchPoint[];
   batchesPerEpoch: number;
   result: TextTrainResult | null;
+  /** The run's record, as the worker wrote it: what the export describes. */
+  record: TextRunRecord | null;
   // try it
   generated: string | null;
   generating: boolean;
@@ -142,6 +147,7 @@ const initialRun = {
   batches: [],
   batchesPerEpoch: 0,
   result: null,
+  record: null,
   generated: null,
   classified: null,
   tryError: null,
@@ -171,7 +177,12 @@ export function isTextTask(task: Task): task is TextTask {
   return task !== 'image-classification';
 }
 
-export const TEXT_LM = { id: 'text-lm', name: 'Studio text LM (byte-level GPT, 4 blocks)', url: './models/text-lm/' } as const;
+export const TEXT_LM = {
+  id: 'text-lm',
+  name: 'Studio text LM (byte-level GPT, 4 blocks)',
+  url: './models/text-lm/',
+  licence: 'pre-trained by this repository (npm run pretrain) on public-domain text; see docs/TEXT-LM.md',
+} as const;
 
 function busy(status: TrainStatus): boolean {
   return status === 'loading' || status === 'running' || status === 'stopping';
@@ -363,7 +374,8 @@ export function textStartBlocker(s: TextState): string | null {
 
 // ---------------------------------------------------------------- training
 
-function trainSettings(s: TextState, task: TextTask): TextTrainSettings {
+/** The settings a text run would be sent now. */
+export function textTrainSettings(s: TextState, task: TextTask): TextTrainSettings {
   const st = s.settings;
   return {
     task,
@@ -390,6 +402,10 @@ let unsubscribe: (() => void) | null = null;
 function listen(): void {
   unsubscribe?.();
   unsubscribe = getClient().onEvent((e) => {
+    if (e.type === 'run' && e.record.task !== 'image-classification') {
+      useText.setState({ record: e.record, runLabels: e.record.labels });
+      return;
+    }
     if (e.type !== 'text') return;
     const ev = e.event;
     const st = useText.getState();
@@ -413,33 +429,50 @@ function listen(): void {
   });
 }
 
+export interface PreparedTextData {
+  labels: string[];
+  valExamples: TextExample[];
+  data: TextTrainingData;
+}
+
+/** The seeded split of the current text data, as the worker is sent it (throws when it cannot be split). */
+export function textTrainingData(s: TextState, task: TextTask): PreparedTextData {
+  if (task === 'text-generation') {
+    const split = splitTextCorpus(s.corpus, s.settings.validationSplit, s.seed);
+    return {
+      labels: [],
+      valExamples: [],
+      data: { task, train: split.train.map((d) => d.text).join('\n'), validation: split.val.map((d) => d.text).join('\n') },
+    };
+  }
+  const ex = s.examples;
+  if (!ex) throw new StudioError('dataset-empty', 'Add a table of texts and labels in step 1.');
+  const labels = ex.labels;
+  const split = splitTextExamples(ex.examples, s.settings.validationSplit, s.seed);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return {
+    labels,
+    valExamples: split.val,
+    data: {
+      task,
+      train: split.train.map((e) => ({ text: e.text, label: index.get(e.label) ?? 0 })),
+      validation: split.val.map((e) => ({ text: e.text, label: index.get(e.label) ?? 0 })),
+    },
+  };
+}
+
 export async function startTextTraining(): Promise<void> {
   const s = useText.getState();
   if (busy(s.status) || textStartBlocker(s) || !isTextTask(s.task)) return;
   const task = s.task;
-  let labels: string[] = [];
-  let valExamples: TextExample[] = [];
-  let data: TextTrainingData;
+  let prepared: PreparedTextData;
   try {
-    if (task === 'text-generation') {
-      const split = splitTextCorpus(s.corpus, s.settings.validationSplit, s.seed);
-      data = { task, train: split.train.map((d) => d.text).join('\n'), validation: split.val.map((d) => d.text).join('\n') };
-    } else {
-      const ex = s.examples!;
-      labels = ex.labels;
-      const split = splitTextExamples(ex.examples, s.settings.validationSplit, s.seed);
-      const index = new Map(labels.map((l, i) => [l, i]));
-      data = {
-        task,
-        train: split.train.map((e) => ({ text: e.text, label: index.get(e.label) ?? 0 })),
-        validation: split.val.map((e) => ({ text: e.text, label: index.get(e.label) ?? 0 })),
-      };
-      valExamples = split.val;
-    }
+    prepared = textTrainingData(s, task);
   } catch (err) {
     useText.setState({ runError: userMessageOf(err), status: 'error' });
     return;
   }
+  const { labels, valExamples, data } = prepared;
   useText.setState({ ...initialRun, status: 'loading', runTask: task, runLabels: labels, valExamples });
   if (!(await ensureTextBase())) {
     useText.setState({ status: 'error', runError: useText.getState().baseError ?? 'The language model could not be loaded.' });
@@ -447,8 +480,19 @@ export async function startTextTraining(): Promise<void> {
   }
   listen();
   try {
-    const result = await getClient().call({ kind: 'textTrain', settings: trainSettings(useText.getState(), task), labels, data });
-    useText.setState({ result, status: 'done' });
+    const run = {
+      id: newRunId(),
+      model: { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' },
+      validationSplit: s.settings.validationSplit,
+    };
+    const { record, ...result } = await getClient().call({
+      kind: 'textTrain',
+      settings: textTrainSettings(useText.getState(), task),
+      labels,
+      data,
+      run,
+    });
+    useText.setState({ result, record, status: 'done' });
   } catch (err) {
     if (err instanceof StudioError && err.code === 'cancelled') {
       useText.setState({ status: 'idle' });
@@ -519,30 +563,32 @@ export function textConfusion(ev: ClassificationEvaluation, k: number): number[]
 /** Downloads the fine-tuned text model as one zip (model.json, weights.bin, tokenizer.json, metadata.json, README.md, lm.js). */
 export async function exportTextZip(): Promise<void> {
   const s = useText.getState();
-  if (!s.result || !s.runTask) return;
+  if (!s.result || !s.record) return;
   useText.setState({ exportError: null });
   try {
-    const { files } = await getClient().call({
-      kind: 'textExport',
-      info: {
-        name: s.runTask === 'text-generation' ? 'Fine-tuned text generator' : `Text classifier: ${s.runLabels.join(', ')}`,
-        baseModel: TEXT_LM.name,
-        settings: trainSettings(s, s.runTask),
-        metrics: s.result.final,
-        createdAt: new Date().toISOString(),
-      },
-    });
+    // The worker writes metadata.json and the model card from the run's record, not from this screen.
+    const { files } = await getClient().call({ kind: 'textExport' });
     const { zipSync } = await import('fflate');
     const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, new Uint8Array(f.data)])));
-    const url = URL.createObjectURL(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = s.runTask === 'text-generation' ? 'text-generator.zip' : 'text-classifier.zip';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(
+      new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+      s.record.task === 'text-generation' ? 'text-generator.zip' : 'text-classifier.zip',
+    );
   } catch (err) {
     useText.setState({ exportError: userMessageOf(err) });
   }
+}
+
+/** What changed since the text run trained (settings on screen, the data), as short phrases; empty when nothing did. */
+export async function textRunDrift(s: TextState): Promise<string[]> {
+  const r = s.record;
+  if (!r) return [];
+  const changes = settingsDrift(r.settings, textTrainSettings(s, r.task));
+  try {
+    const { labels, data } = textTrainingData(s, r.task);
+    changes.push(...dataDrift(r.data, await textDataManifest(data, labels, s.settings.validationSplit)));
+  } catch {
+    changes.push('the data changed');
+  }
+  return changes;
 }

@@ -11,6 +11,7 @@ const RUN_RESET = {
   result: null,
   trainError: null,
   lastLog: null,
+  runRecord: null,
 } as const;
 
 export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlice> = (set) => ({
@@ -19,17 +20,19 @@ export const createTrainingSlice: StateCreator<StudioState, [], [], TrainingSlic
   backend: null,
   backendError: null,
   runLabels: [],
+  runId: null,
   ...RUN_RESET,
   history: [],
   setBackend: (backend, backendError) =>
     set((s) => ({ backend, backendError, status: backendError ? 'error' : s.status === 'error' ? 'idle' : s.status })),
-  beginRun(labels) {
+  beginRun(labels, runId) {
     batchMetrics.reset();
     set({
       ...RUN_RESET,
       history: [],
       status: 'loading',
       runLabels: labels,
+      runId,
       runStartedAt: Date.now(),
       evaluation: null,
       evalState: 'idle',

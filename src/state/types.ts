@@ -2,6 +2,7 @@
 import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
 import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
 import type { FreezePreset } from '../models/freeze';
+import type { ImageRunRecord } from '../engine/run-record';
 import type { NumericField } from './validation';
 
 export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
@@ -104,8 +105,12 @@ export interface TrainingSlice {
   lastLog: string | null;
   /** Labels of the last run, in output order. */
   runLabels: string[];
+  /** The id of the last run (its record's and its stored run's). */
+  runId: string | null;
+  /** The last run's record, as the worker wrote it: what export, evaluation and resume describe. */
+  runRecord: ImageRunRecord | null;
   setBackend(backend: BackendName | null, error: string | null): void;
-  beginRun(labels: string[]): void;
+  beginRun(labels: string[], runId: string): void;
   setStatus(status: TrainStatus): void;
   finishRun(result: TrainResult): void;
   failRun(message: string): void;

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../engine/checkpoint';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
 import type { DatasetImage } from '../data/types';
 import type { ModelSource } from '../state/modelSource';
+import type { ImageRunRecord } from '../engine/run-record';
 
 export const DB_NAME = 'finetune-studio';
 const DB_VERSION = 1;
@@ -44,6 +45,8 @@ export interface RunRecord {
   settings: TrainSettings;
   history: EpochMetrics[];
   initialValLoss: number | null;
+  /** The worker's record of the run (settings as used, labels, data manifest, metrics); absent in runs stored before it existed. */
+  record?: ImageRunRecord | null;
   status: RunStatus;
   startedAt: number;
   updatedAt: number;

@@ -45,6 +45,8 @@ export interface TextExportInfo {
   metrics?: TextEpochMetrics | null;
   /** ISO date; omitted from the files when absent (keeps exports byte-reproducible in tests). */
   createdAt?: string;
+  /** The run's record beyond settings and final metrics (id, data manifest, history…), for metadata.json. */
+  run?: Record<string, unknown>;
 }
 
 const utf8 = new TextEncoder();
@@ -93,6 +95,7 @@ export async function exportTextModel(model: TextModel, info: TextExportInfo = {
     baseModel: info.baseModel ?? 'finetune-studio text-lm',
     settings: info.settings ?? null,
     metrics: info.metrics ?? null,
+    ...(info.run ? { run: info.run } : {}),
     ...(info.createdAt ? { createdAt: info.createdAt } : {}),
   };
   return {

@@ -8,13 +8,15 @@ import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary,
 import type { Checkpoint } from '../engine/checkpoint';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextBaseSummary } from './text-session';
-import type { TextExportInfo } from '../text/export';
+import type { ImageRunRecord, RunRecord, RunStart, TextRunRecord } from '../engine/run-record';
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
   id: string;
   label: number;
   blob: Blob;
+  /** The file's SHA-256 (hex): its content key in the run record's data manifest (the id when absent). */
+  hash?: string;
 }
 
 /** tfjs: model.json + weights.bin + metadata.json; onnx: model.onnx; teachable: a Teachable Machine image package. */
@@ -43,14 +45,18 @@ export type Command =
       headLabels?: string[];
       teachable?: boolean;
     }
-  /** `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed). */
+  /**
+   * `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed;
+   * `record`: its run record, which the resumed run continues). `run`: the new run's id and model origin.
+   */
   | {
       kind: 'train';
       settings: TrainSettings;
       labels: string[];
       train: WorkerImage[];
       val: WorkerImage[];
-      resume?: { checkpoint: Checkpoint; history: EpochMetrics[] };
+      run?: RunStart;
+      resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: ImageRunRecord | null };
     }
   | { kind: 'stop' }
   /** Test hook: really loses the GPU device or WebGL context of the running backend. */
@@ -59,17 +65,25 @@ export type Command =
   | { kind: 'predict'; blob: Blob }
   /** Grad-CAM heat-map of one image for `classIndex` (default: the predicted class). */
   | { kind: 'explain'; blob: Blob; classIndex?: number }
-  | { kind: 'export'; format?: ExportFormat; metadata: Record<string, unknown> }
+  /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
+  | { kind: 'export'; format?: ExportFormat; name: string }
   /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
   | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number }
   /** Text: the pre-trained language model from the folder URL of its model.json. */
   | { kind: 'textLoad'; url: string; name: string }
   /** Text: fine-tunes a fresh copy of it (`labels` for classification); progress as `text` events. `stop` ends it. */
-  | { kind: 'textTrain'; settings: TextTrainSettings; labels: string[]; data: TextTrainingData }
+  | {
+      kind: 'textTrain';
+      settings: TextTrainSettings;
+      labels: string[];
+      data: TextTrainingData;
+      run?: RunStart & { validationSplit: number };
+    }
   | { kind: 'textGenerate'; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   /** Text: class probabilities of each text, from the fine-tuned classifier. */
   | { kind: 'textClassify'; texts: string[] }
-  | { kind: 'textExport'; info: TextExportInfo };
+  /** Text: the fine-tuned model's files; metadata.json and the model card come from its run record. */
+  | { kind: 'textExport' };
 
 export interface CommandResults {
   init: { backend: BackendName };
@@ -92,7 +106,7 @@ export interface CommandResults {
   export: { files: ExportedFile[] };
   augmentPreview: { images: Blob[] };
   textLoad: TextBaseSummary;
-  textTrain: TextTrainResult;
+  textTrain: TextTrainResult & { record: TextRunRecord };
   textGenerate: { text: string };
   textClassify: { probabilities: number[][] };
   textExport: { files: ExportedFile[] };
@@ -114,6 +128,8 @@ export type WorkerEvent =
   /** The run's weights after each completed epoch (its buffer is transferred). */
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string }
+  /** The run's record (src/engine/run-record.ts): when it starts, after each epoch and when it ends. */
+  | { type: 'run'; record: RunRecord }
   /** Progress of a text run. */
   | { type: 'text'; event: TextTrainEvent }
   /** The GPU device or WebGL context under the backend is gone; the worker can do no more work on it. */

@@ -9,7 +9,9 @@ import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from 
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
 import { runTextTraining } from '../text/finetune';
 import { exportTextModel, type TextExportInfo } from '../text/export';
-import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+import type { TextEpochMetrics, TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+import { textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
+import type { BackendName } from '../engine/types';
 
 export interface TextBaseSummary {
   name: string;
@@ -20,6 +22,7 @@ export interface TextBaseSummary {
 let base: SavedLm | null = null;
 let baseUrl: string | null = null;
 let model: TextModel | null = null;
+let record: TextRunRecord | null = null;
 let stopRequested = false;
 
 interface TextModelJsonFile {
@@ -66,23 +69,100 @@ export async function loadTextBase(url: string, name: string): Promise<TextBaseS
   return { name, config: base.config, parameters };
 }
 
-/** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification). */
+export interface TextRunOptions {
+  backend: BackendName;
+  /** The run's id and the model's origin (from the UI); `validationSplit` as asked. */
+  run: (RunStart & { validationSplit?: number }) | null;
+  onRecord: (record: TextRunRecord) => void;
+}
+
+/** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification), recording the run. */
 export async function trainText(
   settings: TextTrainSettings,
   labels: string[],
   data: TextTrainingData,
   onEvent: (e: TextTrainEvent) => void,
-): Promise<TextTrainResult> {
+  options: TextRunOptions,
+): Promise<TextRunResult> {
   if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
   if (model) disposeTextModel(model);
   model = null;
+  record = null;
   stopRequested = false;
   const m =
     settings.task === 'text-generation'
       ? createTextModel(tf, base, { task: 'text-generation' })
       : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
   model = m;
-  return runTextTraining(tf, m, data, settings, onEvent, { shouldStop: () => stopRequested });
+  const r: TextRunRecord = {
+    version: 1,
+    id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+    task: settings.task,
+    startedAt: new Date().toISOString(),
+    backend: options.backend,
+    backends: [options.backend],
+    seed: settings.seed,
+    labels: settings.task === 'text-classification' ? [...labels] : [],
+    model: options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' },
+    settings: structuredClone(settings),
+    trainable: [...settings.trainableGroups],
+    trainableParams: 0,
+    data: await textDataManifest(data, labels, options.run?.validationSplit ?? 0),
+    metrics: {
+      initialValLoss: null,
+      history: [],
+      epochsCompleted: 0,
+      bestEpoch: null,
+      stopped: false,
+      stoppedEarly: null,
+      finishedAt: null,
+      evaluation: null,
+    },
+    notes: [],
+    resumes: [],
+  };
+  record = r;
+  const emit = () => options.onRecord(structuredClone(r));
+  emit();
+  const result = await runTextTraining(
+    tf,
+    m,
+    data,
+    settings,
+    (e) => {
+      onEvent(e);
+      if (e.type === 'initial') {
+        r.metrics.initialValLoss = e.metrics.valLoss;
+        r.trainableParams = e.trainableParams;
+      } else if (e.type === 'epoch') {
+        r.metrics.history = [...r.metrics.history.filter((h) => h.epoch < e.metrics.epoch), e.metrics];
+        r.metrics.epochsCompleted = r.metrics.history.length;
+        emit();
+      }
+    },
+    { shouldStop: () => stopRequested },
+  );
+  Object.assign(r.metrics, {
+    history: result.history,
+    epochsCompleted: result.epochs,
+    bestEpoch: result.bestEpoch,
+    stopped: result.reason === 'stopped',
+    stoppedEarly: result.reason === 'early-stopped' ? 'Early stopping: the validation metric stopped improving.' : null,
+    finishedAt: new Date().toISOString(),
+    evaluation: result.evaluation
+      ? { accuracy: result.evaluation.accuracy, loss: result.evaluation.loss, examples: result.evaluation.labels.length, onRunSplit: true }
+      : null,
+  });
+  emit();
+  return { ...result, record: structuredClone(r) };
+}
+
+export type TextRunResult = TextTrainResult & { record: TextRunRecord };
+
+/** The metrics of the weights the model holds: the best epoch's when they were restored, else the last. */
+function heldMetrics(r: TextRunRecord): TextEpochMetrics | null {
+  const h = r.metrics.history;
+  return h.find((e) => e.epoch === r.metrics.bestEpoch) ?? h[h.length - 1] ?? null;
 }
 
 export function stopText(): void {
@@ -111,8 +191,35 @@ export async function classify(texts: string[]): Promise<number[][]> {
   return texts.map((_, i) => Array.from(probs.subarray(i * k, (i + 1) * k)));
 }
 
-export async function exportText(info: TextExportInfo): Promise<Array<{ name: string; data: ArrayBuffer }>> {
-  const files = await exportTextModel(trained(), info);
+/** The fine-tuned model's files; what they say about it comes from the run's record alone. */
+export async function exportText(): Promise<Array<{ name: string; data: ArrayBuffer }>> {
+  const m = trained();
+  const r = record;
+  if (!r) throw new StudioError('unsupported', 'Train a text model first.');
+  const info: TextExportInfo = {
+    name: r.task === 'text-generation' ? 'Fine-tuned text generator' : `Text classifier: ${r.labels.join(', ')}`,
+    baseModel: r.model.name,
+    settings: r.settings,
+    metrics: heldMetrics(r),
+    createdAt: new Date().toISOString(),
+    run: {
+      id: r.id,
+      startedAt: r.startedAt,
+      finishedAt: r.metrics.finishedAt,
+      backend: r.backend,
+      seed: r.seed,
+      trainable: r.trainable,
+      trainableParams: r.trainableParams,
+      data: r.data,
+      history: r.metrics.history,
+      initialValLoss: r.metrics.initialValLoss,
+      epochsCompleted: r.metrics.epochsCompleted,
+      bestEpoch: r.metrics.bestEpoch,
+      stoppedEarly: r.metrics.stoppedEarly,
+      evaluation: r.metrics.evaluation,
+    },
+  };
+  const files = await exportTextModel(m, info);
   return Object.entries(files).map(([name, bytes]) => ({
     name,
     data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,

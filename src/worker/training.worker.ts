@@ -9,10 +9,12 @@ import { createTrainingEngine, type EngineEvent } from '../engine/engine';
 import { StudioError, serializeError } from '../lib/errors';
 import { catalogEntry } from '../models/catalog';
 import type { BatchMetrics } from '../engine/types';
-import type { Command, CommandResults, ExportFormat, ExportedFile, Request, WorkerEvent } from './protocol';
+import type { Command, CommandResults, ExportFormat, ExportedFile, Request, WorkerEvent, WorkerImage } from './protocol';
 import { exportOnnx } from '../models/export/onnx';
 import { exportTeachableMachine } from '../models/export/teachable';
 import { imageSource } from './image-source';
+import { classificationManifest, splitManifest } from '../engine/run-record';
+import { imageExportMetadata, imageModelCard } from '../models/export/metadata';
 import { decodeToPixels } from '../data/decode-browser';
 import { buildBackbone, fetchModel, readModelFiles, type ModelArtifactsRaw } from '../models/load';
 import { releaseGraph } from '../models/graph-adapter';
@@ -26,7 +28,6 @@ import { classify, exportText, generateFromPrompt, loadTextBase, stopText, train
 declare const self: DedicatedWorkerGlobalScope;
 
 const engine = createTrainingEngine(tf);
-let labelsOfRun: string[] = [];
 /** The graph model behind the loaded backbone, if it is one (released when another model loads). */
 let graphKey: string | null = null;
 let loadCounter = 0;
@@ -109,6 +110,10 @@ function onEngineEvent(e: EngineEvent): void {
     case 'checkpoint':
       post({ type: 'checkpoint', checkpoint: e.checkpoint }, [e.checkpoint.weights]);
       return;
+    case 'run':
+      flushBatches();
+      post({ type: 'run', record: e.record });
+      return;
     case 'log':
       flushBatches();
       post({ type: 'log', message: e.message });
@@ -124,41 +129,45 @@ function onEngineEvent(e: EngineEvent): void {
   }
 }
 
-async function exportFiles(format: ExportFormat, metadata: Record<string, unknown>): Promise<ExportedFile[]> {
+const enc = new TextEncoder();
+const bytesOf = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+/** The last run's model in `format`; what the files say about it comes from the run's record alone. */
+async function exportFiles(format: ExportFormat, name: string): Promise<ExportedFile[]> {
   const model = engine.classifier();
-  const settings = engine.lastSettings();
-  if (!model || !settings) throw new StudioError('unsupported', 'Train a model before exporting it.');
+  const record = engine.record();
+  if (!model || !record) throw new StudioError('unsupported', 'Train a model before exporting it.');
   if (engine.summary()?.format === 'graph') {
     throw new StudioError(
       'unsupported',
       'A classifier built on a TF.js graph model cannot be exported yet: the graph is not a Layers model. Fine-tune a Layers model (the catalog or an imported Layers model.json) to export.',
     );
   }
-  const inputRange = engine.summary()?.inputRange ?? [0, 1];
+  const { imageSize, inputRange, resize } = record.input;
   try {
     switch (format) {
-      case 'tfjs':
-        return await engine.exportFiles({ labels: labelsOfRun, ...metadata });
+      case 'tfjs': {
+        const createdAt = new Date().toISOString();
+        const files = await engine.exportFiles(imageExportMetadata(record, name, createdAt));
+        return [...files, { name: 'README.md', data: bytesOf(enc.encode(imageModelCard(record, name, createdAt))) }];
+      }
       case 'onnx': {
         const bytes = await exportOnnx(model, {
-          inputSize: settings.imageSize,
-          labels: labelsOfRun,
-          metadata: { inputRange: JSON.stringify(inputRange), resize: settings.resize, inputLayout: 'NHWC' },
+          inputSize: imageSize,
+          labels: record.labels,
+          metadata: { inputRange: JSON.stringify(inputRange), resize, inputLayout: 'NHWC', run: record.id },
         });
-        return [{ name: 'model.onnx', data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }];
+        return [{ name: 'model.onnx', data: bytesOf(bytes) }];
       }
       case 'teachable': {
         const files = await exportTeachableMachine(tf, model, {
-          labels: labelsOfRun,
-          inputSize: settings.imageSize,
-          modelName: typeof metadata.modelName === 'string' ? metadata.modelName : 'studio-model',
+          labels: record.labels,
+          inputSize: imageSize,
+          modelName: name || 'studio-model',
           inputRange,
-          userMetadata: { exportedBy: 'finetune-studio', settings },
+          userMetadata: { exportedBy: 'finetune-studio', settings: record.settings, run: record.id },
         });
-        return files.map((f) => ({
-          name: f.name,
-          data: f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer,
-        }));
+        return files.map((f) => ({ name: f.name, data: bytesOf(f.data) }));
       }
     }
   } catch (err) {
@@ -169,6 +178,19 @@ async function exportFiles(format: ExportFormat, metadata: Record<string, unknow
       { cause: err },
     );
   }
+}
+
+const contentOf = (i: WorkerImage) => ({ key: i.hash ?? i.id, label: i.label });
+
+/** When the UI did not say where the model came from: what the engine knows of it. */
+function modelOrigin() {
+  const s = engine.summary();
+  return {
+    id: s?.id ?? 'unknown',
+    name: s?.name ?? 'unknown',
+    licence: catalogEntry(s?.id ?? '')?.licence ?? 'unknown',
+    source: 'unknown',
+  };
 }
 
 async function handle(command: Command): Promise<CommandResults[Command['kind']]> {
@@ -201,14 +223,21 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       );
     }
     case 'train': {
-      labelsOfRun = command.labels;
       const resize = command.settings.resize;
       const train = imageSource(command.train, resize, decodeToPixels);
       const val = imageSource(command.val, resize, decodeToPixels);
+      // The data manifest is made here, from what the worker was given to train on.
+      const data = classificationManifest(
+        command.labels,
+        command.train.map(contentOf),
+        command.val.map(contentOf),
+        command.settings.validationSplit,
+      );
       try {
         return await engine.train(command.settings, command.labels, train, val, onEngineEvent, {
           checkpoints: true,
           resume: command.resume ?? null,
+          run: command.run ? { ...command.run, data } : { id: `run-${Date.now().toString(36)}`, model: modelOrigin(), data },
         });
       } finally {
         flushBatches();
@@ -224,7 +253,9 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       const settings = engine.lastSettings();
       if (!settings) throw new StudioError('unsupported', 'Train a model before evaluating it.');
       const source = imageSource(command.images, settings.resize, decodeToPixels);
-      return engine.evaluate(source, onEngineEvent);
+      const labels = engine.record()?.labels ?? [];
+      const split = splitManifest(command.images.map((i) => ({ key: i.hash ?? i.id, label: labels[i.label] ?? `#${i.label}` })));
+      return engine.evaluate(source, onEngineEvent, split);
     }
     case 'predict': {
       const settings = engine.lastSettings();
@@ -254,17 +285,21 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
     case 'augmentPreview':
       return { images: await augmentPreview(tf, command.blob, command.settings, command.count, decodeToPixels) };
     case 'export':
-      return { files: await exportFiles(command.format ?? 'tfjs', command.metadata) };
+      return { files: await exportFiles(command.format ?? 'tfjs', command.name) };
     case 'textLoad':
       return loadTextBase(command.url, command.name);
     case 'textTrain':
-      return trainText(command.settings, command.labels, command.data, postTextEvent);
+      return trainText(command.settings, command.labels, command.data, postTextEvent, {
+        backend: runningBackend ?? (tf.getBackend() as BackendName),
+        run: command.run ?? null,
+        onRecord: (record) => post({ type: 'run', record }),
+      });
     case 'textGenerate':
       return { text: await generateFromPrompt(command.prompt, command) };
     case 'textClassify':
       return { probabilities: await classify(command.texts) };
     case 'textExport':
-      return { files: await exportText(command.info) };
+      return { files: await exportText() };
   }
 }
 

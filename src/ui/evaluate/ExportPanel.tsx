@@ -1,18 +1,33 @@
-import { exportModel, exportOnnxFile, exportTeachable, useShallow, useStudio } from '../../state';
+import { useMemo } from 'react';
+import { exportModel, exportOnnxFile, exportTeachable, runDrift, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { RunDriftNotice } from '../common/RunDriftNotice';
+
+/** What changed since the run (settings on screen, the data), recomputed only when those change. */
+function useRunDrift(): string[] {
+  const { runRecord, images, split, settings } = useStudio(
+    useShallow((s) => ({ runRecord: s.runRecord, images: s.images, split: s.split, settings: s.settings })),
+  );
+  return useMemo(() => runDrift({ runRecord, images, split, settings }), [runRecord, images, split, settings]);
+}
 
 export function ExportPanel() {
-  const { exporting, exportError, size, labels, busy, lo, hi } = useStudio(
+  // The download describes the run's model: its input, range and labels come from the run record.
+  const { exporting, exportError, record, busy } = useStudio(
     useShallow((s) => ({
-      lo: s.summary?.inputRange[0] ?? 0,
-      hi: s.summary?.inputRange[1] ?? 1,
       exporting: s.exporting,
       exportError: s.exportError,
-      size: s.settings.imageSize,
-      labels: s.runLabels,
+      record: s.runRecord,
       busy: s.status === 'running' || s.status === 'loading' || s.status === 'stopping',
     })),
   );
+  const drift = useRunDrift();
+  const size = record?.input.imageSize ?? 0;
+  const [lo, hi] = record?.input.inputRange ?? [0, 1];
+  const labels = record?.labels ?? [];
+  const trained = record
+    ? `${record.metrics.epochsCompleted} of ${record.settings.epochs} epochs at learning rate ${record.settings.learningRate}, ${labels.length} classes, ${size} px input`
+    : '';
   const snippet = `import * as tf from '@tensorflow/tfjs';
 
 // Unzip the download next to your page: model.json, weights.bin, metadata.json.
@@ -61,6 +76,7 @@ async function classify(img) {      // an <img>, <canvas> or ImageBitmap
         ONNX takes the same NHWC pixels in [{lo}, {hi}] as the TF.js model. The Teachable Machine package takes TM's 224 px input scaled to
         [−1, 1], so code written for Teachable Machine image models runs it unchanged. All made on this device.
       </p>
+      <RunDriftNotice trained={trained} changes={drift} />
       {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportModel() }}>{exportError}</Alert>}
       <details className="snippet">
         <summary>Use it in your own page</summary>

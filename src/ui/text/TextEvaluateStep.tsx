@@ -1,10 +1,55 @@
-import { useMemo, useState } from 'react';
-import { classifyText, exportTextZip, generateText, isBusy, textConfusion, updateTextSettings, useShallow, useText } from '../../state';
+import { useEffect, useMemo, useState } from 'react';
+import {
+  classifyText,
+  exportTextZip,
+  generateText,
+  isBusy,
+  textConfusion,
+  textRunDrift,
+  updateTextSettings,
+  useShallow,
+  useText,
+} from '../../state';
+import { RunDriftNotice } from '../common/RunDriftNotice';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 import { ClassMetricsTable } from '../evaluate/ClassMetricsTable';
 import { ConfusionMatrix, type Cell } from '../evaluate/ConfusionMatrix';
 import { TextNumber } from './TextNumber';
+
+/** What changed since the text run trained; recomputed (hashing the texts off the render) when its inputs change. */
+function useTextRunDrift(): string[] {
+  const inputs = useText(
+    useShallow((t) => ({
+      record: t.record,
+      corpus: t.corpus,
+      examples: t.examples,
+      settings: t.settings,
+      seed: t.seed,
+      trainable: t.trainable,
+    })),
+  );
+  const [drift, setDrift] = useState<{ of: typeof inputs; changes: string[] } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void textRunDrift(useText.getState()).then((changes) => {
+      if (live) setDrift({ of: inputs, changes });
+    });
+    return () => {
+      live = false;
+    };
+  }, [inputs]);
+  return drift?.of === inputs ? drift.changes : [];
+}
+
+function DownloadNote() {
+  const record = useText((t) => t.record);
+  const changes = useTextRunDrift();
+  if (!record) return null;
+  const s = record.settings;
+  const trained = `${record.metrics.epochsCompleted} of ${s.epochs} epochs at learning rate ${s.learningRate}${record.labels.length ? `, labels ${record.labels.join(', ')}` : ''}`;
+  return <RunDriftNotice trained={trained} changes={changes} />;
+}
 
 function GenerateBox() {
   const { generated, generating, tryError, st, busy } = useText(
@@ -185,6 +230,7 @@ export function TextEvaluateStep() {
             >
               Download model (.zip)
             </button>
+            <DownloadNote />
             {exportError && <Alert>{exportError}</Alert>}
           </div>
         </>
