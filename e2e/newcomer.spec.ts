@@ -40,10 +40,18 @@ test('a newcomer trains on the sample, exports, and the export predicts like the
   await studio.startTraining();
   await studio.waitForState('done');
   await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', '2');
+  // 2 epochs on 20 validation images of 4 shapes (chance 0.25): this run reaches 0.50 accuracy and
+  // lowers validation loss from 1.37 to 1.03 (×0.75) on WASM. Two epochs are too few for accuracy to
+  // clear chance reliably on its own, so the untrained model is the main reference: its loss must fall
+  // by a tenth. A pipeline that learns nothing stays near ×1.0.
   const valAcc = Number(await studio.id('metrics.val-accuracy').getAttribute('data-value'));
-  expect(valAcc).toBeGreaterThanOrEqual(0);
-  expect(valAcc).toBeLessThanOrEqual(1);
-  await expect(studio.id('eval.accuracy')).toHaveAttribute('data-value', /^[0-9.]+$/);
+  const evalAcc = Number(await studio.id('eval.accuracy').getAttribute('data-value'));
+  const valLoss = Number(await studio.id('metrics.val-loss').getAttribute('data-value'));
+  const initialLoss = Number(await studio.id('metrics.val-loss-initial').getAttribute('data-value'));
+  expect(valLoss).toBeGreaterThan(0); // an empty data-value would read as 0
+  expect(valLoss).toBeLessThan(0.9 * initialLoss);
+  expect(valAcc).toBeGreaterThanOrEqual(0.35);
+  expect(evalAcc).toBeGreaterThanOrEqual(0.35);
   await expect(studio.id('eval.confusion-matrix')).toBeVisible();
   await page.locator('#step-train').screenshot({ path: '/tmp/shots/3-train.png' });
 

@@ -56,6 +56,8 @@ describe('training loop (issue 3 settings)', () => {
       const d = data();
       const ra = await a.train(settings({ ...over, dropout: 0, useCache: true }), LABELS, d.train, d.val, () => {});
       const rb = await b.train(settings({ ...over, dropout: 0, useCache: false }), LABELS, d.train, d.val, () => {});
+      expect(ra.history).toHaveLength(6); // the loop below must have something to compare
+      expect(rb.history).toHaveLength(6);
       ra.history.forEach((h, i) => {
         expect(Math.abs(h.loss - rb.history[i]!.loss)).toBeLessThan(1e-4);
         expect(Math.abs(h.valLoss! - rb.history[i]!.valLoss!)).toBeLessThan(1e-4);

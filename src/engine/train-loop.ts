@@ -121,6 +121,7 @@ async function cachePrefix(
   cut: number,
   source: SampleSource,
   variants: number,
+  augment: boolean,
   progress: (done: number) => void,
 ): Promise<Cache> {
   const { tf, model, settings } = ctx;
@@ -128,7 +129,9 @@ async function cachePrefix(
   const n = source.ids.length;
   try {
     for (let v = 0; v < variants; v++) {
-      const rng = v === 0 ? null : createRng(deriveSeed(settings.seed, `cache-variant-${v}`));
+      // Every variant is augmented, as "augmented this many times" promises (a clean variant 0 left
+      // `variants: 1` not augmented at all).
+      const rng = augment ? createRng(deriveSeed(settings.seed, `cache-variant-${v}`)) : null;
       for (let start = 0; start < n; start += CACHE_CHUNK) {
         if (ctx.shouldStop()) throw new StudioError('cancelled', 'Training was stopped while the cache was being built.');
         const idx = range0(start, Math.min(n, start + CACHE_CHUNK));
@@ -148,7 +151,7 @@ async function cachePrefix(
   }
 }
 
-/** Loss and accuracy over a whole source (no augmentation), from the cache's first variant when there is one. */
+/** Loss and accuracy over a whole source (no augmentation), from its cache when there is one (a validation cache is one clean variant). */
 export async function measure(
   ctx: Pick<RunContext, 'tf' | 'model' | 'settings' | 'numClasses' | 'inputRange'>,
   from: number,
@@ -243,10 +246,12 @@ export async function runTraining(ctx: RunContext): Promise<TrainResult> {
     if (cut > 0) {
       const total = train.ids.length * variants + val.ids.length;
       onEvent({ type: 'phase', phase: 'caching', done: 0, total });
-      cacheTrain = await cachePrefix(ctx, cut, train, variants, (d) => onEvent({ type: 'phase', phase: 'caching', done: d, total }));
+      cacheTrain = await cachePrefix(ctx, cut, train, variants, augment, (d) =>
+        onEvent({ type: 'phase', phase: 'caching', done: d, total }),
+      );
       if (val.ids.length > 0) {
         const offset = train.ids.length * variants;
-        cacheVal = await cachePrefix(ctx, cut, val, 1, (d) => onEvent({ type: 'phase', phase: 'caching', done: offset + d, total }));
+        cacheVal = await cachePrefix(ctx, cut, val, 1, false, (d) => onEvent({ type: 'phase', phase: 'caching', done: offset + d, total }));
       }
     }
 

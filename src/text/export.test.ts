@@ -130,6 +130,7 @@ describe('text model export', () => {
     const { lmjs, model: js } = await loadLmJs(files, 'cls');
     for (let i = 0; i < texts.length; i++) {
       const ranked = await lmjs.classify(tf, js, texts[i]!);
+      expect(ranked).toHaveLength(3);
       for (const r of ranked) expect(r.probability).toBeCloseTo(want[i * 3 + ['a', 'b', 'c'].indexOf(r.label)]!, 5);
     }
     lmjs.disposeModel(js);
