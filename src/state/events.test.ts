@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
 import { reduceWorkerEvent } from './events';
 import { createMetricsBuffer } from './metricsBuffer';
 import { createStudioStore } from './store';
@@ -34,12 +35,24 @@ describe('reduceWorkerEvent', () => {
   });
 
   it('moves from loading to running when training starts', () => {
+    const t0 = Date.now();
     apply({ type: 'phase', phase: 'caching', done: 1, total: 10 });
+    expect(store.getState().trainingStartedAt).toBeNull();
     expect(store.getState().status).toBe('loading');
     expect(store.getState().phase).toEqual({ phase: 'caching', done: 1, total: 10 });
     apply({ type: 'phase', phase: 'training', done: 0, total: 4 });
     expect(store.getState().status).toBe('running');
-    expect(store.getState().trainingStartedAt).not.toBeNull();
+    expect(store.getState().trainingStartedAt).toBeGreaterThanOrEqual(t0);
+  });
+
+  it("keeps an image run's record with its labels, and leaves text records to the text store", () => {
+    const record = { task: 'image-classification', labels: ['b', 'a'], id: 'run-1' } as unknown as ImageRunRecord;
+    apply({ type: 'run', record });
+    expect(store.getState().runRecord).toBe(record);
+    expect(store.getState().runLabels).toEqual(['b', 'a']);
+    apply({ type: 'run', record: { ...record, task: 'text-classification', labels: ['x', 'y'] } as unknown as TextRunRecord });
+    expect(store.getState().runRecord).toBe(record);
+    expect(store.getState().runLabels).toEqual(['b', 'a']);
   });
 
   it('puts batch metrics in the buffer, not in the store', () => {
