@@ -12,4 +12,5 @@ export interface GreyShapeImage {
 export function makeGreyShapes(opts?: GreyShapesOptions): { labels: string[]; images: GreyShapeImage[] };
 export function writeGreyShapesZip(path: string, opts?: GreyShapesOptions): number;
 export function writeBadZip(path: string): void;
+export function teachableMobilenetEntries(opts?: { size?: number; labels?: string[]; seed?: number }): Record<string, Uint8Array>;
 export function main(): void;

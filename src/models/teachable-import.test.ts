@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
+import { teachableMobilenetEntries } from '../../scripts/make-fixtures.mjs';
 import { createTrainingEngine } from '../engine/engine';
 import { cutPoints, frozenPrefixEnd, hasWeights } from '../engine/graph';
 import { arraySource } from '../engine/sources';
@@ -274,4 +275,23 @@ describe('a Teachable Machine package of the bundled MobileNetV2 (64 px)', () =>
     engine.dispose();
     tm.dispose();
   }, 300_000);
+});
+
+describe("the e2e fixture's Teachable Machine zip (scripts/make-fixtures.mjs)", () => {
+  it('imports as a flat MobileNetV2 with TM’s Dense 100 and its softmax Dense as the head', async () => {
+    const entries = teachableMobilenetEntries({ size: 96 });
+    const raw = await readModelFiles(Object.entries(entries).map(([name, bytes]) => ({ name, blob: new Blob([bytes as BlobPart]) })));
+    const built = await buildBackbone(raw, { key: 'tm-fixture', inputSize: 96, teachable: true });
+    const names = built.model.layers.map((l) => l.name);
+    expect(names[0]).toBe('input_1');
+    expect(names.slice(-3)).toEqual(['out_relu', 'global_average_pooling2d_GlobalAveragePooling2D1', 'dense_Dense1']);
+    expect(names).toContain('Conv_1_bn');
+    expect(built.head?.kernel.shape).toEqual([100, 4]);
+    expect(built.notes.join(' ')).toMatch(/sequential_1, sequential_3\) were opened/);
+    const metadata = JSON.parse(new TextDecoder().decode(entries['metadata.json'])) as { imageSize: number; labels: string[] };
+    expect(metadata).toMatchObject({ imageSize: 96, labels: ['circle', 'square', 'triangle', 'cross'] });
+    built.model.dispose();
+    built.head?.kernel.dispose();
+    built.head?.bias.dispose();
+  });
 });
