@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { strFromU8, unzipSync } from 'fflate';
+import { saveFiles } from '../src/test/model-files';
 import { test, expect } from './fixtures';
 
 const FIXTURES = join(process.cwd(), 'e2e/fixtures');
@@ -127,4 +128,39 @@ test('a Teachable Machine zip opens into its real layers: one inner layer trains
   expect(maxDiff).toBeLessThan(1e-3);
   await session.release();
   tfjsModel.dispose();
+});
+
+test('a nested model without block names: its layers are listed, and "Top N blocks" is off with the reason shown', async ({
+  studio,
+}, testInfo) => {
+  // Sequential[ functional 'model_1'[conv2d, batch_normalization, re_lu, conv2d_1, …, pooling], Dense softmax ]: Keras's own names.
+  const input = tf.input({ shape: [32, 32, 3], name: 'input_1' });
+  let x = input as tf.SymbolicTensor;
+  for (const suffix of ['', '_1']) {
+    x = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, name: `conv2d${suffix}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ name: `batch_normalization${suffix}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ name: `re_lu${suffix}` }).apply(x) as tf.SymbolicTensor;
+  }
+  x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as tf.SymbolicTensor;
+  const base = tf.model({ inputs: input, outputs: x, name: 'model_1' });
+  const model = tf.sequential({ layers: [base, tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense' })] });
+  const files = await saveFiles(model, 'weights.bin');
+  model.dispose();
+  const jsonPath = testInfo.outputPath('model.json');
+  const binPath = testInfo.outputPath('weights.bin');
+  writeFileSync(jsonPath, files.json);
+  writeFileSync(binPath, files.bin);
+
+  await studio.open('?backend=wasm');
+  await studio.waitForModel();
+  await expect(studio.id('freeze.preset.top-blocks')).toBeEnabled(); // the bundled MobileNetV2 has blocks
+  await studio.id('model.import').locator('summary').click();
+  await studio.id('model.import-files').setInputFiles([jsonPath, binPath]);
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-model', /^import-/, { timeout: 60_000 });
+  await expect(studio.id('freeze.layer.conv2d_1')).toBeAttached();
+  await expect(studio.id('freeze.layer.model_1')).toHaveCount(0);
+  await expect(studio.id('freeze.preset.top-blocks')).toBeDisabled();
+  await expect(studio.id('freeze.preset.top-blocks-reason')).toBeVisible();
+  await expect(studio.id('freeze.preset.top-blocks-reason')).toContainText('do not group into blocks');
+  await expect(studio.id('freeze.preset.full')).toBeEnabled();
 });
