@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Seeded, generated image fixtures for tests and e2e: a grey-scale 4-class shapes set that looks
 // hand drawn (outline or filled, wobbly edges, rotation, gradients, noise, some blur), and zips of it.
-// Run directly to write e2e/fixtures/{grey-shapes,bad-files,tiny-shapes}.zip. No network.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Run directly to write e2e/fixtures/{grey-shapes,bad-files,tiny-shapes,teachable-mobilenet-v2}.zip.
+// No network.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
@@ -205,6 +206,125 @@ export function writeBadZip(path) {
   writeZip(path, entries);
 }
 
+const TM_CLASSES = ['circle', 'square', 'triangle', 'cross'];
+
+/**
+ * A Teachable Machine image package built from the bundled MobileNetV2 (public/models/mobilenet-v2,
+ * prepared by npm install), with TM's layout and names: Sequential[ the truncated MobileNet as a
+ * functional model `sequential_1` (…, out_relu, global average pooling), Sequential `sequential_3`[
+ * Dense 100 relu `dense_Dense1`, Dense K softmax without bias `dense_Dense2` ] ]. The MobileNet keeps
+ * its weights (uint8-quantised, as bundled); the head is seeded. Its input is `size` px, and
+ * metadata.json says so (a real TM package says 224), so tests stay fast.
+ * @returns {Record<string, Uint8Array>} model.json, weights.bin and metadata.json
+ */
+export function teachableMobilenetEntries({ size = 96, labels = TM_CLASSES, seed = 21 } = {}) {
+  const dir = join(root, 'public/models/mobilenet-v2');
+  const bundled = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const base = structuredClone(bundled.modelTopology.model_config.config);
+  const input = base.layers.find((l) => l.class_name === 'InputLayer');
+  input.config.batch_input_shape = [null, size, size, 3];
+  const out = base.output_layers[0][0];
+  const pool = 'global_average_pooling2d_GlobalAveragePooling2D1';
+  base.layers.push({
+    name: pool,
+    class_name: 'GlobalAveragePooling2D',
+    config: { data_format: 'channels_last', name: pool, trainable: true },
+    inbound_nodes: [[[out, 0, 0, {}]]],
+  });
+  base.name = 'sequential_1';
+  base.output_layers = [[pool, 0, 0]];
+  const init = { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } };
+  const dense = (name, units, activation, useBias, extra = {}) => ({
+    class_name: 'Dense',
+    config: {
+      units,
+      activation,
+      use_bias: useBias,
+      kernel_initializer: init,
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      name,
+      trainable: true,
+      ...extra,
+    },
+  });
+  const features = 1280;
+  const hidden = 100;
+  const topology = {
+    class_name: 'Sequential',
+    config: {
+      name: 'sequential_4',
+      layers: [
+        { class_name: 'Model', config: base },
+        {
+          class_name: 'Sequential',
+          config: {
+            name: 'sequential_3',
+            layers: [
+              dense('dense_Dense1', hidden, 'relu', true, { batch_input_shape: [null, features], dtype: 'float32' }),
+              dense('dense_Dense2', labels.length, 'softmax', false),
+            ],
+          },
+        },
+      ],
+    },
+    keras_version: 'tfjs-layers 1.3.1',
+    backend: 'tensor_flow.js',
+  };
+  // Glorot-uniform head weights from the seed: [1280, 100] kernel, [100] bias, [100, K] kernel.
+  const rng = createRng(seed);
+  const glorot = (fanIn, fanOut) => {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return Float32Array.from({ length: fanIn * fanOut }, () => (rng() * 2 - 1) * limit);
+  };
+  const head = [
+    { name: 'dense_Dense1/kernel', shape: [features, hidden], values: glorot(features, hidden) },
+    { name: 'dense_Dense1/bias', shape: [hidden], values: Float32Array.from({ length: hidden }, () => (rng() - 0.5) * 0.1) },
+    { name: 'dense_Dense2/kernel', shape: [hidden, labels.length], values: glorot(hidden, labels.length) },
+  ];
+  const baseBytes = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
+  const headBytes = head.reduce((n, w) => n + w.values.byteLength, 0);
+  const weights = new Uint8Array(baseBytes.byteLength + headBytes);
+  weights.set(baseBytes, 0);
+  let at = baseBytes.byteLength;
+  for (const w of head) {
+    weights.set(new Uint8Array(w.values.buffer), at);
+    at += w.values.byteLength;
+  }
+  const manifest = [
+    ...bundled.weightsManifest.flatMap((g) => g.weights),
+    ...head.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
+  ];
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'TensorFlow.js tfjs-layers v1.3.1',
+    convertedBy: null,
+    modelTopology: topology,
+    weightsManifest: [{ paths: ['./weights.bin'], weights: manifest }],
+  };
+  const metadata = {
+    tfjsVersion: '1.3.1',
+    tmVersion: '2.4.7',
+    packageVersion: '0.8.4',
+    packageName: '@teachablemachine/image',
+    timeStamp: '2024-01-01T00:00:00.000Z',
+    userMetadata: {},
+    modelName: 'tm-my-image-model',
+    labels: [...labels],
+    imageSize: size,
+  };
+  const enc = new TextEncoder();
+  return {
+    'model.json': enc.encode(JSON.stringify(modelJson)),
+    'weights.bin': weights,
+    'metadata.json': enc.encode(JSON.stringify(metadata, null, 2)),
+  };
+}
+
 function writeZip(path, entries) {
   mkdirSync(dirname(path), { recursive: true });
   // Fixed modification time keeps the zips byte-identical from run to run.
@@ -216,7 +336,12 @@ export function main() {
   const grey = writeGreyShapesZip(join(dir, 'grey-shapes.zip'), { perClass: 50, size: 56, seed: 11 });
   writeBadZip(join(dir, 'bad-files.zip'));
   const tiny = writeGreyShapesZip(join(dir, 'tiny-shapes.zip'), { perClass: 8, size: 32, seed: 7 });
-  console.log(`make-fixtures: grey-shapes.zip (${grey} images), bad-files.zip, tiny-shapes.zip (${tiny} images) -> e2e/fixtures`);
+  const bundled = existsSync(join(root, 'public/models/mobilenet-v2/model.json'));
+  if (bundled) writeZip(join(dir, 'teachable-mobilenet-v2.zip'), teachableMobilenetEntries());
+  console.log(
+    `make-fixtures: grey-shapes.zip (${grey} images), bad-files.zip, tiny-shapes.zip (${tiny} images)` +
+      `${bundled ? ', teachable-mobilenet-v2.zip' : ' (no bundled MobileNetV2: run npm install for teachable-mobilenet-v2.zip)'} -> e2e/fixtures`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

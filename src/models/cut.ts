@@ -3,6 +3,7 @@
  * A model "ends in a classifier" when a softmax (or sigmoid) sits after its last spatial feature map.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { isContainer } from './flatten';
 import { outputShapeOf } from './inspect';
 
 type Tf = typeof tfTypes;
@@ -86,14 +87,12 @@ export function classifierCutIndex(model: tfTypes.LayersModel): number {
   return i > 0 ? i : -1;
 }
 
-function isContainer(layer: Layer): layer is Layer & { layers: Layer[] } {
-  return Array.isArray((layer as unknown as { layers?: unknown }).layers);
-}
-
 /**
  * A Sequential whose last layer is itself a Sequential head (Teachable Machine's export:
  * [truncated MobileNet, [Dense 100 relu, Dense K softmax]]) is rebuilt flat, sharing the same layer
  * objects, so its classifier can be cut like any other. Returns null for any other model.
+ * The fallback for a model that `flattenModel` (./flatten.ts) could not open: its truncated MobileNet
+ * stays one layer.
  */
 export function flattenNestedHead(tf: Tf, model: tfTypes.LayersModel): tfTypes.LayersModel | null {
   const last = model.layers[model.layers.length - 1];
@@ -137,7 +136,10 @@ function cutBeforeFinalDense(tf: Tf, model: tfTypes.LayersModel): CutResult | nu
   };
 }
 
-/** Cuts a Teachable Machine-style model before its final Dense, keeping that Dense as the head. */
+/**
+ * Cuts a Teachable Machine-style model before its final Dense, keeping that Dense as the head.
+ * The model is normally flat already (load.ts opens nested models first).
+ */
 export function cutTeachable(tf: Tf, model: tfTypes.LayersModel): CutResult | null {
   const flat = flattenNestedHead(tf, model) ?? model;
   return cutBeforeFinalDense(tf, flat);

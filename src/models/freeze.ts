@@ -35,9 +35,63 @@ function isNumberedBlock(name: string): boolean {
   return /^block_\d+$/.test(name);
 }
 
+/** What "Top N blocks" counts on a model, or why it cannot count anything there. */
+export type TopBlocks =
+  | {
+      available: true;
+      /** The blocks N counts, in model order (whatever follows the first one chosen trains too). */
+      counted: Block[];
+      /** 'numbered': the model's block_N blocks; 'groups': the layer table's groups that hold weights. */
+      by: 'numbered' | 'groups';
+    }
+  | { available: false; reason: string };
+
 /**
- * The trainable layers a preset gives. `top-blocks` n: the last n numbered blocks and everything
- * after them (the final conv). `from-block`: that block and every block after it ("trainable from here").
+ * The blocks "Top N blocks" counts. A model with `block_N` layer names counts those blocks (the stem
+ * and the final conv are not blocks; the final conv trains with the top block). Another model counts
+ * the layer table's groups that hold weights, in model order — when they mean something: at least two
+ * of them, some with more than one layer, and no group name split over separate places in the model
+ * (names like conv2d_1, batch_normalization_1 interleave, so they group nothing). Otherwise the preset
+ * is unavailable, with a sentence saying why: it never quietly means "everything".
+ */
+export function topBlocksOf(layers: readonly LayerInfo[], format: 'layers' | 'graph' = 'layers'): TopBlocks {
+  return topBlocksFrom(blocksOf(layers), format);
+}
+
+function topBlocksFrom(blocks: Block[], format: 'layers' | 'graph'): TopBlocks {
+  if (format === 'graph') {
+    return { available: false, reason: 'A graph model is one frozen feature extractor: it has no blocks that can train.' };
+  }
+  const numbered = blocks.filter((b) => isNumberedBlock(b.name));
+  if (numbered.length > 0) return { available: true, counted: numbered, by: 'numbered' };
+  const weighted = blocks.filter((b) => b.layers.some((l) => l.hasWeights));
+  if (weighted.length < 2) {
+    return {
+      available: false,
+      reason: 'Its layers do not form blocks (at most one group holds weights); pick layers in the table, or use the slider.',
+    };
+  }
+  const seen = new Set<string>();
+  const split = blocks.some((b) => {
+    const again = seen.has(b.name);
+    seen.add(b.name);
+    return again;
+  });
+  if (split || blocks.every((b) => b.layers.length === 1)) {
+    return {
+      available: false,
+      reason:
+        'Its layer names do not group into blocks (most layers are a group of their own); pick layers in the table, or use the slider.',
+    };
+  }
+  return { available: true, counted: weighted, by: 'groups' };
+}
+
+/**
+ * The trainable layers a preset gives. `top-blocks` n: the last n blocks that `topBlocksOf` counts and
+ * everything after them (the final conv); nothing when the model has no such blocks; n beyond the
+ * count starts at the first counted block (not the stem). `from-block`: that block and every block
+ * after it ("trainable from here").
  */
 export function presetTrainable(layers: readonly LayerInfo[], preset: FreezePreset): Set<string> {
   const blocks = blocksOf(layers);
@@ -48,9 +102,10 @@ export function presetTrainable(layers: readonly LayerInfo[], preset: FreezePres
     case 'full':
       return names(blocks);
     case 'top-blocks': {
-      const numbered = blocks.map((b, i) => (isNumberedBlock(b.name) ? i : -1)).filter((i) => i >= 0);
-      const start = numbered.length >= preset.blocks ? (numbered[numbered.length - preset.blocks] ?? 0) : 0;
-      return preset.blocks <= 0 ? new Set() : names(blocks.slice(start));
+      const top = topBlocksFrom(blocks, 'layers');
+      if (!top.available || preset.blocks <= 0) return new Set();
+      const first = top.counted[Math.max(0, top.counted.length - preset.blocks)];
+      return names(blocks.slice(first ? blocks.indexOf(first) : blocks.length));
     }
     case 'from-block': {
       const start = blocks.findIndex((b) => b.name === preset.block);

@@ -5,19 +5,21 @@ import type { LayerInfo, ModelSummary } from '../engine/types';
 /**
  * The block a layer belongs to. MobileNetV2 names: `Conv1…`, `bn_Conv1`, `expanded_conv_*` are the stem,
  * `block_N_*` are blocks, `Conv_1…`/`out_relu` the top. MobileNet v1: `conv1*` the stem, `conv_{dw,pw,pad}_N*`
- * block N. Other models: the text before the first `_`.
+ * block N. Other models: the text before the first `_`. A layer renamed when its nested model was
+ * opened (`model_1/conv1`, see ./flatten.ts) belongs where its own name puts it.
  */
 export function blockOf(layerName: string, className: string): string {
   if (className === 'InputLayer') return 'input';
   if (layerName.startsWith('head_')) return 'head';
-  const m = /^block_(\d+)_/.exec(layerName) ?? /^conv_(?:dw|pw|pad)_(\d+)(?:_|$)/.exec(layerName);
+  const name = layerName.slice(layerName.lastIndexOf('/') + 1);
+  const m = /^block_(\d+)_/.exec(name) ?? /^conv_(?:dw|pw|pad)_(\d+)(?:_|$)/.exec(name);
   if (m) return `block_${m[1]}`;
   // MobileNet v1 (tfjs-models): conv1, conv1_bn, conv1_relu are the stem.
-  if (/^conv1(_|$)/.test(layerName)) return 'stem';
-  if (/^(Conv1|bn_Conv1|expanded_conv)/.test(layerName)) return 'stem';
-  if (/^(Conv_1|out_relu)/.test(layerName)) return 'top';
-  const cut = layerName.indexOf('_');
-  return cut > 0 ? layerName.slice(0, cut) : layerName;
+  if (/^conv1(_|$)/.test(name)) return 'stem';
+  if (/^(Conv1|bn_Conv1|expanded_conv)/.test(name)) return 'stem';
+  if (/^(Conv_1|out_relu)/.test(name)) return 'top';
+  const cut = name.indexOf('_');
+  return cut > 0 ? name.slice(0, cut) : name;
 }
 
 function sizeOf(weights: readonly tfTypes.LayerVariable[]): number {

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { openModelCache } from '../storage/model-cache';
 import { cutClassifier, cutTeachable } from './cut';
+import { flattenModel, hasNestedModels } from './flatten';
 import { GRAPH_LAYER_NAME, wrapGraphModel } from './graph-adapter';
 import {
   baseName,
@@ -219,6 +220,32 @@ export async function buildBackbone(
       'The studio imports image models with one input of shape [height, width, channels]; this model has another input.',
     );
   }
+  const opened = await openNestedModels(model);
+  model = opened.model;
   const cut = (opts.teachable ? cutTeachable(tf, model) : null) ?? cutClassifier(tf, model);
-  return { model: cut.model, format: 'layers', notes: cut.note ? [cut.note] : [], head: cut.head };
+  return { model: cut.model, format: 'layers', notes: [...opened.notes, ...(cut.note ? [cut.note] : [])], head: cut.head };
+}
+
+/**
+ * A model with nested models inside (Teachable Machine's, or any Sequential/Model used as a layer)
+ * becomes one flat model of its real layers, so each can be listed, frozen, trained and exported.
+ * When that is not possible (a layer used twice), the model stays as it was, and the note says so.
+ */
+async function openNestedModels(model: tf.LayersModel): Promise<{ model: tf.LayersModel; notes: string[] }> {
+  if (!hasNestedModels(model)) return { model, notes: [] };
+  try {
+    const flat = await flattenModel(tf, model);
+    model.dispose(); // the flat layers keep the weights' data
+    const n = flat.containers.length;
+    const notes = [
+      `Its nested model${n === 1 ? '' : 's'} (${flat.containers.join(', ')}) ${n === 1 ? 'was' : 'were'} opened: all ${flat.model.layers.length} real layers are listed, and each can be frozen or trained.`,
+    ];
+    if (flat.renamed.length) {
+      notes.push(`Renamed to keep layer names unique: ${flat.renamed.map((r) => `${r.from} → ${r.to}`).join(', ')}.`);
+    }
+    return { model: flat.model, notes };
+  } catch (err) {
+    const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : 'unknown reason';
+    return { model, notes: [`Its nested models stay single layers (they could not be opened: ${why}); they train or freeze as a whole.`] };
+  }
 }

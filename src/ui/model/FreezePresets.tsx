@@ -1,14 +1,18 @@
 import { useMemo, useState, type CSSProperties } from 'react';
-import { blocksOf } from '../../models/freeze';
+import { blocksOf, topBlocksOf } from '../../models/freeze';
 import { isBusy, useShallow, useStudio } from '../../state';
 
 /** Preset buttons, "top N blocks", and the "trainable from here" slider over the model's blocks. */
 export function FreezePresets() {
-  const { layers, trainable, busy } = useStudio(
-    useShallow((s) => ({ layers: s.summary?.layers, trainable: s.trainable, busy: isBusy(s.status) })),
+  const { layers, format, trainable, busy } = useStudio(
+    useShallow((s) => ({ layers: s.summary?.layers, format: s.summary?.format, trainable: s.trainable, busy: isBusy(s.status) })),
   );
-  const [topN, setTopN] = useState(2);
+  const [wantedN, setTopN] = useState(2);
   const blocks = useMemo(() => blocksOf(layers ?? []), [layers]);
+  const topBlocks = useMemo(() => topBlocksOf(layers ?? [], format), [layers, format]);
+  const counted = topBlocks.available ? topBlocks.counted.length : 0;
+  const topN = Math.max(1, Math.min(wantedN, counted));
+  const unit = topBlocks.available && topBlocks.by === 'groups' ? 'group' : 'block';
   const on = useMemo(() => new Set(trainable), [trainable]);
   // The slider sits at the lowest block with a trainable weight; at the far right nothing trains.
   const first = blocks.findIndex((b) => b.layers.some((l) => l.hasWeights && on.has(l.name)));
@@ -38,21 +42,28 @@ export function FreezePresets() {
           Head only
         </button>
         <span className="btn-group">
-          <button type="button" className="btn" data-testid="freeze.preset.top-blocks" disabled={busy} onClick={() => top(topN)}>
-            Top {topN} block{topN === 1 ? '' : 's'}
+          <button
+            type="button"
+            className="btn"
+            data-testid="freeze.preset.top-blocks"
+            disabled={busy || !topBlocks.available}
+            aria-describedby={topBlocks.available ? undefined : 'top-blocks-reason'}
+            onClick={() => top(topN)}
+          >
+            {`Top ${topN} ${unit}${topN === 1 ? '' : 's'}`}
           </button>
           <select
-            aria-label="How many top blocks train"
+            aria-label={`How many top ${unit}s train`}
             data-testid="freeze.preset.top-blocks-count"
             value={topN}
-            disabled={busy}
+            disabled={busy || !topBlocks.available}
             onChange={(e) => {
               const n = Number(e.target.value);
               setTopN(n);
               top(n);
             }}
           >
-            {[1, 2, 3, 4].map((n) => (
+            {[1, 2, 3, 4].slice(0, Math.max(1, counted)).map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
@@ -63,6 +74,16 @@ export function FreezePresets() {
           Everything
         </button>
       </div>
+      {!topBlocks.available && (
+        <p id="top-blocks-reason" className="muted top-blocks-reason" data-testid="freeze.preset.top-blocks-reason">
+          Top blocks is off for this model: {topBlocks.reason}
+        </p>
+      )}
+      {topBlocks.available && topBlocks.by === 'groups' && (
+        <p className="muted top-blocks-reason" data-testid="freeze.preset.top-blocks-reason">
+          This model has no numbered blocks: Top N counts the layer table&apos;s groups with weights, from the top.
+        </p>
+      )}
       <label className="from-block">
         <span className="label">Trainable from here</span>
         <input
