@@ -88,6 +88,27 @@ describe('settings', () => {
     expect(stepMemoryBytes(store.getState())).toBeGreaterThan(0);
   });
 
+  it('switching to fine-tune trains the top blocks, or every layer of a model whose layers form no blocks', () => {
+    const store = createStudioStore();
+    store.getState().setModelLoaded(summary);
+    store.getState().setTrainable([]);
+    store.getState().setMode('fine-tune');
+    expect(store.getState().trainable).toEqual(['block_1_depthwise', 'block_1_relu', 'Conv_1', 'Conv_1_bn', 'out_relu']);
+    // Keras's automatic names: every layer a group of its own, so there are no blocks to count.
+    const flat: ModelSummary = {
+      ...summary,
+      layers: [
+        layer('input_1', 'input', 'InputLayer', 0, [32, 32, 3]),
+        layer('conv2d_Conv2D1', 'conv2d', 'Conv2D', 100),
+        layer('dense_Dense1', 'dense', 'Dense', 30),
+      ],
+    };
+    store.getState().setModelLoaded(flat);
+    store.getState().setTrainable([]);
+    store.getState().setMode('fine-tune');
+    expect(store.getState().trainable).toEqual(['conv2d_Conv2D1', 'dense_Dense1']);
+  });
+
   it('names the convolution WASM cannot train', () => {
     const store = createStudioStore();
     store.getState().setModelLoaded(summary);

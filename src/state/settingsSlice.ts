@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { DEFAULT_SETTINGS } from '../engine/types';
+import { topBlocksOf } from '../models/freeze';
 import { autoImageSize } from './selectors';
 import type { SettingsSlice, StudioState } from './types';
 
@@ -37,6 +38,11 @@ export const createSettingsSlice: StateCreator<StudioState, [], [], SettingsSlic
   },
   setMode(mode) {
     if (mode === 'head-only') get().applyPreset('head-only');
-    else if (get().trainable.length === 0) get().applyPreset('top-blocks');
+    else if (get().trainable.length === 0) {
+      // The top blocks when the model has blocks; a model whose layers form no blocks trains all of them.
+      const summary = get().summary;
+      const blocks = summary ? topBlocksOf(summary.layers, summary.format) : null;
+      get().applyPreset(blocks && !blocks.available && summary?.format !== 'graph' ? 'full' : 'top-blocks');
+    }
   },
 });
