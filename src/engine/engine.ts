@@ -13,7 +13,7 @@ import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
 import type { Checkpoint } from './checkpoint';
-import type { DataManifest, ImageRunRecord, RunStart, SplitManifest } from './run-record';
+import { newRunMetrics, recordEpoch, type DataManifest, type ImageRunRecord, type RunStart, type SplitManifest } from './run-record';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from './types';
 
 type Tf = typeof tfTypes;
@@ -281,16 +281,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
               trainable: [],
               trainableParams: 0,
               data: options.run?.data ?? NO_DATA,
-              metrics: {
-                initialValLoss: null,
-                history: [],
-                epochsCompleted: 0,
-                bestEpoch: null,
-                stopped: false,
-                stoppedEarly: null,
-                finishedAt: null,
-                evaluation: null,
-              },
+              metrics: newRunMetrics(),
               notes: [],
               resumes: [],
             };
@@ -333,8 +324,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
             if (e.type === 'epoch') {
               const m = e.metrics;
               if (m.epoch === 0) record.metrics.initialValLoss = m.valLoss;
-              else record.metrics.history = [...record.metrics.history.filter((h) => h.epoch < m.epoch), m];
-              record.metrics.epochsCompleted = record.metrics.history.length;
+              else recordEpoch(record.metrics, m);
               record.trainableParams = Math.max(record.trainableParams, m.trainableParams);
               if (m.epoch > 0) emitRecord();
             } else if (e.type === 'log') {

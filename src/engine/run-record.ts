@@ -95,6 +95,34 @@ export interface TextRunRecord extends RunRecordBase<TextTrainSettings, TextEpoc
 
 export type RunRecord = ImageRunRecord | TextRunRecord;
 
+export type RunMetrics<M> = RunRecordBase<unknown, M>['metrics'];
+
+/** The metrics of a run that has not trained yet. */
+export function newRunMetrics<M>(): RunMetrics<M> {
+  return {
+    initialValLoss: null,
+    history: [],
+    epochsCompleted: 0,
+    bestEpoch: null,
+    stopped: false,
+    stoppedEarly: null,
+    finishedAt: null,
+    evaluation: null,
+  };
+}
+
+/** Puts a completed epoch into the record's history (replacing a repeat of it and any later epochs). */
+export function recordEpoch<M extends { epoch: number }>(metrics: RunMetrics<M>, m: M): void {
+  metrics.history = [...metrics.history.filter((h) => h.epoch < m.epoch), m];
+  metrics.epochsCompleted = metrics.history.length;
+}
+
+/** The epoch whose weights the model holds: the best one when early stopping restored it, else the last. */
+export function heldEpoch<M extends { epoch: number }>(metrics: Pick<RunMetrics<M>, 'history' | 'bestEpoch'>): M | null {
+  const h = metrics.history;
+  return h.find((e) => e.epoch === metrics.bestEpoch) ?? h[h.length - 1] ?? null;
+}
+
 /** What the side that starts a run knows and the trainer does not: the run's id and the model's origin. */
 export interface RunStart {
   id: string;

@@ -9,8 +9,8 @@ import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from 
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
 import { runTextTraining } from '../text/finetune';
 import { exportTextModel, type TextExportInfo } from '../text/export';
-import type { TextEpochMetrics, TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
-import { textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
+import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+import { heldEpoch, newRunMetrics, recordEpoch, textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
 import type { BackendName } from '../engine/types';
 
 export interface TextBaseSummary {
@@ -108,16 +108,7 @@ export async function trainText(
     trainable: [...settings.trainableGroups],
     trainableParams: 0,
     data: await textDataManifest(data, labels, options.run?.validationSplit ?? 0),
-    metrics: {
-      initialValLoss: null,
-      history: [],
-      epochsCompleted: 0,
-      bestEpoch: null,
-      stopped: false,
-      stoppedEarly: null,
-      finishedAt: null,
-      evaluation: null,
-    },
+    metrics: newRunMetrics(),
     notes: [],
     resumes: [],
   };
@@ -135,8 +126,7 @@ export async function trainText(
         r.metrics.initialValLoss = e.metrics.valLoss;
         r.trainableParams = e.trainableParams;
       } else if (e.type === 'epoch') {
-        r.metrics.history = [...r.metrics.history.filter((h) => h.epoch < e.metrics.epoch), e.metrics];
-        r.metrics.epochsCompleted = r.metrics.history.length;
+        recordEpoch(r.metrics, e.metrics);
         emit();
       }
     },
@@ -158,12 +148,6 @@ export async function trainText(
 }
 
 export type TextRunResult = TextTrainResult & { record: TextRunRecord };
-
-/** The metrics of the weights the model holds: the best epoch's when they were restored, else the last. */
-function heldMetrics(r: TextRunRecord): TextEpochMetrics | null {
-  const h = r.metrics.history;
-  return h.find((e) => e.epoch === r.metrics.bestEpoch) ?? h[h.length - 1] ?? null;
-}
 
 export function stopText(): void {
   stopRequested = true;
@@ -200,7 +184,7 @@ export async function exportText(): Promise<Array<{ name: string; data: ArrayBuf
     name: r.task === 'text-generation' ? 'Fine-tuned text generator' : `Text classifier: ${r.labels.join(', ')}`,
     baseModel: r.model.name,
     settings: r.settings,
-    metrics: heldMetrics(r),
+    metrics: heldEpoch(r.metrics),
     createdAt: new Date().toISOString(),
     run: {
       id: r.id,

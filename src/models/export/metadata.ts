@@ -2,21 +2,14 @@
  * metadata.json and the model card (README.md) of an image classifier's export, built from the run's
  * record alone: what the download says is what the worker trained, whatever the screen shows now.
  */
-import type { ImageRunRecord } from '../../engine/run-record';
-import type { EpochMetrics } from '../../engine/types';
-
-/** The epoch whose weights the model holds (the best one when early stopping restored it), else the last. */
-export function heldEpoch(record: ImageRunRecord): EpochMetrics | null {
-  const h = record.metrics.history;
-  return h.find((e) => e.epoch === record.metrics.bestEpoch) ?? h[h.length - 1] ?? null;
-}
+import { heldEpoch, type ImageRunRecord } from '../../engine/run-record';
 
 export function imageExportMetadata(
   record: ImageRunRecord,
   modelName: string,
   createdAt = new Date().toISOString(),
 ): Record<string, unknown> {
-  const held = heldEpoch(record);
+  const held = heldEpoch(record.metrics);
   const ev = record.metrics.evaluation;
   return {
     task: record.task,
@@ -61,7 +54,7 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 /** A short model card: data, settings, metrics, intended use and limits — all from the run's record. */
 export function imageModelCard(record: ImageRunRecord, modelName: string, createdAt = new Date().toISOString()): string {
   const s = record.settings;
-  const held = heldEpoch(record);
+  const held = heldEpoch(record.metrics);
   const ev = record.metrics.evaluation;
   const backboneLayers = record.trainable.filter((n) => !n.startsWith('head_')).length;
   const [lo, hi] = record.input.inputRange;
