@@ -3,16 +3,19 @@
 /**
  * npm run bench: serves the built studio, drives headless Chromium (system /usr/bin/chromium) through
  * bench.html, and compares the studio's training with a plain model.fit baseline on the same data,
- * model, frozen layers, batch size and backend. Prints a table and writes bench/results.json.
- * Options: --cases head-only,top-blocks,full  --skip-build
+ * model, frozen layers, batch size and backend, side by side in one page. Runs every case of
+ * bench/cases.mjs, writes bench/results.json and prints the Markdown table the README shows.
+ * Options: --cases a,b (a subset; results.json then says so)  --skip-build  --backend webgl|webgpu|wasm|cpu
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { chromiumPath } from '../scripts/browser.mjs';
+import { CASES, DEFAULT_BACKEND } from './cases.mjs';
+import { isComplete, markdown, summarizeCase } from './table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -22,19 +25,26 @@ const opt = (name, dflt) => {
 };
 const PORT = 4179;
 
-// name, backend, image size, batch size, epochs, images. On WASM, tfjs 4.22's model.fit of a frozen
-// MobileNetV2 aborts ("memory access out of bounds": no convolution gradients), so the baseline cannot
-// run there; every case runs on WebGL (SwiftShader here: a software renderer, hence small sizes).
-const BACKEND = opt('backend', 'webgl');
-const CASES = {
-  'head-only': ['head-only', BACKEND, 96, 8, 4, 32],
-  'top-blocks': ['top-blocks', BACKEND, 224, 8, 3, 16],
-  'top-blocks-96': ['top-blocks', BACKEND, 96, 8, 3, 32],
-  full: ['full', BACKEND, 96, 8, 3, 32],
-};
-const wanted = opt('cases', 'head-only,top-blocks,full').split(',');
+const backend = opt('backend', DEFAULT_BACKEND);
+const skipBuild = args.includes('--skip-build');
+const allIds = CASES.map((c) => c.id);
+const wanted = opt('cases', allIds.join(',')).split(',').filter(Boolean);
+const unknown = wanted.filter((id) => !allIds.includes(id));
+if (unknown.length) {
+  console.error(`bench: unknown case ${unknown.join(', ')}; the cases are ${allIds.join(', ')}`);
+  process.exit(2);
+}
+const command =
+  process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`
+    : `node bench/run.mjs ${args.join(' ')}`.trim();
 
-if (!args.includes('--skip-build') || !existsSync(join(root, 'dist/bench.html'))) {
+const git = (...a) => spawnSync('git', a, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+// The commit measured; "dirty" when tracked code differs from it (results.json, this script's output, aside).
+const commit = git('rev-parse', 'HEAD');
+const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results.json') !== '';
+
+if (!skipBuild || !existsSync(join(root, 'dist/bench.html'))) {
   const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
@@ -69,24 +79,30 @@ const browser = await chromium.launch({
     '--no-first-run',
   ],
 });
-const results = [];
+const browserName = `headless Chromium ${browser.version()}`;
+const cases = [];
 try {
-  for (const name of wanted) {
-    const c = CASES[name];
-    if (!c) throw new Error(`unknown case ${name}`);
+  for (const id of wanted) {
+    const c = CASES.find((x) => x.id === id);
+    const spec = { ...c, backend: c.backend ?? backend };
     const page = await browser.newPage();
     page.on('console', (m) => process.env.BENCH_VERBOSE && console.log(`[page] ${m.text()}`));
     await page.goto(`http://127.0.0.1:${PORT}/bench.html`);
     await page.waitForFunction(() => typeof window.runBenchCase === 'function');
-    process.stdout.write(`bench: ${name} on ${c[1]} at ${c[2]} px … `);
+    process.stdout.write(`bench: ${id} on ${spec.backend} at ${spec.imageSize} px … `);
+    let raw;
     try {
-      const r = await page.evaluate((a) => window.runBenchCase(...a), c);
-      console.log(`studio ${r.studio_ms_per_epoch} ms/epoch, baseline ${r.baseline_ms_per_epoch} ms/epoch`);
-      results.push(r);
+      raw = await page.evaluate((s) => window.runBenchCase(s), spec);
     } catch (err) {
-      console.log(`failed: ${err.message.split('\n')[0]}`);
-      results.push({ name, backend: c[1], error: err.message.split('\n')[0] });
+      const error = err.message.split('\n')[0];
+      raw = { ...spec, preset: spec.preset.kind, trainable_blocks: [], studio: { error }, baseline: { error } };
     }
+    const r = summarizeCase(raw);
+    const side = (perEpoch, total, error) => (error ? `failed (${error})` : `${perEpoch} ms/epoch, ${total} ms in all`);
+    console.log(
+      `studio ${side(r.studio_ms_per_epoch, r.studio_total_ms, r.studio_error)}; baseline ${side(r.baseline_ms_per_epoch, r.baseline_total_ms, r.baseline_error)}`,
+    );
+    cases.push(r);
     await page.close();
   }
 } finally {
@@ -94,19 +110,31 @@ try {
   server.kill();
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, headless Chromium (${process.platform})`;
-const out = { machine, date: new Date().toISOString(), cases: results };
-writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
-const cols = [
-  'name',
-  'backend',
-  'imageSize',
-  'studio_ms_per_epoch',
-  'baseline_ms_per_epoch',
-  'speedup',
-  'tensor_growth_per_epoch',
-  'main_thread_long_tasks',
-];
-console.log(`\n| ${cols.join(' | ')} |\n|${cols.map(() => ' --- ').join('|')}|`);
-for (const r of results) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
-console.log(`\nmachine: ${machine}\nwrote bench/results.json`);
+const tfjs = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version;
+const results = {
+  generated_by: 'bench/run.mjs',
+  command,
+  options: { cases: wanted, backend, skip_build: skipBuild },
+  cases_run: wanted,
+  all_cases: allIds,
+  complete: isComplete(wanted, allIds),
+  date: new Date().toISOString(),
+  git: { commit, dirty },
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`,
+  browser: browserName,
+  tfjs,
+  node: process.version,
+  measures: {
+    ms_per_epoch: 'mean milliseconds of the epochs after the first (the first also compiles shaders)',
+    speedup: 'baseline_ms_per_epoch / studio_ms_per_epoch',
+    studio_total_ms: 'from sending the train command until it resolves: resizing, decoding, the frozen-prefix cache, every epoch',
+    baseline_total_ms:
+      'in the baseline worker, from right after the model is loaded to the end of its last epoch: resizing, decoding, the pixel tensors, every epoch',
+    total_speedup: 'baseline_total_ms / studio_total_ms',
+    studio_prepare_ms: 'from sending the train command until the first training step; studio_cache_ms is the cache part of it',
+    baseline_prepare_ms: 'from right after the model is loaded until model.fit starts',
+  },
+  cases,
+};
+writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${markdown(results)}\n\nwrote bench/results.json`);

@@ -1,30 +1,62 @@
 /**
  * The benchmark page (bench.html): trains the same model on the same data with the studio's worker
- * and with a plain `model.fit` baseline, and reports milliseconds per epoch (epochs after the
- * first), tensor growth per epoch and main-thread long tasks. Driven by bench/run.mjs.
+ * and with a plain `model.fit` baseline, side by side, and hands bench/run.mjs the raw measurements:
+ * each epoch's milliseconds and tensor count, the time to a trained model, and main-thread long tasks.
+ * bench/table.mjs turns them into results.json's numbers.
  */
 import { createTrainingClient } from '../worker/client';
 import { presetTrainable, type FreezePreset } from '../models/freeze';
-import { DEFAULT_SETTINGS, type BackendName, type EpochMetrics, type TrainSettings } from '../engine/types';
+import { DEFAULT_SETTINGS, type BackendName, type TrainSettings } from '../engine/types';
 import type { BaselineEvent, BaselineRequest } from './protocol';
 import { makeBenchImages } from './data';
 
-export interface BenchCaseResult {
-  name: string;
+/** One case as bench/cases.mjs lists it, with the backend resolved. */
+export interface BenchSpec {
+  id: string;
+  preset: FreezePreset;
+  backend: BackendName;
+  imageSize: number;
+  batchSize: number;
+  epochs: number;
+  images: number;
+}
+
+interface Failed {
+  error: string;
+}
+
+export interface StudioRaw {
+  epoch_ms: number[];
+  tensors: number[];
+  /** From sending the train command until it resolves. */
+  total_ms: number;
+  /** From sending the train command until its first training step (decoding, resizing, the cache). */
+  prepare_ms: number;
+  /** From the start of the frozen-prefix cache until the first training step; 0 when nothing is cached. */
+  cache_ms: number;
+  /** Durations of the main thread's long tasks while the studio trained. */
+  long_tasks: number[];
+}
+
+export interface BaselineRaw {
+  epoch_ms: number[];
+  tensors: number[];
+  total_ms: number;
+  prepare_ms: number;
+}
+
+export interface BenchRaw {
+  id: string;
+  preset: FreezePreset['kind'];
   backend: string;
   imageSize: number;
   batchSize: number;
   images: number;
   epochs: number;
-  studio_ms_per_epoch: number;
-  baseline_ms_per_epoch: number;
-  speedup: number;
-  studio_first_epoch_ms: number;
-  baseline_first_epoch_ms: number;
-  tensor_growth_per_epoch: number;
-  baseline_tensor_growth_per_epoch: number;
-  main_thread_long_tasks: number;
-  longest_main_thread_task_ms: number;
+  trainable_layers: number;
+  trainable_blocks: string[];
+  studio: StudioRaw | Failed;
+  baseline: BaselineRaw | Failed;
 }
 
 const log = (msg: string) => {
@@ -33,78 +65,44 @@ const log = (msg: string) => {
   console.log(msg);
 };
 
-const PRESETS: Record<string, FreezePreset> = {
-  'head-only': { kind: 'head-only' },
-  'top-blocks': { kind: 'top-blocks', blocks: 2 },
-  full: { kind: 'full' },
-};
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function steady(values: number[]): number {
-  const rest = values.slice(1);
-  return rest.reduce((s, v) => s + v, 0) / Math.max(1, rest.length);
-}
-
-function growth(counts: number[]): number {
-  const rest = counts.slice(1);
-  if (rest.length < 2) return 0;
-  return ((rest.at(-1) ?? 0) - (rest[0] ?? 0)) / (rest.length - 1);
-}
-
-async function runBaseline(req: BaselineRequest): Promise<{ ms: number[]; tensors: number[] }> {
+async function runBaseline(req: BaselineRequest): Promise<BaselineRaw> {
   const worker = new Worker(new URL('./baseline.worker.ts', import.meta.url), { type: 'module' });
-  const ms: number[] = [];
+  const epoch_ms: number[] = [];
   const tensors: number[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
+    const done = await new Promise<{ prepareMs: number; totalMs: number }>((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<BaselineEvent>) => {
         const ev = e.data;
         if (ev.type === 'epoch') {
-          ms.push(ev.ms);
+          epoch_ms.push(ev.ms);
           tensors.push(ev.numTensors);
           log(`baseline epoch ${ev.epoch}: ${ev.ms.toFixed(0)} ms`);
-        } else if (ev.type === 'done') resolve();
+        } else if (ev.type === 'done') resolve(ev);
         else reject(new Error(ev.message));
       };
-      worker.onerror = (e) => reject(new Error(e.message));
+      worker.onerror = (e) => reject(new Error(e.message || 'the baseline worker crashed'));
       worker.postMessage(req);
     });
+    log(`baseline total ${done.totalMs.toFixed(0)} ms`);
+    return { epoch_ms, tensors, total_ms: done.totalMs, prepare_ms: done.prepareMs };
   } finally {
     worker.terminate();
   }
-  return { ms, tensors };
 }
 
-async function runCase(
-  name: string,
-  backend: BackendName,
-  imageSize: number,
-  batchSize: number,
-  epochs: number,
-  count: number,
-): Promise<BenchCaseResult> {
-  const preset = PRESETS[name];
-  if (!preset) throw new Error(`unknown case ${name}`);
+async function runCase(spec: BenchSpec): Promise<BenchRaw> {
+  const { backend, imageSize, batchSize, epochs } = spec;
   const wasmPath = new URL('./wasm/', location.href).href;
   const modelUrl = new URL('./models/mobilenet-v2/model.json', location.href).href;
-  const images = await makeBenchImages(count, 4, 96, 1);
-
-  const longTasks: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longTasks.push(e.duration);
-  });
-  observer.observe({ type: 'longtask', buffered: false });
+  const images = await makeBenchImages(spec.images, 4, 96, 1);
 
   const client = createTrainingClient();
-  const epochsSeen: EpochMetrics[] = [];
-  client.onEvent((e) => {
-    if (e.type === 'epoch' && e.metrics.epoch > 0) {
-      epochsSeen.push(e.metrics);
-      log(`studio epoch ${e.metrics.epoch}: ${e.metrics.ms} ms, ${e.metrics.numTensors} tensors`);
-    }
-  });
   const { backend: real } = await client.call({ kind: 'init', backend, wasmPath });
   const summary = await client.call({ kind: 'loadModel', modelId: 'mobilenet-v2', url: modelUrl });
-  const trainable = [...presetTrainable(summary.layers, preset)];
+  const trainable = [...presetTrainable(summary.layers, spec.preset)];
+  const blocks = [...new Set(summary.layers.filter((l) => trainable.includes(l.name)).map((l) => l.block))];
   const settings: TrainSettings = {
     ...DEFAULT_SETTINGS,
     seed: 1,
@@ -114,50 +112,85 @@ async function runCase(
     mode: trainable.length ? 'fine-tune' : 'head-only',
     trainableLayers: trainable,
   };
-  const started = performance.now();
-  await client.call({
-    kind: 'train',
-    settings,
-    labels: ['circle', 'square', 'triangle', 'ellipse'],
-    train: images.map((im, i) => ({ id: `b${i}`, label: im.label, blob: im.blob })),
-    val: [],
-  });
-  const studioTotal = performance.now() - started;
-  observer.disconnect();
-  client.cancel();
-  log(`studio total ${studioTotal.toFixed(0)} ms`);
 
-  const baseline = await runBaseline({
-    backend: real,
-    wasmPath,
-    modelUrl,
-    images,
-    numClasses: 4,
-    imageSize,
-    batchSize,
-    epochs,
-    trainable,
-    learningRate: settings.learningRate,
-    seed: 1,
+  const longTasks: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push(e.duration);
   });
-  const studioMs = steady(epochsSeen.map((e) => e.ms));
-  const baselineMs = steady(baseline.ms);
+  observer.observe({ type: 'longtask', buffered: false });
+  const epoch_ms: number[] = [];
+  const tensors: number[] = [];
+  let cacheStart: number | null = null;
+  let trainStart: number | null = null;
+  client.onEvent((e) => {
+    if (e.type === 'phase' && e.phase === 'caching') cacheStart ??= performance.now();
+    if (e.type === 'phase' && e.phase === 'training') trainStart ??= performance.now();
+    if (e.type === 'epoch' && e.metrics.epoch > 0) {
+      epoch_ms.push(e.metrics.ms);
+      tensors.push(e.metrics.numTensors);
+      log(`studio epoch ${e.metrics.epoch}: ${e.metrics.ms} ms, ${e.metrics.numTensors} tensors`);
+    }
+  });
+  let studio: StudioRaw | Failed;
+  const sent = performance.now();
+  try {
+    await client.call({
+      kind: 'train',
+      settings,
+      labels: ['circle', 'square', 'triangle', 'ellipse'],
+      train: images.map((im, i) => ({ id: `b${i}`, label: im.label, blob: im.blob })),
+      val: [],
+    });
+    const total = performance.now() - sent;
+    const started = trainStart ?? sent;
+    studio = {
+      epoch_ms,
+      tensors,
+      total_ms: total,
+      prepare_ms: started - sent,
+      cache_ms: cacheStart === null ? 0 : started - cacheStart,
+      long_tasks: longTasks,
+    };
+    log(`studio total ${total.toFixed(0)} ms`);
+  } catch (err) {
+    studio = { error: message(err) };
+    log(`studio failed: ${studio.error}`);
+  } finally {
+    observer.disconnect();
+    client.cancel();
+  }
+
+  let baseline: BaselineRaw | Failed;
+  try {
+    baseline = await runBaseline({
+      backend: real,
+      wasmPath,
+      modelUrl,
+      images,
+      numClasses: 4,
+      imageSize,
+      batchSize,
+      epochs,
+      trainable,
+      learningRate: settings.learningRate,
+      seed: 1,
+    });
+  } catch (err) {
+    baseline = { error: message(err) };
+    log(`baseline failed: ${baseline.error}`);
+  }
   return {
-    name,
+    id: spec.id,
+    preset: spec.preset.kind,
     backend: real,
     imageSize,
     batchSize,
-    images: count,
+    images: spec.images,
     epochs,
-    studio_ms_per_epoch: Math.round(studioMs * 10) / 10,
-    baseline_ms_per_epoch: Math.round(baselineMs * 10) / 10,
-    speedup: Math.round((baselineMs / Math.max(studioMs, 0.1)) * 100) / 100,
-    studio_first_epoch_ms: epochsSeen[0]?.ms ?? 0,
-    baseline_first_epoch_ms: Math.round(baseline.ms[0] ?? 0),
-    tensor_growth_per_epoch: growth(epochsSeen.map((e) => e.numTensors)),
-    baseline_tensor_growth_per_epoch: growth(baseline.tensors),
-    main_thread_long_tasks: longTasks.filter((d) => d > 50).length,
-    longest_main_thread_task_ms: Math.round(Math.max(0, ...longTasks)),
+    trainable_layers: trainable.length,
+    trainable_blocks: blocks,
+    studio,
+    baseline,
   };
 }
 

@@ -14,5 +14,12 @@ export interface BaselineRequest {
   seed: number;
 }
 
+/**
+ * `done` carries the baseline's time to a trained model, measured in its worker the way the studio's
+ * train command is measured: from right after the model is loaded (the studio's `loadModel` call)
+ * through resizing, composing, decoding and the pixel tensors (`prepareMs`) to the end of the last epoch.
+ */
 export type BaselineEvent =
-  { type: 'epoch'; epoch: number; ms: number; numTensors: number } | { type: 'done' } | { type: 'error'; message: string };
+  | { type: 'epoch'; epoch: number; ms: number; numTensors: number }
+  | { type: 'done'; prepareMs: number; totalMs: number }
+  | { type: 'error'; message: string };
