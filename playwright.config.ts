@@ -1,17 +1,12 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './scripts/browser.mjs';
+import { CHROMIUM_FLAGS, chromiumPath } from './scripts/browser.mjs';
 
 /**
  * End-to-end tests against the built studio (`npm test` builds first), in the system Chromium.
  * The machine may be CPU-only: WebGL/WebGPU are software renderers there, so timeouts are generous.
  */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...CHROMIUM_FLAGS,
   // A fake camera for the webcam in try-it, allowed without a prompt.
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { chromium } from '@playwright/test';
-import { chromiumPath } from '../scripts/browser.mjs';
+import { CHROMIUM_FLAGS, chromiumPath } from '../scripts/browser.mjs';
 import { encodePng } from '../scripts/png.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,7 +44,7 @@ await new Promise((resolve) => server.stdout.on('data', (d) => String(d).include
 
 const browser = await chromium.launch({
   executablePath: chromiumPath(),
-  args: ['--no-sandbox', '--disable-background-networking', '--enable-precise-memory-info'],
+  args: [...CHROMIUM_FLAGS, '--enable-precise-memory-info'],
 });
 const page = await browser.newPage();
 const cdp = await page.context().newCDPSession(page);

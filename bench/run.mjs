@@ -13,7 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { chromiumPath } from '../scripts/browser.mjs';
+import { CHROMIUM_FLAGS, chromiumPath } from '../scripts/browser.mjs';
 import { CASES, DEFAULT_BACKEND } from './cases.mjs';
 import { isComplete, markdown, summarizeCase } from './table.mjs';
 
@@ -70,14 +70,7 @@ await new Promise((resolve, reject) => {
 
 const browser = await chromium.launch({
   executablePath: chromiumPath(),
-  args: [
-    '--no-sandbox',
-    '--enable-unsafe-webgpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
+  args: [...CHROMIUM_FLAGS],
 });
 const browserName = `headless Chromium ${browser.version()}`;
 const cases = [];

@@ -5,3 +5,4 @@ export interface FoundChromium {
 }
 export function findChromium(env?: NodeJS.ProcessEnv): FoundChromium | null;
 export function chromiumPath(): string;
+export const CHROMIUM_FLAGS: readonly string[];

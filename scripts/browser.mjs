@@ -5,6 +5,19 @@
 import { accessSync, constants } from 'node:fs';
 import { chromium } from '@playwright/test';
 
+/**
+ * Flags every headless Chromium of the tests and benchmarks gets: no sandbox (root in CI), WebGPU on,
+ * and none of the background requests that this machine's closed network refuses.
+ */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** System paths tried in order; `STUDIO_BROWSER_SEARCH` (colon-separated) replaces them, for tests. */
 const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
 
