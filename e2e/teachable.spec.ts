@@ -72,6 +72,8 @@ test('a Teachable Machine zip opens into its real layers: one inner layer trains
   await expect(studio.id('freeze.block.block_16')).toBeAttached();
   await expect(studio.id('freeze.preset.top-blocks')).toBeEnabled();
   await expect(studio.id('hp.image-size')).toHaveValue('96'); // from TM's metadata.json
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-params', /^[1-9]\d{5,}$/);
+  await page.locator('#step-model').screenshot({ path: '/tmp/shots/teachable-model.png' });
 
   // One inner layer on: Conv_1_bn (after the last convolution, so WASM can train it).
   await studio.headOnly();
@@ -163,4 +165,5 @@ test('a nested model without block names: its layers are listed, and "Top N bloc
   await expect(studio.id('freeze.preset.top-blocks-reason')).toBeVisible();
   await expect(studio.id('freeze.preset.top-blocks-reason')).toContainText('do not group into blocks');
   await expect(studio.id('freeze.preset.full')).toBeEnabled();
+  await studio.page.locator('#step-model').screenshot({ path: '/tmp/shots/nested-no-blocks.png' });
 });

@@ -43,6 +43,7 @@ test('text classification: the spam/ham sample, a head on the pre-trained model,
   // The screen changes after training; the download still describes the trained model (its run record).
   await studio.setNumber('hp.epochs', 9);
   await expect(studio.id('export.drift')).toContainText('epochs 5 → 9');
+  await page.locator('#step-evaluate').screenshot({ path: '/tmp/shots/text-drift.png' });
   const files = await studio.exportZip();
   for (const name of ['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json', 'README.md'])
     expect(Object.keys(files)).toContain(name);

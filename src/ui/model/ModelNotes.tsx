@@ -5,7 +5,14 @@ export function ModelNotes() {
   const summary = useStudio((s) => s.summary);
   if (!summary) return null;
   return (
-    <div className="model-notes" data-testid="model.loaded" data-model={summary.id} data-format={summary.format ?? 'layers'}>
+    <div
+      className="model-notes"
+      data-testid="model.loaded"
+      data-value={summary.name}
+      data-params={summary.totalParams}
+      data-model={summary.id}
+      data-format={summary.format ?? 'layers'}
+    >
       <p>
         <strong>{summary.name}</strong>{' '}
         <span className="muted">
