@@ -1,26 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTrainingEngine, type EngineEvent } from './engine';
-import { arraySource } from './sources';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
-import { colourSet, tinyBackbone } from '../test/tiny';
+import { colourSources, tinyBackbone } from '../test/tiny';
 import { reloadExport } from '../test/bundled';
 
 const SIZE = 8;
 
-function sources(seed = 7) {
-  const { images, labels } = colourSet(24, 3, SIZE, seed);
-  const trainIdx = images.map((_, i) => i).filter((i) => i % 5 !== 0);
-  const valIdx = images.map((_, i) => i).filter((i) => i % 5 === 0);
-  const pick = (idx: number[]) =>
-    arraySource(
-      idx.map((i) => images[i]!),
-      idx.map((i) => labels[i]!),
-      SIZE,
-      idx.map((i) => `img-${i}`),
-    );
-  return { train: pick(trainIdx), val: pick(valIdx) };
-}
+const sources = (seed = 7) => colourSources(24, 3, SIZE, seed, 5);
 
 const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({
   ...DEFAULT_SETTINGS,

@@ -7,27 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource } from './sources';
 import type { TrainSettings } from './types';
-import { colourSet } from '../test/tiny';
+import { colourSources } from '../test/tiny';
 import { LOOP_SIZE, bitEqual, deltas, loopSettings, maxAbs, tinyClassifier, trainLoop, weightsOf } from '../test/loop';
 
 beforeAll(async () => {
   expect(await tf.setBackend('cpu')).toBe(true);
 });
 
-function data() {
-  const { images, labels } = colourSet(8, 3, LOOP_SIZE, 11);
-  const pick = (keep: (i: number) => boolean) => {
-    const idx = images.map((_, i) => i).filter(keep);
-    return arraySource(
-      idx.map((i) => images[i]!),
-      idx.map((i) => labels[i]!),
-      LOOP_SIZE,
-    );
-  };
-  return { train: pick((i) => i % 3 !== 0), val: pick((i) => i % 3 === 0) };
-}
+const data = () => colourSources(8, 3, LOOP_SIZE, 11, 3);
 
 /** Deltas of one epoch of one batch (16 training images, batch 16), and which weights the optimizer owns. */
 async function oneStep(over: Partial<TrainSettings>) {

@@ -2,27 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTrainingEngine, type EngineEvent } from './engine';
 import type { Checkpoint } from './checkpoint';
-import { arraySource } from './sources';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
-import { colourSet, tinyBackbone } from '../test/tiny';
+import { colourSources, tinyBackbone } from '../test/tiny';
 
 const SIZE = 8;
 
 /** `disagree`: validation labels shifted by one class, so validation loss rises as training fits. */
-function sources(disagree = false) {
-  const { images, labels: base } = colourSet(12, 3, SIZE, 7);
-  const labels = base.map((l, i) => (disagree && i % 4 === 0 ? (l + 1) % 3 : l));
-  const trainIdx = images.map((_, i) => i).filter((i) => i % 4 !== 0);
-  const valIdx = images.map((_, i) => i).filter((i) => i % 4 === 0);
-  const pick = (idx: number[]) =>
-    arraySource(
-      idx.map((i) => images[i]!),
-      idx.map((i) => labels[i]!),
-      SIZE,
-      idx.map((i) => `img-${i}`),
-    );
-  return { train: pick(trainIdx), val: pick(valIdx) };
-}
+const sources = (disagree = false) => colourSources(12, 3, SIZE, 7, 4, (l, i) => (disagree && i % 4 === 0 ? (l + 1) % 3 : l));
 
 const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({
   ...DEFAULT_SETTINGS,

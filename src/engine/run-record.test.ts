@@ -11,29 +11,19 @@ import {
   type DataManifest,
   type ImageRunRecord,
 } from './run-record';
-import { arraySource } from './sources';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
 import { imageExportMetadata, imageModelCard } from '../models/export/metadata';
-import { colourSet, tinyBackbone } from '../test/tiny';
+import { colourSources, tinyBackbone } from '../test/tiny';
 
 const SIZE = 8;
 const LABELS = ['r', 'g', 'b'];
 
 function sources() {
-  const { images, labels } = colourSet(18, 3, SIZE, 4);
-  const trainIdx = images.map((_, i) => i).filter((i) => i % 3 !== 0);
-  const valIdx = images.map((_, i) => i).filter((i) => i % 3 === 0);
-  const pick = (idx: number[]) =>
-    arraySource(
-      idx.map((i) => images[i]!),
-      idx.map((i) => labels[i]!),
-      SIZE,
-      idx.map((i) => `img-${i}`),
-    );
+  const { train, val, trainIdx, valIdx, labels } = colourSources(18, 3, SIZE, 4, 3);
   // Content keys as the worker makes them from each file's SHA-256; here the id stands in.
   const keyed = (idx: number[]) => idx.map((i) => ({ key: `hash-${i}`, label: labels[i]! }));
   const data = classificationManifest(LABELS, keyed(trainIdx), keyed(valIdx), 0.33);
-  return { train: pick(trainIdx), val: pick(valIdx), data, valKeys: keyed(valIdx) };
+  return { train, val, data, valKeys: keyed(valIdx) };
 }
 
 const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({

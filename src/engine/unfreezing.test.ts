@@ -7,9 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arraySource } from './sources';
 import type { TrainSettings } from './types';
-import { colourSet } from '../test/tiny';
+import { colourSources } from '../test/tiny';
 import { LOOP_SIZE, bitEqual, loopSettings, tinyClassifier, trainLoop, weightsOf } from '../test/loop';
 
 beforeAll(async () => {
@@ -22,18 +21,7 @@ const BLOCKS: Record<string, string[]> = {
   block_1: ['block_1_conv', 'block_1_bn'],
 };
 
-function data() {
-  const { images, labels } = colourSet(8, 3, LOOP_SIZE, 5);
-  const pick = (keep: (i: number) => boolean) => {
-    const idx = images.map((_, i) => i).filter(keep);
-    return arraySource(
-      idx.map((i) => images[i]!),
-      idx.map((i) => labels[i]!),
-      LOOP_SIZE,
-    );
-  };
-  return { train: pick((i) => i % 4 !== 0), val: pick((i) => i % 4 === 0) };
-}
+const data = () => colourSources(8, 3, LOOP_SIZE, 5, 4);
 
 /** Which blocks changed in each epoch (any weight of any of its layers not bit-equal to the epoch before). */
 async function movedPerEpoch(over: Partial<TrainSettings>): Promise<string[][]> {

@@ -1,6 +1,7 @@
 /** Tiny seeded models and data for engine tests in Node. */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
+import { arraySource, type SampleSource } from '../engine/sources';
 
 /** A small conv "backbone" with batch norm: input size×size×3 → [h, w, 8]. */
 export function tinyBackbone(size = 8, seed = 1): tf.LayersModel {
@@ -49,4 +50,31 @@ export function colourSet(perClass: number, classes: number, size = 8, seed = 7)
     }
   }
   return { images, labels };
+}
+
+/**
+ * `colourSet` as training and validation sources: every `valEvery`-th image validates; ids are `img-<i>`.
+ * `relabel` changes labels before the split (to make the validation set disagree, say).
+ */
+export function colourSources(
+  perClass: number,
+  classes: number,
+  size: number,
+  seed: number,
+  valEvery: number,
+  relabel: (label: number, i: number) => number = (l) => l,
+): { train: SampleSource; val: SampleSource; trainIdx: number[]; valIdx: number[]; labels: number[] } {
+  const { images, labels: base } = colourSet(perClass, classes, size, seed);
+  const labels = base.map(relabel);
+  const idx = images.map((_, i) => i);
+  const trainIdx = idx.filter((i) => i % valEvery !== 0);
+  const valIdx = idx.filter((i) => i % valEvery === 0);
+  const pick = (ids: number[]) =>
+    arraySource(
+      ids.map((i) => images[i]!),
+      ids.map((i) => labels[i]!),
+      size,
+      ids.map((i) => `img-${i}`),
+    );
+  return { train: pick(trainIdx), val: pick(valIdx), trainIdx, valIdx, labels };
 }
