@@ -14,4 +14,5 @@ export function makeGreyShapes(opts?: GreyShapesOptions): { labels: string[]; im
 export function writeGreyShapesZip(path: string, opts?: GreyShapesOptions): number;
 export function writeBadZip(path: string): void;
 export function teachableMobilenetEntries(opts?: { size?: number; labels?: string[]; seed?: number }): Record<string, Uint8Array>;
+export function teachableMetadata(labels: readonly string[], imageSize: number): Record<string, unknown>;
 export function main(): void;

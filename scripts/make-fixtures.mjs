@@ -306,17 +306,7 @@ export function teachableMobilenetEntries({ size = 96, labels = TM_CLASSES, seed
     modelTopology: topology,
     weightsManifest: [{ paths: ['./weights.bin'], weights: manifest }],
   };
-  const metadata = {
-    tfjsVersion: '1.3.1',
-    tmVersion: '2.4.7',
-    packageVersion: '0.8.4',
-    packageName: '@teachablemachine/image',
-    timeStamp: '2024-01-01T00:00:00.000Z',
-    userMetadata: {},
-    modelName: 'tm-my-image-model',
-    labels: [...labels],
-    imageSize: size,
-  };
+  const metadata = teachableMetadata(labels, size);
   const enc = new TextEncoder();
   return {
     'model.json': enc.encode(JSON.stringify(modelJson)),
@@ -329,6 +319,21 @@ function writeZip(path, entries) {
   mkdirSync(dirname(path), { recursive: true });
   // Fixed modification time keeps the zips byte-identical from run to run.
   writeFileSync(path, zipSync(entries, { level: 6, mtime: new Date('2024-01-01T00:00:00Z') }));
+}
+
+/** Teachable Machine's metadata.json for `labels` (imageSize: what the package's model takes). */
+export function teachableMetadata(labels, imageSize) {
+  return {
+    tfjsVersion: '1.3.1',
+    tmVersion: '2.4.7',
+    packageVersion: '0.8.4',
+    packageName: '@teachablemachine/image',
+    timeStamp: '2024-01-01T00:00:00.000Z',
+    userMetadata: {},
+    modelName: 'tm-my-image-model',
+    labels: [...labels],
+    imageSize,
+  };
 }
 
 export function main() {

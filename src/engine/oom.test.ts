@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTrainingEngine, type EngineEvent } from './engine';
-import { arraySource, type SampleSource } from './sources';
+import type { SampleSource } from './sources';
 import { isOutOfMemory } from './train-loop';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
-import { colourSet, tinyBackbone } from '../test/tiny';
+import { colourSources, tinyBackbone } from '../test/tiny';
 
 const SIZE = 8;
 const LABELS = ['r', 'g', 'b'];
@@ -26,24 +26,7 @@ function failingSource(inner: SampleSource, above: number, times = 1): SampleSou
   return s;
 }
 
-function data() {
-  const { images, labels } = colourSet(16, 3, SIZE, 7);
-  const idx = images.map((_, i) => i);
-  const trainIdx = idx.filter((i) => i % 4 !== 0);
-  const valIdx = idx.filter((i) => i % 4 === 0);
-  return {
-    train: arraySource(
-      trainIdx.map((i) => images[i]!),
-      trainIdx.map((i) => labels[i]!),
-      SIZE,
-    ),
-    val: arraySource(
-      valIdx.map((i) => images[i]!),
-      valIdx.map((i) => labels[i]!),
-      SIZE,
-    ),
-  };
-}
+const data = () => colourSources(16, 3, SIZE, 7, 4);
 
 const settings = (over: Partial<TrainSettings> = {}): TrainSettings => ({
   ...DEFAULT_SETTINGS,

@@ -85,20 +85,8 @@ export async function teachableMobilenetV2(size: number, labels: number): Promis
   return teachableModel(truncated, labels);
 }
 
-/** TM's metadata.json for `labels` (imageSize: what the package's model takes). */
-export function teachableMetadata(labels: readonly string[], imageSize: number): Record<string, unknown> {
-  return {
-    tfjsVersion: '1.3.1',
-    tmVersion: '2.4.7',
-    packageVersion: '0.8.4',
-    packageName: '@teachablemachine/image',
-    timeStamp: '2024-01-01T00:00:00.000Z',
-    userMetadata: {},
-    modelName: 'tm-my-image-model',
-    labels: [...labels],
-    imageSize,
-  };
-}
+/** TM's metadata.json for `labels`: the fixture script's, so tests and the e2e zip agree. */
+export { teachableMetadata } from '../../scripts/make-fixtures.mjs';
 
 /** Saves `model` as TM does and reads it back as the studio's importer does. */
 export async function asImportedFiles(model: tf.LayersModel): Promise<ModelArtifactsRaw> {
