@@ -1,16 +1,17 @@
 /**
- * Per-epoch checkpoints of a run: the weights of every layer that can change (the head and the
- * chosen backbone layers, batch-norm statistics included) and the optimizers' moments, as one
- * float32 ArrayBuffer and its specs. Enough to continue the run from the next epoch exactly.
+ * Per-epoch checkpoints of a run: every piece of named state that can change (for images the weights
+ * of the head and the chosen backbone layers, batch-norm statistics included; for text the trainable
+ * variables) and the optimizers' moments, as one float32 ArrayBuffer and its specs. Enough to
+ * continue the run from the next epoch exactly.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { FlatOptimizer } from './flat-optimizer';
-import type { Layer } from './graph';
+import type { StateEntry } from './loop';
 
 type Tf = typeof tfTypes;
 
 export interface CheckpointSpec {
-  /** A layer name, or `#opt-head` / `#opt-backbone` for an optimizer's moment vectors. */
+  /** A layer or variable name, or `#opt-head` / `#opt-backbone` for an optimizer's moment vectors. */
   layer: string;
   /** The weight's index in `layer.weights` (or the optimizer slot: 0 = m, 1 = v). */
   index: number;
@@ -65,20 +66,18 @@ export function withLayerWeights(cp: Checkpoint, weights: ArrayBuffer, epoch: nu
 
 const OPT = { head: '#opt-head', backbone: '#opt-backbone' } as const;
 
+/** The values of `state` and the optimizers' moments after `epoch` completed epochs. */
 export async function captureCheckpoint(
-  layers: readonly Layer[],
-  names: ReadonlySet<string>,
+  state: readonly StateEntry[],
   epoch: number,
   optimizers: { head: FlatOptimizer | null; backbone: FlatOptimizer | null },
 ): Promise<Checkpoint> {
   const specs: CheckpointSpec[] = [];
   const tensors: tfTypes.Tensor[] = [];
-  for (const l of layers) {
-    if (!names.has(l.name)) continue;
-    l.weights.forEach((w, index) => {
-      specs.push({ layer: l.name, index, shape: [...w.shape] as number[] });
-      tensors.push(w.read());
-    });
+  for (const entry of state) {
+    const t = entry.read();
+    specs.push({ layer: entry.layer, index: entry.index, shape: [...t.shape] });
+    tensors.push(t);
   }
   const steps = { head: 0, backbone: 0 };
   for (const key of ['head', 'backbone'] as const) {
@@ -107,8 +106,9 @@ function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Writes the checkpoint's layer weights into `model` (weights whose shape differs are left alone). */
-export function restoreLayerWeights(tf: Tf, model: tfTypes.LayersModel, cp: Checkpoint): void {
+/** Writes the checkpoint's values into the matching `state` entries (an entry whose shape differs is left alone). */
+export function restoreState(tf: Tf, state: readonly StateEntry[], cp: Checkpoint): void {
+  const byKey = new Map(state.map((e) => [`${e.layer}#${e.index}`, e]));
   const all = new Float32Array(cp.weights);
   let at = 0;
   for (const spec of cp.specs) {
@@ -116,16 +116,10 @@ export function restoreLayerWeights(tf: Tf, model: tfTypes.LayersModel, cp: Chec
     const values = all.subarray(at, at + n);
     at += n;
     if (spec.layer.startsWith('#')) continue;
-    let layer: tfTypes.layers.Layer;
-    try {
-      layer = model.getLayer(spec.layer);
-    } catch {
-      continue;
-    }
-    const w = layer.weights[spec.index];
-    if (!w || w.shape.join() !== spec.shape.join()) continue;
+    const entry = byKey.get(`${spec.layer}#${spec.index}`);
+    if (!entry || entry.read().shape.join() !== spec.shape.join()) continue;
     const t = tf.tensor(values, spec.shape);
-    w.write(t);
+    entry.write(t);
     t.dispose();
   }
 }

@@ -9,7 +9,7 @@ import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
-import { pixelTensor, range0, runTraining, toInputRange } from './train-loop';
+import { pixelTensor, range0, runTraining, toInputRange } from '../tasks/image-classification/runner';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
 import type { Checkpoint } from './checkpoint';

@@ -9,7 +9,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { cutPoints, inboundNames, runSegment } from './graph';
-import { toInputRange } from './train-loop';
+import { toInputRange } from '../tasks/image-classification/runner';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTrainingEngine, type EngineEvent } from './engine';
 import type { SampleSource } from './sources';
-import { isOutOfMemory } from './train-loop';
+import { isOutOfMemory } from './loop';
 import { DEFAULT_SETTINGS, type TrainSettings } from './types';
 import { colourSources, tinyBackbone } from '../test/tiny';
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyFreezing, composeClassifier } from '../models/head';
-import { runTraining } from '../engine/train-loop';
+import { runTraining } from '../tasks/image-classification/runner';
 import type { EngineEvent } from '../engine/engine';
 import type { SampleSource } from '../engine/sources';
 import { DEFAULT_SETTINGS, type TrainResult, type TrainSettings } from '../engine/types';

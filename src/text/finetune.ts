@@ -1,23 +1,22 @@
 /**
- * The text fine-tuning loop, one function for both tasks. Plain code (no DOM, no worker): the worker
- * exposes it, tests call it in Node.
+ * Text fine-tuning: the task runners of text generation and text classification for the one
+ * training loop (src/engine/loop.ts), and `runTextTraining`, which runs one and reports in the text
+ * tasks' words. Plain code (no DOM, no worker): the worker exposes it, tests call it in Node.
  *
- * - Trains only the variables of `settings.trainableGroups` (groups.ts), with the flat optimizers
- *   of the image engine (adam, adamw with decoupled decay, sgd with momentum 0.9) and its
- *   learning-rate schedules.
+ * - Trains only the variables of `settings.trainableGroups` (groups.ts): the head group in the
+ *   loop's head, the others as parts (top first) at `backboneLrMultiplier` (default 1). The loop
+ *   brings the optimizers, schedules, weight decay, early stopping, checkpoints and OOM backoff.
  * - Generation: the text is cut into windows of contextLength + 1 bytes (the cut points shift by a
  *   seeded offset every epoch; validation uses offset 0); loss = next-byte cross-entropy, padding
  *   weighted 0. Classification: padded examples, pooled features, softmax; when no group below the
  *   head trains, pooled features are computed once and cached (as typed arrays). A fresh head's
  *   feature centring is fitted on the training set before the first step (classifier.ts).
- * - Emits 'initial' (validation before the first step), 'batch', 'epoch' and 'done' events. Honours
- *   `shouldStop` between batches and yields to the event loop every ~50 ms. Per-batch tensors live
- *   in tidy; the optimizer and best-weights snapshot are owned here and disposed before returning.
+ * - Emits 'initial' (validation before the first step), 'batch', 'epoch' and 'done' events.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { createFlatOptimizer } from '../engine/flat-optimizer';
-import { learningRateAt } from '../engine/schedule';
-import type { ScheduleSettings } from '../engine/types';
+import type { Checkpoint } from '../engine/checkpoint';
+import { runLoop, type Evaluation, type LoopSettings, type StateEntry, type TaskRunner } from '../engine/loop';
+import type { EpochMetrics, ScheduleSettings } from '../engine/types';
 import { StudioError } from '../lib/errors';
 import { createYielder } from '../lib/yielder';
 import { createRng, deriveSeed, shuffled } from '../lib/random';
@@ -31,7 +30,7 @@ import {
   MAX_CHUNKS,
   type ClassifierHead,
 } from './classifier';
-import { classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody } from './groups';
+import { CLASSIFIER_SHIFT, classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody, type ParamGroup } from './groups';
 import { lmLoss, shiftWindows } from './model';
 import { encode } from './tokenizer';
 import { generateText, textModelGroups, textVariables, type TextModel } from './text-model';
@@ -53,6 +52,12 @@ type Tensor = tfTypes.Tensor;
 export interface TextTrainControl {
   /** Polled between batches; true ends the run after the current batch (the model keeps its weights). */
   shouldStop?: () => boolean;
+  /** Continue an interrupted run from its last checkpoint. */
+  resume?: TextResume | null;
+  /** Called with the run's state after each completed epoch (then the run can be resumed from it). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /** A sentence about the run (the batch size halved after running out of memory). */
+  onLog?: (message: string) => void;
 }
 
 /** The engine's schedule settings for a text schedule (defaults: 0.1 warm-up epochs, min factor 0.1). */
@@ -60,27 +65,87 @@ export function toScheduleSettings(s: TextTrainSettings['schedule']): ScheduleSe
   return { kind: s.kind, stepEpochs: 1, stepFactor: 1, warmupEpochs: s.warmupEpochs ?? 0.1, minFactor: s.minFactor ?? 0.1 };
 }
 
-/** Weights that decay: matrices (embeddings, kernels, output head), not biases or LayerNorm parameters. */
-function decays(v: tfTypes.Variable): boolean {
-  return v.rank >= 2;
-}
-
-interface Evaluation {
-  loss: number;
-  accuracy: number | null;
+/** What a text task's evaluation returns: the loop's loss and accuracy, and per-example results for classification. */
+interface TextEvaluation extends Evaluation {
   classification: ClassificationEvaluation | null;
 }
 
-/** What a task needs to train one batch and to evaluate; built once per run. */
-interface TaskRunner {
-  trainCount: number;
-  valCount: number;
-  cached: boolean;
-  /** Index order of one epoch's training rows. */
-  epochOrder(epoch: number): number[];
-  /** Loss of one batch (inside variableGrads) and its weight (real tokens or examples). */
-  batchLoss(indices: number[], step: number): { loss: () => tfTypes.Scalar; weight: number };
-  evaluate(): Promise<Evaluation>;
+/** The data-side half of a text task runner; `textRunner` adds the model's parts and state. */
+type TextData = Pick<TaskRunner<TextEvaluation>, 'trainCount' | 'valCount' | 'epochOrder' | 'batch' | 'evaluate'> & { cached: boolean };
+
+/** An interrupted text run to continue: its last checkpoint, the epochs it completed and its first evaluation. */
+export interface TextResume {
+  checkpoint: Checkpoint;
+  history: readonly TextEpochMetrics[];
+  initial: TextEpochMetrics;
+}
+
+/** The loop's settings for a text run (no gradual unfreezing unless asked; the body at the head's rate unless asked). */
+export function textLoopSettings(settings: TextTrainSettings): LoopSettings {
+  const stopping = settings.earlyStopping;
+  return {
+    seed: settings.seed,
+    epochs: settings.epochs,
+    batchSize: Math.max(1, Math.floor(settings.batchSize)),
+    learningRate: settings.learningRate,
+    optimizer: settings.optimizer,
+    weightDecay: settings.weightDecay,
+    schedule: toScheduleSettings(settings.schedule),
+    earlyStopping: stopping
+      ? {
+          enabled: true,
+          monitor: stopping.monitor ?? 'val-loss',
+          patience: Math.max(1, stopping.patience),
+          restoreBest: stopping.restoreBest,
+        }
+      : { enabled: false, monitor: 'val-loss', patience: 1, restoreBest: false },
+    gradualUnfreezing: settings.gradualUnfreezing ?? { enabled: false, everyEpochs: 1 },
+    backboneLrMultiplier: settings.backboneLrMultiplier ?? 1,
+  };
+}
+
+/** The text model's trainable groups as the loop's head and parts (top first), and the state a checkpoint holds. */
+function textRunner(model: TextModel, settings: TextTrainSettings, data: TextData): TaskRunner<TextEvaluation> {
+  const groups = textModelGroups(model);
+  const allVars = textVariables(model);
+  const chosen = new Set(settings.trainableGroups);
+  trainableVariableNames(groups, chosen); // unknown group names throw
+  const varsOf = (g: ParamGroup) => g.variables.map((n) => allVars.get(n)).filter((v): v is tfTypes.Variable => v !== undefined);
+  const trained = groups.filter((g) => chosen.has(g.name));
+  const head = trained.filter((g) => g.name === 'head').flatMap(varsOf);
+  const parts = trained
+    .filter((g) => g.name !== 'head')
+    .reverse()
+    .map((g) => ({ name: g.name, variables: varsOf(g) }));
+  const entry = (name: string, v: tfTypes.Variable, after?: () => void): StateEntry => ({
+    layer: name,
+    index: 0,
+    read: () => v,
+    write: (t) => {
+      v.assign(t);
+      after?.();
+    },
+  });
+  const state = trained.flatMap((g) => g.variables.map((n) => entry(n, allVars.get(n) as tfTypes.Variable)));
+  const cls = model.classifier;
+  // A restored head keeps its fitted centring instead of fitting it again.
+  if (cls) state.push(entry(CLASSIFIER_SHIFT, cls.shift, () => (cls.fitted = true)));
+  return { ...data, lastBatch: 'pad', head, parts, state: () => state };
+}
+
+/** The loop's epoch record of a text epoch (for a resumed run's history). */
+function loopEpoch(m: TextEpochMetrics, trainableParams: number): EpochMetrics {
+  return {
+    epoch: m.epoch,
+    learningRate: m.learningRate,
+    trainableParams,
+    loss: m.trainLoss ?? Number.NaN,
+    accuracy: Number.NaN,
+    valLoss: m.valLoss,
+    valAccuracy: m.valAccuracy,
+    ms: m.seconds * 1000,
+    numTensors: 0,
+  };
 }
 
 /**
@@ -95,43 +160,30 @@ export async function runTextTraining(
   onEvent: (event: TextTrainEvent) => void,
   control: TextTrainControl = {},
 ): Promise<TextTrainResult> {
-  const shouldStop = control.shouldStop ?? (() => false);
   if (settings.task !== model.task || data.task !== model.task) {
     throw new StudioError('internal', `The settings (${settings.task}) and data (${data.task}) do not match the model (${model.task}).`);
   }
   const breathe = createYielder();
-  const B = Math.max(1, Math.floor(settings.batchSize));
+  const loopSettings = textLoopSettings(settings);
+  const B = loopSettings.batchSize;
   const groups = textModelGroups(model);
-  const allVars = textVariables(model);
-  const names = trainableVariableNames(groups, settings.trainableGroups);
-  const vars = names.map((n) => allVars.get(n)).filter((v): v is tfTypes.Variable => v !== undefined);
-  if (vars.length === 0) throw new StudioError('training-failed', 'Nothing would train: choose at least one part of the model to train.');
-  const decayVars = vars.filter(decays);
   const totalParams = groups.reduce((n, g) => n + g.params, 0);
   const trainableParams = countTrainableParams(groups, settings.trainableGroups);
-
-  const runner =
+  const resume = control.resume ?? null;
+  if (resume && model.classifier) model.classifier.fitted = true; // its centring comes back with the checkpoint
+  const taskData =
     data.task === 'text-generation'
       ? await generationRunner(tf, model, data.train, data.validation, settings, B, breathe)
       : await classificationRunner(tf, model, data.train, data.validation, settings, B, breathe);
-  const batches = Math.max(1, Math.ceil(runner.trainCount / B));
-  const totalSteps = settings.epochs * batches;
-  const schedule = toScheduleSettings(settings.schedule);
+  const runner = textRunner(model, settings, taskData);
   const sampleSettings = model.task === 'text-generation' ? (settings.sample ?? null) : null;
-
-  const metricsOf = async (
-    epoch: number,
-    ev: Evaluation,
-    trainLoss: number | null,
-    lr: number,
-    seconds: number,
-  ): Promise<TextEpochMetrics> => ({
-    epoch,
-    trainLoss,
+  const metricsOf = async (m: EpochMetrics, ev: TextEvaluation): Promise<TextEpochMetrics> => ({
+    epoch: m.epoch,
+    trainLoss: m.epoch === 0 ? null : m.loss,
     valLoss: ev.loss,
     perplexity: model.task === 'text-generation' ? Math.exp(ev.loss) : null,
     valAccuracy: ev.accuracy,
-    learningRate: lr,
+    learningRate: m.learningRate,
     sample: sampleSettings
       ? await generateText(tf, model, sampleSettings.prompt, {
           maxTokens: sampleSettings.maxTokens,
@@ -140,140 +192,77 @@ export async function runTextTraining(
           seed: sampleSettings.seed ?? settings.seed,
         })
       : null,
-    seconds,
+    seconds: m.ms / 1000,
   });
-
-  const optimizer = createFlatOptimizer(tf, settings.optimizer, vars);
-  let snapshot: { epoch: number; values: Tensor[] } | null = null;
-  try {
-    let lastEval = await runner.evaluate();
-    const initial = await metricsOf(0, lastEval, null, learningRateAt(settings.learningRate, schedule, 0, totalSteps, batches), 0);
-    onEvent({
-      type: 'initial',
-      epoch: 0,
-      metrics: initial,
-      trainableParams,
-      totalParams,
-      trainExamples: runner.trainCount,
-      validationExamples: runner.valCount,
-      batchesPerEpoch: batches,
-      cachedFeatures: runner.cached,
-    });
-
-    const monitor = settings.earlyStopping?.monitor ?? 'val-loss';
-    const score = (m: TextEpochMetrics): number => (monitor === 'val-accuracy' ? (m.valAccuracy ?? Number.NaN) : -m.valLoss);
-    const history: TextEpochMetrics[] = [];
-    let best: TextEpochMetrics | null = null;
-    let sinceBest = 0;
-    let step = 0;
-    let reason: TextStopReason = 'completed';
-    let dirty = false; // weights changed since `lastEval`
-    const l2 = settings.optimizer !== 'adamw' && settings.weightDecay > 0 ? settings.weightDecay : 0;
-
-    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-      const started = Date.now();
-      const order = runner.epochOrder(epoch);
-      let lossSum = 0;
-      let weightSum = 0;
-      let done = 0;
-      let lr = settings.learningRate;
-      const inFlight: Array<{ loss: Tensor; weight: number; batch: number; lr: number }> = [];
-      const settle = async (r: { loss: Tensor; weight: number; batch: number; lr: number }): Promise<void> => {
-        const [v] = await r.loss.data();
-        r.loss.dispose();
-        const value = v ?? Number.NaN;
-        if (!Number.isFinite(value)) {
-          inFlight.forEach((q) => q.loss.dispose());
-          inFlight.length = 0;
-          throw new StudioError('training-failed', 'The loss became NaN or infinite. Lower the learning rate and train again.');
+  const initialEvent = (metrics: TextEpochMetrics, batchesPerEpoch: number): TextTrainEvent => ({
+    type: 'initial',
+    epoch: 0,
+    metrics,
+    trainableParams,
+    totalParams,
+    trainExamples: runner.trainCount,
+    validationExamples: runner.valCount,
+    batchesPerEpoch,
+    cachedFeatures: taskData.cached,
+  });
+  const history: TextEpochMetrics[] = resume ? resume.history.filter((h) => h.epoch <= resume.checkpoint.epoch) : [];
+  const byEvaluation = new Map<TextEvaluation, TextEpochMetrics>();
+  let initial: TextEpochMetrics | null = resume?.initial ?? null;
+  const batchesPerEpoch = Math.max(1, Math.ceil(runner.trainCount / Math.min(B, runner.trainCount)));
+  if (initial) onEvent(initialEvent(initial, batchesPerEpoch));
+  const result = await runLoop({
+    tf,
+    runner,
+    settings: loopSettings,
+    shouldStop: control.shouldStop ?? (() => false),
+    resume: resume ? { checkpoint: resume.checkpoint, history: history.map((h) => loopEpoch(h, trainableParams)) } : null,
+    checkpoints: Boolean(control.onCheckpoint),
+    evaluateAfterStop: true,
+    onEvent: async (e) => {
+      if (e.type === 'batch') {
+        const { epoch, batch, batches, step, loss, learningRate } = e;
+        onEvent({ type: 'batch', epoch, batch, batches, step, loss, learningRate });
+      } else if (e.type === 'epoch' && e.evaluation) {
+        const m = await metricsOf(e.metrics, e.evaluation);
+        byEvaluation.set(e.evaluation, m);
+        if (m.epoch === 0) {
+          initial = m;
+          onEvent(initialEvent(m, batchesPerEpoch));
+        } else {
+          history.push(m);
+          onEvent({ type: 'epoch', metrics: m });
         }
-        lossSum += value * r.weight;
-        weightSum += r.weight;
-        done++;
-        onEvent({ type: 'batch', epoch, batch: r.batch, batches, step: (epoch - 1) * batches + r.batch, loss: value, learningRate: r.lr });
-      };
-      for (let b = 0; b < batches; b++) {
-        if (shouldStop()) break;
-        lr = learningRateAt(settings.learningRate, schedule, step, totalSteps, batches);
-        const { loss, weight } = runner.batchLoss(order.slice(b * B, (b + 1) * B), step);
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.tidy(() => {
-              const l = loss();
-              if (l2 === 0 || decayVars.length === 0) return l;
-              return tf.add(l, tf.mul(tf.addN(decayVars.map((v) => tf.sum(tf.square(v)))), l2 / 2)) as tfTypes.Scalar;
-            }),
-          vars,
-        );
-        optimizer.step(grads, lr);
-        Object.values(grads).forEach((g) => g.dispose());
-        if (settings.optimizer === 'adamw' && settings.weightDecay > 0) {
-          const keep = 1 - lr * settings.weightDecay;
-          tf.tidy(() => decayVars.forEach((v) => v.assign(tf.mul(v, keep))));
-        }
-        dirty = true;
-        step++;
-        // Read the loss one batch late: the next batch is already queued, so a GPU never idles.
-        inFlight.push({ loss: value, weight, batch: b + 1, lr });
-        if (inFlight.length > 1) await settle(inFlight.shift()!);
-        await breathe();
-      }
-      while (inFlight.length) await settle(inFlight.shift()!);
-      if (done < batches) {
-        reason = 'stopped';
-        break; // a partial epoch is not recorded
-      }
-      lastEval = await runner.evaluate();
-      dirty = false;
-      const m = await metricsOf(epoch, lastEval, weightSum > 0 ? lossSum / weightSum : Number.NaN, lr, (Date.now() - started) / 1000);
-      history.push(m);
-      if (best === null || score(m) > score(best) + 1e-6) {
-        best = m;
-        sinceBest = 0;
-        if (settings.earlyStopping?.restoreBest) {
-          snapshot?.values.forEach((t) => t.dispose());
-          snapshot = { epoch, values: vars.map((v) => tf.clone(v)) };
-        }
-      } else sinceBest++;
-      onEvent({ type: 'epoch', metrics: m });
-      if (settings.earlyStopping && sinceBest >= Math.max(1, settings.earlyStopping.patience) && epoch < settings.epochs) {
-        reason = 'early-stopped';
-        break;
-      }
-      if (shouldStop()) {
-        reason = epoch < settings.epochs ? 'stopped' : 'completed';
-        break;
-      }
-    }
-
-    let final: TextEpochMetrics = history[history.length - 1] ?? initial;
+      } else if (e.type === 'checkpoint') control.onCheckpoint?.(e.checkpoint);
+      else if (e.type === 'log') control.onLog?.(e.message);
+    },
+  });
+  const start = initial as TextEpochMetrics | null;
+  if (!start) throw new StudioError('internal', 'The text run has no initial evaluation.');
+  const held = result.final;
+  let final: TextEpochMetrics = start;
+  if (held) {
     const last = history[history.length - 1];
-    if (settings.earlyStopping?.restoreBest && snapshot && best && (dirty || snapshot.epoch !== last?.epoch)) {
-      const values = snapshot.values;
-      vars.forEach((v, i) => v.assign(values[i] as Tensor));
-      lastEval = await runner.evaluate();
-      final = { ...best };
-      dirty = false;
-    } else if (dirty) {
-      // Stopped mid-epoch: the weights moved since the last evaluation.
-      lastEval = await runner.evaluate();
-      final = await metricsOf(last?.epoch ?? 0, lastEval, last?.trainLoss ?? null, last?.learningRate ?? settings.learningRate, 0);
-    }
-    const result: TextTrainResult = {
-      reason,
-      epochs: history.length,
-      initial,
-      history,
-      bestEpoch: best?.epoch ?? null,
-      final,
-      evaluation: lastEval.classification,
+    final = byEvaluation.get(held) ?? {
+      ...(await metricsOf(loopEpoch(history.find((h) => h.epoch === result.bestEpoch) ?? last ?? start, trainableParams), held)),
+      trainLoss: (history.find((h) => h.epoch === result.bestEpoch) ?? last)?.trainLoss ?? null,
     };
-    onEvent({ type: 'done', reason, epochs: history.length, bestEpoch: result.bestEpoch, metrics: final });
-    return result;
-  } finally {
-    optimizer.dispose();
-    snapshot?.values.forEach((t) => t.dispose());
   }
+  const reason: TextStopReason = result.stoppedEarly
+    ? 'early-stopped'
+    : result.stopped && result.epochsCompleted < settings.epochs
+      ? 'stopped'
+      : 'completed';
+  const out: TextTrainResult = {
+    reason,
+    epochs: result.epochsCompleted,
+    initial: start,
+    history,
+    bestEpoch: result.bestEpoch,
+    final,
+    evaluation: held?.classification ?? null,
+  };
+  onEvent({ type: 'done', reason, epochs: out.epochs, bestEpoch: out.bestEpoch, metrics: final });
+  return out;
 }
 
 /** Stacks scalars (or rows) kept by the caller, reads them back once, disposes them. */
@@ -299,7 +288,7 @@ async function generationRunner(
   settings: TextTrainSettings,
   B: number,
   breathe: () => Promise<void>,
-): Promise<TaskRunner> {
+): Promise<TextData> {
   const T = model.lm.config.contextLength;
   const trainIds = encode(train);
   const valIds = encode(validation);
@@ -325,15 +314,16 @@ async function generationRunner(
         rng,
       ).slice(0, baseCount);
     },
-    batchLoss(indices, step) {
-      const batch = windowBatch(current, indices, B);
+    async batch(indices, step, rows) {
+      const batch = windowBatch(current, indices, rows);
       return {
         weight: batch.targets,
         loss: () => {
-          const { inputs, targets } = shiftWindows(tf, tf.tensor2d(batch.ids, [B, T + 1], 'int32'));
-          const w = tf.tensor2d(batch.weights, [B, T]);
-          return lmLoss(tf, model.lm, inputs, targets, w, { dropout: settings.dropout, seed: dropoutSeed + step });
+          const { inputs, targets } = shiftWindows(tf, tf.tensor2d(batch.ids, [rows, T + 1], 'int32'));
+          const w = tf.tensor2d(batch.weights, [rows, T]);
+          return { loss: lmLoss(tf, model.lm, inputs, targets, w, { dropout: settings.dropout, seed: dropoutSeed + step }) };
         },
+        dispose: () => {},
       };
     },
     async evaluate() {
@@ -372,7 +362,7 @@ async function classificationRunner(
   settings: TextTrainSettings,
   B: number,
   breathe: () => Promise<void>,
-): Promise<TaskRunner> {
+): Promise<TextData> {
   const head = model.classifier as ClassifierHead;
   if (!head) throw new StudioError('internal', 'A classification run needs a model with a classifier head.');
   if (settings.pooling && settings.pooling !== head.pooling) {
@@ -401,18 +391,18 @@ async function classificationRunner(
   // Chunk slots per example: as many as the longest example has (at most MAX_CHUNKS).
   const longest = [...trainIds, ...valIds].reduce((m, e) => Math.max(m, e.length), 1);
   const C = Math.min(MAX_CHUNKS, longest);
-  /** Ids, pooling and chunk weights of examples `indices`, padded to B rows of C chunks. */
-  const inputs = (examples: readonly Int32Array[][], indices: readonly number[]) =>
+  /** Ids, pooling and chunk weights of examples `indices`, padded to R rows of C chunks. */
+  const inputs = (examples: readonly Int32Array[][], indices: readonly number[], R: number) =>
     chunkBatch(
       indices.map((i) => examples[i] as Int32Array[]),
       T,
-      B,
+      R,
       C,
       head.pooling,
     );
-  const labelsAndWeights = (labels: Int32Array, indices: readonly number[]) => {
-    const y = new Int32Array(B);
-    const w = new Float32Array(B);
+  const labelsAndWeights = (labels: Int32Array, indices: readonly number[], R: number) => {
+    const y = new Int32Array(R);
+    const w = new Float32Array(R);
     indices.forEach((i, r) => {
       y[r] = labels[i] as number;
       w[r] = 1;
@@ -459,21 +449,22 @@ async function classificationRunner(
       fitShift(tf, head, await featuresOf(pick.map((i) => trainIds[i] as Int32Array[])), pick.length);
     }
   }
-  const featureRows = (features: Float32Array, indices: readonly number[]): Float32Array => {
-    const out = new Float32Array(B * D);
+  const featureRows = (features: Float32Array, indices: readonly number[], R: number): Float32Array => {
+    const out = new Float32Array(R * D);
     indices.forEach((i, r) => out.set(features.subarray(i * D, (i + 1) * D), r * D));
     return out;
   };
-  /** Logits [B, K] of a batch; inside tidy/variableGrads. */
+  /** Logits [R, K] of a batch padded to R rows; inside tidy/variableGrads. */
   const logitsOf = (
     examples: readonly Int32Array[][],
     features: Float32Array | null,
     indices: readonly number[],
+    R: number,
     dropout: number,
     seed: number,
   ) => {
-    if (features) return classifierLogits(tf, head, tf.tensor2d(featureRows(features, indices), [B, D]), dropout, seed);
-    return classifierLogits(tf, head, exampleFeatures(tf, model.lm, inputs(examples, indices), B, C), dropout, seed);
+    if (features) return classifierLogits(tf, head, tf.tensor2d(featureRows(features, indices, R), [R, D]), dropout, seed);
+    return classifierLogits(tf, head, exampleFeatures(tf, model.lm, inputs(examples, indices, R), R, C), dropout, seed);
   };
 
   return {
@@ -486,24 +477,26 @@ async function classificationRunner(
         createRng(orderSeed + epoch),
       );
     },
-    batchLoss(indices, step) {
-      const { y, w } = labelsAndWeights(trainLabels, indices);
+    async batch(indices, step, rows) {
+      const { y, w } = labelsAndWeights(trainLabels, indices, rows);
       return {
         weight: indices.length,
-        loss: () =>
-          classifierLoss(
+        loss: () => ({
+          loss: classifierLoss(
             tf,
-            logitsOf(trainIds, trainFeatures, indices, settings.dropout, dropoutSeed + step),
+            logitsOf(trainIds, trainFeatures, indices, rows, settings.dropout, dropoutSeed + step),
             tf.tensor1d(y, 'int32'),
             tf.tensor1d(w),
           ),
+        }),
+        dispose: () => {},
       };
     },
     async evaluate() {
       const parts: Tensor[] = [];
       for (let i = 0; i < validation.length; i += B) {
         const indices = Array.from({ length: Math.min(B, validation.length - i) }, (_, k) => i + k);
-        parts.push(tf.tidy(() => tf.slice(tf.softmax(logitsOf(valIds, valFeatures, indices, 0, 0)), [0, 0], [indices.length, K])));
+        parts.push(tf.tidy(() => tf.slice(tf.softmax(logitsOf(valIds, valFeatures, indices, B, 0, 0)), [0, 0], [indices.length, K])));
         await breathe();
       }
       const probabilities = await readAll(tf, parts);

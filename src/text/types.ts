@@ -58,6 +58,10 @@ export interface TextTrainSettings {
   /** Classification: pooling of the new head (the model's own pooling is used; this must match if set). */
   pooling?: Pooling;
   earlyStopping?: TextEarlyStopping | null;
+  /** Open one more trainable group, from the top, every `everyEpochs` epochs (the head trains from the start). Default off. */
+  gradualUnfreezing?: { enabled: boolean; everyEpochs: number };
+  /** The groups below the head train at learningRate × this (default 1). */
+  backboneLrMultiplier?: number;
   /** Generation: a sample generated before training and after every epoch. */
   sample?: SampleSettings | null;
   /** Generation: at most this many validation windows are evaluated (default: all). */

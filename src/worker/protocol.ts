@@ -8,6 +8,7 @@ import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary,
 import type { Checkpoint } from '../engine/checkpoint';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextBaseSummary } from './text-session';
+import type { TextResume } from '../text/finetune';
 import type { ImageRunRecord, RunRecord, RunStart, TextRunRecord } from '../engine/run-record';
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
@@ -78,6 +79,10 @@ export type Command =
       labels: string[];
       data: TextTrainingData;
       run?: RunStart & { validationSplit: number };
+      /** Continue an interrupted run from its last checkpoint (its epochs, first evaluation and record come with it). */
+      resume?: TextResume & { record?: TextRunRecord | null };
+      /** Send a `checkpoint` event after each completed epoch. */
+      checkpoints?: boolean;
     }
   | { kind: 'textGenerate'; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
   /** Text: class probabilities of each text, from the fine-tuned classifier. */

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
-import { runTextTraining } from '../text/finetune';
+import { runTextTraining, type TextResume } from '../text/finetune';
+import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
 import { heldEpoch, newRunMetrics, recordEpoch, textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
@@ -74,6 +75,10 @@ export interface TextRunOptions {
   /** The run's id and the model's origin (from the UI); `validationSplit` as asked. */
   run: (RunStart & { validationSplit?: number }) | null;
   onRecord: (record: TextRunRecord) => void;
+  /** The run's state after each completed epoch (the buffer is the caller's to transfer). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /** Continue an interrupted run from its last checkpoint; `record` is its record, which goes on. */
+  resume?: (TextResume & { record?: TextRunRecord | null }) | null;
 }
 
 /** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification), recording the run. */
@@ -94,24 +99,41 @@ export async function trainText(
       ? createTextModel(tf, base, { task: 'text-generation' })
       : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
   model = m;
-  const r: TextRunRecord = {
-    version: 1,
-    id: options.run?.id ?? `run-${Date.now().toString(36)}`,
-    task: settings.task,
-    startedAt: new Date().toISOString(),
-    backend: options.backend,
-    backends: [options.backend],
-    seed: settings.seed,
-    labels: settings.task === 'text-classification' ? [...labels] : [],
-    model: options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' },
-    settings: structuredClone(settings),
-    trainable: [...settings.trainableGroups],
-    trainableParams: 0,
-    data: await textDataManifest(data, labels, options.run?.validationSplit ?? 0),
-    metrics: newRunMetrics(),
-    notes: [],
-    resumes: [],
-  };
+  const manifest = await textDataManifest(data, labels, options.run?.validationSplit ?? 0);
+  const resume = options.resume ?? null;
+  const resumed = resume?.record ?? null;
+  const now = new Date().toISOString();
+  const r: TextRunRecord = resumed
+    ? {
+        ...structuredClone(resumed),
+        backend: options.backend,
+        backends: [...resumed.backends, options.backend],
+        resumes: [...resumed.resumes, { afterEpoch: resume?.checkpoint.epoch ?? 0, backend: options.backend, at: now }],
+        metrics: { ...structuredClone(resumed.metrics), finishedAt: null, evaluation: null },
+      }
+    : {
+        version: 1,
+        id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+        task: settings.task,
+        startedAt: now,
+        backend: options.backend,
+        backends: [options.backend],
+        seed: settings.seed,
+        labels: settings.task === 'text-classification' ? [...labels] : [],
+        model: options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' },
+        settings: structuredClone(settings),
+        trainable: [...settings.trainableGroups],
+        trainableParams: 0,
+        data: manifest,
+        metrics: newRunMetrics(),
+        notes: [],
+        resumes: [],
+      };
+  if (resumed && (manifest.train.digest !== resumed.data.train.digest || manifest.val.digest !== resumed.data.val.digest)) {
+    r.notes.push(
+      `Resumed after epoch ${resume?.checkpoint.epoch ?? 0} on data that differs from the run's (${manifest.train.count} training and ${manifest.val.count} validation examples now).`,
+    );
+  }
   record = r;
   const emit = () => options.onRecord(structuredClone(r));
   emit();
@@ -130,7 +152,15 @@ export async function trainText(
         emit();
       }
     },
-    { shouldStop: () => stopRequested },
+    {
+      shouldStop: () => stopRequested,
+      resume,
+      onCheckpoint: options.onCheckpoint,
+      onLog: (message) => {
+        r.notes.push(message);
+        emit();
+      },
+    },
   );
   Object.assign(r.metrics, {
     history: result.history,

@@ -40,7 +40,9 @@ function reportDeviceLoss(reason: string): void {
   if (lostReported || !runningBackend) return;
   lostReported = true;
   engine.stop();
+  stopText();
   flushBatches();
+  flushText();
   post({ type: 'device-lost', backend: runningBackend, reason });
 }
 
@@ -292,7 +294,14 @@ async function handle(command: Command): Promise<CommandResults[Command['kind']]
       return trainText(command.settings, command.labels, command.data, postTextEvent, {
         backend: runningBackend ?? (tf.getBackend() as BackendName),
         run: command.run ?? null,
+        resume: command.resume ?? null,
         onRecord: (record) => post({ type: 'run', record }),
+        onCheckpoint: command.checkpoints
+          ? (checkpoint) => {
+              flushText();
+              post({ type: 'checkpoint', checkpoint }, [checkpoint.weights]);
+            }
+          : undefined,
       });
     case 'textGenerate':
       return { text: await generateFromPrompt(command.prompt, command) };
