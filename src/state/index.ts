@@ -11,6 +11,5 @@ export { augmentPreview, firstTrainImageId } from './augmentPreview';
 export type { NumericField } from './validation';
 export type * from './types';
 export { chooseCatalogModel, dismissImportError, importModelFiles, importModelUrl, refreshCachedModels } from './modelImport';
-export { useProjects, newProject, openProject, renameProject, duplicateProject, deleteProject } from './persistence';
-export type { ProjectsState, ProjectSummary } from './persistence';
+export { newProject, openProject, renameProject, duplicateProject, deleteProject } from './projectActions';
 export * from './text';

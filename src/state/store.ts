@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import { createDatasetSlice } from './datasetSlice';
 import { createEvaluationSlice } from './evaluationSlice';
 import { createModelSlice } from './modelSlice';
+import { createProjectSlice } from './projectSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createTrainingSlice } from './trainingSlice';
 import type { StudioState } from './types';
@@ -14,6 +15,7 @@ export function createStudioStore() {
     ...createSettingsSlice(...a),
     ...createTrainingSlice(...a),
     ...createEvaluationSlice(...a),
+    ...createProjectSlice(...a),
   }));
 }
 

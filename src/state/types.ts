@@ -139,4 +139,33 @@ export interface EvaluationSlice {
   setPrediction(patch: Partial<Pick<EvaluationSlice, 'prediction' | 'predicting' | 'predictError'>>): void;
 }
 
-export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice;
+// ---------------------------------------------------------------- projects
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  updatedAt: number;
+}
+
+export interface ProjectsState {
+  /** False until the last project has been restored (or storage turned out to be unavailable). */
+  ready: boolean;
+  available: boolean;
+  projects: ProjectSummary[];
+  currentId: string | null;
+  usage: number | null;
+  quota: number | null;
+  /** The interrupted run that `train.resume` continues. */
+  resumeRunId: string | null;
+  /** Epochs the resumable run completed (its checkpoint's epoch). */
+  resumeEpoch: number | null;
+  /** Plain words about a worker that died mid-run. */
+  crashNotice: string | null;
+  /** After a lost GPU device or WebGL context: the backends the person may continue the run on. */
+  recoverBackends: BackendName[] | null;
+}
+
+/** The saved projects and the interrupted run (persistence.ts writes it); its fields sit at the top level. */
+export type ProjectSlice = ProjectsState;
+
+export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice & ProjectSlice;
