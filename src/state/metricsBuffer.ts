@@ -1,9 +1,10 @@
 /**
- * Append-only buffer of per-batch metrics, outside React state. The worker's `batches` events push
- * here; charts read them at most once per animation frame (see
+ * Append-only buffers of per-batch metrics, outside React state. The worker's `batches` events (images)
+ * and text `batch` events push here; charts read them at most once per animation frame (see
  * ui/common/useBufferVersion). A push appends in place: it never copies or sorts what is there.
  */
 import type { BatchMetrics } from '../engine/types';
+import type { TextBatchPoint } from './types';
 
 export interface MetricsBuffer<T = BatchMetrics> {
   readonly items: readonly T[];
@@ -39,5 +40,8 @@ export function createMetricsBuffer<T = BatchMetrics>(): MetricsBuffer<T> {
   };
 }
 
-/** The one buffer the studio uses. */
+/** The image runs' batch losses and accuracies. */
 export const batchMetrics = createMetricsBuffer();
+
+/** The text runs' batch losses. */
+export const textBatchMetrics = createMetricsBuffer<TextBatchPoint>();

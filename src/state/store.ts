@@ -5,6 +5,7 @@ import { createEvaluationSlice } from './evaluationSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
 import { createSettingsSlice } from './settingsSlice';
+import { createTextSlice } from './textSlice';
 import { createTrainingSlice } from './trainingSlice';
 import type { StudioState } from './types';
 
@@ -15,6 +16,7 @@ export function createStudioStore() {
     ...createSettingsSlice(...a),
     ...createTrainingSlice(...a),
     ...createEvaluationSlice(...a),
+    ...createTextSlice(...a),
     ...createProjectSlice(...a),
   }));
 }
