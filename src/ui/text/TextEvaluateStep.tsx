@@ -18,7 +18,7 @@ import { ConfusionMatrix, type Cell } from '../evaluate/ConfusionMatrix';
 import { TextNumber } from './TextNumber';
 
 /** What changed since the text run trained; recomputed (hashing the texts off the render) when its inputs change. */
-function useTextRunDrift(): string[] {
+function useDriftSinceRun(): string[] {
   const inputs = useStudio(
     useShallow(({ text: t }) => ({
       record: t.record,
@@ -44,7 +44,7 @@ function useTextRunDrift(): string[] {
 
 function DownloadNote() {
   const record = useStudio((s) => s.text.record);
-  const changes = useTextRunDrift();
+  const changes = useDriftSinceRun();
   if (!record) return null;
   const s = record.settings;
   const trained = `${record.metrics.epochsCompleted} of ${s.epochs} epochs at learning rate ${s.learningRate}${record.labels.length ? `, labels ${record.labels.join(', ')}` : ''}`;

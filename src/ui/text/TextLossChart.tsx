@@ -11,7 +11,7 @@ const CHART_INTERVAL_MS = 250;
  * A text run's curves: batch losses from the append-only buffer (read once per redraw, never copied
  * into the store), and the per-epoch losses from the store (epoch 0 is the model before training).
  */
-function useTextChartData() {
+function useLossPoints() {
   const key = useFrameValue(() => {
     const t = useStudio.getState().text;
     return `${textBatchMetrics.version}:${t.history.length}:${t.initial ? 1 : 0}`;
@@ -29,7 +29,7 @@ function useTextChartData() {
 }
 
 export function TextLossChart() {
-  const { batches, epochs, batchCount } = useTextChartData();
+  const { batches, epochs, batchCount } = useLossPoints();
   const maxX = Math.max(1, ...batches.map((b) => b.x), ...epochs.map((e) => e.x));
   return (
     <div className="chart" data-testid="metrics.loss-chart" data-points={batchCount}>
