@@ -84,6 +84,8 @@ test('text generation: fine-tuning lowers validation loss from before the first 
   expect(initial).toBeGreaterThan(0);
   expect(final).toBeLessThan(initial);
   await expect(studio.id('train.samples')).toContainText('epoch 1');
+  // The chart's batch losses come from the text metrics buffer: one point per batch trained.
+  await expect(studio.id('metrics.loss-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/);
 
   await studio.id('generate.prompt').fill('Recipe 7: mix');
   await studio.id('generate.run').click();

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { isTextTask, startStudio, useText } from '../state';
+import { isTextTask, startStudio, useStudio } from '../state';
 import { Header } from './Header';
 import { DatasetStep } from '../ui/dataset/DatasetStep';
 import { ModelStep } from '../ui/model/ModelStep';
@@ -14,7 +14,7 @@ import { TextEvaluateStep } from '../ui/text/TextEvaluateStep';
 let started = false;
 
 export function App() {
-  const task = useText((s) => s.task);
+  const task = useStudio((s) => s.text.task);
   useEffect(() => {
     // StrictMode runs effects twice in development; the studio starts once.
     if (started) return;

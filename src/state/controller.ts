@@ -13,7 +13,7 @@ import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
-import { activeRunId, beginResume, discardRun, resumePoint, startPersistence, useProjects } from './persistence';
+import { activeRunId, beginResume, discardRun, resumePoint, startPersistence } from './persistence';
 
 /** The client generation whose worker has had `init` + `loadModel`. */
 let readyGeneration = -1;
@@ -241,10 +241,10 @@ async function recoverFromCrash(): Promise<void> {
       );
     return;
   }
-  useProjects.setState({
+  useStudio.setState({
     crashNotice: `The training worker stopped unexpectedly during the run. The studio restarted it and is continuing from the checkpoint after epoch ${point.checkpoint.epoch}.`,
+    status: 'paused',
   });
-  useStudio.setState({ status: 'paused' });
   await resumeTraining(point.run.id);
 }
 
@@ -268,20 +268,19 @@ async function offerBackends(lostOn: BackendName, reason: string): Promise<void>
     return;
   }
   const others = BACKEND_ORDER.filter((b) => b !== lostOn);
-  useProjects.setState({
+  useStudio.setState({
     crashNotice: `The ${backendLabel(lostOn)} backend lost ${what}${detail} during the run — the GPU driver may have reset, or the browser reclaimed it. The run is saved up to epoch ${point.checkpoint.epoch}. Continue it on another backend, or try ${backendLabel(lostOn)} again.`,
     recoverBackends: [...others, lostOn],
     resumeRunId: point.run.id,
     resumeEpoch: point.checkpoint.epoch,
+    status: 'paused',
   });
-  useStudio.setState({ status: 'paused' });
 }
 
 /** Continues the interrupted run on `backend` (a fresh worker starts it), from the last checkpoint. */
 export async function continueOnBackend(backend: BackendName): Promise<void> {
-  const runId = useProjects.getState().resumeRunId ?? undefined;
-  useProjects.setState({ recoverBackends: null, crashNotice: null });
-  useStudio.setState({ requestedBackend: backend });
+  const runId = useStudio.getState().resumeRunId ?? undefined;
+  useStudio.setState({ recoverBackends: null, crashNotice: null, requestedBackend: backend });
   useStudio.getState().setBackend(null, null);
   readyGeneration = -1;
   await resumeTraining(runId);
@@ -344,8 +343,8 @@ export async function resumeTraining(runId?: string): Promise<void> {
 
 /** Starts afresh instead of resuming the interrupted run. */
 export function discardResume(): void {
-  discardRun(useProjects.getState().resumeRunId);
-  useProjects.setState({ resumeRunId: null, resumeEpoch: null, crashNotice: null, recoverBackends: null });
+  discardRun(useStudio.getState().resumeRunId);
+  useStudio.setState({ resumeRunId: null, resumeEpoch: null, crashNotice: null, recoverBackends: null });
   useStudio.getState().resetRun();
 }
 

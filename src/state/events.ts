@@ -1,23 +1,30 @@
 /**
- * Worker progress events become store changes here, in one exhaustive switch.
- * Per-batch metrics go to the append-only buffer, never into React state.
+ * Worker progress events become store changes here, in one exhaustive switch (and one for a text
+ * run's events inside it). Per-batch metrics go to the append-only buffers, never into React state.
  */
+import type { TextTrainEvent } from '../text/types';
 import type { ProgressEvent } from '../worker/client';
 import type { MetricsBuffer } from './metricsBuffer';
-import type { StudioState } from './types';
+import type { StudioState, TextBatchPoint } from './types';
 
 export type EventPatch = Partial<
   Pick<
     StudioState,
-    'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download' | 'runRecord' | 'runLabels'
+    'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download' | 'runRecord' | 'runLabels' | 'text'
   >
 >;
+
+/** Where per-batch metrics go: image batches and text batches. */
+export interface EventBuffers {
+  image: MetricsBuffer;
+  text: MetricsBuffer<TextBatchPoint>;
+}
 
 function assertNever(x: never): never {
   throw new Error(`unhandled worker event ${JSON.stringify(x)}`);
 }
 
-export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buffer: MetricsBuffer): EventPatch | null {
+export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buffers: EventBuffers): EventPatch | null {
   switch (event.type) {
     case 'phase': {
       const patch: EventPatch = { phase: { phase: event.phase, done: event.done, total: event.total } };
@@ -28,7 +35,7 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       return patch;
     }
     case 'batches': {
-      buffer.push(event.items);
+      buffers.image.push(event.items);
       if (state.status === 'loading') {
         return { status: 'running', trainingStartedAt: state.trainingStartedAt ?? Date.now() };
       }
@@ -43,12 +50,13 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
     }
     case 'log':
       return { lastLog: event.message };
-    case 'run':
-      // Text runs keep their records in their own store (state/text).
-      return event.record.task === 'image-classification' ? { runRecord: event.record, runLabels: event.record.labels } : null;
+    case 'run': {
+      const r = event.record;
+      if (r.task === 'image-classification') return { runRecord: r, runLabels: r.labels };
+      return { text: { ...state.text, record: r, runLabels: r.labels } };
+    }
     case 'text':
-      // Text runs have their own store (state/text).
-      return null;
+      return reduceTextEvent(state, event.event, buffers.text);
     case 'device-lost':
       // The controller restarts the worker and offers backends to continue on (state/controller.ts).
       return null;
@@ -57,6 +65,34 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       return null;
     case 'download':
       return { download: { modelId: event.modelId, loaded: event.loaded, total: event.total } };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** A text run's progress: the `text` state under the store's `text` key, and the text batch buffer. */
+function reduceTextEvent(state: StudioState, event: TextTrainEvent, buffer: MetricsBuffer<TextBatchPoint>): EventPatch | null {
+  const t = state.text;
+  switch (event.type) {
+    case 'initial':
+      return {
+        text: {
+          ...t,
+          initial: event.metrics,
+          batchesPerEpoch: event.batchesPerEpoch,
+          status: t.status === 'loading' ? 'running' : t.status,
+        },
+      };
+    case 'batch':
+      buffer.push([{ step: event.step, batches: event.batches, loss: event.loss }]);
+      return t.batchesPerEpoch === event.batches ? null : { text: { ...t, batchesPerEpoch: event.batches } };
+    case 'epoch': {
+      const m = event.metrics;
+      return { text: { ...t, history: [...t.history.filter((h) => h.epoch !== m.epoch), m] } };
+    }
+    case 'done':
+      // The run's result comes with the answer to `textTrain` (state/textTraining.ts).
+      return null;
     default:
       return assertNever(event);
   }

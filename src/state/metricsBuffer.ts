@@ -1,20 +1,22 @@
 /**
- * Append-only buffer of per-batch metrics, outside React state. The worker's `batches` events push
- * here; charts read it at most once per animation frame (see ui/common/useBufferVersion).
+ * Append-only buffers of per-batch metrics, outside React state. The worker's `batches` events (images)
+ * and text `batch` events push here; charts read them at most once per animation frame (see
+ * ui/common/useBufferVersion). A push appends in place: it never copies or sorts what is there.
  */
 import type { BatchMetrics } from '../engine/types';
+import type { TextBatchPoint } from './types';
 
-export interface MetricsBuffer {
-  readonly items: readonly BatchMetrics[];
+export interface MetricsBuffer<T = BatchMetrics> {
+  readonly items: readonly T[];
   /** Bumps on every push and reset. */
   readonly version: number;
-  push(items: readonly BatchMetrics[]): void;
+  push(items: readonly T[]): void;
   reset(): void;
-  latest(): BatchMetrics | undefined;
+  latest(): T | undefined;
 }
 
-export function createMetricsBuffer(): MetricsBuffer {
-  let items: BatchMetrics[] = [];
+export function createMetricsBuffer<T = BatchMetrics>(): MetricsBuffer<T> {
+  let items: T[] = [];
   let version = 0;
   return {
     get items() {
@@ -38,5 +40,8 @@ export function createMetricsBuffer(): MetricsBuffer {
   };
 }
 
-/** The one buffer the studio uses. */
+/** The image runs' batch losses and accuracies. */
 export const batchMetrics = createMetricsBuffer();
+
+/** The text runs' batch losses. */
+export const textBatchMetrics = createMetricsBuffer<TextBatchPoint>();

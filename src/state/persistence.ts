@@ -1,54 +1,16 @@
 /**
  * Autosave and restore: the current project's dataset, settings and runs (with their epoch history
  * and latest checkpoint) live in IndexedDB (../storage/projects.ts). On start the studio reopens the
- * last project; a run that was still going when the page went away can be resumed.
+ * last project; a run that was still going when the page went away can be resumed. The project list
+ * and the interrupted run are store state (projectSlice.ts); the list's actions are projectActions.ts.
  */
-import { create } from 'zustand';
 import type { Checkpoint } from '../engine/checkpoint';
-import type { BackendName } from '../engine/types';
 import { openProjectStore, type CheckpointRecord, type ProjectRecord, type ProjectStore, type RunRecord } from '../storage/projects';
 import { getClient } from './clientHost';
 import { currentSource } from './modelSource';
 import { restoreModelSource } from './modelImport';
 import { useStudio } from './store';
 import type { StudioState } from './types';
-
-export interface ProjectSummary {
-  id: string;
-  name: string;
-  updatedAt: number;
-}
-
-export interface ProjectsState {
-  /** False until the last project has been restored (or storage turned out to be unavailable). */
-  ready: boolean;
-  available: boolean;
-  projects: ProjectSummary[];
-  currentId: string | null;
-  usage: number | null;
-  quota: number | null;
-  /** The interrupted run that `train.resume` continues. */
-  resumeRunId: string | null;
-  /** Epochs the resumable run completed (its checkpoint's epoch). */
-  resumeEpoch: number | null;
-  /** Plain words about a worker that died mid-run. */
-  crashNotice: string | null;
-  /** After a lost GPU device or WebGL context: the backends the person may continue the run on. */
-  recoverBackends: BackendName[] | null;
-}
-
-export const useProjects = create<ProjectsState>(() => ({
-  ready: false,
-  available: true,
-  projects: [],
-  currentId: null,
-  usage: null,
-  quota: null,
-  resumeRunId: null,
-  resumeEpoch: null,
-  crashNotice: null,
-  recoverBackends: null,
-}));
 
 let db: ProjectStore | null = null;
 let currentRunId: string | null = null;
@@ -68,7 +30,12 @@ export function flushWrites(): Promise<unknown> {
   return writes;
 }
 
-function newId(prefix: string): string {
+/** The open project database; null before startPersistence, or when the browser gives no storage. */
+export function projectDb(): ProjectStore | null {
+  return db;
+}
+
+export function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
@@ -89,11 +56,12 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
   };
 }
 
-async function refreshList(): Promise<void> {
+/** Reads the project list and the storage estimate into the store. */
+export async function refreshProjects(): Promise<void> {
   if (!db) return;
   const projects = (await db.listProjects()).map(({ id, name, updatedAt }) => ({ id, name, updatedAt }));
   const { usage, quota } = await db.estimate();
-  useProjects.setState({ projects, usage, quota });
+  useStudio.setState({ projects, usage, quota });
 }
 
 function timer(ms: number, fn: () => void): () => void {
@@ -108,25 +76,25 @@ function timer(ms: number, fn: () => void): () => void {
 }
 
 function saveProjectNow(): void {
-  const id = useProjects.getState().currentId;
+  const id = useStudio.getState().currentId;
   if (!db || !id) return;
   const store = db;
   const s = useStudio.getState();
   queue(async () => {
     const base = (await store.getProject(id)) ?? null;
     await store.putProject(projectFromState(s, base, id));
-    await refreshList();
+    await refreshProjects();
   });
 }
 
 function saveImagesNow(): void {
-  const id = useProjects.getState().currentId;
+  const id = useStudio.getState().currentId;
   if (!db || !id) return;
   const store = db;
   const images = useStudio.getState().images;
   queue(async () => {
     await store.saveImages(id, images);
-    await refreshList();
+    await refreshProjects();
   });
 }
 
@@ -145,7 +113,7 @@ function saveRun(patch: Partial<RunRecord>): void {
 }
 
 function beginRunRecord(s: StudioState): void {
-  const projectId = useProjects.getState().currentId;
+  const projectId = useStudio.getState().currentId;
   if (!db || !projectId) return;
   const store = db;
   const runId = s.runId ?? newId('run');
@@ -161,7 +129,7 @@ function beginRunRecord(s: StudioState): void {
     startedAt: Date.now(),
     updatedAt: Date.now(),
   };
-  useProjects.setState({ resumeRunId: null, resumeEpoch: null });
+  useStudio.setState({ resumeRunId: null, resumeEpoch: null });
   queue(async () => {
     await store.putRun(run);
   });
@@ -203,7 +171,7 @@ function onCheckpoint(checkpoint: Checkpoint): void {
 }
 
 /** Puts a stored project into the studio: dataset, settings and the last run's curves. */
-async function applyProject(p: ProjectRecord): Promise<void> {
+export async function applyProject(p: ProjectRecord): Promise<void> {
   if (!db) return;
   const images = await db.loadImages(p.id);
   const run = p.lastRunId ? await db.getRun(p.lastRunId) : undefined;
@@ -236,7 +204,7 @@ async function applyProject(p: ProjectRecord): Promise<void> {
   } else {
     useStudio.getState().resetRun();
   }
-  useProjects.setState({
+  useStudio.setState({
     currentId: p.id,
     resumeRunId: interrupted ? run.id : null,
     resumeEpoch: interrupted ? (checkpoint as CheckpointRecord).epoch : null,
@@ -246,6 +214,18 @@ async function applyProject(p: ProjectRecord): Promise<void> {
   if (p.modelSource) void restoreModelSource(p.modelSource);
 }
 
+/** Starts an empty project named `name` and makes it the current one. */
+export async function createProject(name: string): Promise<void> {
+  if (!db) return;
+  const id = newId('project');
+  currentRunId = null;
+  useStudio.getState().clearDataset();
+  useStudio.getState().resetRun();
+  useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
+  await db.putProject(projectFromState(useStudio.getState(), null, id));
+  await db.setLastProjectId(id);
+}
+
 /** Opens the database, reopens the last project (or starts one) and begins autosaving. */
 export function startPersistence(seedOverride: number | null = null): Promise<void> {
   started ??= (async () => {
@@ -253,7 +233,7 @@ export function startPersistence(seedOverride: number | null = null): Promise<vo
       if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
       db = await openProjectStore();
     } catch {
-      useProjects.setState({ ready: true, available: false });
+      useStudio.setState({ ready: true, available: false });
       return;
     }
     const lastId = await db.getLastProjectId();
@@ -266,78 +246,16 @@ export function startPersistence(seedOverride: number | null = null): Promise<vo
       const id = newId('project');
       await db.putProject(projectFromState(useStudio.getState(), null, id));
       await db.setLastProjectId(id);
-      useProjects.setState({ currentId: id });
+      useStudio.setState({ currentId: id });
     }
     getClient().onEvent((e) => {
       if (e.type === 'checkpoint') onCheckpoint(e.checkpoint);
     });
     useStudio.subscribe(onStoreChange);
-    useProjects.setState({ ready: true });
-    await refreshList();
+    useStudio.setState({ ready: true });
+    await refreshProjects();
   })();
   return started;
-}
-
-// ---------------------------------------------------------------- project list actions
-
-function busy(): boolean {
-  const st = useStudio.getState().status;
-  return st === 'loading' || st === 'running' || st === 'stopping';
-}
-
-export async function newProject(name = 'my-project'): Promise<void> {
-  if (!db || busy()) return;
-  await flushWrites();
-  const id = newId('project');
-  currentRunId = null;
-  useStudio.getState().clearDataset();
-  useStudio.getState().resetRun();
-  useStudio.setState({ projectName: name });
-  useProjects.setState({ currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
-  await db.putProject(projectFromState(useStudio.getState(), null, id));
-  await db.setLastProjectId(id);
-  await refreshList();
-}
-
-export async function openProject(id: string): Promise<void> {
-  if (!db || busy()) return;
-  await flushWrites();
-  const p = await db.getProject(id);
-  if (!p) return;
-  useProjects.setState({ crashNotice: null });
-  await applyProject(p);
-  await refreshList();
-}
-
-export async function renameProject(id: string, name: string): Promise<void> {
-  if (!db) return;
-  if (id === useProjects.getState().currentId) useStudio.getState().setProjectName(name);
-  await flushWrites();
-  await db.renameProject(id, name);
-  await refreshList();
-}
-
-export async function duplicateProject(id: string): Promise<void> {
-  if (!db) return;
-  await flushWrites();
-  const p = await db.getProject(id);
-  if (!p) return;
-  await db.duplicateProject(id, newId('project'), `${p.name} (copy)`);
-  await refreshList();
-}
-
-export async function deleteProject(id: string): Promise<void> {
-  if (!db) return;
-  await flushWrites();
-  const wasCurrent = id === useProjects.getState().currentId;
-  if (wasCurrent && busy()) return;
-  await db.deleteProject(id);
-  if (wasCurrent) {
-    const rest = await db.listProjects();
-    if (rest[0]) await openProject(rest[0].id);
-    else await newProject();
-  }
-  await refreshList();
 }
 
 // ---------------------------------------------------------------- resume
@@ -348,7 +266,7 @@ export interface ResumePoint {
 }
 
 /** The interrupted run of the current project and its latest checkpoint, if any. */
-export async function resumePoint(runId = useProjects.getState().resumeRunId ?? currentRunId): Promise<ResumePoint | null> {
+export async function resumePoint(runId = useStudio.getState().resumeRunId ?? currentRunId): Promise<ResumePoint | null> {
   if (!db || !runId) return null;
   await flushWrites();
   const run = await db.getRun(runId);
@@ -370,7 +288,7 @@ export function beginResume(runId: string | null): void {
     currentRunId = runId;
     saveRun({ status: 'running' });
   }
-  useProjects.setState({ resumeRunId: null, resumeEpoch: null });
+  useStudio.setState({ resumeRunId: null, resumeEpoch: null });
 }
 
 /** The user chose not to resume: the interrupted run is recorded as stopped. */

@@ -3,7 +3,9 @@ import { create } from 'zustand';
 import { createDatasetSlice } from './datasetSlice';
 import { createEvaluationSlice } from './evaluationSlice';
 import { createModelSlice } from './modelSlice';
+import { createProjectSlice } from './projectSlice';
 import { createSettingsSlice } from './settingsSlice';
+import { createTextSlice } from './textSlice';
 import { createTrainingSlice } from './trainingSlice';
 import type { StudioState } from './types';
 
@@ -14,6 +16,8 @@ export function createStudioStore() {
     ...createSettingsSlice(...a),
     ...createTrainingSlice(...a),
     ...createEvaluationSlice(...a),
+    ...createTextSlice(...a),
+    ...createProjectSlice(...a),
   }));
 }
 

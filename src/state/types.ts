@@ -1,8 +1,11 @@
 /** The studio store's shape: one store built from typed slices. */
+import type { TextDocument, TextExample, TextExamples, TextTable } from '../data/text';
 import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
 import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
 import type { FreezePreset } from '../models/freeze';
-import type { ImageRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
+import type { Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
+import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
 
 export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
@@ -139,4 +142,115 @@ export interface EvaluationSlice {
   setPrediction(patch: Partial<Pick<EvaluationSlice, 'prediction' | 'predicting' | 'predictError'>>): void;
 }
 
-export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice;
+// ---------------------------------------------------------------- text tasks
+
+export type Task = 'image-classification' | TextTask;
+
+export interface TextSettings {
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  validationSplit: number;
+  optimizer: TextOptimizerName;
+  weightDecay: number;
+  dropout: number;
+  schedule: TextScheduleKind;
+  earlyStopping: boolean;
+  patience: number;
+  pooling: Pooling;
+  /** Generation: the prompt of the sample written after each epoch. */
+  samplePrompt: string;
+  temperature: number;
+  topK: number;
+  maxTokens: number;
+}
+
+/** One text batch's loss, as the chart reads it from the text metrics buffer (not from the store). */
+export interface TextBatchPoint {
+  /** Global step (batches seen so far in this run). */
+  step: number;
+  /** Batches per epoch. */
+  batches: number;
+  loss: number;
+}
+
+/**
+ * The text tasks' state: the task picker's choice, the text dataset, the language model and its
+ * trainable groups, the settings, and the last text run with its results. It lives under `text` in
+ * the store, so its `status`, `settings`, `history` and `trainable` never mix with the image fields.
+ */
+export interface TextState {
+  task: Task;
+  // data
+  corpus: TextDocument[];
+  table: TextTable | null;
+  textColumn: string | null;
+  labelColumn: string | null;
+  examples: TextExamples | null;
+  dataBusy: boolean;
+  dataError: string | null;
+  // model
+  base: TextBaseSummary | null;
+  baseState: 'idle' | 'loading' | 'loaded' | 'error';
+  baseError: string | null;
+  trainable: string[];
+  // settings
+  settings: TextSettings;
+  seed: number;
+  // run (its per-batch losses are in textBatchMetrics)
+  status: TrainStatus;
+  runError: string | null;
+  runTask: TextTask | null;
+  runLabels: string[];
+  valExamples: TextExample[];
+  initial: TextEpochMetrics | null;
+  history: TextEpochMetrics[];
+  batchesPerEpoch: number;
+  result: TextTrainResult | null;
+  /** The run's record, as the worker wrote it: what the export describes. */
+  record: TextRunRecord | null;
+  // try it
+  generated: string | null;
+  generating: boolean;
+  tryError: string | null;
+  classified: { text: string; probabilities: number[] } | null;
+  exportError: string | null;
+}
+
+export interface TextSlice {
+  text: TextState;
+  setText(patch: Partial<TextState>): void;
+  /** Clears the last text run (and its batch buffer), then applies `patch`. */
+  resetTextRun(patch?: Partial<TextState>): void;
+}
+
+// ---------------------------------------------------------------- projects
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  updatedAt: number;
+}
+
+export interface ProjectsState {
+  /** False until the last project has been restored (or storage turned out to be unavailable). */
+  ready: boolean;
+  available: boolean;
+  projects: ProjectSummary[];
+  currentId: string | null;
+  usage: number | null;
+  quota: number | null;
+  /** The interrupted run that `train.resume` continues. */
+  resumeRunId: string | null;
+  /** Epochs the resumable run completed (its checkpoint's epoch). */
+  resumeEpoch: number | null;
+  /** Plain words about a worker that died mid-run. */
+  crashNotice: string | null;
+  /** After a lost GPU device or WebGL context: the backends the person may continue the run on. */
+  recoverBackends: BackendName[] | null;
+}
+
+/** The saved projects and the interrupted run (persistence.ts writes it); its fields sit at the top level. */
+export type ProjectSlice = ProjectsState;
+
+export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice & TextSlice & ProjectSlice;

@@ -1,15 +1,5 @@
 import { useState } from 'react';
-import {
-  deleteProject,
-  duplicateProject,
-  isBusy,
-  newProject,
-  openProject,
-  renameProject,
-  useProjects,
-  useShallow,
-  useStudio,
-} from '../../state';
+import { deleteProject, duplicateProject, isBusy, newProject, openProject, renameProject, useShallow, useStudio } from '../../state';
 
 function size(bytes: number | null): string {
   if (bytes === null) return '?';
@@ -20,7 +10,7 @@ function size(bytes: number | null): string {
 
 /** The current project's name and a small list of saved projects (new, open, rename, duplicate, delete). */
 export function ProjectBar() {
-  const { projects, currentId, usage, quota, available } = useProjects(
+  const { projects, currentId, usage, quota, available } = useStudio(
     useShallow((p) => ({ projects: p.projects, currentId: p.currentId, usage: p.usage, quota: p.quota, available: p.available })),
   );
   const { name, busy } = useStudio(useShallow((s) => ({ name: s.projectName, busy: isBusy(s.status) && s.status !== 'paused' })));

@@ -1,4 +1,4 @@
-import { chooseTask, isBusy, useStudio, useText, type Task } from '../../state';
+import { chooseTask, isBusy, useStudio, type Task } from '../../state';
 
 const TASKS: { id: Task; title: string; text: string }[] = [
   { id: 'image-classification', title: 'Image classification', text: 'Folders of pictures → a model that names what it sees.' },
@@ -8,8 +8,8 @@ const TASKS: { id: Task; title: string; text: string }[] = [
 
 /** The first choice: what the fine-tuned model will do. */
 export function TaskPicker() {
-  const task = useText((s) => s.task);
-  const textBusy = useText((s) => isBusy(s.status));
+  const task = useStudio((s) => s.text.task);
+  const textBusy = useStudio((s) => isBusy(s.text.status));
   const imageBusy = useStudio((s) => isBusy(s.status));
   return (
     <section className="card task-picker" aria-label="Task">

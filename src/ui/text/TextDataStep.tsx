@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { addTextFiles, chooseColumns, clearTextData, isBusy, loadTextSample, useShallow, useText } from '../../state';
+import { addTextFiles, chooseColumns, clearTextData, isBusy, loadTextSample, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 
@@ -32,8 +32,8 @@ const kb = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${
 
 /** Step 1 for text tasks: a corpus of documents (generation) or a table with a text and a label column (classification). */
 export function TextDataStep() {
-  const s = useText(
-    useShallow((t) => ({
+  const s = useStudio(
+    useShallow(({ text: t }) => ({
       task: t.task,
       corpus: t.corpus,
       table: t.table,

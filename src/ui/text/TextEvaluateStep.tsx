@@ -8,7 +8,7 @@ import {
   textRunDrift,
   updateTextSettings,
   useShallow,
-  useText,
+  useStudio,
 } from '../../state';
 import { RunDriftNotice } from '../common/RunDriftNotice';
 import { Alert } from '../common/Alert';
@@ -18,9 +18,9 @@ import { ConfusionMatrix, type Cell } from '../evaluate/ConfusionMatrix';
 import { TextNumber } from './TextNumber';
 
 /** What changed since the text run trained; recomputed (hashing the texts off the render) when its inputs change. */
-function useTextRunDrift(): string[] {
-  const inputs = useText(
-    useShallow((t) => ({
+function useDriftSinceRun(): string[] {
+  const inputs = useStudio(
+    useShallow(({ text: t }) => ({
       record: t.record,
       corpus: t.corpus,
       examples: t.examples,
@@ -32,7 +32,7 @@ function useTextRunDrift(): string[] {
   const [drift, setDrift] = useState<{ of: typeof inputs; changes: string[] } | null>(null);
   useEffect(() => {
     let live = true;
-    void textRunDrift(useText.getState()).then((changes) => {
+    void textRunDrift(useStudio.getState().text).then((changes) => {
       if (live) setDrift({ of: inputs, changes });
     });
     return () => {
@@ -43,8 +43,8 @@ function useTextRunDrift(): string[] {
 }
 
 function DownloadNote() {
-  const record = useText((t) => t.record);
-  const changes = useTextRunDrift();
+  const record = useStudio((s) => s.text.record);
+  const changes = useDriftSinceRun();
   if (!record) return null;
   const s = record.settings;
   const trained = `${record.metrics.epochsCompleted} of ${s.epochs} epochs at learning rate ${s.learningRate}${record.labels.length ? `, labels ${record.labels.join(', ')}` : ''}`;
@@ -52,8 +52,14 @@ function DownloadNote() {
 }
 
 function GenerateBox() {
-  const { generated, generating, tryError, st, busy } = useText(
-    useShallow((t) => ({ generated: t.generated, generating: t.generating, tryError: t.tryError, st: t.settings, busy: isBusy(t.status) })),
+  const { generated, generating, tryError, st, busy } = useStudio(
+    useShallow(({ text: t }) => ({
+      generated: t.generated,
+      generating: t.generating,
+      tryError: t.tryError,
+      st: t.settings,
+      busy: isBusy(t.status),
+    })),
   );
   const [prompt, setPrompt] = useState('Call me');
   return (
@@ -119,8 +125,8 @@ function GenerateBox() {
 }
 
 function ClassificationResults() {
-  const { result, labels, valExamples, classified, tryError } = useText(
-    useShallow((t) => ({
+  const { result, labels, valExamples, classified, tryError } = useStudio(
+    useShallow(({ text: t }) => ({
       result: t.result,
       labels: t.runLabels,
       valExamples: t.valExamples,
@@ -200,8 +206,8 @@ function ClassificationResults() {
 
 /** Step 4 for text tasks: generate or evaluate, then download. */
 export function TextEvaluateStep() {
-  const { result, runTask, exportError, busy } = useText(
-    useShallow((t) => ({ result: t.result, runTask: t.runTask, exportError: t.exportError, busy: isBusy(t.status) })),
+  const { result, runTask, exportError, busy } = useStudio(
+    useShallow(({ text: t }) => ({ result: t.result, runTask: t.runTask, exportError: t.exportError, busy: isBusy(t.status) })),
   );
   return (
     <Step

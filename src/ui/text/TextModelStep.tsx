@@ -6,7 +6,7 @@ import {
   toggleTextGroup,
   updateTextSettings,
   useShallow,
-  useText,
+  useStudio,
   TEXT_LM,
 } from '../../state';
 import { presetGroups } from '../../text/groups';
@@ -30,8 +30,8 @@ function describe(group: string, task: string): string {
 
 /** Step 2 for text tasks: the bundled language model and which of its parts train. */
 export function TextModelStep() {
-  const s = useText(
-    useShallow((t) => ({
+  const s = useStudio(
+    useShallow(({ text: t }) => ({
       task: t.task,
       base: t.base,
       baseState: t.baseState,

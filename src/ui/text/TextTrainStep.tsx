@@ -1,7 +1,7 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { isBusy, startTextTraining, stopTextTraining, textStartBlocker, updateTextSettings, useShallow, useText } from '../../state';
+import { isBusy, startTextTraining, stopTextTraining, textStartBlocker, updateTextSettings, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
+import { TextLossChart } from './TextLossChart';
 import { TextNumber } from './TextNumber';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 
@@ -10,7 +10,7 @@ const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 function TextSettingsForm() {
-  const { st, task, busy } = useText(useShallow((t) => ({ st: t.settings, task: t.task, busy: isBusy(t.status) })));
+  const { st, task, busy } = useStudio(useShallow(({ text: t }) => ({ st: t.settings, task: t.task, busy: isBusy(t.status) })));
   return (
     <>
       <div className="hp-grid">
@@ -148,45 +148,10 @@ function TextSettingsForm() {
   );
 }
 
-function TextLossChart() {
-  const { batches, history, initial, perEpoch } = useText(
-    useShallow((t) => ({ batches: t.batches, history: t.history, initial: t.initial, perEpoch: t.batchesPerEpoch })),
-  );
-  const per = Math.max(1, perEpoch);
-  const points = [
-    ...batches.map((b) => ({ x: b.step / per, batch: b.loss })),
-    ...(initial ? [{ x: 0, val: initial.valLoss }] : []),
-    ...history.map((h) => ({ x: h.epoch, val: h.valLoss, train: h.trainLoss ?? undefined })),
-  ].sort((a, b) => a.x - b.x);
-  return (
-    <div className="chart" data-testid="metrics.loss-chart">
-      <h3>Loss (lower is better)</h3>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="x"
-            type="number"
-            domain={[0, 'dataMax']}
-            tickFormatter={(v: number) => String(Math.round(v * 10) / 10)}
-            label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
-          />
-          <YAxis domain={['auto', 'auto']} />
-          <Tooltip />
-          <Legend />
-          <Line dataKey="batch" name="batch loss" stroke="#9aa8e8" dot={false} isAnimationActive={false} connectNulls />
-          <Line dataKey="train" name="train loss (epoch)" stroke="#3553d6" isAnimationActive={false} connectNulls />
-          <Line dataKey="val" name="validation loss" stroke="#e0661b" isAnimationActive={false} connectNulls />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
-  );
-}
-
 /** Step 3 for text tasks: settings, start/stop, live metrics and curves, samples after each epoch. */
 export function TextTrainStep() {
-  const s = useText(
-    useShallow((t) => ({
+  const s = useStudio(
+    useShallow(({ text: t }) => ({
       task: t.task,
       status: t.status,
       blocker: textStartBlocker(t),

@@ -1,9 +1,9 @@
 import { backendLabel } from '../../engine/types';
-import { continueOnBackend, discardResume, resumeTraining, useProjects, useShallow, useStudio } from '../../state';
+import { continueOnBackend, discardResume, resumeTraining, useShallow, useStudio } from '../../state';
 
 /** Offers to continue a run that a reload or a crashed worker interrupted, from its last checkpoint. */
 export function ResumePanel() {
-  const { resumeRunId, resumeEpoch, crashNotice, recoverBackends } = useProjects(
+  const { resumeRunId, resumeEpoch, crashNotice, recoverBackends } = useStudio(
     useShallow((p) => ({
       resumeRunId: p.resumeRunId,
       resumeEpoch: p.resumeEpoch,

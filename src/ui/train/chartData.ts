@@ -11,7 +11,10 @@ export function thin<T>(items: readonly T[], max: number): T[] {
 }
 
 /** Batch losses with x in epochs (step / batches per epoch: batch b of epoch e sits just before x = e). */
-export function batchLossPoints(items: readonly BatchMetrics[], max = 400): { x: number; batchLoss: number }[] {
+export function batchLossPoints(
+  items: readonly Pick<BatchMetrics, 'step' | 'batches' | 'loss'>[],
+  max = 400,
+): { x: number; batchLoss: number }[] {
   return thin(items, max).map((m) => ({ x: m.step / Math.max(1, m.batches), batchLoss: m.loss }));
 }
 

@@ -1,0 +1,115 @@
+/**
+ * The text tasks' slice: everything under `text` in the store (see TextState in types.ts). The
+ * actions that change it live beside it: textModel.ts (task, language model, trainable groups),
+ * textData.ts (corpus and table), textTraining.ts (settings, start, stop) and textResults.ts (try it,
+ * export, drift); the worker's `text` events reach it through events.ts.
+ */
+import type { StateCreator } from 'zustand';
+import type { TextTask } from '../text/types';
+import { textBatchMetrics } from './metricsBuffer';
+import type { StudioState, Task, TextSettings, TextSlice, TextState } from './types';
+
+export const DEFAULT_TEXT_SETTINGS: TextSettings = {
+  learningRate: 0.001,
+  batchSize: 8,
+  epochs: 2,
+  validationSplit: 0.1,
+  optimizer: 'adam',
+  weightDecay: 0,
+  dropout: 0,
+  schedule: 'constant',
+  earlyStopping: false,
+  patience: 2,
+  pooling: 'mean',
+  samplePrompt: 'The ',
+  temperature: 0.8,
+  topK: 40,
+  maxTokens: 120,
+};
+
+/**
+ * Per-task defaults. A classifier head on cached features learns in a few cheap epochs; dropout 0.3
+ * on the features keeps it from memorising a few hundred texts (3-class topic set: 0.756 after 5
+ * epochs; see README).
+ */
+export const TEXT_TASK_DEFAULTS: Record<TextTask, Partial<TextSettings>> = {
+  'text-generation': { learningRate: 0.001, epochs: 2, batchSize: 8, dropout: 0, validationSplit: 0.1 },
+  'text-classification': { learningRate: 0.01, epochs: 5, batchSize: 16, dropout: 0.3, validationSplit: 0.2 },
+};
+
+export const TEXT_LM = {
+  id: 'text-lm',
+  name: 'Studio text LM (byte-level GPT, 4 blocks)',
+  url: './models/text-lm/',
+  licence: 'pre-trained by this repository (npm run pretrain) on public-domain text; see docs/TEXT-LM.md',
+} as const;
+
+export function isTextTask(task: Task): task is TextTask {
+  return task !== 'image-classification';
+}
+
+type TextRunFields = Pick<
+  TextState,
+  | 'status'
+  | 'runError'
+  | 'runTask'
+  | 'runLabels'
+  | 'valExamples'
+  | 'initial'
+  | 'history'
+  | 'batchesPerEpoch'
+  | 'result'
+  | 'record'
+  | 'generated'
+  | 'classified'
+  | 'tryError'
+  | 'exportError'
+>;
+
+/** A text run before it starts: no metrics, results or try-it output. */
+function emptyTextRun(): TextRunFields {
+  return {
+    status: 'idle',
+    runError: null,
+    runTask: null,
+    runLabels: [],
+    valExamples: [],
+    initial: null,
+    history: [],
+    batchesPerEpoch: 0,
+    result: null,
+    record: null,
+    generated: null,
+    classified: null,
+    tryError: null,
+    exportError: null,
+  };
+}
+
+const initialText = (): TextState => ({
+  task: 'image-classification',
+  corpus: [],
+  table: null,
+  textColumn: null,
+  labelColumn: null,
+  examples: null,
+  dataBusy: false,
+  dataError: null,
+  base: null,
+  baseState: 'idle',
+  baseError: null,
+  trainable: ['head'],
+  settings: DEFAULT_TEXT_SETTINGS,
+  seed: 1,
+  generating: false,
+  ...emptyTextRun(),
+});
+
+export const createTextSlice: StateCreator<StudioState, [], [], TextSlice> = (set) => ({
+  text: initialText(),
+  setText: (patch) => set((s) => ({ text: { ...s.text, ...patch } })),
+  resetTextRun(patch = {}) {
+    textBatchMetrics.reset();
+    set((s) => ({ text: { ...s.text, ...emptyTextRun(), ...patch } }));
+  },
+});
