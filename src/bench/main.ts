@@ -100,7 +100,13 @@ async function runCase(spec: BenchSpec): Promise<BenchRaw> {
 
   const client = createTrainingClient();
   const { backend: real } = await client.call({ kind: 'init', backend, wasmPath });
-  const summary = await client.call({ kind: 'loadModel', modelId: 'mobilenet-v2', url: modelUrl });
+  const summary = await client.call({
+    kind: 'load',
+    task: 'image-classification',
+    source: 'url',
+    modelId: 'mobilenet-v2',
+    url: modelUrl,
+  });
   const trainable = [...presetTrainable(summary.layers, spec.preset)];
   const blocks = [...new Set(summary.layers.filter((l) => trainable.includes(l.name)).map((l) => l.block))];
   const settings: TrainSettings = {
@@ -136,6 +142,7 @@ async function runCase(spec: BenchSpec): Promise<BenchRaw> {
   try {
     await client.call({
       kind: 'train',
+      task: 'image-classification',
       settings,
       labels: ['circle', 'square', 'triangle', 'ellipse'],
       train: images.map((im, i) => ({ id: `b${i}`, label: im.label, blob: im.blob })),

@@ -16,7 +16,7 @@ export interface BaselineRequest {
 
 /**
  * `done` carries the baseline's time to a trained model, measured in its worker the way the studio's
- * train command is measured: from right after the model is loaded (the studio's `loadModel` call)
+ * train command is measured: from right after the model is loaded (the studio's `load` call)
  * through resizing, composing, decoding and the pixel tensors (`prepareMs`) to the end of the last epoch.
  */
 export type BaselineEvent =

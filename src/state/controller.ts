@@ -7,7 +7,8 @@ import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
 import { BACKEND_ORDER, backendLabel, type BackendName } from '../engine/types';
 import type { WorkerImage } from '../worker/protocol';
-import type { CommandOf, TrainingClient } from '../worker/client';
+import type { TrainingClient } from '../worker/client';
+import type { TaskCommand } from '../worker/protocol';
 import { getClient } from './clientHost';
 import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
@@ -15,7 +16,7 @@ import { useStudio } from './store';
 import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
 import { activeRunId, beginResume, discardRun, resumePoint, startPersistence } from './persistence';
 
-/** The client generation whose worker has had `init` + `loadModel`. */
+/** The client generation whose worker has had `init` + `load`. */
 let readyGeneration = -1;
 let readying: Promise<boolean> | null = null;
 let ingestCounter = 0;
@@ -186,7 +187,15 @@ export async function startTraining(): Promise<void> {
   const runId = newRunId();
   s.beginRun(labels, runId);
   const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
-  const finished = await trainInWorker(() => ({ kind: 'train', settings: useStudio.getState().settings, labels, train, val, run }));
+  const finished = await trainInWorker(() => ({
+    kind: 'train',
+    task: 'image-classification',
+    settings: useStudio.getState().settings,
+    labels,
+    train,
+    val,
+    run,
+  }));
   if (!finished) return;
   await evaluate(val);
   useStudio.getState().setStatus('done');
@@ -199,7 +208,7 @@ const NOT_READY = 'The model is not ready in the training worker. Reload the mod
  * finished and its model can be evaluated. A crash continues from the last checkpoint; a cancel
  * before training began goes back to idle; any other failure is shown.
  */
-async function trainInWorker(command: () => CommandOf<'train'>): Promise<boolean> {
+async function trainInWorker(command: () => Extract<TaskCommand, { kind: 'train'; task: 'image-classification' }>): Promise<boolean> {
   if (!(await ensureReady())) {
     useStudio.getState().failRun(NOT_READY);
     return false;
@@ -326,6 +335,7 @@ export async function resumeTraining(runId?: string): Promise<void> {
   try {
     finished = await trainInWorker(() => ({
       kind: 'train',
+      task: 'image-classification',
       settings,
       labels,
       train,
@@ -362,7 +372,7 @@ async function evaluate(images: WorkerImage[]): Promise<void> {
   const st = useStudio.getState();
   st.setEvaluation({ evalState: 'running', evalError: null });
   try {
-    const evaluation = await getClient().call({ kind: 'evaluate', images });
+    const evaluation = await getClient().call({ kind: 'evaluate', task: 'image-classification', images });
     useStudio.getState().setEvaluation({ evaluation, evalState: 'done' });
   } catch (err) {
     if (err instanceof StudioError && err.code === 'cancelled') return;

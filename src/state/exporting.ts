@@ -30,7 +30,7 @@ async function exportAs(format: ExportFormat): Promise<void> {
   s.setExport({ exporting: true, exportError: null });
   try {
     // The worker writes metadata.json and the model card from the run's record, not from this screen.
-    const { files } = await trainingClient().call({ kind: 'export', format, name: s.projectName });
+    const { files } = await trainingClient().call({ kind: 'export', task: 'image-classification', format, name: s.projectName });
     const name = slug(useStudio.getState().projectName);
     if (format === 'onnx') {
       const file = files[0];
@@ -59,7 +59,7 @@ export async function predictFile(file: File): Promise<void> {
   const s = useStudio.getState();
   s.setPrediction({ predicting: true, predictError: null });
   try {
-    const { probabilities } = await trainingClient().call({ kind: 'predict', blob: file });
+    const { probabilities } = await trainingClient().call({ kind: 'infer', task: 'image-classification', blob: file });
     useStudio.getState().setPrediction({
       predicting: false,
       prediction: { name: file.name, probabilities, labels: useStudio.getState().runRecord?.labels ?? useStudio.getState().runLabels },

@@ -42,7 +42,9 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
       const entry = catalogEntry(source.id) ?? CATALOG[0];
       if (!entry) throw new Error('the catalog is empty');
       return c.call({
-        kind: 'loadModel',
+        kind: 'load',
+        task: 'image-classification',
+        source: 'url',
         modelId: entry.id,
         url: absolute(entry.url),
         name: entry.name,
@@ -52,7 +54,9 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
     }
     case 'files':
       return c.call({
-        kind: 'loadModelFiles',
+        kind: 'load',
+        task: 'image-classification',
+        source: 'files',
         modelId: source.id,
         name: source.name,
         files: source.files,
@@ -62,7 +66,15 @@ export function loadSource(c: TrainingClient, source: ModelSource): Promise<Mode
         teachable: isTeachableMetadata(source.metadata),
       });
     case 'url':
-      return c.call({ kind: 'loadModel', modelId: source.id, url: source.url, name: source.name, inputRange: source.inputRange });
+      return c.call({
+        kind: 'load',
+        task: 'image-classification',
+        source: 'url',
+        modelId: source.id,
+        url: source.url,
+        name: source.name,
+        inputRange: source.inputRange,
+      });
   }
 }
 

@@ -45,7 +45,13 @@ export async function ensureTextBase(): Promise<boolean> {
     return false;
   }
   try {
-    const base = await getClient().call({ kind: 'textLoad', url: absolute(TEXT_LM.url), name: TEXT_LM.name });
+    const base = await getClient().call({
+      kind: 'load',
+      // Both text tasks start from the same language model: either session loads it.
+      task: isTextTask(text().task) ? (text().task as TextTask) : 'text-generation',
+      url: absolute(TEXT_LM.url),
+      name: TEXT_LM.name,
+    });
     baseGeneration = getClient().generation;
     const first = text().base === null;
     setText({ base, baseState: 'loaded' });

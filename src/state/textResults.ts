@@ -16,7 +16,8 @@ export async function generateText(prompt: string): Promise<void> {
   setText({ generating: true, tryError: null });
   try {
     const { text: generated } = await getClient().call({
-      kind: 'textGenerate',
+      kind: 'infer',
+      task: 'text-generation',
       prompt,
       maxTokens: s.settings.maxTokens,
       temperature: s.settings.temperature,
@@ -39,7 +40,7 @@ export async function classifyText(input: string): Promise<void> {
     return;
   }
   try {
-    const { probabilities } = await getClient().call({ kind: 'textClassify', texts: [input] });
+    const { probabilities } = await getClient().call({ kind: 'infer', task: 'text-classification', texts: [input] });
     setText({ classified: { text: input, probabilities: probabilities[0] ?? [] }, tryError: null });
   } catch (err) {
     setText({ tryError: userMessageOf(err) });
@@ -53,7 +54,7 @@ export async function exportTextZip(): Promise<void> {
   setText({ exportError: null });
   try {
     // The worker writes metadata.json and the model card from the run's record, not from this screen.
-    const { files } = await getClient().call({ kind: 'textExport' });
+    const { files } = await getClient().call({ kind: 'export', task: s.record.task });
     const { zipSync } = await import('fflate');
     const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, new Uint8Array(f.data)])));
     download(

@@ -42,7 +42,8 @@ export async function startTextTraining(): Promise<void> {
       validationSplit: s.settings.validationSplit,
     };
     const { record, ...result } = await getClient().call({
-      kind: 'textTrain',
+      kind: 'train',
+      task,
       settings: textTrainSettings(text(), task),
       labels,
       data,

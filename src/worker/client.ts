@@ -1,17 +1,16 @@
 /**
  * The UI side of the worker protocol: typed request/response calls plus a progress event stream.
- * `cancel()` terminates the worker; the next call starts a fresh one (which needs `init` and `loadModel` again).
+ * `cancel()` terminates the worker; the next call starts a fresh one (which needs `init` and `load` again).
  */
 import { StudioError, deserializeError } from '../lib/errors';
 import type { BackendName } from '../engine/types';
-import type { Command, CommandKind, CommandResults, Request, WorkerEvent } from './protocol';
+import type { Command, Request, ResultOf, WorkerEvent } from './protocol';
 
 /** Events that are not answers to a call: phase, batches, epoch, log. */
 export type ProgressEvent = Exclude<WorkerEvent, { type: 'result' } | { type: 'error' }>;
-export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;
 
 export interface TrainingClient {
-  call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]>;
+  call<C extends Command>(command: C): Promise<ResultOf<C>>;
   onEvent(listener: (event: ProgressEvent) => void): () => void;
   /** Terminates the worker and rejects every pending call with a 'cancelled' error. */
   cancel(): void;
@@ -120,10 +119,10 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
       lastCrash = { cause: 'crash' };
       if (worker) crashed(worker, 'killed by a test hook');
     },
-    call<K extends CommandKind>(command: CommandOf<K>): Promise<CommandResults[K]> {
+    call<C extends Command>(command: C): Promise<ResultOf<C>> {
       const w = ensureWorker();
       const id = nextId++;
-      return new Promise<CommandResults[K]>((resolve, reject) => {
+      return new Promise<ResultOf<C>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
         const request: Request = { id, command };
         try {

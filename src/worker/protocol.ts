@@ -1,15 +1,22 @@
 /**
  * The one contract between the UI thread and the training worker.
- * Commands are request/response calls (each carries an `id`, answered by a `result` or `error` event);
+ *
+ * Task commands are the five verbs — `load`, `train`, `evaluate`, `infer`, `export` — each carrying
+ * its task id; a task answers the verbs it has (`TaskVerbs`), through its session in the worker's
+ * registry (./sessions.ts). Four tool commands are not about a task: `init`, `stop`, `loseDevice`,
+ * `augmentPreview`. Every command carries an `id` and is answered by a `result` or `error` event;
  * progress is a stream of events. The UI imports this file as types only.
  */
 import type { SerializedError } from '../lib/errors';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from '../engine/types';
 import type { Checkpoint } from '../engine/checkpoint';
-import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
-import type { TextBaseSummary } from './text-session';
+import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextResume } from '../text/finetune';
+import type { TextBaseSummary, TextRunResult } from './text-session';
 import type { ImageRunRecord, RunRecord, RunStart, TextRunRecord } from '../engine/run-record';
+
+export type TaskId = 'image-classification' | 'text-generation' | 'text-classification';
+export const TASK_IDS: readonly TaskId[] = ['image-classification', 'text-generation', 'text-classification'];
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
@@ -28,16 +35,29 @@ export interface ExportedFile {
   data: ArrayBuffer;
 }
 
-export type Command =
-  | { kind: 'init'; backend: BackendName | null; wasmPath: string }
+export interface Exported {
+  files: ExportedFile[];
+}
+
+/** Grad-CAM heat-map: height×width values in [0, 1], row-major; `method` 'saliency' when the model has no 4-D feature map. */
+export interface Explanation {
+  heatmap: number[];
+  width: number;
+  height: number;
+  classIndex: number;
+  method: 'grad-cam' | 'saliency';
+}
+
+/** A pre-trained image model: a model.json by URL, or files the person gave. */
+export type ImageModelSource =
   /**
-   * A model.json by URL. `keep`: store it in the browser cache (hosted catalog models); `inputRange`
-   * and `name` default to the catalog entry's. Reports `download` events while the weights arrive.
+   * `keep`: store it in the browser cache (hosted catalog models); `inputRange` and `name` default
+   * to the catalog entry's. Reports `download` events while the weights arrive.
    */
-  | { kind: 'loadModel'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
-  /** A model.json and its weight files given by the user (`names[i]` is the name of `files[i]`). */
+  | { source: 'url'; modelId: string; url: string; name?: string; inputRange?: [number, number]; keep?: boolean }
+  /** `names[i]` is the name of `files[i]`. */
   | {
-      kind: 'loadModelFiles';
+      source: 'files';
       modelId: string;
       name: string;
       files: Blob[];
@@ -45,79 +65,97 @@ export type Command =
       inputRange?: [number, number];
       headLabels?: string[];
       teachable?: boolean;
-    }
-  /**
-   * `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed;
-   * `record`: its run record, which the resumed run continues). `run`: the new run's id and model origin.
-   */
-  | {
-      kind: 'train';
-      settings: TrainSettings;
-      labels: string[];
-      train: WorkerImage[];
-      val: WorkerImage[];
-      run?: RunStart;
-      resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: ImageRunRecord | null };
-    }
-  | { kind: 'stop' }
-  /** Test hook: really loses the GPU device or WebGL context of the running backend. */
-  | { kind: 'loseDevice' }
-  | { kind: 'evaluate'; images: WorkerImage[] }
-  | { kind: 'predict'; blob: Blob }
-  /** Grad-CAM heat-map of one image for `classIndex` (default: the predicted class). */
-  | { kind: 'explain'; blob: Blob; classIndex?: number }
-  /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
-  | { kind: 'export'; format?: ExportFormat; name: string }
-  /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
-  | { kind: 'augmentPreview'; blob: Blob; settings: TrainSettings; count: number }
-  /** Text: the pre-trained language model from the folder URL of its model.json. */
-  | { kind: 'textLoad'; url: string; name: string }
-  /** Text: fine-tunes a fresh copy of it (`labels` for classification); progress as `text` events. `stop` ends it. */
-  | {
-      kind: 'textTrain';
-      settings: TextTrainSettings;
-      labels: string[];
-      data: TextTrainingData;
-      run?: RunStart & { validationSplit: number };
-      /** Continue an interrupted run from its last checkpoint (its epochs, first evaluation and record come with it). */
-      resume?: TextResume & { record?: TextRunRecord | null };
-      /** Send a `checkpoint` event after each completed epoch. */
-      checkpoints?: boolean;
-    }
-  | { kind: 'textGenerate'; prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }
-  /** Text: class probabilities of each text, from the fine-tuned classifier. */
-  | { kind: 'textClassify'; texts: string[] }
-  /** Text: the fine-tuned model's files; metadata.json and the model card come from its run record. */
-  | { kind: 'textExport' };
+    };
 
-export interface CommandResults {
-  init: { backend: BackendName };
-  loadModel: ModelSummary;
-  loadModelFiles: ModelSummary;
-  train: TrainResult;
-  stop: { ok: true };
-  loseDevice: { ok: boolean };
-  evaluate: EvalResult;
-  predict: { probabilities: number[] };
-  /** `heatmap`: height×width values in [0, 1], row-major; `method` 'saliency' when the model has no 4-D feature map. */
-  explain: {
-    heatmap: number[];
-    width: number;
-    height: number;
-    classIndex: number;
-    probabilities: number[];
-    method: 'grad-cam' | 'saliency';
-  };
-  export: { files: ExportedFile[] };
-  augmentPreview: { images: Blob[] };
-  textLoad: TextBaseSummary;
-  textTrain: TextTrainResult & { record: TextRunRecord };
-  textGenerate: { text: string };
-  textClassify: { probabilities: number[][] };
-  textExport: { files: ExportedFile[] };
+/** A text run: `resume` continues an interrupted one from its last checkpoint (its epochs, first evaluation and record). */
+export interface TextTrainPayload {
+  settings: TextTrainSettings;
+  labels: string[];
+  data: TextTrainingData;
+  run?: RunStart & { validationSplit: number };
+  resume?: TextResume & { record?: TextRunRecord | null };
+  /** Send a `checkpoint` event after each completed epoch. */
+  checkpoints?: boolean;
 }
 
-export type CommandKind = Command['kind'];
+interface TextVerbs {
+  /** The pre-trained language model from the folder URL of its model.json. */
+  load: { payload: { url: string; name: string }; result: TextBaseSummary };
+  /** Fine-tunes a fresh copy of it; progress as `text` events; `stop` ends it. */
+  train: { payload: TextTrainPayload; result: TextRunResult };
+  /** The fine-tuned model's files; metadata.json and the model card come from its run record. */
+  export: { payload: object; result: Exported };
+}
+
+/** For each task, the verbs it answers: what each takes and what it returns. */
+export interface TaskVerbs {
+  'image-classification': {
+    load: { payload: ImageModelSource; result: ModelSummary };
+    /**
+     * `resume`: continue an interrupted run from its last checkpoint (`history`: the epochs it completed;
+     * `record`: its run record, which the resumed run continues). `run`: the new run's id and model origin.
+     */
+    train: {
+      payload: {
+        settings: TrainSettings;
+        labels: string[];
+        train: WorkerImage[];
+        val: WorkerImage[];
+        run?: RunStart;
+        resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: ImageRunRecord | null };
+      };
+      result: TrainResult;
+    };
+    evaluate: { payload: { images: WorkerImage[] }; result: EvalResult };
+    /** Class probabilities of one image; with `explain`, its Grad-CAM heat-map for `classIndex` (default: the predicted class). */
+    infer: { payload: { blob: Blob; explain?: { classIndex?: number } }; result: { probabilities: number[]; explanation?: Explanation } };
+    /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
+    export: { payload: { format?: ExportFormat; name: string }; result: Exported };
+  };
+  'text-generation': TextVerbs & {
+    infer: { payload: { prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }; result: { text: string } };
+  };
+  'text-classification': TextVerbs & {
+    /** Class probabilities of each text, from the fine-tuned classifier. */
+    infer: { payload: { texts: string[] }; result: { probabilities: number[][] } };
+  };
+}
+
+export type Verb = 'load' | 'train' | 'evaluate' | 'infer' | 'export';
+export type VerbOf<T extends TaskId> = keyof TaskVerbs[T] & Verb;
+type VerbEntry<T extends TaskId, V extends VerbOf<T>> = TaskVerbs[T][V] extends { payload: infer P; result: infer R }
+  ? { payload: P; result: R }
+  : never;
+export type PayloadOf<T extends TaskId, V extends VerbOf<T>> = VerbEntry<T, V>['payload'];
+export type TaskResultOf<T extends TaskId, V extends VerbOf<T>> = VerbEntry<T, V>['result'];
+
+export type TaskCommand = {
+  [T in TaskId]: { [V in VerbOf<T>]: { kind: V; task: T } & PayloadOf<T, V> }[VerbOf<T>];
+}[TaskId];
+
+/** Commands about the worker itself, not a task. */
+export interface ToolCommands {
+  init: { payload: { backend: BackendName | null; wasmPath: string }; result: { backend: BackendName } };
+  /** Ends the running run of any task after its current batch. */
+  stop: { payload: object; result: { ok: true } };
+  /** Test hook: really loses the GPU device or WebGL context of the running backend. */
+  loseDevice: { payload: object; result: { ok: boolean } };
+  /** Augmented variants of one image as PNG blobs, for the preview grid (seeded). */
+  augmentPreview: { payload: { blob: Blob; settings: TrainSettings; count: number }; result: { images: Blob[] } };
+}
+export type ToolKind = keyof ToolCommands;
+export type ToolCommand = { [K in ToolKind]: { kind: K } & ToolCommands[K]['payload'] }[ToolKind];
+
+export type Command = TaskCommand | ToolCommand;
+
+/** What a command resolves with. */
+export type ResultOf<C extends Command> = C extends { task: infer T extends TaskId; kind: infer V }
+  ? V extends VerbOf<T>
+    ? TaskResultOf<T, V>
+    : never
+  : C extends { kind: infer K extends ToolKind }
+    ? ToolCommands[K]['result']
+    : never;
 
 export interface Request {
   id: number;
@@ -128,12 +166,13 @@ export type WorkerEvent =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
+  /** Image runs' batch metrics, about ten messages a second. */
   | { type: 'batches'; items: BatchMetrics[] }
   | { type: 'epoch'; metrics: EpochMetrics }
-  /** The run's weights after each completed epoch (its buffer is transferred). */
+  /** The run's state after each completed epoch, any task (its buffer is transferred). */
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string }
-  /** The run's record (src/engine/run-record.ts): when it starts, after each epoch and when it ends. */
+  /** The run's record (src/engine/run-record.ts), any task: when it starts, after each epoch and when it ends. */
   | { type: 'run'; record: RunRecord }
   /** Progress of a text run. */
   | { type: 'text'; event: TextTrainEvent }

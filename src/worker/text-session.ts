@@ -13,6 +13,10 @@ import { exportTextModel, type TextExportInfo } from '../text/export';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
 import { heldEpoch, newRunMetrics, recordEpoch, textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
 import type { BackendName } from '../engine/types';
+import type { TextTask } from '../text/types';
+import type { TextTrainPayload } from './protocol';
+import type { SessionContext } from './sessions';
+import { createBatcher } from './batcher';
 
 export interface TextBaseSummary {
   name: string;
@@ -238,4 +242,42 @@ export async function exportText(): Promise<Array<{ name: string; data: ArrayBuf
     name,
     data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   }));
+}
+
+/** The verbs both text tasks share (load, train, export), posting progress through `ctx`. */
+export function textSession(task: TextTask, ctx: SessionContext) {
+  const batches = createBatcher<TextTrainEvent>((items) => items.forEach((event) => ctx.post({ type: 'text', event })));
+  const onEvent = (event: TextTrainEvent) => {
+    if (event.type === 'batch') {
+      ctx.checkDevice();
+      batches.push(event);
+      return;
+    }
+    batches.flush();
+    ctx.post({ type: 'text', event });
+  };
+  return {
+    stop: stopText,
+    load: (command: { url: string; name: string }) => loadTextBase(command.url, command.name),
+    async train(command: TextTrainPayload): Promise<TextRunResult> {
+      if (command.settings.task !== task) throw new StudioError('internal', `A ${command.settings.task} run was sent to the ${task} task.`);
+      try {
+        return await trainText(command.settings, command.labels, command.data, onEvent, {
+          backend: ctx.backend(),
+          run: command.run ?? null,
+          resume: command.resume ?? null,
+          onRecord: (record) => ctx.post({ type: 'run', record }),
+          onCheckpoint: command.checkpoints
+            ? (checkpoint) => {
+                batches.flush();
+                ctx.post({ type: 'checkpoint', checkpoint }, [checkpoint.weights]);
+              }
+            : undefined,
+        });
+      } finally {
+        batches.flush();
+      }
+    },
+    export: async () => ({ files: await exportText() }),
+  };
 }
