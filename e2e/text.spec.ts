@@ -1,17 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
-
-/** A few KB of text in a style the pre-training corpus never had. */
-function recipes(n: number): string {
-  const fruit = ['apples', 'pears', 'plums', 'cherries', 'figs', 'dates'];
-  const lines: string[] = [];
-  for (let i = 1; i <= n; i++) {
-    lines.push(
-      `Recipe ${i}: mix ${(i % 4) + 1} cups of flour with ${(i % 3) + 2} eggs and ${fruit[i % fruit.length]}, then bake for ${20 + (i % 5) * 5} minutes.`,
-    );
-  }
-  return lines.join('\n');
-}
+import { recipes } from './text-data';
 
 test('text classification: the spam/ham sample, a head on the pre-trained model, evaluation and export', async ({ studio, page }) => {
   await studio.open('?backend=wasm&seed=3');

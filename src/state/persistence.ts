@@ -11,9 +11,15 @@ import { currentSource } from './modelSource';
 import { restoreModelSource } from './modelImport';
 import { useStudio } from './store';
 import type { StudioState } from './types';
+import { restoredText, storedText, storedTextRun, textProjectChanged } from './textPersistence';
+import { isTextBusy } from './textSelectors';
+import { ensureTextBase } from './textModel';
+import { isTextTask } from './textSlice';
 
 let db: ProjectStore | null = null;
 let currentRunId: string | null = null;
+/** The text run being recorded (text runs and image runs are recorded apart). */
+let textRunId: string | null = null;
 /** Set while a run continues from a checkpoint: its `runStartedAt` change is not a new run. */
 let resumingRunId: string | null = null;
 let writes: Promise<unknown> = Promise.resolve();
@@ -53,6 +59,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     modelSource: currentSource(),
     trainable: s.trainable,
     lastRunId: currentRunId ?? base?.lastRunId ?? null,
+    text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null),
   };
 }
 
@@ -101,8 +108,7 @@ function saveImagesNow(): void {
 const saveProject = timer(300, saveProjectNow);
 const saveImages = timer(400, saveImagesNow);
 
-function saveRun(patch: Partial<RunRecord>): void {
-  const runId = currentRunId;
+function saveRun(patch: Partial<RunRecord>, runId = currentRunId): void {
   if (!db || !runId) return;
   const store = db;
   queue(async () => {
@@ -148,6 +154,7 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
   ) {
     saveProject();
   }
+  if (s.text !== prev.text) onTextChange(s, prev);
   if (s.runStartedAt !== prev.runStartedAt && s.runStartedAt !== null && s.status === 'loading') {
     if (resumingRunId) currentRunId = resumingRunId;
     else beginRunRecord(s);
@@ -163,8 +170,49 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
   }
 }
 
+/** Text: the project's texts and settings, and the text run (begun when its record first arrives). */
+function onTextChange(s: StudioState, prev: StudioState): void {
+  const t = s.text;
+  if (textProjectChanged(t, prev.text)) saveProject();
+  const projectId = s.currentId;
+  if (t.record && t.record !== prev.text.record && t.record.id !== textRunId && db && projectId) {
+    // A new text run (a resumed one keeps its id): recorded under the id the worker's record carries.
+    const store = db;
+    const id = t.record.id;
+    textRunId = id;
+    const run: RunRecord = {
+      id,
+      projectId,
+      labels: t.record.labels,
+      settings: s.settings, // unused for a text run: its settings are in `text`
+      history: [],
+      initialValLoss: null,
+      text: storedTextRun(t) ?? undefined,
+      status: 'running',
+      startedAt: Date.now(),
+      updatedAt: Date.now(),
+    };
+    queue(async () => {
+      if (!(await store.getRun(id))) await store.putRun(run);
+    });
+    saveProjectNow();
+  }
+  if (!textRunId) return;
+  if (t.history !== prev.text.history || t.record !== prev.text.record || t.initial !== prev.text.initial) {
+    const stored = storedTextRun(t);
+    if (stored) saveRun({ text: stored }, textRunId);
+  }
+  if (t.status !== prev.text.status) {
+    if (t.status === 'done') saveRun({ status: 'done' }, textRunId);
+    else if (t.status === 'error') saveRun({ status: 'error' }, textRunId);
+    else if (t.status === 'idle') saveRun({ status: 'stopped' }, textRunId);
+    else if (t.status === 'running') saveRun({ status: 'running' }, textRunId);
+  }
+}
+
 function onCheckpoint(checkpoint: Checkpoint): void {
-  const runId = currentRunId;
+  // One run at a time: a text run while text trains, else the image run.
+  const runId = isTextBusy(useStudio.getState().text.status) ? textRunId : currentRunId;
   if (!db || !runId) return;
   const store = db;
   queue(() => store.putCheckpoint(runId, checkpoint));
@@ -176,7 +224,15 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
   const images = await db.loadImages(p.id);
   const run = p.lastRunId ? await db.getRun(p.lastRunId) : undefined;
   const checkpoint = run ? await db.getCheckpoint(run.id) : undefined;
+  const textRun = p.text?.lastRunId ? await db.getRun(p.text.lastRunId) : undefined;
+  const textCheckpoint = textRun ? await db.getCheckpoint(textRun.id) : undefined;
   currentRunId = null;
+  textRunId = null;
+  useStudio.getState().resetTextRun();
+  if (p.text) {
+    useStudio.getState().setText(restoredText(p.text, textRun, textCheckpoint));
+    if (isTextTask(useStudio.getState().text.task)) void ensureTextBase();
+  }
   useStudio.setState({
     images,
     skipped: [],
@@ -219,6 +275,9 @@ export async function createProject(name: string): Promise<void> {
   if (!db) return;
   const id = newId('project');
   currentRunId = null;
+  textRunId = null;
+  useStudio.getState().resetTextRun();
+  useStudio.getState().setText({ corpus: [], table: null, textColumn: null, labelColumn: null, examples: null, dataError: null });
   useStudio.getState().clearDataset();
   useStudio.getState().resetRun();
   useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
@@ -279,6 +338,12 @@ export async function resumePoint(runId = useStudio.getState().resumeRunId ?? cu
 /** The id of the run being recorded now (null when none). */
 export function activeRunId(): string | null {
   return currentRunId;
+}
+
+/** Marks the start of a resumed text run: its events and checkpoints go to `runId`. */
+export function beginTextResume(runId: string): void {
+  textRunId = runId;
+  saveRun({ status: 'running' }, runId);
 }
 
 /** Marks the start of a resumed run: its events go to `runId`, not to a new record. */

@@ -60,6 +60,8 @@ type TextRunFields = Pick<
   | 'batchesPerEpoch'
   | 'result'
   | 'record'
+  | 'resumeRunId'
+  | 'resumeEpoch'
   | 'generated'
   | 'classified'
   | 'tryError'
@@ -79,6 +81,8 @@ function emptyTextRun(): TextRunFields {
     batchesPerEpoch: 0,
     result: null,
     record: null,
+    resumeRunId: null,
+    resumeEpoch: null,
     generated: null,
     classified: null,
     tryError: null,

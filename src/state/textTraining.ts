@@ -4,6 +4,7 @@
  */
 import { StudioError, userMessageOf } from '../lib/errors';
 import { getClient } from './clientHost';
+import { beginTextResume, discardRun, resumePoint } from './persistence';
 import { newRunId } from './controller';
 import { useStudio } from './store';
 import { ensureTextBase } from './textModel';
@@ -12,6 +13,7 @@ import { TEXT_LM, isTextTask } from './textSlice';
 import type { TextSettings, TextState } from './types';
 
 const text = () => useStudio.getState().text;
+const TEXT_MODEL_ORIGIN = { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' };
 const setText = (patch: Partial<TextState>) => useStudio.getState().setText(patch);
 
 export function updateTextSettings(patch: Partial<TextSettings>): void {
@@ -36,11 +38,7 @@ export async function startTextTraining(): Promise<void> {
     return;
   }
   try {
-    const run = {
-      id: newRunId(),
-      model: { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' },
-      validationSplit: s.settings.validationSplit,
-    };
+    const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
     const { record, ...result } = await getClient().call({
       kind: 'train',
       task,
@@ -48,6 +46,7 @@ export async function startTextTraining(): Promise<void> {
       labels,
       data,
       run,
+      checkpoints: true,
     });
     setText({ result, record, status: 'done' });
   } catch (err) {
@@ -66,4 +65,77 @@ export async function stopTextTraining(): Promise<void> {
   await getClient()
     .call({ kind: 'stop' })
     .catch(() => undefined);
+}
+
+/** Continues the text run a reload interrupted, from its last checkpoint, with the settings it started with. */
+export async function resumeTextTraining(): Promise<void> {
+  const s = text();
+  if (s.status !== 'paused' || !s.resumeRunId) return;
+  const point = await resumePoint(s.resumeRunId);
+  const stored = point?.run.text;
+  if (!point || !stored || !stored.initial) {
+    setText({ status: 'error', runError: 'There is no checkpoint of this run to continue from. Start training again.' });
+    return;
+  }
+  const { run, checkpoint } = point;
+  const task = stored.task;
+  let prepared: PreparedTextData;
+  try {
+    prepared = textTrainingData(s, task);
+  } catch (err) {
+    setText({ runError: userMessageOf(err), status: 'error' });
+    return;
+  }
+  if (prepared.labels.join('\n') !== stored.labels.join('\n')) {
+    setText({
+      status: 'error',
+      runError: `The labels changed since the run started (${stored.labels.join(', ')} then, ${prepared.labels.join(', ')} now), so it cannot continue. Start training again.`,
+    });
+    return;
+  }
+  const history = stored.history.filter((h) => h.epoch <= checkpoint.epoch);
+  beginTextResume(run.id);
+  setText({
+    status: 'loading',
+    runError: null,
+    runTask: task,
+    runLabels: stored.labels,
+    valExamples: prepared.valExamples,
+    initial: stored.initial,
+    history,
+    record: stored.record,
+    result: null,
+    resumeRunId: null,
+    resumeEpoch: null,
+  });
+  if (!(await ensureTextBase())) {
+    setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
+    return;
+  }
+  try {
+    const { record, ...result } = await getClient().call({
+      kind: 'train',
+      task,
+      settings: stored.settings,
+      labels: stored.labels,
+      data: prepared.data,
+      run: { id: run.id, model: stored.record?.model ?? TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit },
+      resume: { checkpoint, history, initial: stored.initial, record: stored.record },
+      checkpoints: true,
+    });
+    setText({ result, record, status: 'done' });
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') {
+      setText({ status: 'idle' });
+      return;
+    }
+    setText({ status: 'error', runError: userMessageOf(err) });
+  }
+}
+
+/** The user chose not to continue the interrupted text run. */
+export function discardTextResume(): void {
+  const s = text();
+  discardRun(s.resumeRunId);
+  setText({ status: 'idle', resumeRunId: null, resumeEpoch: null });
 }

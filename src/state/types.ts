@@ -209,6 +209,9 @@ export interface TextState {
   result: TextTrainResult | null;
   /** The run's record, as the worker wrote it: what the export describes. */
   record: TextRunRecord | null;
+  /** The run `train.resume` continues (interrupted by a reload), and the epochs its checkpoint holds. */
+  resumeRunId: string | null;
+  resumeEpoch: number | null;
   // try it
   generated: string | null;
   generating: boolean;

@@ -8,7 +8,9 @@ import type { Checkpoint } from '../engine/checkpoint';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
 import type { DatasetImage } from '../data/types';
 import type { ModelSource } from '../state/modelSource';
-import type { ImageRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
+import type { TextDocument, TextTable } from '../data/text';
+import type { TextEpochMetrics, TextTask, TextTrainSettings } from '../text/types';
 
 export const DB_NAME = 'finetune-studio';
 const DB_VERSION = 1;
@@ -30,6 +32,31 @@ export interface ProjectRecord {
   /** Backbone layers that train. */
   trainable: string[];
   lastRunId: string | null;
+  /** The text side of the project: the chosen task, the texts, columns, trainable groups and settings (absent in older projects). */
+  text?: StoredText;
+}
+
+export interface StoredText {
+  /** The task picker's choice (image classification too). */
+  task: string;
+  corpus: TextDocument[];
+  table: TextTable | null;
+  textColumn: string | null;
+  labelColumn: string | null;
+  trainable: string[];
+  settings: Record<string, unknown>;
+  seed: number;
+  lastRunId: string | null;
+}
+
+/** A text run: what it trained with, its epochs so far and the worker's record. */
+export interface StoredTextRun {
+  task: TextTask;
+  settings: TextTrainSettings;
+  labels: string[];
+  initial: TextEpochMetrics | null;
+  history: TextEpochMetrics[];
+  record: TextRunRecord | null;
 }
 
 export interface ImageRecord extends DatasetImage {
@@ -47,6 +74,8 @@ export interface RunRecord {
   initialValLoss: number | null;
   /** The worker's record of the run (settings as used, labels, data manifest, metrics); absent in runs stored before it existed. */
   record?: ImageRunRecord | null;
+  /** A text run's own fields (then `settings`, `history` and `record` above are unused). */
+  text?: StoredTextRun;
   status: RunStatus;
   startedAt: number;
   updatedAt: number;

@@ -4,6 +4,7 @@ import { Step } from '../common/Step';
 import { TextLossChart } from './TextLossChart';
 import { TextNumber } from './TextNumber';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
+import { TextResumePanel } from './TextResumePanel';
 
 const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 
@@ -174,6 +175,7 @@ export function TextTrainStep() {
   return (
     <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer.">
       <TextSettingsForm />
+      <TextResumePanel />
       <div className="train-controls">
         <div className="buttons">
           <button
