@@ -210,12 +210,7 @@ export function TextEvaluateStep() {
     useShallow(({ text: t }) => ({ result: t.result, runTask: t.runTask, exportError: t.exportError, busy: isBusy(t.status) })),
   );
   return (
-    <Step
-      id="step-evaluate"
-      n={4}
-      title="Evaluate & export"
-      intro="See what the fine-tuned model does on text it never trained on, try it, and download it."
-    >
+    <Step step="evaluate">
       {!result ? (
         <p className="muted">Train a model in step 3 first.</p>
       ) : (

@@ -172,7 +172,7 @@ export function TextTrainStep() {
     (s.history[s.history.length - 2]?.valLoss ?? Infinity) < last.valLoss &&
     (last.trainLoss ?? Infinity) < (s.history[s.history.length - 2]?.trainLoss ?? -Infinity);
   return (
-    <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer.">
+    <Step step="train">
       <TextSettingsForm />
       <div className="train-controls">
         <div className="buttons">
