@@ -1,15 +1,9 @@
 import { useEffect } from 'react';
-import { isTextTask, startStudio, useStudio } from '../state';
+import { startStudio, useStudio } from '../state';
+import { STEP_IDS } from '../tasks';
+import { VIEWS } from '../tasks/views';
 import { Header } from './Header';
-import { DatasetStep } from '../ui/dataset/DatasetStep';
-import { ModelStep } from '../ui/model/ModelStep';
-import { TrainStep } from '../ui/train/TrainStep';
-import { EvaluateStep } from '../ui/evaluate/EvaluateStep';
-import { TaskPicker } from '../ui/text/TaskPicker';
-import { TextDataStep } from '../ui/text/TextDataStep';
-import { TextModelStep } from '../ui/text/TextModelStep';
-import { TextTrainStep } from '../ui/text/TextTrainStep';
-import { TextEvaluateStep } from '../ui/text/TextEvaluateStep';
+import { TaskPicker } from '../ui/common/TaskPicker';
 
 let started = false;
 
@@ -22,26 +16,16 @@ export function App() {
     startStudio();
   }, []);
 
+  const views = VIEWS[task];
   return (
     <div className="app">
       <Header />
       <main className="steps">
         <TaskPicker />
-        {isTextTask(task) ? (
-          <>
-            <TextDataStep />
-            <TextModelStep />
-            <TextTrainStep />
-            <TextEvaluateStep />
-          </>
-        ) : (
-          <>
-            <DatasetStep />
-            <ModelStep />
-            <TrainStep />
-            <EvaluateStep />
-          </>
-        )}
+        {STEP_IDS.map((step) => {
+          const View = views[step];
+          return <View key={step} />;
+        })}
       </main>
       <footer className="footer">Everything runs in this browser tab: your images and texts are never uploaded.</footer>
     </div>

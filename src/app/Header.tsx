@@ -1,17 +1,12 @@
 import { retryStartup, useShallow, useStudio } from '../state';
+import { STEP_IDS, taskOf } from '../tasks';
 import { ProjectBar } from '../ui/project/ProjectBar';
-
-const STEPS = [
-  ['step-data', '1', 'Data'],
-  ['step-model', '2', 'Model'],
-  ['step-train', '3', 'Train'],
-  ['step-evaluate', '4', 'Evaluate & export'],
-] as const;
 
 export function Header() {
   const { backend, backendError, requested } = useStudio(
     useShallow((s) => ({ backend: s.backend, backendError: s.backendError, requested: s.requestedBackend })),
   );
+  const steps = taskOf(useStudio((s) => s.text.task)).steps;
   return (
     <header className="header">
       <div className="header-row">
@@ -22,9 +17,9 @@ export function Header() {
           Fine-tuning Studio
         </div>
         <nav className="stepper" aria-label="Steps">
-          {STEPS.map(([id, n, label]) => (
-            <a key={id} href={`#${id}`} className="stepper-link">
-              <span className="stepper-num">{n}</span> {label}
+          {STEP_IDS.map((step, i) => (
+            <a key={step} href={`#step-${step}`} className="stepper-link">
+              <span className="stepper-num">{i + 1}</span> {steps[step].title}
             </a>
           ))}
         </nav>

@@ -3,9 +3,12 @@ import type { TaskId } from '../worker/protocol';
 import { imageClassification } from './image-classification';
 import { textClassification } from './text-classification';
 import { textGeneration } from './text-generation';
-import type { TaskDefinition } from './types';
+import type { StepId, TaskDefinition } from './types';
 
 export const TASKS: readonly TaskDefinition[] = [imageClassification, textGeneration, textClassification];
+
+/** The four steps, in the order every task shows them (step n is STEP_IDS[n - 1]). */
+export const STEP_IDS: readonly StepId[] = ['data', 'model', 'train', 'evaluate'];
 
 export function taskOf(id: TaskId): TaskDefinition {
   const task = TASKS.find((t) => t.id === id);

@@ -11,12 +11,7 @@ export function DatasetStep() {
   const ingestError = useStudio((s) => s.ingestError);
   const hasImages = useStudio((s) => s.images.length > 0);
   return (
-    <Step
-      id="step-data"
-      n={1}
-      title="Data"
-      intro="Add labelled images: one folder per class (the folder name is the class), a .zip of such folders, or the built-in sample."
-    >
+    <Step step="data">
       <DataSources />
       {ingestError && (
         <Alert action={{ label: 'Dismiss', onClick: () => useStudio.getState().setIngestError(null) }}>

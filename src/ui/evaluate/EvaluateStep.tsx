@@ -18,12 +18,7 @@ export function EvaluateStep() {
   );
   const running = evalState === 'running';
   return (
-    <Step
-      id="step-evaluate"
-      n={4}
-      title="Evaluate & export"
-      intro="How the trained model does on the held-out validation images, why it answers what it does, and a download to use it anywhere TF.js runs."
-    >
+    <Step step="evaluate">
       {!result && evalState === 'idle' && <p className="muted">Train a model in step 3 to see its results here.</p>}
       {result && (
         <div className="eval-actions">

@@ -19,7 +19,7 @@ export function ModelStep() {
     void refreshCachedModels();
   }, []);
   return (
-    <Step id="step-model" n={2} title="Model" intro="Start from a pre-trained image model and choose which of its layers keep learning.">
+    <Step step="model">
       <CatalogCards />
       <ModelImport />
       {importError && (

@@ -53,16 +53,7 @@ export function TextDataStep() {
   const classes = generation ? 0 : (s.examples?.labels.length ?? 0);
   const bytes = s.corpus.reduce((n, d) => n + d.bytes, 0);
   return (
-    <Step
-      id="step-data"
-      n={1}
-      title="Data"
-      intro={
-        generation
-          ? 'Add text in the style the model should write: .txt or .md files, or .jsonl with a "text" field. A part of it is held out to measure progress honestly.'
-          : 'Add a table of texts and their labels: .csv, .tsv or .jsonl. Choose which column holds the text and which the label.'
-      }
-    >
+    <Step step="data">
       <div
         className={`dropzone ${over ? 'dropzone-over' : ''}`}
         onDragOver={(e) => {

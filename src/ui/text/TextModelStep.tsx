@@ -48,7 +48,7 @@ export function TextModelStep() {
   const on = new Set(s.trainable);
   const config = s.base?.config;
   return (
-    <Step id="step-model" n={2} title="Model" intro="The pre-trained language model, and which of its parts learn from your text.">
+    <Step step="model">
       <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
         <button
           type="button"

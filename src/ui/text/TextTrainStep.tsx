@@ -1,153 +1,14 @@
-import { isBusy, startTextTraining, stopTextTraining, textStartBlocker, updateTextSettings, useShallow, useStudio } from '../../state';
+import { isBusy, startTextTraining, stopTextTraining, textStartBlocker, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 import { TextLossChart } from './TextLossChart';
-import { TextNumber } from './TextNumber';
+import { TextSettingsForm } from './TextSettingsForm';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 import { TextResumePanel } from './TextResumePanel';
 
 const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
-
-function TextSettingsForm() {
-  const { st, task, busy } = useStudio(useShallow(({ text: t }) => ({ st: t.settings, task: t.task, busy: isBusy(t.status) })));
-  return (
-    <>
-      <div className="hp-grid">
-        <TextNumber
-          label="Learning rate"
-          help="Size of each update. 1e-3 suits fine-tuning blocks; a lone head takes 1e-2."
-          value={st.learningRate}
-          min={1e-6}
-          max={1}
-          testId="hp.learning-rate"
-          disabled={busy}
-          onChange={(v) => updateTextSettings({ learningRate: v })}
-        />
-        <TextNumber
-          label="Batch size"
-          help="Windows (generation) or texts (classification) per update."
-          value={st.batchSize}
-          min={1}
-          max={256}
-          integer
-          testId="hp.batch-size"
-          disabled={busy}
-          onChange={(v) => updateTextSettings({ batchSize: v })}
-        />
-        <TextNumber
-          label="Epochs"
-          help="Passes over the training text. Watch validation loss: stop when it turns up."
-          value={st.epochs}
-          min={1}
-          max={200}
-          integer
-          testId="hp.epochs"
-          disabled={busy}
-          onChange={(v) => updateTextSettings({ epochs: v })}
-        />
-        <TextNumber
-          label="Validation split"
-          help="Share held out to measure progress honestly (never trained on)."
-          value={st.validationSplit}
-          min={0.05}
-          max={0.5}
-          testId="hp.validation-split"
-          disabled={busy}
-          onChange={(v) => updateTextSettings({ validationSplit: v })}
-        />
-      </div>
-      <details className="section">
-        <summary>
-          <strong>Optimisation & regularisation</strong>{' '}
-          <span className="muted">
-            {st.optimizer}, {st.schedule}, dropout {st.dropout}
-          </span>
-        </summary>
-        <div className="hp-grid">
-          <label className="field">
-            <span>Optimizer</span>
-            <select
-              data-testid="text.optimizer"
-              value={st.optimizer}
-              disabled={busy}
-              onChange={(e) => updateTextSettings({ optimizer: e.target.value as 'adam' | 'adamw' | 'sgd' })}
-            >
-              <option value="adam">Adam</option>
-              <option value="adamw">AdamW (decoupled weight decay)</option>
-              <option value="sgd">SGD with momentum</option>
-            </select>
-          </label>
-          <label className="field">
-            <span>Schedule</span>
-            <select
-              data-testid="text.schedule"
-              value={st.schedule}
-              disabled={busy}
-              onChange={(e) => updateTextSettings({ schedule: e.target.value as 'constant' | 'cosine' | 'warmup-cosine' })}
-            >
-              <option value="constant">Constant</option>
-              <option value="cosine">Cosine decay</option>
-              <option value="warmup-cosine">Warm-up, then cosine</option>
-            </select>
-          </label>
-          <TextNumber
-            label="Weight decay"
-            help="Pulls weights toward zero; 0.01 with AdamW is a common start."
-            value={st.weightDecay}
-            min={0}
-            max={1}
-            disabled={busy}
-            onChange={(v) => updateTextSettings({ weightDecay: v })}
-          />
-          <TextNumber
-            label="Dropout"
-            help="Randomly silences activations while training, against overfitting."
-            value={st.dropout}
-            min={0}
-            max={0.9}
-            disabled={busy}
-            onChange={(v) => updateTextSettings({ dropout: v })}
-          />
-          <label className="field check">
-            <input
-              type="checkbox"
-              checked={st.earlyStopping}
-              disabled={busy}
-              onChange={(e) => updateTextSettings({ earlyStopping: e.target.checked })}
-            />{' '}
-            Early stopping on validation loss (restores the best epoch)
-          </label>
-          {st.earlyStopping && (
-            <TextNumber
-              label="Patience"
-              help="Epochs without improvement before stopping."
-              value={st.patience}
-              min={1}
-              max={50}
-              integer
-              disabled={busy}
-              onChange={(v) => updateTextSettings({ patience: v })}
-            />
-          )}
-        </div>
-      </details>
-      {task === 'text-generation' && (
-        <label className="field">
-          <span>Sample prompt (a sample is written after each epoch)</span>
-          <input
-            type="text"
-            data-testid="text.sample-prompt"
-            value={st.samplePrompt}
-            disabled={busy}
-            onChange={(e) => updateTextSettings({ samplePrompt: e.target.value })}
-          />
-        </label>
-      )}
-    </>
-  );
-}
 
 /** Step 3 for text tasks: settings, start/stop, live metrics and curves, samples after each epoch. */
 export function TextTrainStep() {
@@ -173,7 +34,7 @@ export function TextTrainStep() {
     (s.history[s.history.length - 2]?.valLoss ?? Infinity) < last.valLoss &&
     (last.trainLoss ?? Infinity) < (s.history[s.history.length - 2]?.trainLoss ?? -Infinity);
   return (
-    <Step id="step-train" n={3} title="Train" intro="Pick settings, then train. Everything runs on this computer.">
+    <Step step="train">
       <TextSettingsForm />
       <TextResumePanel />
       <div className="train-controls">

@@ -13,12 +13,7 @@ import { RunOutcome } from './RunOutcome';
 export function TrainStep() {
   const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
   return (
-    <Step
-      id="step-train"
-      n={3}
-      title="Train"
-      intro="Pick settings, then train. Everything runs on this computer; Stop keeps what was learnt so far."
-    >
+    <Step step="train">
       <Hyperparams />
       <ResumePanel />
       <TrainControls />

@@ -1,12 +1,7 @@
-import { chooseTask, isBusy, useStudio, type Task } from '../../state';
+import { chooseTask, isBusy, useStudio } from '../../state';
+import { TASKS } from '../../tasks';
 
-const TASKS: { id: Task; title: string; text: string }[] = [
-  { id: 'image-classification', title: 'Image classification', text: 'Folders of pictures → a model that names what it sees.' },
-  { id: 'text-generation', title: 'Text generation', text: 'Your writing → a language model that continues text in its style.' },
-  { id: 'text-classification', title: 'Text classification', text: 'A CSV of texts and labels → a model that sorts new texts.' },
-];
-
-/** The first choice: what the fine-tuned model will do. */
+/** The first choice: what the fine-tuned model will do. One card per task definition. */
 export function TaskPicker() {
   const task = useStudio((s) => s.text.task);
   const textBusy = useStudio((s) => isBusy(s.text.status));
@@ -27,7 +22,7 @@ export function TaskPicker() {
             onClick={() => chooseTask(t.id)}
           >
             <span className="catalog-name">{t.title}</span>
-            <span className="catalog-good">{t.text}</span>
+            <span className="catalog-good">{t.summary}</span>
           </button>
         ))}
       </div>

@@ -1,0 +1,57 @@
+import { useEffect, useState } from 'react';
+import { exportTextZip, isBusy, textRunDrift, useShallow, useStudio } from '../../state';
+import { RunDriftNotice } from '../common/RunDriftNotice';
+import { Alert } from '../common/Alert';
+
+/** What changed since the text run trained; recomputed (hashing the texts off the render) when its inputs change. */
+function useDriftSinceRun(): string[] {
+  const inputs = useStudio(
+    useShallow(({ text: t }) => ({
+      record: t.record,
+      corpus: t.corpus,
+      examples: t.examples,
+      settings: t.settings,
+      seed: t.seed,
+      trainable: t.trainable,
+    })),
+  );
+  const [drift, setDrift] = useState<{ of: typeof inputs; changes: string[] } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void textRunDrift(useStudio.getState().text).then((changes) => {
+      if (live) setDrift({ of: inputs, changes });
+    });
+    return () => {
+      live = false;
+    };
+  }, [inputs]);
+  return drift?.of === inputs ? drift.changes : [];
+}
+
+function DownloadNote() {
+  const record = useStudio((s) => s.text.record);
+  const changes = useDriftSinceRun();
+  if (!record) return null;
+  const s = record.settings;
+  const trained = `${record.metrics.epochsCompleted} of ${s.epochs} epochs at learning rate ${s.learningRate}${record.labels.length ? `, labels ${record.labels.join(', ')}` : ''}`;
+  return <RunDriftNotice trained={trained} changes={changes} />;
+}
+
+/** The text tasks' download: one zip, and what changed since the model in it trained. */
+export function TextExportPanel() {
+  const { exportError, busy } = useStudio(useShallow(({ text: t }) => ({ exportError: t.exportError, busy: isBusy(t.status) })));
+  return (
+    <div className="export">
+      <h3>Download</h3>
+      <p className="muted">
+        One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a model
+        card and lm.js, a small loader that runs it with plain TensorFlow.js.
+      </p>
+      <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
+        Download model (.zip)
+      </button>
+      <DownloadNote />
+      {exportError && <Alert>{exportError}</Alert>}
+    </div>
+  );
+}
