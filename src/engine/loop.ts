@@ -15,7 +15,7 @@ import { createYielder } from '../lib/yielder';
 import { createFlatOptimizer, type FlatOptimizer } from './flat-optimizer';
 import { learningRateAt } from './schedule';
 import { captureCheckpoint, layerWeightsOf, restoreOptimizer, restoreState, withLayerWeights, type Checkpoint } from './checkpoint';
-import type { EarlyStoppingSettings, EpochMetrics, OptimizerName, ScheduleSettings } from './types';
+import type { EarlyStoppingSettings, EpochMetrics, OptimizerName, ScheduleSettings, TrainResult } from './types';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -99,14 +99,7 @@ export type LoopEvent<E extends Evaluation = Evaluation> =
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'log'; message: string };
 
-export interface LoopResult<E extends Evaluation = Evaluation> {
-  epochsCompleted: number;
-  stopped: boolean;
-  stoppedEarly: string | null;
-  /** The epoch whose weights the model holds at the end. */
-  bestEpoch: number | null;
-  history: EpochMetrics[];
-  trainableParams: number;
+export interface LoopResult<E extends Evaluation = Evaluation> extends TrainResult {
   /** The evaluation before the first step (null on a resume or without validation). */
   initial: E | null;
   /** The evaluation of the weights the model holds at the end. */

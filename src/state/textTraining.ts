@@ -4,6 +4,8 @@
  */
 import { StudioError, userMessageOf } from '../lib/errors';
 import { getClient } from './clientHost';
+import type { TaskCommand } from '../worker/protocol';
+import type { TextTask } from '../text/types';
 import { beginTextResume, discardRun, resumePoint } from './persistence';
 import { newRunId } from './controller';
 import { useStudio } from './store';
@@ -20,34 +22,36 @@ export function updateTextSettings(patch: Partial<TextSettings>): void {
   setText({ settings: { ...text().settings, ...patch } });
 }
 
+/** The run's data from the texts on screen; a sentence in the store when they cannot give it. */
+function prepare(s: TextState, task: TextTask): PreparedTextData | null {
+  try {
+    return textTrainingData(s, task);
+  } catch (err) {
+    setText({ runError: userMessageOf(err), status: 'error' });
+    return null;
+  }
+}
+
 export async function startTextTraining(): Promise<void> {
   const s = text();
   if (isTextBusy(s.status) || textStartBlocker(s) || !isTextTask(s.task)) return;
   const task = s.task;
-  let prepared: PreparedTextData;
-  try {
-    prepared = textTrainingData(s, task);
-  } catch (err) {
-    setText({ runError: userMessageOf(err), status: 'error' });
-    return;
-  }
+  const prepared = prepare(s, task);
+  if (!prepared) return;
   const { labels, valExamples, data } = prepared;
   useStudio.getState().resetTextRun({ status: 'loading', runTask: task, runLabels: labels, valExamples });
   if (!(await ensureTextBase())) {
     setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
     return;
   }
+  const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
+  await trainInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
+}
+
+/** Runs a text training command; its answer (or error) ends the run in the store. */
+async function trainInWorker(command: Extract<TaskCommand, { kind: 'train'; task: TextTask }>): Promise<void> {
   try {
-    const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
-    const { record, ...result } = await getClient().call({
-      kind: 'train',
-      task,
-      settings: textTrainSettings(text(), task),
-      labels,
-      data,
-      run,
-      checkpoints: true,
-    });
+    const { record, ...result } = await getClient().call(command);
     setText({ result, record, status: 'done' });
   } catch (err) {
     if (err instanceof StudioError && err.code === 'cancelled') {
@@ -79,13 +83,8 @@ export async function resumeTextTraining(): Promise<void> {
   }
   const { run, checkpoint } = point;
   const task = stored.task;
-  let prepared: PreparedTextData;
-  try {
-    prepared = textTrainingData(s, task);
-  } catch (err) {
-    setText({ runError: userMessageOf(err), status: 'error' });
-    return;
-  }
+  const prepared = prepare(s, task);
+  if (!prepared) return;
   if (prepared.labels.join('\n') !== stored.labels.join('\n')) {
     setText({
       status: 'error',
@@ -112,25 +111,16 @@ export async function resumeTextTraining(): Promise<void> {
     setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
     return;
   }
-  try {
-    const { record, ...result } = await getClient().call({
-      kind: 'train',
-      task,
-      settings: stored.settings,
-      labels: stored.labels,
-      data: prepared.data,
-      run: { id: run.id, model: stored.record?.model ?? TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit },
-      resume: { checkpoint, history, initial: stored.initial, record: stored.record },
-      checkpoints: true,
-    });
-    setText({ result, record, status: 'done' });
-  } catch (err) {
-    if (err instanceof StudioError && err.code === 'cancelled') {
-      setText({ status: 'idle' });
-      return;
-    }
-    setText({ status: 'error', runError: userMessageOf(err) });
-  }
+  await trainInWorker({
+    kind: 'train',
+    task,
+    settings: stored.settings,
+    labels: stored.labels,
+    data: prepared.data,
+    run: { id: run.id, model: stored.record?.model ?? TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit },
+    resume: { checkpoint, history, initial: stored.initial, record: stored.record },
+    checkpoints: true,
+  });
 }
 
 /** The user chose not to continue the interrupted text run. */

@@ -1,4 +1,5 @@
 import { backendLabel } from '../../engine/types';
+import { ResumeBox } from '../common/ResumeBox';
 import { continueOnBackend, discardResume, resumeTraining, useShallow, useStudio } from '../../state';
 
 /** Offers to continue a run that a reload or a crashed worker interrupted, from its last checkpoint. */
@@ -37,21 +38,7 @@ export function ResumePanel() {
           </div>
         </div>
       )}
-      {canResume && (
-        <div className="resume-box">
-          <p>
-            The last run was interrupted after epoch {resumeEpoch}. Its checkpoint is saved: continue it, or discard it and start afresh.
-          </p>
-          <div className="buttons">
-            <button type="button" className="btn btn-primary" data-testid="train.resume" onClick={() => void resumeTraining()}>
-              Resume from epoch {(resumeEpoch ?? 0) + 1}
-            </button>
-            <button type="button" className="btn btn-ghost" data-testid="train.discard" onClick={discardResume}>
-              Discard
-            </button>
-          </div>
-        </div>
-      )}
+      {canResume && <ResumeBox epoch={resumeEpoch} onResume={() => void resumeTraining()} onDiscard={discardResume} />}
     </>
   );
 }
