@@ -42,6 +42,7 @@ async function reloadAndResume(
   expect(done).toBeLessThan(epochs);
   await expect(studio.id('metrics.val-loss-initial')).toHaveAttribute('data-value', String(initial));
   await expect(studio.id('train.start')).toBeDisabled();
+  await page.locator('#step-train').screenshot({ path: `/tmp/shots6/text-resume-${epochs}.png` });
 
   await studio.id('train.resume').click();
   await studio.waitForState('done', 6 * 60_000);
@@ -112,4 +113,30 @@ test('text classification: a run interrupted by a reload comes back with its tab
       expect(acc).toBeGreaterThanOrEqual(0.75); // 80 validation texts, chance 0.5
     },
   );
+});
+
+test('text generation: a worker that dies mid-run is reported, and the run finishes from its checkpoint on a fresh worker', async ({
+  studio,
+  page,
+}, testInfo) => {
+  const file = testInfo.outputPath('recipes.txt');
+  writeFileSync(file, recipes(40));
+  await studio.open('?backend=wasm&seed=4');
+  await studio.id('task.text-generation').click();
+  await studio.waitForModel();
+  await studio.addFiles([file]);
+  await studio.id('freeze.preset.top-blocks').click();
+  await studio.setNumber('hp.epochs', 3);
+  await studio.setNumber('hp.validation-split', 0.2);
+  await studio.startTraining();
+  await expect.poll(() => savedCheckpointEpochs(page), { timeout: 5 * 60_000 }).toContainEqual(expect.any(Number));
+  const initial = Number(await studio.id('metrics.val-loss-initial').getAttribute('data-value'));
+  await page.evaluate(() => (window as unknown as { __studioTest: { killWorker(): void } }).__studioTest.killWorker());
+  await expect(studio.id('train.crash-notice')).toContainText(/stopped unexpectedly/, { timeout: 30_000 });
+  await studio.waitForState('done', 6 * 60_000);
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', '3');
+  const final = Number(await studio.id('metrics.val-loss').getAttribute('data-value'));
+  expect(final).toBeGreaterThan(0);
+  expect(final).toBeLessThan(initial);
+  await expect(studio.id('train.samples')).toContainText('epoch 3');
 });

@@ -239,8 +239,7 @@ async function trainInWorker(command: () => Extract<TaskCommand, { kind: 'train'
 
 /** After the worker died mid-run: says so, and continues from the last checkpoint on a fresh worker. */
 async function recoverFromCrash(): Promise<void> {
-  readyGeneration = -1;
-  readying = null;
+  forgetWorker();
   const point = await resumePoint(activeRunId());
   if (!point) {
     useStudio
@@ -262,24 +261,16 @@ async function recoverFromCrash(): Promise<void> {
  * the last checkpoint on a backend of their choice (the same one may work again after a driver reset).
  */
 async function offerBackends(lostOn: BackendName, reason: string): Promise<void> {
-  readyGeneration = -1;
-  readying = null;
+  forgetWorker();
   const point = await resumePoint(activeRunId());
-  const what = lostOn === 'webgl' ? 'its WebGL context' : 'its GPU device';
-  // The browser's own words, when it gave more than "lost".
-  const detail = /was lost$/.test(reason) ? '' : ` (${reason})`;
+  const { notice, backends } = deviceLossNotice(lostOn, reason, point?.checkpoint.epoch ?? null);
   if (!point) {
-    useStudio
-      .getState()
-      .failRun(
-        `The ${backendLabel(lostOn)} backend lost ${what}${detail} before the first epoch finished, so there is no checkpoint to continue from. Start training again.`,
-      );
+    useStudio.getState().failRun(notice);
     return;
   }
-  const others = BACKEND_ORDER.filter((b) => b !== lostOn);
   useStudio.setState({
-    crashNotice: `The ${backendLabel(lostOn)} backend lost ${what}${detail} during the run — the GPU driver may have reset, or the browser reclaimed it. The run is saved up to epoch ${point.checkpoint.epoch}. Continue it on another backend, or try ${backendLabel(lostOn)} again.`,
-    recoverBackends: [...others, lostOn],
+    crashNotice: notice,
+    recoverBackends: backends,
     resumeRunId: point.run.id,
     resumeEpoch: point.checkpoint.epoch,
     status: 'paused',
@@ -289,10 +280,37 @@ async function offerBackends(lostOn: BackendName, reason: string): Promise<void>
 /** Continues the interrupted run on `backend` (a fresh worker starts it), from the last checkpoint. */
 export async function continueOnBackend(backend: BackendName): Promise<void> {
   const runId = useStudio.getState().resumeRunId ?? undefined;
+  switchBackend(backend);
+  await resumeTraining(runId);
+}
+
+/** The next worker starts on `backend` (after a lost device): the notice goes, readiness starts over. */
+export function switchBackend(backend: BackendName): void {
   useStudio.setState({ recoverBackends: null, crashNotice: null, requestedBackend: backend });
   useStudio.getState().setBackend(null, null);
+  forgetWorker();
+}
+
+/** The worker died: the next one needs `init` and its models again. */
+export function forgetWorker(): void {
   readyGeneration = -1;
-  await resumeTraining(runId);
+  readying = null;
+}
+
+/** The notice after a lost GPU device or WebGL context, and the backends a run may continue on (that one last). */
+export function deviceLossNotice(
+  lostOn: BackendName,
+  reason: string,
+  savedEpoch: number | null,
+): { notice: string; backends: BackendName[] } {
+  const what = lostOn === 'webgl' ? 'its WebGL context' : 'its GPU device';
+  // The browser's own words, when it gave more than "lost".
+  const detail = /was lost$/.test(reason) ? '' : ` (${reason})`;
+  const notice =
+    savedEpoch === null
+      ? `The ${backendLabel(lostOn)} backend lost ${what}${detail} before the first epoch finished, so there is no checkpoint to continue from. Start training again.`
+      : `The ${backendLabel(lostOn)} backend lost ${what}${detail} during the run — the GPU driver may have reset, or the browser reclaimed it. The run is saved up to epoch ${savedEpoch}. Continue it on another backend, or try ${backendLabel(lostOn)} again.`;
+  return { notice, backends: [...BACKEND_ORDER.filter((b) => b !== lostOn), lostOn] };
 }
 
 /** Continues an interrupted run (after a reload or a crash) from its last checkpoint. */

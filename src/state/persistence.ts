@@ -340,6 +340,11 @@ export function activeRunId(): string | null {
   return currentRunId;
 }
 
+/** The id of the text run being recorded now (null when none). */
+export function activeTextRunId(): string | null {
+  return textRunId;
+}
+
 /** Marks the start of a resumed text run: its events and checkpoints go to `runId`. */
 export function beginTextResume(runId: string): void {
   textRunId = runId;

@@ -37,13 +37,13 @@ let baseGeneration = -1;
 
 /** Starts the backend (if needed) and loads the bundled language model in the worker. */
 export async function ensureTextBase(): Promise<boolean> {
-  const c = getClient();
-  if (baseGeneration === c.generation && text().baseState === 'loaded') return true;
-  setText({ baseState: 'loading', baseError: null });
+  // Readiness first: after a crash the next worker is a new generation, which has no language model yet.
   if (!(await ensureReady())) {
     setText({ baseState: 'error', baseError: useStudio.getState().backendError ?? 'The compute backend did not start.' });
     return false;
   }
+  if (baseGeneration === getClient().generation && text().baseState === 'loaded') return true;
+  setText({ baseState: 'loading', baseError: null });
   try {
     const base = await getClient().call({
       kind: 'load',

@@ -6,8 +6,10 @@ import { StudioError, userMessageOf } from '../lib/errors';
 import { getClient } from './clientHost';
 import type { TaskCommand } from '../worker/protocol';
 import type { TextTask } from '../text/types';
-import { beginTextResume, discardRun, resumePoint } from './persistence';
-import { newRunId } from './controller';
+import { activeTextRunId, beginTextResume, discardRun, resumePoint } from './persistence';
+import { deviceLossNotice, forgetWorker, newRunId, switchBackend } from './controller';
+import type { TrainingClient } from '../worker/client';
+import type { BackendName } from '../engine/types';
 import { useStudio } from './store';
 import { ensureTextBase } from './textModel';
 import { isTextBusy, textStartBlocker, textTrainSettings, textTrainingData, type PreparedTextData } from './textSelectors';
@@ -48,18 +50,56 @@ export async function startTextTraining(): Promise<void> {
   await trainInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
 }
 
-/** Runs a text training command; its answer (or error) ends the run in the store. */
+/**
+ * Runs a text training command; its answer (or error) ends the run in the store. A worker that dies
+ * mid-run continues from the last checkpoint; a lost GPU lets the person pick the backend to continue on.
+ */
 async function trainInWorker(command: Extract<TaskCommand, { kind: 'train'; task: TextTask }>): Promise<void> {
+  const c = getClient();
+  const crashes = c.crashes;
   try {
-    const { record, ...result } = await getClient().call(command);
+    const { record, ...result } = await c.call(command);
     setText({ result, record, status: 'done' });
+    if (command.resume) useStudio.setState({ crashNotice: null });
   } catch (err) {
+    if (c.crashes !== crashes) return recover(c.lastCrash);
     if (err instanceof StudioError && err.code === 'cancelled') {
       setText({ status: 'idle' });
       return;
     }
     setText({ status: 'error', runError: userMessageOf(err) });
   }
+}
+
+/** After the worker died mid-run: the run is paused at its last checkpoint, and continues (a crash) or waits for a backend (a lost GPU). */
+async function recover(crash: TrainingClient['lastCrash']): Promise<void> {
+  forgetWorker();
+  const point = await resumePoint(activeTextRunId() ?? undefined);
+  const epoch = point?.run.text ? point.checkpoint.epoch : null;
+  const lost = crash?.cause === 'device-lost' ? crash : null;
+  if (lost) {
+    const { notice, backends } = deviceLossNotice(lost.backend, lost.reason, epoch);
+    if (epoch === null) return setText({ status: 'error', runError: notice });
+    useStudio.setState({ crashNotice: notice, recoverBackends: backends });
+  } else if (epoch === null) {
+    return setText({
+      status: 'error',
+      runError:
+        'The training worker stopped unexpectedly before the first epoch finished, so there is no checkpoint to continue from. Start training again.',
+    });
+  } else {
+    useStudio.setState({
+      crashNotice: `The training worker stopped unexpectedly during the run. The studio restarted it and is continuing from the checkpoint after epoch ${epoch}.`,
+    });
+  }
+  setText({ status: 'paused', resumeRunId: point!.run.id, resumeEpoch: epoch });
+  if (!lost) await resumeTextTraining();
+}
+
+/** Continues the interrupted text run on `backend` (a fresh worker starts it), from the last checkpoint. */
+export async function continueTextOnBackend(backend: BackendName): Promise<void> {
+  switchBackend(backend);
+  await resumeTextTraining();
 }
 
 export async function stopTextTraining(): Promise<void> {

@@ -1,11 +1,24 @@
-import { discardTextResume, resumeTextTraining, useShallow, useStudio } from '../../state';
+import { continueTextOnBackend, discardTextResume, resumeTextTraining, useShallow, useStudio } from '../../state';
+import { CrashNotice } from '../common/CrashNotice';
 import { ResumeBox } from '../common/ResumeBox';
 
-/** Offers to continue a text run that a reload interrupted, from its last checkpoint. */
+/** Offers to continue a text run that a reload, a crashed worker or a lost GPU interrupted, from its last checkpoint. */
 export function TextResumePanel() {
-  const { runId, epoch, status } = useStudio(
-    useShallow(({ text: t }) => ({ runId: t.resumeRunId, epoch: t.resumeEpoch, status: t.status })),
+  const { runId, epoch, status, recoverBackends } = useStudio(
+    useShallow((s) => ({
+      runId: s.text.resumeRunId,
+      epoch: s.text.resumeEpoch,
+      status: s.text.status,
+      recoverBackends: s.recoverBackends,
+    })),
   );
-  if (runId === null || status !== 'paused') return null;
-  return <ResumeBox epoch={epoch} onResume={() => void resumeTextTraining()} onDiscard={discardTextResume} />;
+  const paused = status === 'paused';
+  return (
+    <>
+      <CrashNotice paused={paused} onRecover={(b) => void continueTextOnBackend(b)} />
+      {runId !== null && paused && !recoverBackends && (
+        <ResumeBox epoch={epoch} onResume={() => void resumeTextTraining()} onDiscard={discardTextResume} />
+      )}
+    </>
+  );
 }
