@@ -9,7 +9,8 @@ import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
-import { pixelTensor, range0, runTraining, toInputRange } from '../tasks/image-classification/runner';
+import { imageClassificationRunner, pixelTensor, range0, runTraining, toInputRange } from '../tasks/image-classification/runner';
+import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from './lr-finder';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
 import type { Checkpoint } from './checkpoint';
@@ -77,6 +78,19 @@ export interface TrainingEngine {
     onEvent: (e: EngineEvent) => void,
     options?: TrainOptions,
   ): Promise<TrainResult>;
+  /**
+   * The learning-rate range test (./lr-finder.ts) for a run with these settings, on a classifier
+   * composed as `train` would start it; the last run's model and every pre-trained weight are left as
+   * they were. `stop` ends it early.
+   */
+  findLearningRate(
+    settings: TrainSettings,
+    labels: readonly string[],
+    train: SampleSource,
+    onEvent: (e: EngineEvent) => void,
+    onPoint: (p: LrPoint, step: number, steps: number) => void,
+    options?: LrFinderOptions,
+  ): Promise<LrFinderResult>;
   /** Graceful stop: finishes the current batch and keeps the model trained so far. */
   stop(): void;
   /** Evaluates the last run's model; `split` (the evaluated data's manifest) says whether it is the run's own validation split. */
@@ -126,6 +140,8 @@ const NO_DATA: DataManifest = {
 
 const EVAL_CHUNK = 32;
 
+const NO_EXAMPLES: SampleSource = { ids: [], labels: new Int32Array(0), pixels: async () => new Float32Array(0) };
+
 export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => tf.getBackend() as BackendName): TrainingEngine {
   let loaded: Loaded | null = null;
   let run: Run | null = null;
@@ -137,17 +153,19 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     return loaded;
   }
 
-  /** The backbone at `size`×`size` input: the loaded one, or a rebuilt copy (convolutions accept any size). */
-  async function backboneAt(base: Loaded, size: number): Promise<tfTypes.LayersModel> {
-    let model = base.backbone;
-    if (size !== base.summary.inputSize) {
-      if (base.resized?.size !== size) {
-        base.resized?.model.dispose();
-        // Weights come from `pristine` below; no need to copy them twice.
-        base.resized = { size, model: await rebuildAtInputSize(tf, base.backbone, size, false) };
-      }
-      model = base.resized.model;
+  /** The backbone model at `size`×`size` input: the loaded one, or a rebuilt copy (convolutions accept any size); weights as they are. */
+  async function backboneModelAt(base: Loaded, size: number): Promise<tfTypes.LayersModel> {
+    if (size === base.summary.inputSize) return base.backbone;
+    if (base.resized?.size !== size) {
+      base.resized?.model.dispose();
+      // Weights come from `pristine` (writePristine); no need to copy them twice.
+      base.resized = { size, model: await rebuildAtInputSize(tf, base.backbone, size, false) };
     }
+    return base.resized.model;
+  }
+
+  /** Puts the pre-trained weights back into `model`'s layers (the start of every run). */
+  function writePristine(base: Loaded, model: tfTypes.LayersModel): void {
     for (const layer of model.layers) {
       const values = base.pristine.get(layer.name);
       layer.weights.forEach((v, i) => {
@@ -155,7 +173,70 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         if (value) v.write(value);
       });
     }
+  }
+
+  /** The backbone at `size` with its pre-trained weights. */
+  async function backboneAt(base: Loaded, size: number): Promise<tfTypes.LayersModel> {
+    const model = await backboneModelAt(base, size);
+    writePristine(base, model);
     return model;
+  }
+
+  /**
+   * A classifier as a run starts it (pre-trained backbone, fresh or imported head, freezing applied),
+   * for the learning-rate test, leaving the last run's model untouched: the backbone's weights are
+   * put back afterwards (`release`), and when the last run uses a rebuilt backbone of another size
+   * the test builds its own.
+   */
+  async function scratchClassifier(base: Loaded, settings: TrainSettings, labels: readonly string[]) {
+    const size = settings.imageSize;
+    const runSize = run?.settings.imageSize ?? null;
+    const ownCopy = size !== base.summary.inputSize && base.resized?.size !== size && runSize !== null && runSize === base.resized?.size;
+    const backbone = ownCopy ? await rebuildAtInputSize(tf, base.backbone, size, false) : await backboneModelAt(base, size);
+    const saved = run && !ownCopy ? backbone.layers.map((l) => l.weights.map((w) => tf.keep(w.read().clone()))) : null;
+    writePristine(base, backbone);
+    const model = composeClassifier(tf, backbone, { numClasses: labels.length, dropout: settings.dropout, seed: settings.seed });
+    applyImportedHead(base, model, labels);
+    const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+    applyFreezing(model, trainable);
+    const release = () => {
+      disposeHead(model);
+      saved?.forEach((values, i) => backbone.layers[i]?.weights.forEach((w, j) => w.write(values[j] as Tensor)));
+      saved?.flat().forEach((t) => t.dispose());
+      if (ownCopy) backbone.dispose();
+    };
+    try {
+      checkBackendCanTrain(model, trainable);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return { model, release };
+  }
+
+  /** The same classes as an imported studio model's head, in any order: its columns are reordered to `labels`. */
+  function applyImportedHead(base: Loaded, model: tfTypes.LayersModel, labels: readonly string[]): void {
+    const h = base.head;
+    const order = h && h.labels.length === labels.length ? labels.map((l) => h.labels.indexOf(l)) : null;
+    if (!h || !order || !order.every((j) => j >= 0)) return;
+    const dense = model.getLayer('head_dense');
+    const [k] = dense.getWeights();
+    if (k && k.shape.join() === h.kernel.shape.join()) {
+      const [kernel, bias] = tf.tidy(() => [tf.gather(h.kernel, order, 1), tf.gather(h.bias, order)]);
+      dense.setWeights([kernel as Tensor, bias as Tensor]);
+      kernel?.dispose();
+      bias?.dispose();
+    }
+  }
+
+  function disposeHead(model: tfTypes.LayersModel): void {
+    for (const name of HEAD_LAYERS) {
+      try {
+        model.getLayer(name).dispose();
+      } catch {
+        /* a head layer that was never built */
+      }
+    }
   }
 
   function requireRun(): Run {
@@ -174,13 +255,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
   function disposeRun(): void {
     if (!run) return;
-    for (const name of HEAD_LAYERS) {
-      try {
-        run.model.getLayer(name).dispose();
-      } catch {
-        /* a head layer that was never built */
-      }
-    }
+    disposeHead(run.model);
     run = null;
   }
 
@@ -286,19 +361,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
               resumes: [],
             };
         run = { model, labels, settings, record };
-        const h = base.head;
-        // The same classes, in any order: the imported head's columns are reordered to the run's labels.
-        const order = h && h.labels.length === labels.length ? labels.map((l) => h.labels.indexOf(l)) : null;
-        if (h && order && order.every((j) => j >= 0)) {
-          const dense = model.getLayer('head_dense');
-          const [k] = dense.getWeights();
-          if (k && k.shape.join() === h.kernel.shape.join()) {
-            const [kernel, bias] = tf.tidy(() => [tf.gather(h.kernel, order, 1), tf.gather(h.bias, order)]);
-            dense.setWeights([kernel as Tensor, bias as Tensor]);
-            kernel?.dispose();
-            bias?.dispose();
-          }
-        }
+        applyImportedHead(base, model, labels);
         const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
         applyFreezing(model, trainable);
         checkBackendCanTrain(model, trainable);
@@ -346,6 +409,48 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         record.trainableParams = Math.max(record.trainableParams, result.trainableParams);
         emitRecord();
         return result;
+      } catch (err) {
+        if (err instanceof StudioError) throw err;
+        throw new StudioError('training-failed', trainingFailure(err), { cause: err });
+      } finally {
+        busy = false;
+        stopRequested = false;
+      }
+    },
+
+    async findLearningRate(settings, labels, trainSrc, onEvent, onPoint, options) {
+      if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
+      const base = requireLoaded();
+      if (labels.length < 2) throw new StudioError('dataset-invalid', 'Add at least two classes: a classifier needs two or more.');
+      if (trainSrc.ids.length === 0) throw new StudioError('dataset-empty', 'The training split holds no images.');
+      busy = true;
+      stopRequested = false;
+      try {
+        const { model, release } = await scratchClassifier(base, settings, labels);
+        try {
+          const runner = imageClassificationRunner({
+            tf,
+            model,
+            settings,
+            numClasses: labels.length,
+            inputRange: base.summary.inputRange,
+            train: trainSrc,
+            val: NO_EXAMPLES, // the test reads training losses only
+            onEvent,
+            shouldStop: () => stopRequested,
+          });
+          return await findLearningRate({
+            tf,
+            runner,
+            settings,
+            options,
+            shouldStop: () => stopRequested,
+            onPoint,
+            onPrepare: (done, total) => onEvent({ type: 'phase', phase: 'caching', done, total }),
+          });
+        } finally {
+          release();
+        }
       } catch (err) {
         if (err instanceof StudioError) throw err;
         throw new StudioError('training-failed', trainingFailure(err), { cause: err });

@@ -168,7 +168,8 @@ export function newRunId(): string {
   return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-function workerImages(ids: string[], labels: string[]): WorkerImage[] {
+/** The images of `ids` as the worker takes them, labelled by their index in `labels`. */
+export function workerImages(ids: string[], labels: string[]): WorkerImage[] {
   const byId = new Map(useStudio.getState().images.map((i) => [i.id, i]));
   const out: WorkerImage[] = [];
   for (const id of ids) {

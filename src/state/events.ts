@@ -10,7 +10,17 @@ import type { StudioState, TextBatchPoint } from './types';
 export type EventPatch = Partial<
   Pick<
     StudioState,
-    'status' | 'phase' | 'history' | 'initialValLoss' | 'trainingStartedAt' | 'lastLog' | 'download' | 'runRecord' | 'runLabels' | 'text'
+    | 'status'
+    | 'phase'
+    | 'history'
+    | 'initialValLoss'
+    | 'trainingStartedAt'
+    | 'lastLog'
+    | 'download'
+    | 'runRecord'
+    | 'runLabels'
+    | 'text'
+    | 'lrFinder'
   >
 >;
 
@@ -55,6 +65,8 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       if (r.task === 'image-classification') return { runRecord: r, runLabels: r.labels };
       return { text: { ...state.text, record: r, runLabels: r.labels } };
     }
+    case 'lr-point':
+      return { lrFinder: { ...state.lrFinder, points: [...state.lrFinder.points, event.point], steps: event.steps } };
     case 'text':
       return reduceTextEvent(state, event.event, buffers.text);
     case 'device-lost':

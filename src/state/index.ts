@@ -18,3 +18,5 @@ export * from './textModel';
 export * from './textData';
 export * from './textTraining';
 export * from './textResults';
+export { applyLrSuggestion, currentLearningRate, lrFinderBlocker, runLrFinder, stopLrFinder, undoLrSuggestion } from './lrFinder';
+export { IDLE_LR_FINDER } from './lrFinderSlice';

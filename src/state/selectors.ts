@@ -40,6 +40,7 @@ export function trainableParams(state: Pick<StudioState, 'summary' | 'trainable'
 
 /** Why training cannot start now, as a sentence; null when it can. */
 export function startBlocker(state: StudioState): string | null {
+  if (state.lrFinder.state === 'running') return 'Wait for the learning-rate test to finish.';
   if (state.backendError) return 'The compute backend did not start; see the message at the top.';
   if (state.modelState === 'loading' || state.modelState === 'idle') return 'The model is still loading.';
   if (state.modelState === 'error' || !state.summary) return 'The model did not load; retry loading it in step 2.';

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { createDatasetSlice } from './datasetSlice';
 import { createEvaluationSlice } from './evaluationSlice';
+import { createLrFinderSlice } from './lrFinderSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
 import { createSettingsSlice } from './settingsSlice';
@@ -18,6 +19,7 @@ export function createStudioStore() {
     ...createEvaluationSlice(...a),
     ...createTextSlice(...a),
     ...createProjectSlice(...a),
+    ...createLrFinderSlice(...a),
   }));
 }
 

@@ -1,4 +1,5 @@
 /** The studio store's shape: one store built from typed slices. */
+import type { LrPoint } from '../engine/lr-finder';
 import type { TextDocument, TextExample, TextExamples, TextTable } from '../data/text';
 import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
 import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
@@ -256,4 +257,32 @@ export interface ProjectsState {
 /** The saved projects and the interrupted run (persistence.ts writes it); its fields sit at the top level. */
 export type ProjectSlice = ProjectsState;
 
-export type StudioState = DatasetSlice & ModelSlice & SettingsSlice & TrainingSlice & EvaluationSlice & TextSlice & ProjectSlice;
+/** The learning-rate range test's view: its curve as it grows, and its suggestion (src/engine/lr-finder.ts). */
+export interface LrFinderView {
+  state: 'idle' | 'running' | 'done' | 'error';
+  /** The task it ran for (the view shows nothing on another task's page). */
+  task: string | null;
+  points: LrPoint[];
+  /** Steps planned (the test may end sooner, when the loss diverges). */
+  steps: number;
+  suggestion: number | null;
+  minimumAt: number | null;
+  rule: string | null;
+  error: string | null;
+  /** The learning rate that was set when the suggestion was applied (to undo it), if it was. */
+  appliedOver: number | null;
+}
+
+export interface LrFinderSlice {
+  lrFinder: LrFinderView;
+  setLrFinder(patch: Partial<LrFinderView>): void;
+}
+
+export type StudioState = DatasetSlice &
+  ModelSlice &
+  SettingsSlice &
+  TrainingSlice &
+  EvaluationSlice &
+  TextSlice &
+  ProjectSlice &
+  LrFinderSlice;

@@ -16,6 +16,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Checkpoint } from '../engine/checkpoint';
 import { runLoop, type Evaluation, type LoopSettings, type StateEntry, type TaskRunner } from '../engine/loop';
+import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from '../engine/lr-finder';
 import type { EpochMetrics, ScheduleSettings } from '../engine/types';
 import { StudioError } from '../lib/errors';
 import { createYielder } from '../lib/yielder';
@@ -131,6 +132,25 @@ function textRunner(model: TextModel, settings: TextTrainSettings, data: TextDat
   // A restored head keeps its fitted centring instead of fitting it again.
   if (cls) state.push(entry(CLASSIFIER_SHIFT, cls.shift, () => (cls.fitted = true)));
   return { ...data, lastBatch: 'pad', head, parts, state: () => state };
+}
+
+/** The learning-rate range test (src/engine/lr-finder.ts) on a text model and its data, with the run's settings. */
+export async function findTextLearningRate(
+  tf: Tf,
+  model: TextModel,
+  data: TextTrainingData,
+  settings: TextTrainSettings,
+  run: { shouldStop: () => boolean; onPoint: (p: LrPoint, step: number, steps: number) => void; options?: LrFinderOptions },
+): Promise<LrFinderResult> {
+  const breathe = createYielder();
+  const loopSettings = textLoopSettings(settings);
+  const B = loopSettings.batchSize;
+  const taskData =
+    data.task === 'text-generation'
+      ? await generationRunner(tf, model, data.train, data.validation, settings, B, breathe)
+      : await classificationRunner(tf, model, data.train, data.validation, settings, B, breathe);
+  const runner = { ...textRunner(model, settings, taskData), valCount: 0 };
+  return findLearningRate({ tf, runner, settings: loopSettings, shouldStop: run.shouldStop, onPoint: run.onPoint, options: run.options });
 }
 
 /** The loop's epoch record of a text epoch (for a resumed run's history). */

@@ -1,7 +1,7 @@
 /**
  * The one contract between the UI thread and the training worker.
  *
- * Task commands are the five verbs — `load`, `train`, `evaluate`, `infer`, `export` — each carrying
+ * Task commands are the verbs — `load`, `train`, `evaluate`, `infer`, `export`, `findLr` — each carrying
  * its task id; a task answers the verbs it has (`TaskVerbs`), through its session in the worker's
  * registry (./sessions.ts). Four tool commands are not about a task: `init`, `stop`, `loseDevice`,
  * `augmentPreview`. Every command carries an `id` and is answered by a `result` or `error` event;
@@ -10,6 +10,7 @@
 import type { SerializedError } from '../lib/errors';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from '../engine/types';
 import type { Checkpoint } from '../engine/checkpoint';
+import type { LrFinderOptions, LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextResume } from '../text/finetune';
 import type { TextBaseSummary, TextRunResult } from './text-session';
@@ -83,6 +84,8 @@ interface TextVerbs {
   load: { payload: { url: string; name: string }; result: TextBaseSummary };
   /** Fine-tunes a fresh copy of it; progress as `text` events; `stop` ends it. */
   train: { payload: TextTrainPayload; result: TextRunResult };
+  /** The learning-rate range test on a fresh copy of the model (src/engine/lr-finder.ts); each step as an `lr-point` event; `stop` ends it. */
+  findLr: { payload: { settings: TextTrainSettings; labels: string[]; data: TextTrainingData }; result: LrFinderResult };
   /** The fine-tuned model's files; metadata.json and the model card come from its run record. */
   export: { payload: object; result: Exported };
 }
@@ -107,6 +110,11 @@ export interface TaskVerbs {
       result: TrainResult;
     };
     evaluate: { payload: { images: WorkerImage[] }; result: EvalResult };
+    /** The learning-rate range test for a run with these settings (src/engine/lr-finder.ts); each step as an `lr-point` event; `stop` ends it. */
+    findLr: {
+      payload: { settings: TrainSettings; labels: string[]; train: WorkerImage[]; options?: LrFinderOptions };
+      result: LrFinderResult;
+    };
     /** Class probabilities of one image; with `explain`, its Grad-CAM heat-map for `classIndex` (default: the predicted class). */
     infer: { payload: { blob: Blob; explain?: { classIndex?: number } }; result: { probabilities: number[]; explanation?: Explanation } };
     /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
@@ -121,7 +129,7 @@ export interface TaskVerbs {
   };
 }
 
-export type Verb = 'load' | 'train' | 'evaluate' | 'infer' | 'export';
+export type Verb = 'load' | 'train' | 'evaluate' | 'infer' | 'export' | 'findLr';
 export type VerbOf<T extends TaskId> = keyof TaskVerbs[T] & Verb;
 type VerbEntry<T extends TaskId, V extends VerbOf<T>> = TaskVerbs[T][V] extends { payload: infer P; result: infer R }
   ? { payload: P; result: R }
@@ -174,6 +182,8 @@ export type WorkerEvent =
   | { type: 'log'; message: string }
   /** The run's record (src/engine/run-record.ts), any task: when it starts, after each epoch and when it ends. */
   | { type: 'run'; record: RunRecord }
+  /** One step of a learning-rate range test, any task. */
+  | { type: 'lr-point'; point: LrPoint; step: number; steps: number }
   /** Progress of a text run. */
   | { type: 'text'; event: TextTrainEvent }
   /** The GPU device or WebGL context under the backend is gone; the worker can do no more work on it. */

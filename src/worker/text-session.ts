@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
-import { runTextTraining, type TextResume } from '../text/finetune';
+import { findTextLearningRate, runTextTraining, type TextResume } from '../text/finetune';
+import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
 import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
@@ -85,6 +86,31 @@ export interface TextRunOptions {
   resume?: (TextResume & { record?: TextRunRecord | null }) | null;
 }
 
+/** A fresh copy of the pre-trained model for a run of `settings` (with a new head for classification). */
+function freshModel(settings: TextTrainSettings, labels: string[]): TextModel {
+  if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
+  return settings.task === 'text-generation'
+    ? createTextModel(tf, base, { task: 'text-generation' })
+    : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+}
+
+/** The learning-rate range test on a fresh copy of the model (the trained one is left alone); `stop` ends it. */
+export async function findTextLr(
+  settings: TextTrainSettings,
+  labels: string[],
+  data: TextTrainingData,
+  onPoint: (p: LrPoint, step: number, steps: number) => void,
+): Promise<LrFinderResult> {
+  const scratch = freshModel(settings, labels);
+  stopRequested = false;
+  try {
+    return await findTextLearningRate(tf, scratch, data, settings, { shouldStop: () => stopRequested, onPoint });
+  } finally {
+    disposeTextModel(scratch);
+    stopRequested = false;
+  }
+}
+
 /** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification), recording the run. */
 export async function trainText(
   settings: TextTrainSettings,
@@ -98,10 +124,7 @@ export async function trainText(
   model = null;
   record = null;
   stopRequested = false;
-  const m =
-    settings.task === 'text-generation'
-      ? createTextModel(tf, base, { task: 'text-generation' })
-      : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+  const m = freshModel(settings, labels);
   model = m;
   const manifest = await textDataManifest(data, labels, options.run?.validationSplit ?? 0);
   const resume = options.resume ?? null;
@@ -274,6 +297,15 @@ export function textSession(task: TextTask, ctx: SessionContext) {
               }
             : undefined,
         });
+      } finally {
+        batches.flush();
+      }
+    },
+    async findLr(command: { settings: TextTrainSettings; labels: string[]; data: TextTrainingData }): Promise<LrFinderResult> {
+      try {
+        return await findTextLr(command.settings, command.labels, command.data, (point, step, steps) =>
+          ctx.post({ type: 'lr-point', point, step, steps }),
+        );
       } finally {
         batches.flush();
       }

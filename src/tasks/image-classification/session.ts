@@ -208,6 +208,21 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
         batches.flush();
       }
     },
+    async findLr(command) {
+      const train = imageSource(command.train, command.settings.resize, decodeToPixels);
+      try {
+        return await engine.findLearningRate(
+          command.settings,
+          command.labels,
+          train,
+          onEngineEvent,
+          (point, step, steps) => ctx.post({ type: 'lr-point', point, step, steps }),
+          command.options,
+        );
+      } finally {
+        batches.flush();
+      }
+    },
     async evaluate(command) {
       const settings = engine.lastSettings();
       if (!settings) throw new StudioError('unsupported', 'Train a model before evaluating it.');

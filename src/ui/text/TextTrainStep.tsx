@@ -3,6 +3,7 @@ import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
 import { TextLossChart } from './TextLossChart';
 import { TextSettingsForm } from './TextSettingsForm';
+import { LrFinderPanel } from '../common/LrFinderPanel';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 import { TextResumePanel } from './TextResumePanel';
 
@@ -36,6 +37,7 @@ export function TextTrainStep() {
   return (
     <Step step="train">
       <TextSettingsForm />
+      <LrFinderPanel />
       <TextResumePanel />
       <div className="train-controls">
         <div className="buttons">

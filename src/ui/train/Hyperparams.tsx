@@ -4,6 +4,7 @@ import { NumberField } from '../common/NumberField';
 import { AugmentSection } from './AugmentSection';
 import { ImageSizeField } from './ImageSizeField';
 import { LearningRateField } from './LearningRateField';
+import { LrFinderPanel } from '../common/LrFinderPanel';
 import { OptimisationSection } from './OptimisationSection';
 import { RegularisationSection } from './RegularisationSection';
 import { ScheduleSection } from './ScheduleSection';
@@ -63,6 +64,7 @@ export function Hyperparams() {
           <small className="help">Matches the layer checkboxes in step 2.</small>
         </div>
       </div>
+      <LrFinderPanel />
       <div className="sections">
         <OptimisationSection />
         <RegularisationSection />
