@@ -18,3 +18,5 @@ export * from './textModel';
 export * from './textData';
 export * from './textTraining';
 export * from './textResults';
+export * from './runsActions';
+export * from './runRows';

@@ -4,6 +4,7 @@ import { createDatasetSlice } from './datasetSlice';
 import { createEvaluationSlice } from './evaluationSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
+import { createRunsSlice } from './runsSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createTextSlice } from './textSlice';
 import { createTrainingSlice } from './trainingSlice';
@@ -18,6 +19,7 @@ export function createStudioStore() {
     ...createEvaluationSlice(...a),
     ...createTextSlice(...a),
     ...createProjectSlice(...a),
+    ...createRunsSlice(...a),
   }));
 }
 
