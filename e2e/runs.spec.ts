@@ -70,8 +70,39 @@ test('two runs are compared side by side, and the first one’s model can be mad
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(await exportedLearningRate(studio)).toBe(FIRST_LR);
 
-  // After a reload the runs, the note and the current run are still there.
+  // After a reload (a fresh worker) the runs and the note are still there, and a run's model comes back.
   await page.reload();
   await expect(rows).toHaveCount(2, { timeout: 60_000 });
   await expect(firstRow.getByTestId('runs.notes')).toHaveValue('the lower rate');
+  await studio.waitForModel();
+  await firstRow.getByTestId('runs.use').click();
+  await expect(firstRow).toHaveAttribute('data-current', 'true', { timeout: 120_000 });
+  expect(await exportedLearningRate(studio)).toBe(FIRST_LR);
+
+  // A run whose checkpoint is gone says so, and the current model stays.
+  const secondRow = compare.locator('[data-testid="runs.row"]', { has: page.locator(`[data-value="${SECOND_LR}"]`) });
+  const secondId = (await secondRow.getAttribute('data-run')) ?? '';
+  await page.evaluate(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('finetune-studio');
+        open.onerror = () => reject(new Error('no database'));
+        open.onsuccess = () => {
+          const tx = open.result.transaction('checkpoints', 'readwrite');
+          tx.objectStore('checkpoints').delete(id);
+          tx.oncomplete = () => (open.result.close(), resolve());
+        };
+      }),
+    secondId,
+  );
+  await secondRow.getByTestId('runs.use').click();
+  await expect(studio.id('runs.error')).toContainText('checkpoint is missing');
+  await expect(firstRow).toHaveAttribute('data-current', 'true');
+  expect(await exportedLearningRate(studio)).toBe(FIRST_LR);
+
+  // Deleting a run removes its row.
+  await secondRow.getByTestId('runs.delete').click();
+  await secondRow.getByTestId('runs.delete-confirm').click();
+  await expect(rows).toHaveCount(1);
+  await page.screenshot({ path: '/tmp/shots-runs/runs-page.png', fullPage: true });
 });

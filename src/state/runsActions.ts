@@ -92,7 +92,7 @@ export async function saveRunNotes(id: string, notes: string): Promise<void> {
 export async function deleteRun(id: string): Promise<void> {
   const s = useStudio.getState();
   if (inProgress(s, id)) {
-    set({ error: 'This run is still training. Stop it first, then delete it.' });
+    set({ error: 'This run is still training or waiting to be resumed. Stop or discard it first, then delete it.' });
     return;
   }
   try {
