@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
-import { startStudio, useStudio } from '../state';
+import { startRunsSync, startStudio, useStudio } from '../state';
 import { STEP_IDS } from '../tasks';
 import { VIEWS } from '../tasks/views';
 import { Header } from './Header';
 import { TaskPicker } from '../ui/common/TaskPicker';
+import { RunsPanel } from '../ui/runs/RunsPanel';
 
 let started = false;
 
@@ -14,6 +15,7 @@ export function App() {
     if (started) return;
     started = true;
     startStudio();
+    startRunsSync();
   }, []);
 
   const views = VIEWS[task];
@@ -26,6 +28,7 @@ export function App() {
           const View = views[step];
           return <View key={step} />;
         })}
+        <RunsPanel />
       </main>
       <footer className="footer">Everything runs in this browser tab: your images and texts are never uploaded.</footer>
     </div>

@@ -28,6 +28,11 @@ export interface Checkpoint {
   optimizerSteps: { head: number; backbone: number };
   /** Early stopping's state when it is on, so a resumed run stops (and restores) like an uninterrupted one. */
   stopping?: StoppingState;
+  /**
+   * The weights the model holds at the end of the run (after restoring the best epoch, or a stop
+   * mid-epoch), with no optimizer moments: what makes a finished run's model current again.
+   */
+  final?: boolean;
 }
 
 export interface StoppingState {
@@ -62,6 +67,20 @@ export function layerWeightsOf(cp: Checkpoint): Float32Array {
 /** A checkpoint holding only `weights` for the layer specs of `cp` (to restore the best epoch's weights). */
 export function withLayerWeights(cp: Checkpoint, weights: ArrayBuffer, epoch: number): Checkpoint {
   return { epoch, specs: cp.specs.filter((s) => !s.layer.startsWith('#')), weights, optimizerSteps: { head: 0, backbone: 0 } };
+}
+
+/**
+ * The layer weights a finished run's model held, from its stored checkpoint: a `final` one as it is;
+ * an older per-epoch one with the best epoch's weights when early stopping restored them
+ * (`bestEpoch`: the epoch the run's record says the model holds).
+ */
+export function heldWeights(cp: Checkpoint, bestEpoch: number | null): Checkpoint {
+  if (cp.final) return cp;
+  const best = cp.stopping;
+  if (best?.bestWeights && bestEpoch !== null && best.bestEpoch === bestEpoch && bestEpoch !== cp.epoch) {
+    return withLayerWeights(cp, best.bestWeights, bestEpoch);
+  }
+  return cp;
 }
 
 const OPT = { head: '#opt-head', backbone: '#opt-backbone' } as const;

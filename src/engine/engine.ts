@@ -13,7 +13,8 @@ import { imageClassificationRunner, pixelTensor, range0, runTraining, toInputRan
 import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from './lr-finder';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
-import type { Checkpoint } from './checkpoint';
+import { captureCheckpoint, heldWeights, restoreState, type Checkpoint } from './checkpoint';
+import type { StateEntry } from './loop';
 import { newRunMetrics, recordEpoch, type DataManifest, type ImageRunRecord, type RunStart, type SplitManifest } from './run-record';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from './types';
 
@@ -93,6 +94,13 @@ export interface TrainingEngine {
   ): Promise<LrFinderResult>;
   /** Graceful stop: finishes the current batch and keeps the model trained so far. */
   stop(): void;
+  /** The weights the last run's model holds now (its trained layers and head), as a `final` checkpoint. */
+  heldCheckpoint(): Promise<Checkpoint | null>;
+  /**
+   * Makes a finished run's model the current one, training nothing: rebuilds its classifier from its
+   * record (input size, labels, what trains) and writes the weights its checkpoint holds.
+   */
+  restoreRun(record: ImageRunRecord, checkpoint: Checkpoint): Promise<TrainResult>;
   /** Evaluates the last run's model; `split` (the evaluated data's manifest) says whether it is the run's own validation split. */
   evaluate(source: SampleSource, onEvent?: (e: EngineEvent) => void, split?: SplitManifest): Promise<EvalResult>;
   /** Class probabilities for one image (size×size×3 in [0, 1]). */
@@ -141,6 +149,12 @@ const NO_DATA: DataManifest = {
 const EVAL_CHUNK = 32;
 
 const NO_EXAMPLES: SampleSource = { ids: [], labels: new Int32Array(0), pixels: async () => new Float32Array(0) };
+/** Every weight of `layers` (of one model) as named state, keyed like a checkpoint's specs. */
+function stateOf(layers: readonly tfTypes.layers.Layer[]): StateEntry[] {
+  return layers.flatMap((l) =>
+    l.weights.map((w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: Tensor) => w.write(t) }) satisfies StateEntry),
+  );
+}
 
 export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => tf.getBackend() as BackendName): TrainingEngine {
   let loaded: Loaded | null = null;
@@ -462,6 +476,41 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
     stop() {
       stopRequested = true;
+    },
+
+    async heldCheckpoint() {
+      if (!run) return null;
+      const trained = new Set<string>([...run.record.trainable, ...HEAD_LAYERS]);
+      const state = stateOf(run.model.layers.filter((l) => trained.has(l.name)));
+      const cp = await captureCheckpoint(state, run.record.metrics.epochsCompleted, { head: null, backbone: null });
+      return { ...cp, final: true };
+    },
+
+    async restoreRun(record, checkpoint) {
+      if (busy) throw new StudioError('unsupported', 'A run is in progress: wait for it to end, then use this run.');
+      const base = requireLoaded();
+      if (base.summary.id !== record.model.id) {
+        throw new StudioError(
+          'unsupported',
+          `This run fine-tuned ${record.model.name}, but ${base.summary.name} is loaded now. Choose ${record.model.name} in step 2, then use this run again.`,
+        );
+      }
+      const settings = record.settings;
+      disposeRun();
+      const backbone = await backboneAt(base, record.input.imageSize);
+      const model = composeClassifier(tf, backbone, { numClasses: record.labels.length, dropout: settings.dropout, seed: settings.seed });
+      applyFreezing(model, new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []));
+      restoreState(tf, stateOf(model.layers), heldWeights(checkpoint, record.metrics.bestEpoch));
+      run = { model, labels: [...record.labels], settings: copy(settings), record: copy(record) };
+      const m = record.metrics;
+      return {
+        epochsCompleted: m.epochsCompleted,
+        stopped: m.stopped,
+        stoppedEarly: m.stoppedEarly,
+        bestEpoch: m.bestEpoch,
+        history: copy(m.history),
+        trainableParams: record.trainableParams,
+      };
     },
 
     async evaluate(source, onEvent, split) {

@@ -20,3 +20,5 @@ export * from './textTraining';
 export * from './textResults';
 export { applyLrSuggestion, currentLearningRate, lrFinderBlocker, runLrFinder, stopLrFinder, undoLrSuggestion } from './lrFinder';
 export { IDLE_LR_FINDER } from './lrFinderSlice';
+export * from './runsActions';
+export * from './runRows';

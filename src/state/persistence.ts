@@ -370,3 +370,41 @@ export function discardRun(runId: string | null): void {
     if (before) await store.putRun({ ...before, status: 'stopped', updatedAt: Date.now() });
   });
 }
+
+// ---------------------------------------------------------------- the runs view
+
+/** Changes a stored run (its notes), in order with the autosave's writes; resolves once written. */
+export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'notes'>>): Promise<void> {
+  if (!db) throw new Error('no project storage');
+  const store = db;
+  const done = writes.then(async () => {
+    const before = await store.getRun(runId);
+    if (!before) throw new Error(`no run ${runId}`);
+    await store.putRun({ ...before, ...patch });
+  });
+  writes = done.catch(() => undefined);
+  await done;
+}
+
+/** Deletes a stored run and its checkpoint, in order with the autosave's writes. */
+export async function removeRun(runId: string): Promise<void> {
+  if (!db) throw new Error('no project storage');
+  const store = db;
+  if (currentRunId === runId) currentRunId = null;
+  if (textRunId === runId) textRunId = null;
+  await flushWrites();
+  await store.deleteRun(runId);
+}
+
+/**
+ * Makes a stored run the current one: `apply` puts its curves and record in the store without
+ * recording anything (they are the run's own), then that run is the one the autosave writes to and
+ * the project reopens with.
+ */
+export function adoptRun(runId: string, apply: () => void): void {
+  currentRunId = null;
+  resumingRunId = null;
+  apply();
+  currentRunId = runId;
+  saveProjectNow();
+}

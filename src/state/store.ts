@@ -5,6 +5,7 @@ import { createEvaluationSlice } from './evaluationSlice';
 import { createLrFinderSlice } from './lrFinderSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
+import { createRunsSlice } from './runsSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createTextSlice } from './textSlice';
 import { createTrainingSlice } from './trainingSlice';
@@ -20,6 +21,7 @@ export function createStudioStore() {
     ...createTextSlice(...a),
     ...createProjectSlice(...a),
     ...createLrFinderSlice(...a),
+    ...createRunsSlice(...a),
   }));
 }
 

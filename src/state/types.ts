@@ -8,6 +8,8 @@ import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
 import type { Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
+import type { RunRecord as StoredRun } from '../storage/projects';
+import type { SettingKey, SortOrder } from './runRows';
 
 export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
 export type PhaseName = 'decoding' | 'caching' | 'training' | 'evaluating';
@@ -278,6 +280,30 @@ export interface LrFinderSlice {
   setLrFinder(patch: Partial<LrFinderView>): void;
 }
 
+// ---------------------------------------------------------------- runs
+
+/** The runs view: the current project's stored runs and how the person looks at them. */
+export interface RunsState {
+  /** Every run of the current project, image and text, as stored (oldest first). */
+  list: StoredRun[];
+  loaded: boolean;
+  /** A plain sentence about what failed (loading, a restore, a delete); nothing loaded is lost. */
+  error: string | null;
+  /** The run whose model is being made current. */
+  restoring: string | null;
+  /** Runs whose curves are overlaid. */
+  chosen: string[];
+  differOnly: boolean;
+  sort: SortOrder;
+  series: 'valLoss' | 'valMetric';
+  scatterX: SettingKey;
+}
+
+export interface RunsSlice {
+  runs: RunsState;
+  setRuns(patch: Partial<RunsState>): void;
+}
+
 export type StudioState = DatasetSlice &
   ModelSlice &
   SettingsSlice &
@@ -285,4 +311,5 @@ export type StudioState = DatasetSlice &
   EvaluationSlice &
   TextSlice &
   ProjectSlice &
-  LrFinderSlice;
+  LrFinderSlice &
+  RunsSlice;

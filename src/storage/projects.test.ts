@@ -127,4 +127,24 @@ describe('project storage (IndexedDB)', () => {
     expect((await store.loadImages('p2')).length).toBe(2);
     store.close();
   });
+
+  it('lists a project’s runs oldest first, keeps notes on one, and deletes one with its checkpoint', async () => {
+    const store = await fresh();
+    await store.putRun({ ...run('r2', 'p1'), startedAt: 20 });
+    await store.putRun({ ...run('r1', 'p1'), startedAt: 10 });
+    await store.putRun({ ...run('x', 'p2'), startedAt: 5 });
+    expect((await store.listRuns('p1')).map((r) => r.id)).toEqual(['r1', 'r2']);
+    const before = await store.getRun('r1');
+    await store.putRun({ ...before!, notes: 'lower lr looks steadier' });
+    expect((await store.getRun('r1'))?.notes).toBe('lower lr looks steadier');
+    const cp = { epoch: 2, specs: [], weights: new ArrayBuffer(8), optimizerSteps: { head: 0, backbone: 0 }, final: true };
+    await store.putCheckpoint('r1', cp);
+    await store.putCheckpoint('r2', cp);
+    await store.deleteRun('r1');
+    expect(await store.getRun('r1')).toBeUndefined();
+    expect(await store.getCheckpoint('r1')).toBeUndefined();
+    expect((await store.getCheckpoint('r2'))?.final).toBe(true);
+    expect((await store.listRuns('p1')).map((r) => r.id)).toEqual(['r2']);
+    store.close();
+  });
 });

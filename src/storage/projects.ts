@@ -79,6 +79,8 @@ export interface RunRecord {
   status: RunStatus;
   startedAt: number;
   updatedAt: number;
+  /** The person's notes on the run (the runs view edits them). */
+  notes?: string;
 }
 
 export interface CheckpointRecord extends Checkpoint {
@@ -113,6 +115,10 @@ export interface ProjectStore {
   loadImages(projectId: string): Promise<DatasetImage[]>;
   putRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** Every run of a project, image and text, oldest first. */
+  listRuns(projectId: string): Promise<RunRecord[]>;
+  /** Deletes a run with its checkpoint. */
+  deleteRun(id: string): Promise<void>;
   /** Keeps only the latest checkpoint of a run. */
   putCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void>;
   getCheckpoint(runId: string): Promise<CheckpointRecord | undefined>;
@@ -211,6 +217,16 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
       await db.put('runs', run);
     },
     getRun: (id) => db.get('runs', id),
+    async listRuns(projectId) {
+      const all = await db.getAllFromIndex('runs', 'projectId', projectId);
+      return all.sort((a, b) => a.startedAt - b.startedAt);
+    },
+    async deleteRun(id) {
+      const tx = db.transaction(['runs', 'checkpoints'], 'readwrite');
+      await tx.objectStore('runs').delete(id);
+      await tx.objectStore('checkpoints').delete(id);
+      await tx.done;
+    },
     async putCheckpoint(runId, checkpoint) {
       await db.put('checkpoints', { ...checkpoint, runId, savedAt: Date.now() });
     },

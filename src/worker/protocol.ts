@@ -106,6 +106,8 @@ export interface TaskVerbs {
         val: WorkerImage[];
         run?: RunStart;
         resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: ImageRunRecord | null };
+        /** Makes a finished run's model current, training nothing: its record and stored checkpoint (the runs view). */
+        restore?: { record: ImageRunRecord; checkpoint: Checkpoint };
       };
       result: TrainResult;
     };

@@ -188,6 +188,7 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
       );
     },
     async train(command) {
+      if (command.restore) return engine.restoreRun(command.restore.record, command.restore.checkpoint);
       const resize = command.settings.resize;
       const train = imageSource(command.train, resize, decodeToPixels);
       const val = imageSource(command.val, resize, decodeToPixels);
@@ -199,11 +200,16 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
         command.settings.validationSplit,
       );
       try {
-        return await engine.train(command.settings, command.labels, train, val, onEngineEvent, {
+        const result = await engine.train(command.settings, command.labels, train, val, onEngineEvent, {
           checkpoints: true,
           resume: command.resume ?? null,
           run: command.run ? { ...command.run, data } : { id: `run-${Date.now().toString(36)}`, model: modelOrigin(), data },
         });
+        // The last per-epoch checkpoint may not hold the weights the model ends with (restore-best, a
+        // stop mid-epoch): the run's stored checkpoint becomes the held weights, what "use this run" restores.
+        const held = await engine.heldCheckpoint();
+        if (held) ctx.post({ type: 'checkpoint', checkpoint: held }, [held.weights]);
+        return result;
       } finally {
         batches.flush();
       }
