@@ -71,7 +71,9 @@ export async function runLrFinder(): Promise<void> {
       rule: result.ended === 'stopped' ? `Stopped early. ${result.rule}` : result.rule,
     });
   } catch (err) {
-    useStudio.getState().setLrFinder({ state: 'error', error: userMessageOf(err) });
+    // Stopped while the frozen layers' features were being prepared: nothing to show, nothing wrong.
+    if (err instanceof StudioError && err.code === 'cancelled') useStudio.getState().setLrFinder({ state: 'idle' });
+    else useStudio.getState().setLrFinder({ state: 'error', error: userMessageOf(err) });
   } finally {
     useStudio.setState({ phase: null });
   }
