@@ -138,7 +138,11 @@ export function promoted(results: readonly { trial: number; metric: number | nul
     .sort((a, b) => a - b);
 }
 
-export type TrialState = 'queued' | 'running' | 'waiting' | 'stopped-early' | 'done' | 'failed';
+/**
+ * `waiting`: completed a rung, waiting for the others before promotion; `stopped-early`: successive
+ * halving stopped it after a rung; `stopped`: the person stopped the sweep (or its time ran out) first.
+ */
+export type TrialState = 'queued' | 'running' | 'waiting' | 'stopped-early' | 'stopped' | 'done' | 'failed';
 
 /** A trial as the scheduler sees it: its number (1-based), state, and its metric at each rung it completed. */
 export interface TrialProgress {
@@ -160,7 +164,7 @@ export type SweepAction =
  * the kept ones `queued` again and the others `stopped-early`; after the last rung the sweep is done.
  */
 export function nextAction(trials: readonly TrialProgress[], rungs: readonly number[], eta = 3): SweepAction {
-  const alive = trials.filter((t) => t.state !== 'stopped-early' && t.state !== 'failed');
+  const alive = trials.filter((t) => t.state !== 'stopped-early' && t.state !== 'stopped' && t.state !== 'failed');
   if (alive.length === 0 || rungs.length === 0) return { kind: 'done' };
   const level = Math.min(...alive.map((t) => t.metrics.length));
   if (level >= rungs.length) return { kind: 'done' };

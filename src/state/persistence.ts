@@ -373,8 +373,8 @@ export function discardRun(runId: string | null): void {
 
 // ---------------------------------------------------------------- the runs view
 
-/** Changes a stored run (its notes), in order with the autosave's writes; resolves once written. */
-export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'notes'>>): Promise<void> {
+/** Changes a stored run (its notes, its sweep tag), in order with the autosave's writes; resolves once written. */
+export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'notes' | 'sweep'>>): Promise<void> {
   if (!db) throw new Error('no project storage');
   const store = db;
   const done = writes.then(async () => {

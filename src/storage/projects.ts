@@ -81,6 +81,8 @@ export interface RunRecord {
   updatedAt: number;
   /** The person's notes on the run (the runs view edits them). */
   notes?: string;
+  /** Set when the run is a trial of a sweep: which sweep, its trial number, and whether successive halving stopped it early. */
+  sweep?: { id: string; trial: number; stoppedEarly?: boolean };
 }
 
 export interface CheckpointRecord extends Checkpoint {
