@@ -1,0 +1,88 @@
+import { strFromU8 } from 'fflate';
+import { test, expect } from './fixtures';
+
+/**
+ * A four-trial sweep over learning rate and dropout on WASM (head only), three epochs per run:
+ * successive halving trains every trial one epoch, then only the best one to three. Every trial is a
+ * run in the runs view; the best trial's model is made current and exported.
+ */
+test('a sweep runs its trials as runs, stops the weaker ones early, and applies the best', async ({ studio, page }) => {
+  await studio.open('?backend=wasm&seed=1');
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
+  await studio.waitForModel();
+  await studio.loadSample();
+  await studio.setImageSize(96);
+  await studio.headOnly();
+  await studio.setNumber('hp.epochs', 3);
+
+  const panel = studio.id('sweep.panel');
+  await panel.scrollIntoViewIfNeeded();
+  // Bad input is refused in a sentence, and the sweep cannot start.
+  await studio.setNumber('sweep.trials', 0);
+  await expect(studio.id('sweep.input-error')).toContainText('at least 1 trial');
+  await expect(studio.id('sweep.start')).toBeDisabled();
+  await studio.setNumber('sweep.trials', 4);
+  await studio.setNumber('sweep.lr.min', 0.05);
+  await studio.setNumber('sweep.lr.max', 0.03);
+  await expect(studio.id('sweep.input-error')).toContainText('minimum is above its maximum');
+  await studio.setNumber('sweep.lr.min', 0.0001);
+  await expect(studio.id('sweep.input-error')).toHaveCount(0);
+  await expect(studio.id('sweep.lr.on')).toBeChecked();
+  await expect(studio.id('sweep.dropout.on')).toBeChecked();
+
+  await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
+  await studio.id('sweep.start').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'running');
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // Every trial is a run of the project, marked with its trial number.
+  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
+  await expect(rows).toHaveCount(4, { timeout: 30_000 });
+  const trialRows = await rows.evaluateAll((els) =>
+    els.map((e) => ({
+      trial: Number(e.getAttribute('data-sweep-trial')),
+      stoppedEarly: e.getAttribute('data-stopped-early') === 'true',
+      epochs: Number(e.getAttribute('data-epochs')),
+      final: Number(e.querySelector('[data-testid="runs.cell.final"]')?.getAttribute('data-value')),
+      lr: Number(e.querySelector('[data-testid="runs.cell.learningRate"]')?.getAttribute('data-value')),
+      id: e.getAttribute('data-run') ?? '',
+    })),
+  );
+  expect(trialRows.map((r) => r.trial).sort()).toEqual([1, 2, 3, 4]);
+  for (const r of trialRows) {
+    expect(r.lr).toBeGreaterThanOrEqual(1e-4);
+    expect(r.lr).toBeLessThanOrEqual(3e-2);
+  }
+  // Successive halving: three trials stopped after one epoch, one went on to three.
+  const early = trialRows.filter((r) => r.stoppedEarly);
+  const full = trialRows.filter((r) => !r.stoppedEarly);
+  expect(early).toHaveLength(3);
+  expect(full).toHaveLength(1);
+  for (const r of early) expect(r.epochs).toBe(1);
+  expect(full[0]?.epochs).toBe(3);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="stopped-early"]')).toHaveCount(3);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="done"]')).toHaveCount(1);
+
+  // The best is the highest final validation accuracy among the trials' runs.
+  const bestValue = Number(await studio.id('sweep.best').getAttribute('data-value'));
+  expect(bestValue).toBe(Math.max(...trialRows.map((r) => r.final)));
+  const bestTrial = Number(await studio.id('sweep.best').getAttribute('data-trial'));
+  const best = trialRows.find((r) => r.trial === bestTrial);
+  expect(best?.final).toBe(bestValue);
+
+  await panel.screenshot({ path: '/tmp/shots-sweep/sweep-panel.png' });
+
+  // Applying it makes that run's model the current one, and the export describes it.
+  await studio.id('sweep.apply').click();
+  await expect(page.locator(`[data-testid="runs.row"][data-run="${best?.id}"]`)).toHaveAttribute('data-current', 'true', {
+    timeout: 120_000,
+  });
+  await expect(studio.id('eval.accuracy')).toBeVisible({ timeout: 60_000 });
+  const files = await studio.exportZip();
+  const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array)) as { settings: { learningRate: number; epochs: number } };
+  expect(meta.settings.learningRate).toBe(best?.lr);
+  expect(meta.settings.epochs).toBe(best?.epochs);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.screenshot({ path: '/tmp/shots-sweep/sweep-page.png', fullPage: true });
+});
