@@ -85,4 +85,19 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
   expect(meta.settings.epochs).toBe(best?.epochs);
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.screenshot({ path: '/tmp/shots-sweep/sweep-page.png', fullPage: true });
+
+  // The same seed draws the same trials; stopping ends the sweep after the current trial's batch.
+  const firstLrs = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  await studio.setNumber('sweep.trials', 6);
+  await studio.id('sweep.start').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'running');
+  const again = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  expect(again.slice(0, 4)).toEqual(firstLrs);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="running"]')).toHaveCount(1);
+  await studio.id('sweep.stop').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(panel).toContainText('You stopped the sweep.');
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="stopped"]')).toHaveCount(6);
+  await expect(studio.status).not.toHaveAttribute('data-state', 'running');
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });
