@@ -39,6 +39,8 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
   // Every trial is a run of the project, marked with its trial number.
   const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
   await expect(rows).toHaveCount(4, { timeout: 30_000 });
+  // The runs view refreshes from storage a moment after the sweep ends.
+  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '3');
   const trialRows = await rows.evaluateAll((els) =>
     els.map((e) => ({
       trial: Number(e.getAttribute('data-sweep-trial')),
@@ -99,5 +101,47 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
   await expect(panel).toContainText('You stopped the sweep.');
   await expect(page.locator('[data-testid="sweep.trial"][data-state="stopped"]')).toHaveCount(6);
   await expect(studio.status).not.toHaveAttribute('data-state', 'running');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('a sweep a reload interrupted continues with its unfinished trials, one run per trial', async ({ studio, page }) => {
+  await studio.open('?backend=wasm&seed=2');
+  await expect(studio.id('train.backend')).toHaveAttribute('data-value', 'wasm', { timeout: 120_000 });
+  await studio.waitForModel();
+  await studio.loadSample();
+  await studio.setImageSize(96);
+  await studio.headOnly();
+  await studio.setNumber('hp.epochs', 3);
+  await studio.setNumber('sweep.trials', 4);
+  await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
+  await studio.id('sweep.start').click();
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0, { timeout: 120_000 });
+  const before = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+
+  await page.reload();
+  await studio.waitForModel();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
+  await expect(studio.id('sweep.panel')).toContainText('The sweep was interrupted');
+  const after = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  expect(after).toEqual(before);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0);
+  await studio.id('sweep.resume').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
+
+  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
+  await expect(rows).toHaveCount(4, { timeout: 30_000 });
+  // The runs view refreshes from storage a moment after the sweep ends.
+  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '3');
+  const trials = await rows.evaluateAll((els) =>
+    els.map((e) => ({
+      trial: Number(e.getAttribute('data-sweep-trial')),
+      early: e.getAttribute('data-stopped-early') === 'true',
+      epochs: Number(e.getAttribute('data-epochs')),
+    })),
+  );
+  expect(trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
+  expect(trials.filter((t) => t.early).map((t) => t.epochs)).toEqual([1, 1, 1]);
+  expect(trials.filter((t) => !t.early).map((t) => t.epochs)).toEqual([3]);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="done"]')).toHaveCount(1);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -14,11 +14,12 @@ import { newRunId, reevaluate, stopTraining, trainInWorker, workerImages } from 
 import { batchMetrics } from './metricsBuffer';
 import { withPassiveLayers } from './modelSlice';
 import { modelOrigin } from './modelSource';
-import { beginResume, newId, patchRun, resumePoint } from './persistence';
+import { beginResume, newId, patchRun, removeRun, resumePoint, type ResumePoint } from './persistence';
 import { loadRuns, makeRunCurrent } from './runsActions';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { IDLE_SWEEP } from './sweepSlice';
+import { unfinished } from './sweepStore';
 import type { StudioState, SweepTrialView, SweepView } from './types';
 
 const set = (patch: Partial<SweepView>) => useStudio.getState().setSweep(patch);
@@ -118,10 +119,9 @@ async function freshTrial(sweepId: string, t: SweepTrialView, epochs: number, da
 }
 
 /** Continues a trial's stored run from its checkpoint up to `epochs` (a promotion to the next rung). */
-async function continueTrial(t: SweepTrialView, epochs: number, data: TrialData): Promise<boolean> {
-  const point = t.runId ? await resumePoint(t.runId) : null;
-  const record = point?.run.record;
-  if (!point || !record) {
+async function continueTrial(t: SweepTrialView, point: ResumePoint, epochs: number, data: TrialData): Promise<boolean> {
+  const record = point.run.record;
+  if (!record) {
     useStudio.getState().failRun(`Trial ${t.trial}’s checkpoint is missing, so it cannot go on to the next rung.`);
     return false;
   }
@@ -163,14 +163,16 @@ async function continueTrial(t: SweepTrialView, epochs: number, data: TrialData)
   }
 }
 
+function trialData(): TrialData {
+  const s = useStudio.getState();
+  const labels = classNames(s.images);
+  return { labels, train: workerImages(s.split.train, labels), val: workerImages(s.split.val, labels) };
+}
+
 /** Runs a sweep: the trials drawn from the space, under successive halving, until done, stopped or out of time. */
 export async function startSweep(): Promise<void> {
   const s = useStudio.getState();
   if (sweepBlocker(s)) return;
-  const labels = classNames(s.images);
-  const data: TrialData = { labels, train: workerImages(s.split.train, labels), val: workerImages(s.split.val, labels) };
-  const rungs = rungEpochs(s.settings.epochs);
-  const id = newId('sweep');
   const list: SweepTrialView[] = sampleTrials(s.sweep.space, s.sweep.trials, s.settings.seed).map((params, i) => ({
     trial: i + 1,
     params,
@@ -179,8 +181,49 @@ export async function startSweep(): Promise<void> {
     runId: null,
     epochs: 0,
   }));
-  set({ state: 'running', id, rungs, list, stopping: false, note: null, error: null });
-  const deadline = s.sweep.minutes !== null ? Date.now() + s.sweep.minutes * 60_000 : null;
+  set({ state: 'running', id: newId('sweep'), rungs: rungEpochs(s.settings.epochs), list, stopping: false, note: null, error: null });
+  await runSweep();
+}
+
+/** Why an interrupted sweep cannot continue now; null when it can (a trial's run waiting to be resumed does not block it). */
+export function continueBlocker(s: StudioState): string | null {
+  if (s.sweep.state !== 'idle' || !s.sweep.id || unfinished(s.sweep) === 0) return 'There is no interrupted sweep.';
+  const trialWaits = s.status === 'paused' && s.sweep.list.some((t) => t.runId !== null && t.runId === s.resumeRunId);
+  if (isBusy(s.status) && !trialWaits) return 'Wait for the run in progress to end.';
+  if (s.lrFinder.state === 'running') return 'Wait for the learning-rate test to end.';
+  return startBlocker(s);
+}
+
+/**
+ * Continues a sweep a reload interrupted: trials that were running go back to the queue (one with a
+ * checkpoint goes on from it; one without starts again), then the sweep carries on. Its time budget,
+ * if any, starts again from now.
+ */
+export async function continueSweep(): Promise<void> {
+  const s = useStudio.getState();
+  if (continueBlocker(s)) return;
+  const { id } = s.sweep;
+  // A trial whose run began but whose id the project had not saved yet: its tagged stored run is its own.
+  const tagged = new Map(s.runs.list.filter((r) => r.sweep?.id === id).map((r) => [r.sweep?.trial, r.id]));
+  set({
+    state: 'running',
+    stopping: false,
+    note: null,
+    error: null,
+    list: s.sweep.list.map((t) => ({
+      ...t,
+      runId: t.runId ?? tagged.get(t.trial) ?? null,
+      state: t.state === 'running' ? 'queued' : t.state,
+    })),
+  });
+  await runSweep();
+}
+
+async function runSweep(): Promise<void> {
+  const { id, rungs, minutes } = sweep();
+  const sweepId = id ?? newId('sweep');
+  const data = trialData();
+  const deadline = minutes !== null ? Date.now() + minutes * 60_000 : null;
   try {
     for (;;) {
       if (sweep().stopping) {
@@ -188,7 +231,7 @@ export async function startSweep(): Promise<void> {
         break;
       }
       if (deadline !== null && Date.now() >= deadline) {
-        endEarly(`The ${s.sweep.minutes} minute budget ran out.`);
+        endEarly(`The ${minutes} minute budget ran out.`);
         break;
       }
       const action = nextAction(sweep().list, rungs);
@@ -197,7 +240,7 @@ export async function startSweep(): Promise<void> {
         for (const n of action.stop) {
           patchTrial(n, { state: 'stopped-early' });
           const runId = trialOf(n).runId;
-          if (runId) await patchRun(runId, { sweep: { id, trial: n, stoppedEarly: true } }).catch(() => undefined);
+          if (runId) await patchRun(runId, { sweep: { id: sweepId, trial: n, stoppedEarly: true } }).catch(() => undefined);
         }
         for (const n of action.keep) patchTrial(n, { state: 'queued' });
         void loadRuns();
@@ -205,7 +248,10 @@ export async function startSweep(): Promise<void> {
       }
       const t = trialOf(action.trial);
       patchTrial(t.trial, { state: 'running' });
-      const finished = action.rung === 0 ? await freshTrial(id, t, action.epochs, data) : await continueTrial(t, action.epochs, data);
+      // A trial with a stored checkpoint goes on from it (a promotion, or a trial a reload interrupted).
+      const point = t.runId ? await resumePoint(t.runId) : null;
+      if (t.runId && !point) await removeRun(t.runId).catch(() => undefined);
+      const finished = point ? await continueTrial(t, point, action.epochs, data) : await freshTrial(sweepId, t, action.epochs, data);
       const st = useStudio.getState();
       if (!finished) {
         if (sweep().stopping) {

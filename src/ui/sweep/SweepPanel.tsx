@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import {
   applyBestTrial,
   bestTrial,
+  continueBlocker,
+  continueSweep,
   resetSweep,
   runRows,
   startSweep,
@@ -22,7 +24,7 @@ const STATUS = { idle: 'Not started', running: 'Running', done: 'Done', error: '
 
 /** Sweeps: many short runs over a space of settings, the promising ones trained longer, the best one applied. */
 export function SweepPanel() {
-  const { state, stopping, note, error, list, rungs, inputProblem, blocker, restoring } = useStudio(
+  const { state, stopping, note, error, list, rungs, inputProblem, blocker, restoring, canContinue } = useStudio(
     useShallow((s) => ({
       state: s.sweep.state,
       stopping: s.sweep.stopping,
@@ -33,6 +35,7 @@ export function SweepPanel() {
       inputProblem: sweepInputProblem(s),
       blocker: sweepBlocker(s),
       restoring: s.runs.restoring,
+      canContinue: continueBlocker(s) === null,
     })),
   );
   const stored = useStudio((s) => s.runs.list);
@@ -61,6 +64,11 @@ export function SweepPanel() {
         >
           {state === 'done' || state === 'error' ? 'Sweep again' : 'Start sweep'}
         </button>
+        {canContinue && (
+          <button type="button" className="btn" data-testid="sweep.resume" onClick={() => void continueSweep()}>
+            Continue the sweep
+          </button>
+        )}
         <button type="button" className="btn" data-testid="sweep.stop" disabled={!running || stopping} onClick={() => void stopSweep()}>
           {stopping ? 'Stopping…' : 'Stop sweep'}
         </button>

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE_SWEEP } from './sweepSlice';
+import { restoredSweep, storedSweep, unfinished } from './sweepStore';
+import type { SweepTrialView, SweepView } from './types';
+
+const trial = (n: number, state: SweepTrialView['state']): SweepTrialView => ({
+  trial: n,
+  params: { learningRate: 0.001 * n },
+  state,
+  metrics: state === 'queued' ? [] : [0.5],
+  runId: state === 'queued' ? null : `r${n}`,
+  epochs: state === 'queued' ? 0 : 1,
+});
+
+describe('a sweep kept in the project', () => {
+  const running: SweepView = {
+    ...IDLE_SWEEP,
+    state: 'running',
+    id: 'sweep-1',
+    rungs: [1, 3],
+    stopping: true,
+    list: [trial(1, 'waiting'), trial(2, 'running'), trial(3, 'queued'), trial(4, 'stopped-early')],
+  };
+
+  it('comes back with its space, budget and trials; a running one comes back idle, with a note, to be continued', () => {
+    const back = restoredSweep(storedSweep(running));
+    expect(back.list).toEqual(running.list);
+    expect(back.rungs).toEqual([1, 3]);
+    expect(back.state).toBe('idle');
+    expect(back.stopping).toBe(false);
+    expect(back.note).toMatch(/interrupted .* 1 of 4 trials finished/);
+    expect(unfinished(back)).toBe(3);
+  });
+
+  it('a finished sweep comes back as it was; a project without one gets the idle sweep', () => {
+    const done = { ...running, state: 'done' as const, stopping: false, list: [trial(1, 'done'), trial(2, 'stopped-early')] };
+    expect(restoredSweep(storedSweep(done))).toEqual(done);
+    expect(restoredSweep(undefined)).toEqual(IDLE_SWEEP);
+  });
+});
