@@ -65,6 +65,30 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
   expect(full[0]?.epochs).toBe(3);
   await expect(page.locator('[data-testid="sweep.trial"][data-state="stopped-early"]')).toHaveCount(3);
   await expect(page.locator('[data-testid="sweep.trial"][data-state="done"]')).toHaveCount(1);
+  // The promoted trial went on from its own checkpoint (one run, resumed after epoch 1), not from scratch.
+  const stored = await page.evaluate(
+    (id) =>
+      new Promise<{ resumes: { afterEpoch: number }[]; epochs: number[]; settingsEpochs: number }>((resolve, reject) => {
+        const open = indexedDB.open('finetune-studio');
+        open.onerror = () => reject(new Error('no database'));
+        open.onsuccess = () => {
+          const get = open.result.transaction('runs').objectStore('runs').get(id);
+          get.onsuccess = () => {
+            const rec = (
+              get.result as {
+                record: { resumes: { afterEpoch: number }[]; metrics: { history: { epoch: number }[] }; settings: { epochs: number } };
+              }
+            ).record;
+            open.result.close();
+            resolve({ resumes: rec.resumes, epochs: rec.metrics.history.map((h) => h.epoch), settingsEpochs: rec.settings.epochs });
+          };
+        };
+      }),
+    full[0]?.id ?? '',
+  );
+  expect(stored.resumes.map((r) => r.afterEpoch)).toEqual([1]);
+  expect(stored.epochs).toEqual([1, 2, 3]);
+  expect(stored.settingsEpochs).toBe(3);
 
   // The best is the highest final validation accuracy among the trials' runs.
   const bestValue = Number(await studio.id('sweep.best').getAttribute('data-value'));
@@ -125,6 +149,7 @@ test('a sweep a reload interrupted continues with its unfinished trials, one run
   const after = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
   expect(after).toEqual(before);
   await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0);
+  await studio.id('sweep.panel').screenshot({ path: '/tmp/shots-sweep/sweep-interrupted.png' });
   await studio.id('sweep.resume').click();
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
 

@@ -90,6 +90,9 @@ function patchTrial(n: number, patch: Partial<SweepTrialView>): void {
   set({ list: sweep().list.map((t) => (t.trial === n ? { ...t, ...patch } : t)) });
 }
 
+/** The settings the sweep started with: every trial builds on them, whatever changes on screen meanwhile. */
+let baseSettings: TrainSettings | null = null;
+
 const trialOf = (n: number) => sweep().list.find((t) => t.trial === n) as SweepTrialView;
 
 /** The latest validation accuracy of the run on screen (what the runs view calls its final metric). */
@@ -107,7 +110,7 @@ interface TrialData {
 /** Trains a new trial run to `epochs`; true when it finished. */
 async function freshTrial(sweepId: string, t: SweepTrialView, epochs: number, data: TrialData): Promise<boolean> {
   const s = useStudio.getState();
-  const settings = trialSettings(s, t.params, epochs);
+  const settings = trialSettings({ settings: baseSettings ?? s.settings, summary: s.summary }, t.params, epochs);
   const runId = newRunId();
   s.beginRun(data.labels, runId);
   patchTrial(t.trial, { runId });
@@ -181,6 +184,7 @@ export async function startSweep(): Promise<void> {
     runId: null,
     epochs: 0,
   }));
+  baseSettings = s.settings;
   set({ state: 'running', id: newId('sweep'), rungs: rungEpochs(s.settings.epochs), list, stopping: false, note: null, error: null });
   await runSweep();
 }
@@ -203,6 +207,7 @@ export async function continueSweep(): Promise<void> {
   const s = useStudio.getState();
   if (continueBlocker(s)) return;
   const { id } = s.sweep;
+  baseSettings = s.settings;
   // A trial whose run began but whose id the project had not saved yet: its tagged stored run is its own.
   const tagged = new Map(s.runs.list.filter((r) => r.sweep?.id === id).map((r) => [r.sweep?.trial, r.id]));
   set({

@@ -24,10 +24,12 @@ export function restoredSweep(stored: StoredSweep | undefined): SweepView {
   if (!stored) return IDLE_SWEEP;
   const s = { ...IDLE_SWEEP, ...(stored as Partial<SweepView>), stopping: false };
   if (s.state !== 'running') return s;
-  const done = s.list.length - unfinished(s);
+  const trained = s.list.filter((t) => t.metrics.length > 0).length;
   return {
     ...s,
     state: 'idle',
-    note: `The sweep was interrupted (the page was closed or reloaded) with ${done} of ${s.list.length} trials finished. Continue it, or start a new one.`,
+    // The trial that was running is next in line (it goes on from its checkpoint, if it saved one).
+    list: s.list.map((t) => (t.state === 'running' ? { ...t, state: 'queued' } : t)),
+    note: `The sweep was interrupted (the page was closed or reloaded) after ${trained} of its ${s.list.length} trials had trained. Continue it, or start a new one.`,
   };
 }

@@ -105,7 +105,7 @@ export function SweepPanel() {
           </div>
           <SweepTrials />
           <div className="charts sweep-charts">
-            <RunsOverlay rows={rows} />
+            <RunsOverlay rows={rows} title="The trials’ curves" />
           </div>
         </>
       )}
