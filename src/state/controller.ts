@@ -209,7 +209,9 @@ const NOT_READY = 'The model is not ready in the training worker. Reload the mod
  * finished and its model can be evaluated. A crash continues from the last checkpoint; a cancel
  * before training began goes back to idle; any other failure is shown.
  */
-async function trainInWorker(command: () => Extract<TaskCommand, { kind: 'train'; task: 'image-classification' }>): Promise<boolean> {
+export async function trainInWorker(
+  command: () => Extract<TaskCommand, { kind: 'train'; task: 'image-classification' }>,
+): Promise<boolean> {
   if (!(await ensureReady())) {
     useStudio.getState().failRun(NOT_READY);
     return false;

@@ -22,3 +22,5 @@ export { applyLrSuggestion, currentLearningRate, lrFinderBlocker, runLrFinder, s
 export { IDLE_LR_FINDER } from './lrFinderSlice';
 export * from './runsActions';
 export * from './runRows';
+export * from './sweep';
+export { DEFAULT_SPACE, rungEpochs, type SweepSpace, type TrialParams, type TrialState } from '../engine/sweep';

@@ -14,6 +14,7 @@ import type { StudioState } from './types';
 import { restoredText, storedText, storedTextRun, textProjectChanged } from './textPersistence';
 import { isTextBusy } from './textSelectors';
 import { ensureTextBase } from './textModel';
+import { restoredSweep, storedSweep } from './sweepStore';
 import { isTextTask } from './textSlice';
 
 let db: ProjectStore | null = null;
@@ -60,6 +61,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     trainable: s.trainable,
     lastRunId: currentRunId ?? base?.lastRunId ?? null,
     text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null),
+    sweep: storedSweep(s.sweep),
   };
 }
 
@@ -150,7 +152,8 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
     s.settings !== prev.settings ||
     s.imageSizeAuto !== prev.imageSizeAuto ||
     s.trainable !== prev.trainable ||
-    s.projectName !== prev.projectName
+    s.projectName !== prev.projectName ||
+    s.sweep !== prev.sweep
   ) {
     saveProject();
   }
@@ -244,6 +247,7 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
   });
   useStudio.getState().refreshDerived();
   useStudio.getState().setTrainable(p.trainable);
+  useStudio.setState({ sweep: restoredSweep(p.sweep) });
   const interrupted = run?.status === 'running' && checkpoint !== undefined;
   if (run) {
     const keep = interrupted ? run.history.filter((h) => h.epoch <= (checkpoint as CheckpointRecord).epoch) : run.history;
@@ -280,6 +284,7 @@ export async function createProject(name: string): Promise<void> {
   useStudio.getState().setText({ corpus: [], table: null, textColumn: null, labelColumn: null, examples: null, dataError: null });
   useStudio.getState().clearDataset();
   useStudio.getState().resetRun();
+  useStudio.setState({ sweep: restoredSweep(undefined) });
   useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
   await db.putProject(projectFromState(useStudio.getState(), null, id));
   await db.setLastProjectId(id);
@@ -373,8 +378,8 @@ export function discardRun(runId: string | null): void {
 
 // ---------------------------------------------------------------- the runs view
 
-/** Changes a stored run (its notes), in order with the autosave's writes; resolves once written. */
-export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'notes'>>): Promise<void> {
+/** Changes a stored run (its notes, its sweep tag), in order with the autosave's writes; resolves once written. */
+export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'notes' | 'sweep'>>): Promise<void> {
   if (!db) throw new Error('no project storage');
   const store = db;
   const done = writes.then(async () => {

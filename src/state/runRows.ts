@@ -60,6 +60,8 @@ export interface RunRow {
   epochsCompleted: number;
   curve: CurvePoint[];
   notes: string;
+  /** Set when the run is a sweep's trial: its number, and whether successive halving stopped it early. */
+  sweep: { id: string; trial: number; stoppedEarly: boolean } | null;
 }
 
 function augmentationLabel(a: AugmentationSettings | undefined): string | null {
@@ -97,7 +99,8 @@ function durationOf(run: StoredRun, finishedAt: string | null | undefined): numb
 
 /** The row of one stored run; `number` is its place in start order. */
 export function runRow(run: StoredRun, number: number): RunRow {
-  const base = { id: run.id, number, startedAt: run.startedAt, status: run.status, notes: run.notes ?? '' };
+  const sweep = run.sweep ? { id: run.sweep.id, trial: run.sweep.trial, stoppedEarly: run.sweep.stoppedEarly === true } : null;
+  const base = { id: run.id, number, startedAt: run.startedAt, status: run.status, notes: run.notes ?? '', sweep };
   if (run.text) {
     const t = run.text;
     const rec = t.record;

@@ -7,6 +7,7 @@ import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
 import { createRunsSlice } from './runsSlice';
 import { createSettingsSlice } from './settingsSlice';
+import { createSweepSlice } from './sweepSlice';
 import { createTextSlice } from './textSlice';
 import { createTrainingSlice } from './trainingSlice';
 import type { StudioState } from './types';
@@ -22,6 +23,7 @@ export function createStudioStore() {
     ...createProjectSlice(...a),
     ...createLrFinderSlice(...a),
     ...createRunsSlice(...a),
+    ...createSweepSlice(...a),
   }));
 }
 

@@ -10,6 +10,7 @@ import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
 import type { RunRecord as StoredRun } from '../storage/projects';
 import type { SettingKey, SortOrder } from './runRows';
+import type { SweepSpace, TrialParams, TrialState } from '../engine/sweep';
 
 export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
 export type PhaseName = 'decoding' | 'caching' | 'training' | 'evaluating';
@@ -304,6 +305,44 @@ export interface RunsSlice {
   setRuns(patch: Partial<RunsState>): void;
 }
 
+// ---------------------------------------------------------------- sweeps
+
+/** One trial of a sweep as the sweep view shows it. */
+export interface SweepTrialView {
+  /** 1-based. */
+  trial: number;
+  params: TrialParams;
+  state: TrialState;
+  /** Validation accuracy after each rung it completed. */
+  metrics: (number | null)[];
+  /** Its stored run (null until it starts). */
+  runId: string | null;
+  /** Epochs it has trained. */
+  epochs: number;
+}
+
+/** The sweep view (src/state/sweep.ts runs it): the space, the budget, the trials and how it went. */
+export interface SweepView {
+  state: 'idle' | 'running' | 'done' | 'error';
+  space: SweepSpace;
+  /** Trials to run, as typed (NaN when not a number). */
+  trials: number;
+  /** Optional time budget in minutes (null: none). */
+  minutes: number | null;
+  id: string | null;
+  rungs: number[];
+  list: SweepTrialView[];
+  stopping: boolean;
+  /** A plain sentence about how it ended (stopped by the person, out of time), or why it failed. */
+  note: string | null;
+  error: string | null;
+}
+
+export interface SweepSlice {
+  sweep: SweepView;
+  setSweep(patch: Partial<SweepView>): void;
+}
+
 export type StudioState = DatasetSlice &
   ModelSlice &
   SettingsSlice &
@@ -312,4 +351,5 @@ export type StudioState = DatasetSlice &
   TextSlice &
   ProjectSlice &
   LrFinderSlice &
-  RunsSlice;
+  RunsSlice &
+  SweepSlice;

@@ -34,7 +34,12 @@ export interface ProjectRecord {
   lastRunId: string | null;
   /** The text side of the project: the chosen task, the texts, columns, trainable groups and settings (absent in older projects). */
   text?: StoredText;
+  /** The project's last sweep (its space, budget and trials), so an interrupted one can continue (absent in older projects). */
+  sweep?: StoredSweep;
 }
+
+/** A sweep as a project keeps it: plain data (src/state/sweep.ts reads it back). */
+export type StoredSweep = Record<string, unknown>;
 
 export interface StoredText {
   /** The task picker's choice (image classification too). */
@@ -81,6 +86,8 @@ export interface RunRecord {
   updatedAt: number;
   /** The person's notes on the run (the runs view edits them). */
   notes?: string;
+  /** Set when the run is a trial of a sweep: which sweep, its trial number, and whether successive halving stopped it early. */
+  sweep?: { id: string; trial: number; stoppedEarly?: boolean };
 }
 
 export interface CheckpointRecord extends Checkpoint {

@@ -18,7 +18,15 @@ export function RunRowView({ row, columns, current }: { row: RunRow; columns: re
   const [confirming, setConfirming] = useState(false);
   const name = `Run ${row.number}`;
   return (
-    <tr data-testid="runs.row" data-run={row.id} data-current={current ? 'true' : 'false'} className={current ? 'runs-current' : undefined}>
+    <tr
+      data-testid="runs.row"
+      data-run={row.id}
+      data-current={current ? 'true' : 'false'}
+      data-sweep-trial={row.sweep?.trial ?? ''}
+      data-stopped-early={row.sweep?.stoppedEarly ? 'true' : 'false'}
+      data-epochs={row.epochsCompleted}
+      className={current ? 'runs-current' : undefined}
+    >
       <td>
         <input
           type="checkbox"
@@ -31,7 +39,10 @@ export function RunRowView({ row, columns, current }: { row: RunRow; columns: re
       <th scope="row" className="runs-name">
         <span className="runs-swatch" style={{ background: runColour(row.number) }} /> {name}
         {current && <span className="badge badge-ok runs-badge">current</span>}
-        <div className="muted small">{row.kind === 'text' ? row.task.replace('text-', 'text ') : 'image'}</div>
+        <div className="muted small">
+          {row.kind === 'text' ? row.task.replace('text-', 'text ') : 'image'}
+          {row.sweep && ` · sweep trial ${row.sweep.trial}${row.sweep.stoppedEarly ? ', stopped early' : ''}`}
+        </div>
       </th>
       <td className="runs-nowrap">{startedText(row.startedAt)}</td>
       <td className="num runs-nowrap">{durationText(row.durationMs)}</td>

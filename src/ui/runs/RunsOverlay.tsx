@@ -5,7 +5,7 @@ import { runColour } from './format';
 const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '');
 
 /** The chosen runs' validation loss or metric per epoch, one line per run. */
-export function RunsOverlay({ rows }: { rows: RunRow[] }) {
+export function RunsOverlay({ rows, title = 'Curves of the chosen runs' }: { rows: RunRow[]; title?: string }) {
   const series = useStudio((s) => s.runs.series);
   const metricName = rows.every((r) => r.metric === 'loss')
     ? 'loss'
@@ -17,7 +17,7 @@ export function RunsOverlay({ rows }: { rows: RunRow[] }) {
   return (
     <figure className="chart" data-testid="runs.overlay">
       <figcaption className="runs-chart-head">
-        <span>Curves of the chosen runs</span>
+        <span>{title}</span>
         <select
           aria-label="Curve"
           data-testid="runs.series"

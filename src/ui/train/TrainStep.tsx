@@ -9,6 +9,7 @@ import { LossChart } from './LossChart';
 import { AccuracyChart } from './AccuracyChart';
 import { OverfitNote } from './OverfitNote';
 import { RunOutcome } from './RunOutcome';
+import { SweepPanel } from '../sweep/SweepPanel';
 
 export function TrainStep() {
   const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
@@ -31,6 +32,7 @@ export function TrainStep() {
           Loss and accuracy charts appear here once training starts.
         </p>
       )}
+      <SweepPanel />
     </Step>
   );
 }

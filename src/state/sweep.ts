@@ -1,0 +1,324 @@
+/**
+ * Sweeps from the UI (image classification): trials drawn at random from the space the person chose
+ * (`sampleTrials`, seeded by the settings' seed), run one after another in the worker as real studio
+ * runs — each stored, listed in the runs view and tagged with its trial number — under successive
+ * halving: every trial trains to the first rung's epochs, the top third go on to the next rung by
+ * continuing from their stored checkpoint (the resume machinery, with more epochs), the rest stop
+ * early. The scheduling is `nextAction` (src/engine/sweep.ts); this file only carries it out.
+ */
+import { nextAction, rungEpochs, sampleTrials, spaceProblem, type SweepSpace, type TrialParams } from '../engine/sweep';
+import { NO_AUGMENTATION, augmentationOn, type TrainSettings } from '../engine/types';
+import { presetTrainable } from '../models/freeze';
+import { userMessageOf } from '../lib/errors';
+import { newRunId, reevaluate, stopTraining, trainInWorker, workerImages } from './controller';
+import { batchMetrics } from './metricsBuffer';
+import { withPassiveLayers } from './modelSlice';
+import { modelOrigin } from './modelSource';
+import { beginResume, newId, patchRun, removeRun, resumePoint, type ResumePoint } from './persistence';
+import { loadRuns, makeRunCurrent } from './runsActions';
+import { classNames, isBusy, startBlocker } from './selectors';
+import { useStudio } from './store';
+import { IDLE_SWEEP } from './sweepSlice';
+import { unfinished } from './sweepStore';
+import type { StudioState, SweepTrialView, SweepView } from './types';
+
+const set = (patch: Partial<SweepView>) => useStudio.getState().setSweep(patch);
+const sweep = () => useStudio.getState().sweep;
+
+/** Augmentation a trial gets when the sweep turns it on and the settings have none of their own. */
+export const SWEEP_AUGMENTATION = { ...NO_AUGMENTATION, flip: true, cropScale: 0.85, rotationDeg: 10 };
+
+export function updateSweepSpace<K extends keyof SweepSpace>(key: K, patch: Partial<SweepSpace[K]>): void {
+  const space = sweep().space;
+  set({ space: { ...space, [key]: { ...space[key], ...patch } } });
+}
+
+export function setSweepBudget(patch: Partial<Pick<SweepView, 'trials' | 'minutes'>>): void {
+  set(patch);
+}
+
+/** Why the sweep's space or budget cannot run, as a sentence (shown in an alert beside the form); null when it can. */
+export function sweepInputProblem(s: Pick<StudioState, 'sweep' | 'backend'>): string | null {
+  if (s.sweep.minutes !== null && !(s.sweep.minutes > 0)) return 'The time budget must be more than 0 minutes, or left empty.';
+  return spaceProblem(s.sweep.space, s.sweep.trials, { headOnly: s.backend === 'wasm' });
+}
+
+/** Why a sweep cannot start now, as a sentence; null when it can. */
+export function sweepBlocker(s: StudioState): string | null {
+  if (s.sweep.state === 'running') return 'The sweep is running.';
+  if (isBusy(s.status)) return 'Wait for the run in progress to end.';
+  if (s.lrFinder.state === 'running') return 'Wait for the learning-rate test to end.';
+  return sweepInputProblem(s) ?? startBlocker(s);
+}
+
+/** A trial's settings: the run's own, with the sampled values, trained to `epochs`. */
+export function trialSettings(s: Pick<StudioState, 'settings' | 'summary'>, p: TrialParams, epochs: number): TrainSettings {
+  const out: TrainSettings = { ...s.settings, epochs };
+  if (p.learningRate !== undefined) out.learningRate = p.learningRate;
+  if (p.batchSize !== undefined) out.batchSize = p.batchSize;
+  if (p.dropout !== undefined) out.dropout = p.dropout;
+  if (p.weightDecay !== undefined) out.weightDecay = p.weightDecay;
+  if (p.augmentation !== undefined) {
+    out.augmentation = !p.augmentation
+      ? NO_AUGMENTATION
+      : augmentationOn(s.settings.augmentation)
+        ? s.settings.augmentation
+        : SWEEP_AUGMENTATION;
+  }
+  if (p.topBlocks !== undefined) {
+    const layers = s.summary?.layers ?? [];
+    const chosen = withPassiveLayers(layers, presetTrainable(layers, { kind: 'top-blocks', blocks: p.topBlocks }));
+    out.trainableLayers = layers.filter((l) => chosen.has(l.name)).map((l) => l.name);
+    out.mode = out.trainableLayers.length > 0 ? 'fine-tune' : 'head-only';
+  }
+  return out;
+}
+
+/** The trial with the highest final validation accuracy (any trial that trained, stopped early or not). */
+export function bestTrial(list: readonly SweepTrialView[]): SweepTrialView | null {
+  let best: SweepTrialView | null = null;
+  for (const t of list) {
+    const m = t.metrics.at(-1);
+    if (m === null || m === undefined) continue;
+    const b = best?.metrics.at(-1) ?? -Infinity;
+    if (m > (b ?? -Infinity)) best = t;
+  }
+  return best;
+}
+
+function patchTrial(n: number, patch: Partial<SweepTrialView>): void {
+  set({ list: sweep().list.map((t) => (t.trial === n ? { ...t, ...patch } : t)) });
+}
+
+/** The settings the sweep started with: every trial builds on them, whatever changes on screen meanwhile. */
+let baseSettings: TrainSettings | null = null;
+
+const trialOf = (n: number) => sweep().list.find((t) => t.trial === n) as SweepTrialView;
+
+/** The latest validation accuracy of the run on screen (what the runs view calls its final metric). */
+function finalMetric(): number | null {
+  const v = useStudio.getState().history.at(-1)?.valAccuracy;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+interface TrialData {
+  labels: string[];
+  train: ReturnType<typeof workerImages>;
+  val: ReturnType<typeof workerImages>;
+}
+
+/** Trains a new trial run to `epochs`; true when it finished. */
+async function freshTrial(sweepId: string, t: SweepTrialView, epochs: number, data: TrialData): Promise<boolean> {
+  const s = useStudio.getState();
+  const settings = trialSettings({ settings: baseSettings ?? s.settings, summary: s.summary }, t.params, epochs);
+  const runId = newRunId();
+  s.beginRun(data.labels, runId);
+  patchTrial(t.trial, { runId });
+  // The run record was queued by the autosave as the run began; the tag is written after it.
+  void patchRun(runId, { sweep: { id: sweepId, trial: t.trial } }).catch(() => undefined);
+  const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
+  const { labels, train, val } = data;
+  return trainInWorker(() => ({ kind: 'train', task: 'image-classification', settings, labels, train, val, run }));
+}
+
+/** Continues a trial's stored run from its checkpoint up to `epochs` (a promotion to the next rung). */
+async function continueTrial(t: SweepTrialView, point: ResumePoint, epochs: number, data: TrialData): Promise<boolean> {
+  const record = point.run.record;
+  if (!record) {
+    useStudio.getState().failRun(`Trial ${t.trial}’s checkpoint is missing, so it cannot go on to the next rung.`);
+    return false;
+  }
+  const { run, checkpoint } = point;
+  const settings = { ...record.settings, epochs };
+  const history = run.history.filter((h) => h.epoch <= checkpoint.epoch);
+  beginResume(run.id);
+  batchMetrics.reset();
+  useStudio.setState({
+    status: 'loading',
+    runLabels: record.labels,
+    runId: run.id,
+    runRecord: record,
+    history,
+    initialValLoss: run.initialValLoss,
+    result: null,
+    trainError: null,
+    phase: null,
+    runStartedAt: Date.now(),
+    trainingStartedAt: null,
+    evaluation: null,
+    evalState: 'idle',
+    evalError: null,
+  });
+  const s = useStudio.getState();
+  try {
+    return await trainInWorker(() => ({
+      kind: 'train',
+      task: 'image-classification',
+      settings,
+      labels: record.labels,
+      train: data.train,
+      val: data.val,
+      run: { id: run.id, model: record.model ?? modelOrigin(s.modelId, s.summary) },
+      resume: { checkpoint, history, record: { ...record, settings } },
+    }));
+  } finally {
+    beginResume(null);
+  }
+}
+
+function trialData(): TrialData {
+  const s = useStudio.getState();
+  const labels = classNames(s.images);
+  return { labels, train: workerImages(s.split.train, labels), val: workerImages(s.split.val, labels) };
+}
+
+/** Runs a sweep: the trials drawn from the space, under successive halving, until done, stopped or out of time. */
+export async function startSweep(): Promise<void> {
+  const s = useStudio.getState();
+  if (sweepBlocker(s)) return;
+  const list: SweepTrialView[] = sampleTrials(s.sweep.space, s.sweep.trials, s.settings.seed).map((params, i) => ({
+    trial: i + 1,
+    params,
+    state: 'queued',
+    metrics: [],
+    runId: null,
+    epochs: 0,
+  }));
+  baseSettings = s.settings;
+  set({ state: 'running', id: newId('sweep'), rungs: rungEpochs(s.settings.epochs), list, stopping: false, note: null, error: null });
+  await runSweep();
+}
+
+/** Why an interrupted sweep cannot continue now; null when it can (a trial's run waiting to be resumed does not block it). */
+export function continueBlocker(s: StudioState): string | null {
+  if (s.sweep.state !== 'idle' || !s.sweep.id || unfinished(s.sweep) === 0) return 'There is no interrupted sweep.';
+  const trialWaits = s.status === 'paused' && s.sweep.list.some((t) => t.runId !== null && t.runId === s.resumeRunId);
+  if (isBusy(s.status) && !trialWaits) return 'Wait for the run in progress to end.';
+  if (s.lrFinder.state === 'running') return 'Wait for the learning-rate test to end.';
+  return startBlocker(s);
+}
+
+/**
+ * Continues a sweep a reload interrupted: trials that were running go back to the queue (one with a
+ * checkpoint goes on from it; one without starts again), then the sweep carries on. Its time budget,
+ * if any, starts again from now.
+ */
+export async function continueSweep(): Promise<void> {
+  const s = useStudio.getState();
+  if (continueBlocker(s)) return;
+  const { id } = s.sweep;
+  baseSettings = s.settings;
+  // A trial whose run began but whose id the project had not saved yet: its tagged stored run is its own.
+  const tagged = new Map(s.runs.list.filter((r) => r.sweep?.id === id).map((r) => [r.sweep?.trial, r.id]));
+  set({
+    state: 'running',
+    stopping: false,
+    note: null,
+    error: null,
+    list: s.sweep.list.map((t) => ({
+      ...t,
+      runId: t.runId ?? tagged.get(t.trial) ?? null,
+      state: t.state === 'running' ? 'queued' : t.state,
+    })),
+  });
+  await runSweep();
+}
+
+async function runSweep(): Promise<void> {
+  const { id, rungs, minutes } = sweep();
+  const sweepId = id ?? newId('sweep');
+  const data = trialData();
+  const deadline = minutes !== null ? Date.now() + minutes * 60_000 : null;
+  try {
+    for (;;) {
+      if (sweep().stopping) {
+        endEarly('You stopped the sweep.');
+        break;
+      }
+      if (deadline !== null && Date.now() >= deadline) {
+        endEarly(`The ${minutes} minute budget ran out.`);
+        break;
+      }
+      const action = nextAction(sweep().list, rungs);
+      if (action.kind === 'done') break;
+      if (action.kind === 'promote') {
+        for (const n of action.stop) {
+          patchTrial(n, { state: 'stopped-early' });
+          const runId = trialOf(n).runId;
+          if (runId) await patchRun(runId, { sweep: { id: sweepId, trial: n, stoppedEarly: true } }).catch(() => undefined);
+        }
+        for (const n of action.keep) patchTrial(n, { state: 'queued' });
+        void loadRuns();
+        continue;
+      }
+      const t = trialOf(action.trial);
+      patchTrial(t.trial, { state: 'running' });
+      // A trial with a stored checkpoint goes on from it (a promotion, or a trial a reload interrupted).
+      const point = t.runId ? await resumePoint(t.runId) : null;
+      if (t.runId && !point) await removeRun(t.runId).catch(() => undefined);
+      const finished = point ? await continueTrial(t, point, action.epochs, data) : await freshTrial(sweepId, t, action.epochs, data);
+      const st = useStudio.getState();
+      if (!finished) {
+        if (sweep().stopping) {
+          patchTrial(t.trial, { state: 'stopped' });
+          continue;
+        }
+        patchTrial(t.trial, { state: 'failed' });
+        set({
+          state: 'error',
+          error: `Trial ${t.trial} failed: ${st.trainError ?? 'the run did not finish.'} The trials before it are kept.`,
+        });
+        void loadRuns();
+        return;
+      }
+      st.setStatus('done');
+      const metrics = [...t.metrics, finalMetric()];
+      const epochs = st.history.at(-1)?.epoch ?? action.epochs;
+      // Stopped by the person (the sweep's stop, or the train step's): no further trial starts.
+      const stoppedByPerson = st.result?.stopped === true;
+      if (stoppedByPerson) set({ stopping: true });
+      patchTrial(t.trial, {
+        metrics,
+        epochs,
+        state: stoppedByPerson ? 'stopped' : metrics.length === rungs.length ? 'done' : 'waiting',
+      });
+    }
+    set({ state: 'done', stopping: false });
+    void loadRuns();
+    // The model on screen is the last trial's: its evaluation is shown until a trial is applied.
+    await reevaluate();
+  } catch (err) {
+    set({ state: 'error', stopping: false, error: `The sweep stopped: ${userMessageOf(err)}` });
+  }
+}
+
+/** Trials that had not finished when the sweep ended early. */
+function endEarly(note: string): void {
+  set({
+    note,
+    list: sweep().list.map((t) =>
+      t.state === 'queued' || t.state === 'waiting' || t.state === 'running' ? { ...t, state: 'stopped' } : t,
+    ),
+  });
+}
+
+/** Ends the sweep after the current trial's batch (the trial keeps what it trained); no further trial starts. */
+export async function stopSweep(): Promise<void> {
+  if (sweep().state !== 'running') return;
+  set({ stopping: true });
+  await stopTraining();
+}
+
+/** Makes the best trial's model the current one (so evaluation, try-it and export describe it). */
+export async function applyBestTrial(): Promise<void> {
+  const best = bestTrial(sweep().list);
+  if (!best?.runId || sweep().state === 'running') return;
+  await makeRunCurrent(best.runId, `Trial ${best.trial}`);
+}
+
+/** Clears the finished sweep's table (its runs stay in the runs view). */
+export function resetSweep(): void {
+  if (sweep().state === 'running') return;
+  const { space, trials, minutes } = sweep();
+  set({ ...IDLE_SWEEP, space, trials, minutes });
+}
