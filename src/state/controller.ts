@@ -5,7 +5,8 @@
 import { ingestFiles } from '../data';
 import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
-import { BACKEND_ORDER, backendLabel, type BackendName } from '../engine/types';
+import { BACKEND_ORDER, backendLabel, type BackendName, type EpochMetrics } from '../engine/types';
+import type { ImageRunRecord } from '../engine/run-record';
 import type { WorkerImage } from '../worker/protocol';
 import type { TrainingClient } from '../worker/client';
 import type { TaskCommand } from '../worker/protocol';
@@ -316,6 +317,34 @@ export function deviceLossNotice(
   return { notice, backends: [...BACKEND_ORDER.filter((b) => b !== lostOn), lostOn] };
 }
 
+/** The store as a run continues from its checkpoint after `epoch`: its record, labels and the epochs it completed; returns those epochs. */
+export function showResumedRun(
+  run: { id: string; history: EpochMetrics[]; initialValLoss: number | null },
+  record: ImageRunRecord | null,
+  labels: string[],
+  epoch: number,
+): EpochMetrics[] {
+  const history = run.history.filter((h) => h.epoch <= epoch);
+  beginResume(run.id);
+  useStudio.setState({
+    status: 'loading',
+    runLabels: labels,
+    runId: run.id,
+    runRecord: record,
+    history,
+    initialValLoss: run.initialValLoss,
+    result: null,
+    trainError: null,
+    phase: null,
+    runStartedAt: Date.now(),
+    trainingStartedAt: null,
+    evaluation: null,
+    evalState: 'idle',
+    evalError: null,
+  });
+  return history;
+}
+
 /** Continues an interrupted run (after a reload or a crash) from its last checkpoint. */
 export async function resumeTraining(runId?: string): Promise<void> {
   // A reopened project may still be loading the model it trained on.
@@ -334,24 +363,7 @@ export async function resumeTraining(runId?: string): Promise<void> {
   const settings = record?.settings ?? run.settings;
   const train = workerImages(s.split.train, labels).filter((i) => i.label >= 0);
   const val = workerImages(s.split.val, labels).filter((i) => i.label >= 0);
-  const history = run.history.filter((h) => h.epoch <= checkpoint.epoch);
-  beginResume(run.id);
-  useStudio.setState({
-    status: 'loading',
-    runLabels: labels,
-    runId: run.id,
-    runRecord: record,
-    history,
-    initialValLoss: run.initialValLoss,
-    result: null,
-    trainError: null,
-    phase: null,
-    runStartedAt: Date.now(),
-    trainingStartedAt: null,
-    evaluation: null,
-    evalState: 'idle',
-    evalError: null,
-  });
+  const history = showResumedRun(run, record, labels, checkpoint.epoch);
   let finished: boolean;
   try {
     finished = await trainInWorker(() => ({

@@ -10,7 +10,7 @@ import { nextAction, rungEpochs, sampleTrials, spaceProblem, type SweepSpace, ty
 import { NO_AUGMENTATION, augmentationOn, type TrainSettings } from '../engine/types';
 import { presetTrainable } from '../models/freeze';
 import { userMessageOf } from '../lib/errors';
-import { newRunId, reevaluate, stopTraining, trainInWorker, workerImages } from './controller';
+import { newRunId, reevaluate, showResumedRun, stopTraining, trainInWorker, workerImages } from './controller';
 import { batchMetrics } from './metricsBuffer';
 import { withPassiveLayers } from './modelSlice';
 import { modelOrigin } from './modelSource';
@@ -130,25 +130,8 @@ async function continueTrial(t: SweepTrialView, point: ResumePoint, epochs: numb
   }
   const { run, checkpoint } = point;
   const settings = { ...record.settings, epochs };
-  const history = run.history.filter((h) => h.epoch <= checkpoint.epoch);
-  beginResume(run.id);
   batchMetrics.reset();
-  useStudio.setState({
-    status: 'loading',
-    runLabels: record.labels,
-    runId: run.id,
-    runRecord: record,
-    history,
-    initialValLoss: run.initialValLoss,
-    result: null,
-    trainError: null,
-    phase: null,
-    runStartedAt: Date.now(),
-    trainingStartedAt: null,
-    evaluation: null,
-    evalState: 'idle',
-    evalError: null,
-  });
+  const history = showResumedRun(run, record, record.labels, checkpoint.epoch);
   const s = useStudio.getState();
   try {
     return await trainInWorker(() => ({
