@@ -147,7 +147,9 @@ function beginRunRecord(s: StudioState): void {
 function onStoreChange(s: StudioState, prev: StudioState): void {
   if (s.images !== prev.images) saveImages();
   // A new model is saved at once: a reload right after an import must find it.
-  if (s.modelId !== prev.modelId) saveProjectNow();
+  // So does a sweep's progress (a trial started, finished a rung, stopped early): a reload right after
+  // must find it.
+  if (s.modelId !== prev.modelId || s.sweep.list !== prev.sweep.list) saveProjectNow();
   else if (
     s.settings !== prev.settings ||
     s.imageSizeAuto !== prev.imageSizeAuto ||
