@@ -149,7 +149,8 @@ function improved(stopping: EarlyStoppingSettings, value: number | null, best: n
   return better ? value : null;
 }
 
-function batchesOf(n: number, size: number, last: 'drop' | 'pad'): number {
+/** Batches in an epoch of `n` examples: a partial last batch counts only when the task pads it. */
+export function batchesOf(n: number, size: number, last: 'drop' | 'pad'): number {
   return Math.max(1, last === 'pad' ? Math.ceil(n / size) : Math.floor(n / size));
 }
 

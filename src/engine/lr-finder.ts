@@ -11,7 +11,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { createFlatOptimizer, type FlatOptimizer } from './flat-optimizer';
-import { openPartsAt, type Evaluation, type LoopBatch, type LoopSettings, type TaskRunner } from './loop';
+import { batchesOf, openPartsAt, type Evaluation, type LoopBatch, type LoopSettings, type TaskRunner } from './loop';
 
 type Tf = typeof tfTypes;
 
@@ -141,10 +141,7 @@ export async function findLearningRate<E extends Evaluation>(run: LrFinderRun<E>
     backOpt = backVars.length ? createFlatOptimizer(tf, settings.optimizer, backVars) : null;
     const vars = [...headVars, ...backVars];
     const batchSize = Math.max(1, Math.min(settings.batchSize, runner.trainCount));
-    const perEpoch = Math.max(
-      1,
-      runner.lastBatch === 'pad' ? Math.ceil(runner.trainCount / batchSize) : Math.floor(runner.trainCount / batchSize),
-    );
+    const perEpoch = batchesOf(runner.trainCount, batchSize, runner.lastBatch);
     let order: number[] = [];
     let avg = 0;
     let lowest = Infinity;
