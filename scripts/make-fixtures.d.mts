@@ -16,3 +16,4 @@ export function writeBadZip(path: string): void;
 export function teachableMobilenetEntries(opts?: { size?: number; labels?: string[]; seed?: number }): Record<string, Uint8Array>;
 export function teachableMetadata(labels: readonly string[], imageSize: number): Record<string, unknown>;
 export function main(): void;
+export function createRng(seed: number): () => number;

@@ -117,6 +117,7 @@ async function runCase(spec: BenchSpec): Promise<BenchRaw> {
     imageSize,
     mode: trainable.length ? 'fine-tune' : 'head-only',
     trainableLayers: trainable,
+    headLayer: 'output', // the throughput of the whole backbone, as every earlier measurement
   };
 
   const longTasks: number[] = [];

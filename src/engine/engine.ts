@@ -5,11 +5,12 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
-import { HEAD_LAYERS, applyFreezing, composeClassifier } from '../models/head';
+import { HEAD_LAYERS, applyFreezing, composeClassifier, headInit } from '../models/head';
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
 import { imageClassificationRunner, pixelTensor, range0, runTraining, toInputRange } from '../tasks/image-classification/runner';
+import { headLayerCandidates, pickHeadLayer, pooledFeatures, probeFolds, type HeadLayerChoice } from './head-layer';
 import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from './lr-finder';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
@@ -22,7 +23,7 @@ type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 
 export type EngineEvent =
-  | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
+  | { type: 'phase'; phase: 'decoding' | 'probing' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'batch'; metrics: BatchMetrics }
   | { type: 'epoch'; metrics: EpochMetrics }
   /** The run's weights after a completed epoch (see ./checkpoint.ts). */
@@ -161,6 +162,8 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
   let run: Run | null = null;
   let stopRequested = false;
   let busy = false;
+  /** Auto's last choice of the head's layer, reused while the data, model and input size stay the same (sweeps, the learning-rate test). */
+  let autoMemo: { key: string; choice: HeadLayerChoice } | null = null;
 
   function requireLoaded(): Loaded {
     if (!loaded) throw new StudioError('model-load-failed', 'No pre-trained model is loaded yet.');
@@ -202,30 +205,114 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
    * put back afterwards (`release`), and when the last run uses a rebuilt backbone of another size
    * the test builds its own.
    */
-  async function scratchClassifier(base: Loaded, settings: TrainSettings, labels: readonly string[]) {
-    const size = settings.imageSize;
+  async function scratchClassifier(
+    base: Loaded,
+    asked: TrainSettings,
+    labels: readonly string[],
+    trainSrc: SampleSource,
+    onEvent: (e: EngineEvent) => void,
+  ) {
+    const size = asked.imageSize;
     const runSize = run?.settings.imageSize ?? null;
     const ownCopy = size !== base.summary.inputSize && base.resized?.size !== size && runSize !== null && runSize === base.resized?.size;
     const backbone = ownCopy ? await rebuildAtInputSize(tf, base.backbone, size, false) : await backboneModelAt(base, size);
     const saved = run && !ownCopy ? backbone.layers.map((l) => l.weights.map((w) => tf.keep(w.read().clone()))) : null;
     writePristine(base, backbone);
-    const model = composeClassifier(tf, backbone, { numClasses: labels.length, dropout: settings.dropout, seed: settings.seed });
-    applyImportedHead(base, model, labels);
-    const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-    applyFreezing(model, trainable);
+    let model: tfTypes.LayersModel | null = null;
     const release = () => {
-      disposeHead(model);
+      if (model) disposeHead(model);
       saved?.forEach((values, i) => backbone.layers[i]?.weights.forEach((w, j) => w.write(values[j] as Tensor)));
       saved?.flat().forEach((t) => t.dispose());
       if (ownCopy) backbone.dispose();
     };
     try {
+      const { settings } = await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
+      model = composeClassifier(tf, backbone, {
+        numClasses: labels.length,
+        dropout: settings.dropout,
+        seed: settings.seed,
+        layer: settings.headLayer,
+        init: headInit(settings),
+      });
+      applyImportedHead(base, model, labels);
+      const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+      applyFreezing(model, trainable);
       checkBackendCanTrain(model, trainable);
+      return { model, settings, release };
     } catch (err) {
       release();
       throw err;
     }
-    return { model, release };
+  }
+
+  /**
+   * The settings with the head's layer resolved: `'auto'` becomes the layer chosen from the training
+   * images (engine/head-layer.ts), with the choice and its reason. `backbone` holds the pre-trained weights.
+   */
+  async function resolveHeadLayer(
+    base: Loaded,
+    backbone: tfTypes.LayersModel,
+    settings: TrainSettings,
+    labels: readonly string[],
+    trainSrc: SampleSource,
+    onEvent: (e: EngineEvent) => void,
+  ): Promise<{ settings: TrainSettings; auto: HeadLayerChoice | null }> {
+    const asked = settings.headLayer ?? 'output';
+    if (asked !== 'auto') return { settings: { ...settings, headLayer: asked }, auto: null };
+    const outputName = backbone.outputs[0]?.sourceLayer?.name ?? 'output';
+    const keep = (reason: string) => ({ layer: 'output', reason, scores: [], folds: 0, images: 0 });
+    const candidates = base.summary.format === 'graph' ? [] : headLayerCandidates(backbone);
+    const { fold, folds } = probeFolds(trainSrc.labels, labels.length, settings.seed);
+    let choice: HeadLayerChoice;
+    if (settings.mode === 'fine-tune' && settings.trainableLayers.length > 0) {
+      choice = keep(
+        `The head reads the model's output (${outputName}): layers of the model train, and Auto picks an earlier layer only when just the head trains.`,
+      );
+    } else if (candidates.length === 0) {
+      choice = keep(`The head reads the model's output (${outputName}): the model has no earlier block ends to choose from.`);
+    } else if (folds < 2) {
+      choice = keep(
+        `The head reads the model's output (${outputName}): Auto needs at least 2 training images in every class to compare layers.`,
+      );
+    } else {
+      const key = JSON.stringify([base.summary.id, settings.imageSize, settings.seed, labels, trainSrc.ids, Array.from(trainSrc.labels)]);
+      if (autoMemo?.key === key) {
+        choice = autoMemo.choice;
+      } else {
+        const members = Array.from(fold.keys()).filter((i) => (fold[i] as number) >= 0);
+        const range = base.summary.inputRange;
+        async function* batches() {
+          for (let start = 0; start < members.length; start += 32) {
+            if (stopRequested) throw new StudioError('cancelled', 'Training was stopped while Auto compared layers.');
+            const idx = members.slice(start, start + 32);
+            yield await pixelTensor(tf, trainSrc, idx, settings, range, null);
+            onEvent({ type: 'phase', phase: 'probing', done: Math.min(members.length, start + 32), total: members.length });
+          }
+        }
+        let features: Awaited<ReturnType<typeof pooledFeatures>>;
+        try {
+          features = await pooledFeatures(tf, backbone, candidates, batches());
+        } catch (err) {
+          if (err instanceof StudioError && err.code === 'cancelled') throw err;
+          // The run goes on as it would have without Auto; the reason says what went wrong.
+          return {
+            settings: { ...settings, headLayer: 'output' },
+            auto: keep(`The head reads the model's output (${outputName}): Auto could not compare layers (${trainingFailure(err)}).`),
+          };
+        }
+        choice = pickHeadLayer(
+          features,
+          Int32Array.from(members, (i) => trainSrc.labels[i] ?? 0),
+          labels.length,
+          Int8Array.from(members, (i) => fold[i] ?? 0),
+          folds,
+          settings.seed,
+          outputName,
+        );
+        autoMemo = { key, choice };
+      }
+    }
+    return { settings: { ...settings, headLayer: choice.layer }, auto: choice };
   }
 
   /** The same classes as an imported studio model's head, in any order: its columns are reordered to `labels`. */
@@ -322,7 +409,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       return loaded?.summary ?? null;
     },
 
-    async train(settings, labels, trainSrc, valSrc, onEvent, options = {}) {
+    async train(asked, labels, trainSrc, valSrc, onEvent, options = {}) {
       if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
       const base = requireLoaded();
       if (labels.length < 2) {
@@ -332,20 +419,26 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       busy = true;
       stopRequested = false;
       const numClasses = labels.length;
-      const size = settings.imageSize;
+      const size = asked.imageSize;
       try {
-        const wanted = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+        const wanted = new Set(asked.mode === 'fine-tune' ? asked.trainableLayers : []);
         if (base.summary.format === 'graph' && base.summary.layers.some((l) => l.block !== 'input' && wanted.has(l.name))) {
           throw new StudioError('unsupported', GRAPH_TRAIN_MESSAGE);
         }
         disposeRun();
         const backbone = await backboneAt(base, size);
+        const resumed = options.resume?.record ?? null;
+        // A resumed run reads the layer it read before; a new one resolves Auto from its training images.
+        const { settings, auto } = resumed
+          ? { settings: { ...asked, headLayer: resumed.settings.headLayer ?? 'output' }, auto: resumed.auto ?? null }
+          : await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
         const model = composeClassifier(tf, backbone, {
           numClasses,
           dropout: settings.dropout,
           seed: settings.seed,
+          layer: settings.headLayer,
+          init: headInit(settings),
         });
-        const resumed = options.resume?.record ?? null;
         const now = new Date().toISOString();
         const record: ImageRunRecord = resumed
           ? {
@@ -373,6 +466,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
               metrics: newRunMetrics(),
               notes: [],
               resumes: [],
+              ...(auto ? { auto } : {}),
             };
         run = { model, labels, settings, record };
         applyImportedHead(base, model, labels);
@@ -440,12 +534,12 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       busy = true;
       stopRequested = false;
       try {
-        const { model, release } = await scratchClassifier(base, settings, labels);
+        const { model, settings: used, release } = await scratchClassifier(base, settings, labels, trainSrc, onEvent);
         try {
           const runner = imageClassificationRunner({
             tf,
             model,
-            settings,
+            settings: used,
             numClasses: labels.length,
             inputRange: base.summary.inputRange,
             train: trainSrc,
@@ -456,7 +550,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           return await findLearningRate({
             tf,
             runner,
-            settings,
+            settings: used,
             options,
             shouldStop: () => stopRequested,
             onPoint,
@@ -498,7 +592,12 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const settings = record.settings;
       disposeRun();
       const backbone = await backboneAt(base, record.input.imageSize);
-      const model = composeClassifier(tf, backbone, { numClasses: record.labels.length, dropout: settings.dropout, seed: settings.seed });
+      const model = composeClassifier(tf, backbone, {
+        numClasses: record.labels.length,
+        dropout: settings.dropout,
+        seed: settings.seed,
+        layer: settings.headLayer ?? 'output', // records from before the setting read the output
+      });
       applyFreezing(model, new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []));
       restoreState(tf, stateOf(model.layers), heldWeights(checkpoint, record.metrics.bestEpoch));
       run = { model, labels: [...record.labels], settings: copy(settings), record: copy(record) };

@@ -3,6 +3,7 @@
  * trains (the engine in the worker), and its metrics as they come. Export, the model card, evaluation
  * and resume read this record, never the settings on screen. Plain data and pure functions, no tfjs.
  */
+import type { HeadLayerChoice } from './head-layer';
 import { sha256, sha256Hex } from '../data/hash';
 import type { TextEpochMetrics, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { BackendName, EpochMetrics, ResizeMode, TrainSettings } from './types';
@@ -87,6 +88,8 @@ export interface ImageRunRecord extends RunRecordBase<TrainSettings, EpochMetric
   task: 'image-classification';
   /** The input the model takes: the side of model.json's input, pixel range and resize mode. */
   input: { imageSize: number; inputRange: [number, number]; resize: ResizeMode };
+  /** When the head's layer was left to Auto: what it chose and why (`settings.headLayer` holds the choice). */
+  auto?: HeadLayerChoice;
 }
 
 export interface TextRunRecord extends RunRecordBase<TextTrainSettings, TextEpochMetrics> {
@@ -196,6 +199,7 @@ const SETTING_NAMES: Record<string, string> = {
   backboneLrMultiplier: 'backbone learning-rate multiplier',
   augmentation: 'augmentation',
   useCache: 'feature cache',
+  headLayer: 'the layer the head reads',
   seed: 'seed',
   mode: 'what trains',
   trainableLayers: 'the layers that train',

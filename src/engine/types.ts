@@ -44,6 +44,12 @@ export interface TrainSettings {
   augmentation: AugmentationSettings;
   /** Cache the frozen prefix's outputs (per augmentation variant). Off: recompute every batch. */
   useCache: boolean;
+  /**
+   * The layer the new head reads: `'output'` (the pre-trained model's own output), a layer name (the
+   * blocks after it are left out), or `'auto'`, chosen from the training images when a run starts
+   * (engine/head-layer.ts). A run's record holds the layer it used, never `'auto'`.
+   */
+  headLayer: string;
 }
 
 export interface ScheduleSettings {
@@ -93,9 +99,9 @@ export function augmentationOn(a: AugmentationSettings): boolean {
 
 export const DEFAULT_SETTINGS: TrainSettings = {
   seed: 42,
-  epochs: 10,
+  epochs: 20,
   batchSize: 16,
-  learningRate: 0.003,
+  learningRate: 0.01,
   optimizer: 'adam',
   validationSplit: 0.2,
   dropout: 0.2,
@@ -111,6 +117,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   backboneLrMultiplier: 0.1,
   augmentation: NO_AUGMENTATION,
   useCache: true,
+  headLayer: 'auto',
 };
 
 /** One row of the model view's layer table. */

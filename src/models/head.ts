@@ -3,6 +3,7 @@
  * A new head (global average pooling → dropout → dense softmax) is composed on the backbone's output.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { headInput } from '../engine/head-layer';
 
 type Tf = typeof tfTypes;
 
@@ -12,12 +13,19 @@ export interface HeadOptions {
   numClasses: number;
   dropout: number;
   seed: number;
+  /**
+   * `'zeros'` when only the head trains: every class starts equal, with no random logits to unlearn
+   * (BiT, Kolesnikov et al. 2020). Seeded Glorot otherwise: a zero head passes no gradient to the
+   * backbone on the first step.
+   */
+  init?: 'zeros' | 'glorot';
+  /** The backbone layer the head reads (`'output'` or absent: the backbone's output); later layers are left out. */
+  layer?: string;
 }
 
-/** backbone → head_pool → head_dropout → head_dense(softmax): one functional model sharing the backbone's layers. */
+/** backbone (up to `opts.layer`) → head_pool → head_dropout → head_dense(softmax): one functional model sharing the backbone's layers. */
 export function composeClassifier(tf: Tf, backbone: tfTypes.LayersModel, opts: HeadOptions): tfTypes.LayersModel {
-  const features = backbone.outputs[0];
-  if (!features) throw new Error('the backbone has no output');
+  const features = headInput(backbone, opts.layer ?? 'output');
   let x: tfTypes.SymbolicTensor = features;
   if (features.shape.length === 4) {
     x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as tfTypes.SymbolicTensor;
@@ -29,11 +37,16 @@ export function composeClassifier(tf: Tf, backbone: tfTypes.LayersModel, opts: H
     .dense({
       units: opts.numClasses,
       activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: opts.seed }),
+      kernelInitializer: opts.init === 'zeros' ? 'zeros' : tf.initializers.glorotUniform({ seed: opts.seed }),
       name: 'head_dense',
     })
     .apply(x) as tfTypes.SymbolicTensor;
   return tf.model({ inputs: backbone.inputs, outputs: out, name: 'finetuned' });
+}
+
+/** The head's initialiser for a run: zeros when no backbone layer trains (see HeadOptions.init). */
+export function headInit(settings: { mode: string; trainableLayers: readonly string[] }): 'zeros' | 'glorot' {
+  return settings.mode === 'fine-tune' && settings.trainableLayers.length > 0 ? 'glorot' : 'zeros';
 }
 
 /** Applies a freezing policy: head layers always train; backbone layers train when named in `trainable`. */

@@ -69,7 +69,7 @@ export function summarize(id: string, name: string, model: tfTypes.LayersModel, 
 }
 
 /** Parameters that would train: the chosen backbone layers plus the new dense head. */
-export function trainableParamCount(layers: LayerInfo[], trainable: ReadonlySet<string>, numClasses: number): number {
+export function trainableParamCount(layers: readonly LayerInfo[], trainable: ReadonlySet<string>, numClasses: number): number {
   const last = layers[layers.length - 1];
   const featureDim = (last?.outputShape[last.outputShape.length - 1] as number | null) ?? 0;
   const head = (featureDim + 1) * numClasses;

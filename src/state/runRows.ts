@@ -14,6 +14,7 @@ export type SettingKey =
   | 'trainable'
   | 'trainableParams'
   | 'imageSize'
+  | 'headLayer'
   | 'augmentation'
   | 'weightDecay'
   | 'dropout';
@@ -26,12 +27,19 @@ export const SETTING_COLUMNS: readonly { key: SettingKey; label: string; numeric
   { key: 'trainable', label: 'What trains', numeric: false },
   { key: 'trainableParams', label: 'Trainable params', numeric: true },
   { key: 'imageSize', label: 'Input size', numeric: true },
+  { key: 'headLayer', label: 'Head reads', numeric: false },
   { key: 'augmentation', label: 'Augmentation', numeric: false },
   { key: 'weightDecay', label: 'Weight decay', numeric: true },
   { key: 'dropout', label: 'Dropout', numeric: true },
 ];
 
 export type SettingValue = string | number | null;
+
+/** The layer a run's head read, as the table shows it; runs from before the setting read the output. */
+function headLayerLabel(layer: string | undefined, auto: boolean): string {
+  const name = !layer || layer === 'output' ? 'output' : layer;
+  return auto ? `${name} (Auto)` : name;
+}
 
 /** One epoch of a run's validation curves; `valMetric` is accuracy (classification) or loss (generation). */
 export interface CurvePoint {
@@ -126,6 +134,7 @@ export function runRow(run: StoredRun, number: number): RunRow {
         trainable: `${s.trainableGroups.length} groups`,
         trainableParams: rec?.trainableParams || null,
         imageSize: null,
+        headLayer: null,
         augmentation: null,
         weightDecay: s.weightDecay,
         dropout: s.dropout,
@@ -160,6 +169,7 @@ export function runRow(run: StoredRun, number: number): RunRow {
       trainable: s.mode === 'fine-tune' ? `${s.trainableLayers.length} layers + head` : 'head only',
       trainableParams: rec?.trainableParams || Math.max(0, ...history.map((h) => h.trainableParams)) || null,
       imageSize: rec?.input.imageSize ?? s.imageSize,
+      headLayer: headLayerLabel(s.headLayer, rec?.auto !== undefined),
       augmentation: augmentationLabel(s.augmentation),
       weightDecay: s.weightDecay,
       dropout: s.dropout,

@@ -32,10 +32,18 @@ export function classRows(state: Pick<StudioState, 'images' | 'split'>): ClassRo
   return order.map((name) => rows.get(name)).filter((r): r is ClassRow => r !== undefined);
 }
 
-export function trainableParams(state: Pick<StudioState, 'summary' | 'trainable' | 'images'>): number {
+export function trainableParams(
+  state: Pick<StudioState, 'summary' | 'trainable' | 'images'> & { settings?: { headLayer: string } },
+): number {
   if (!state.summary) return 0;
   const numClasses = Math.max(2, classNames(state.images).length);
-  return trainableParamCount(state.summary.layers, new Set(state.trainable), numClasses);
+  return trainableParamCount(headLayers(state.summary.layers, state.settings?.headLayer), new Set(state.trainable), numClasses);
+}
+
+/** The layers a model keeps when its head reads `headLayer`: all of them for the output (and for Auto, before it has chosen). */
+export function headLayers<L extends { name: string }>(layers: readonly L[], headLayer: string | undefined): readonly L[] {
+  const at = headLayer ? layers.findIndex((l) => l.name === headLayer) : -1;
+  return at < 0 ? layers : layers.slice(0, at + 1);
 }
 
 /** Why training cannot start now, as a sentence; null when it can. */
@@ -169,5 +177,7 @@ export function runDrift(
 ): string[] {
   const r = state.runRecord;
   if (!r) return [];
-  return [...settingsDrift(r.settings, state.settings), ...dataDrift(r.data, data)];
+  // A layer Auto chose is what "Auto" on screen still asks for.
+  const used = r.auto ? { ...r.settings, headLayer: 'auto' } : r.settings;
+  return [...settingsDrift(used, state.settings), ...dataDrift(r.data, data)];
 }

@@ -13,7 +13,7 @@ import type { SettingKey, SortOrder } from './runRows';
 import type { SweepSpace, TrialParams, TrialState } from '../engine/sweep';
 
 export type TrainStatus = 'idle' | 'loading' | 'running' | 'paused' | 'stopping' | 'done' | 'error';
-export type PhaseName = 'decoding' | 'caching' | 'training' | 'evaluating';
+export type PhaseName = 'decoding' | 'probing' | 'caching' | 'training' | 'evaluating';
 
 export interface DatasetSlice {
   images: DatasetImage[];

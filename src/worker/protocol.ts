@@ -175,7 +175,7 @@ export interface Request {
 export type WorkerEvent =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError }
-  | { type: 'phase'; phase: 'decoding' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
+  | { type: 'phase'; phase: 'decoding' | 'probing' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   /** Image runs' batch metrics, about ten messages a second. */
   | { type: 'batches'; items: BatchMetrics[] }
   | { type: 'epoch'; metrics: EpochMetrics }

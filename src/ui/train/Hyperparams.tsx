@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { isBusy, useStudio } from '../../state';
 import { NumberField } from '../common/NumberField';
 import { AugmentSection } from './AugmentSection';
+import { HeadLayerField } from './HeadLayerField';
 import { ImageSizeField } from './ImageSizeField';
 import { LearningRateField } from './LearningRateField';
 import { LrFinderPanel } from '../common/LrFinderPanel';
@@ -39,6 +40,7 @@ export function Hyperparams() {
           help="Share of each class held out to measure progress honestly (0.2 = 20%). Never trained on."
         />
         <ImageSizeField />
+        <HeadLayerField />
         <div className="field" role="radiogroup" aria-label="What trains">
           <span className="label">What trains</span>
           <label className="radio">

@@ -18,7 +18,7 @@ export function LearningRateField() {
       field="learningRate"
       label="Learning rate"
       testId="hp.learning-rate"
-      help="How big each update step is. Too high and the loss jumps about; too low and it barely moves. 0.001–0.003 suits Adam on a new head; go 10× lower when fine-tuning many layers."
+      help="How big each update step is. Too high and the loss jumps about; too low and it barely moves. 0.001–0.01 suits Adam on a new head (the layers that train below it get a tenth, see Optimisation); go lower when fine-tuning many layers, or let the learning-rate test suggest one."
     >
       <input
         type="range"

@@ -1,7 +1,13 @@
 import { batchMetrics, useShallow, useStudio } from '../../state';
 import { useBufferVersion, useFrameValue } from '../common/useBufferVersion';
 
-const PHASE_TEXT = { decoding: 'Decoding images', caching: 'Caching features', training: 'Training', evaluating: 'Evaluating' } as const;
+const PHASE_TEXT = {
+  decoding: 'Decoding images',
+  probing: 'Auto: comparing layers',
+  caching: 'Caching features',
+  training: 'Training',
+  evaluating: 'Evaluating',
+} as const;
 
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

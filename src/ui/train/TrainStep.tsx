@@ -8,6 +8,7 @@ import { MetricsStrip } from './MetricsStrip';
 import { LossChart } from './LossChart';
 import { AccuracyChart } from './AccuracyChart';
 import { OverfitNote } from './OverfitNote';
+import { AutoChoiceNote } from './AutoChoiceNote';
 import { RunOutcome } from './RunOutcome';
 import { SweepPanel } from '../sweep/SweepPanel';
 
@@ -21,6 +22,7 @@ export function TrainStep() {
       <ProgressPanel />
       <MetricsStrip />
       <RunOutcome />
+      <AutoChoiceNote />
       <OverfitNote />
       {started ? (
         <div className="charts">

@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../lib/random';
+import { blockEnds, pickHeadLayer, probeFolds, probeScore } from './head-layer';
+import { createTrainingEngine } from './engine';
+import { DEFAULT_SETTINGS } from './types';
+import { colourSources, tinyBackbone } from '../test/tiny';
+import { reloadExport } from '../test/bundled';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** `n` rows of `dim` features: class means apart by `gap` along the first axes when `gap` > 0, pure noise otherwise. */
+function features(labels: Int32Array, dim: number, gap: number, seed: number): { data: Float32Array; dim: number } {
+  const rng = createRng(seed);
+  const data = new Float32Array(labels.length * dim);
+  labels.forEach((y, i) => {
+    for (let d = 0; d < dim; d++) data[i * dim + d] = (rng() - 0.5) * 2 + (d === y ? gap : 0);
+  });
+  return { data, dim };
+}
+
+const labels = Int32Array.from({ length: 60 }, (_, i) => i % 3);
+
+describe('choosing the layer the head reads', () => {
+  it('the probe separates separable features and stays near chance on noise', () => {
+    const all = Array.from(labels.keys());
+    const train = all.filter((i) => i % 4 !== 0);
+    const test = all.filter((i) => i % 4 === 0);
+    const good = features(labels, 8, 3, 1);
+    const noise = features(labels, 8, 0, 2);
+    expect(probeScore(good.data, 8, labels, 3, train, test, 1).accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(probeScore(noise.data, 8, labels, 3, train, test, 1).accuracy).toBeLessThan(0.6);
+  });
+
+  it('folds are stratified, seeded and capped', () => {
+    const a = probeFolds(labels, 3, 5);
+    const b = probeFolds(labels, 3, 5);
+    expect(a.folds).toBe(4);
+    expect(Array.from(a.fold)).toEqual(Array.from(b.fold));
+    for (let f = 0; f < 4; f++) {
+      const counts = [0, 1, 2].map((c) => Array.from(labels.keys()).filter((i) => labels[i] === c && a.fold[i] === f).length);
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    }
+    const capped = probeFolds(labels, 3, 5, 30);
+    expect(Array.from(capped.fold).filter((f) => f >= 0)).toHaveLength(30);
+    expect(probeFolds(Int32Array.from([0, 1, 1]), 2, 5).folds).toBe(1);
+  });
+
+  it('picks an earlier layer only when its features classify clearly better, and says why', () => {
+    const { fold, folds } = probeFolds(labels, 3, 9);
+    const better = pickHeadLayer(
+      new Map([
+        ['block_a', features(labels, 8, 3, 3)],
+        ['output', features(labels, 8, 0, 4)],
+      ]),
+      labels,
+      3,
+      fold,
+      folds,
+      1,
+      'out_relu',
+    );
+    expect(better.layer).toBe('block_a');
+    expect(better.reason).toContain('block_a');
+    expect(better.scores.find((s) => s.layer === 'block_a')!.accuracy).toBeGreaterThan(
+      better.scores.find((s) => s.layer === 'output')!.accuracy + 0.3,
+    );
+    const same = pickHeadLayer(
+      new Map([
+        ['block_a', features(labels, 8, 0, 5)],
+        ['output', features(labels, 8, 3, 6)],
+      ]),
+      labels,
+      3,
+      fold,
+      folds,
+      1,
+      'out_relu',
+    );
+    expect(same.layer).toBe('output');
+    expect(same.reason).toContain("model's output (out_relu)");
+  });
+
+  it('candidates are the ends of the last blocks that give feature maps', () => {
+    const layer = (name: string, block: string, rank = 4) => ({ name, block, outputShape: Array.from({ length: rank }, () => 4) });
+    const layers = [
+      layer('input_1', 'input'),
+      layer('Conv1', 'stem'),
+      layer('block_1_a', 'block_1'),
+      layer('block_1_add', 'block_1'),
+      layer('block_2_a', 'block_2'),
+      layer('block_2_project_BN', 'block_2'),
+      layer('Conv_1', 'top'),
+      layer('out_relu', 'top'),
+    ];
+    expect(blockEnds(layers)).toEqual(['block_1_add', 'block_2_project_BN']);
+    expect(blockEnds(layers, 1)).toEqual(['block_2_project_BN']);
+  });
+
+  it('a run on Auto records the layer it chose; the export ends at that layer and reloads with the same predictions', async () => {
+    const engine = createTrainingEngine(tf);
+    await engine.loadModel('tiny', 'Tiny', async () => tinyBackbone(8), [0, 1]);
+    const { train, val } = colourSources(24, 3, 8, 7, 5);
+    const settings = { ...DEFAULT_SETTINGS, imageSize: 8, epochs: 3, batchSize: 8, learningRate: 0.05, seed: 3 };
+    const events: string[] = [];
+    await engine.train(settings, ['r', 'g', 'b'], train, val, (e) => {
+      if (e.type === 'phase') events.push(e.phase);
+    });
+    const record = engine.record()!;
+    expect(events).toContain('probing');
+    expect(record.auto).toBeDefined();
+    expect(['block_1_relu', 'block_2_conv', 'output']).toContain(record.settings.headLayer);
+    expect(record.settings.headLayer).toBe(record.auto!.layer);
+    expect(record.auto!.scores.map((s) => s.layer)).toEqual(['block_1_relu', 'block_2_conv', 'output']);
+
+    // A layer named outright: the blocks after it are not in the model, nor in its export.
+    await engine.train({ ...settings, headLayer: 'block_1_relu' }, ['r', 'g', 'b'], train, val, () => {});
+    expect(engine.record()!.auto).toBeUndefined();
+    const names = engine.classifier()!.layers.map((l) => l.name);
+    expect(names).toContain('block_1_relu');
+    expect(names).not.toContain('block_2_conv');
+    const files = await engine.exportFiles({});
+    const reloaded = await reloadExport(files.map((f) => ({ name: f.name, data: f.data as ArrayBuffer })));
+    expect(reloaded.layers.map((l) => l.name)).not.toContain('out_relu');
+    const pixels = new Float32Array(8 * 8 * 3).fill(0.3);
+    const ours = await engine.predict(pixels);
+    const theirs = Array.from((reloaded.predict(tf.tensor4d(pixels, [1, 8, 8, 3])) as tf.Tensor).dataSync());
+    theirs.forEach((p, i) => expect(p).toBeCloseTo(ours[i]!, 5));
+    engine.dispose();
+  });
+});
