@@ -16,6 +16,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_FLAGS, chromiumPath } from '../scripts/browser.mjs';
 import { CASES, DEFAULT_BACKEND } from './cases.mjs';
 import { isComplete, markdown, summarizeCase } from './table.mjs';
+import { benchSweep, sweepMarkdown } from './sweep.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -27,7 +28,8 @@ const PORT = 4179;
 
 const backend = opt('backend', DEFAULT_BACKEND);
 const skipBuild = args.includes('--skip-build');
-const allIds = CASES.map((c) => c.id);
+// `sweep` is measured through the studio's UI (bench/sweep.mjs), not bench.html.
+const allIds = [...CASES.map((c) => c.id), 'sweep'];
 const wanted = opt('cases', allIds.join(',')).split(',').filter(Boolean);
 const unknown = wanted.filter((id) => !allIds.includes(id));
 if (unknown.length) {
@@ -74,9 +76,11 @@ const browser = await chromium.launch({
 });
 const browserName = `headless Chromium ${browser.version()}`;
 const cases = [];
+let sweep = null;
 try {
   for (const id of wanted) {
     const c = CASES.find((x) => x.id === id);
+    if (!c) continue;
     const spec = { ...c, backend: c.backend ?? backend };
     const page = await browser.newPage();
     page.on('console', (m) => process.env.BENCH_VERBOSE && console.log(`[page] ${m.text()}`));
@@ -97,6 +101,16 @@ try {
     );
     cases.push(r);
     await page.close();
+  }
+  if (wanted.includes('sweep')) {
+    process.stdout.write('bench: sweep of 6 trials against one full run, WASM … ');
+    try {
+      sweep = await benchSweep(browser, `http://127.0.0.1:${PORT}`);
+      console.log(`${sweep.sweep_ms} ms against 6 × ${sweep.full_run_ms} ms (${sweep.sweep_vs_trials_times_full}×)`);
+    } catch (err) {
+      sweep = { error: err.message.split('\n')[0] };
+      console.log(`failed (${sweep.error})`);
+    }
   }
 } finally {
   await browser.close();
@@ -128,6 +142,7 @@ const results = {
     baseline_prepare_ms: 'from right after the model is loaded until model.fit starts',
   },
   cases,
+  sweep,
 };
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\n${markdown(results)}\n\nwrote bench/results.json`);
+console.log(`\n${markdown(results)}\n\n${sweepMarkdown(sweep)}\n\nwrote bench/results.json`);

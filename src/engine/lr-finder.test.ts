@@ -88,6 +88,15 @@ describe('suggestRate', () => {
     expect(r.suggestion).toBe(pts[3]!.learningRate);
     expect(r.rule).toMatch(/valley/);
   });
+  it('starts the valley where the flat start ends, not at a start that falls by rounding alone', () => {
+    // 1e-4 … 1 over 21 points: flat (each step a hair lower) to index 8, then falling to index 18.
+    const flat = Array.from({ length: 9 }, (_, i) => 1.386 - i * 1e-4);
+    const falling = Array.from({ length: 10 }, (_, i) => 1.3 - i * 0.1);
+    const pts = curve([...flat, ...falling, 2, 3]);
+    const r = suggestRate(pts);
+    // Valley 8..18: the suggestion is at 8 + 3 + 1 = 12, not at 0 + 6 + 3 = 9 as from the first point.
+    expect(r.suggestion).toBe(pts[12]!.learningRate);
+  });
   it('suggests nothing when the loss never fell', () => {
     expect(suggestRate(curve([1, 1.1, 1.3, 2, 4])).suggestion).toBeNull();
     expect(suggestRate(curve([1])).suggestion).toBeNull();

@@ -47,8 +47,8 @@ export interface LrFinderResult {
 
 /**
  * fastai's "valley" rule on the smoothed curve: the longest run of steps over which the loss keeps
- * falling (a longest decreasing subsequence), and the rate halfway along it — past the flat start,
- * well before the minimum where the loss is about to blow up. Pure.
+ * falling (a longest decreasing subsequence, from the end of the flat start), and the rate halfway
+ * along it — past the flat start, well before the minimum where the loss is about to blow up. Pure.
  */
 export function suggestRate(points: readonly LrPoint[]): Pick<LrFinderResult, 'suggestion' | 'minimumAt' | 'rule'> {
   const finite = points.filter((p) => Number.isFinite(p.smoothed));
@@ -64,10 +64,15 @@ export function suggestRate(points: readonly LrPoint[]): Pick<LrFinderResult, 's
     };
   }
   const n = finite.length;
+  // The valley begins where the flat start ends: the last point still within 1 % of the first loss.
+  // (A head that starts at zero gives a flat start that falls by rounding alone; counted as valley,
+  // it would pull the suggestion half the range too low.)
+  let flat = 0;
+  while (flat + 1 < n && (finite[flat + 1] as LrPoint).smoothed >= start.smoothed * 0.99) flat++;
   const run = new Array<number>(n).fill(1);
-  let end = 0;
-  for (let i = 1; i < n; i++) {
-    for (let j = 0; j < i; j++) {
+  let end = flat;
+  for (let i = flat + 1; i < n; i++) {
+    for (let j = flat; j < i; j++) {
       if ((finite[i] as LrPoint).smoothed < (finite[j] as LrPoint).smoothed && run[i]! < run[j]! + 1) run[i] = run[j]! + 1;
     }
     if (run[i]! > run[end]!) end = i;

@@ -60,6 +60,7 @@ export function SweepTrials() {
               data-state={t.state}
               data-epochs={t.epochs}
               data-lr={t.params.learningRate ?? ''}
+              data-metrics={JSON.stringify(t.metrics)}
               className={best?.trial === t.trial ? 'sweep-best' : undefined}
             >
               <th scope="row">
