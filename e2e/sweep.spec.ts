@@ -114,6 +114,10 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
 
   // The same seed draws the same trials; stopping ends the sweep after the current trial's batch.
   const firstLrs = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  // Trials share one feature cache and take a second each; without the cache a trial runs the whole
+  // backbone every batch, long enough to stop it midway.
+  await studio.openSection('augmentation');
+  await studio.id('hp.use-cache').uncheck();
   await studio.setNumber('sweep.trials', 6);
   await studio.id('sweep.start').click();
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'running');

@@ -9,7 +9,15 @@ import { HEAD_LAYERS, applyFreezing, composeClassifier, headInit } from '../mode
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights, isConvolution } from './graph';
-import { imageClassificationRunner, pixelTensor, range0, runTraining, toInputRange } from '../tasks/image-classification/runner';
+import {
+  imageClassificationRunner,
+  pixelTensor,
+  range0,
+  runTraining,
+  toInputRange,
+  type PrefixCacheStore,
+  type PrefixCaches,
+} from '../tasks/image-classification/runner';
 import { headLayerCandidates, pickHeadLayer, pooledFeatures, probeFolds, type HeadLayerChoice } from './head-layer';
 import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from './lr-finder';
 import type { SampleSource } from './sources';
@@ -164,6 +172,33 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
   let busy = false;
   /** Auto's last choice of the head's layer, reused while the data, model and input size stay the same (sweeps, the learning-rate test). */
   let autoMemo: { key: string; choice: HeadLayerChoice } | null = null;
+  /** The last run's frozen-prefix caches, kept for the next run with the same key (sweep trials share them). */
+  let kept: { key: string; caches: PrefixCaches } | null = null;
+  /** Counts model loads: a cache never outlives the model it was made with. */
+  let loads = 0;
+
+  function releaseKept(): void {
+    kept?.caches.train.tensor.dispose();
+    kept?.caches.val?.tensor.dispose();
+    kept = null;
+  }
+
+  /** The store for a run on data with a content digest (the worker's runs); null without one (tests' arrays). */
+  function prefixStore(base: Loaded, data: DataManifest | undefined): PrefixCacheStore | null {
+    if (!data) return null;
+    return {
+      scope: `${loads}:${base.summary.id}:${data.train.digest}:${data.val.digest}`,
+      get(key) {
+        if (kept?.key === key) return kept.caches;
+        releaseKept(); // another key: free the memory before the new cache is built
+        return null;
+      },
+      put(key, caches) {
+        releaseKept();
+        kept = { key, caches };
+      },
+    };
+  }
 
   function requireLoaded(): Loaded {
     if (!loaded) throw new StudioError('model-load-failed', 'No pre-trained model is loaded yet.');
@@ -347,6 +382,8 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
   function releaseLoaded(base: Loaded): void {
     disposeRun();
+    releaseKept();
+    autoMemo = null;
     base.pristine.forEach((values) => values.forEach((t) => t.dispose()));
     base.head?.kernel.dispose();
     base.head?.bias.dispose();
@@ -401,6 +438,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           ...(summary.notes ?? []),
           `Its trained head (${head.labels.join(', ')}) is kept: training the same classes continues where it stopped.`,
         ];
+      loads += 1;
       loaded = { backbone, pristine, resized: null, summary, head };
       return summary;
     },
@@ -505,6 +543,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           shouldStop: () => stopRequested,
           resume: options.resume ?? null,
           checkpoints: options.checkpoints ?? false,
+          prefixCache: prefixStore(base, options.run?.data),
         });
         Object.assign(record.metrics, {
           history: result.history,

@@ -131,3 +131,54 @@ describe('choosing the layer the head reads', () => {
     engine.dispose();
   });
 });
+
+describe('frozen-prefix caches across runs', () => {
+  const run = (id: string) => ({
+    id,
+    model: { id: 'tiny', name: 'Tiny', licence: 'test', source: 'test' },
+    data: { train: { count: 60, digest: 'train-digest' }, val: { count: 15, digest: 'val-digest' }, classes: [], validationSplit: 0.2 },
+  });
+  const settings = { ...DEFAULT_SETTINGS, imageSize: 8, epochs: 2, batchSize: 8, learningRate: 0.05, seed: 3, headLayer: 'output' };
+
+  it('a run with the same cut and data reuses the last run’s cache and trains exactly as if it had built its own', async () => {
+    const data = colourSources(20, 3, 8, 7, 5);
+    let reads = 0;
+    const counting = (src: typeof data.train): typeof data.train => ({
+      ids: src.ids,
+      labels: src.labels,
+      pixels: (idx, size) => {
+        reads += 1;
+        return src.pixels(idx, size);
+      },
+    });
+    const [train, val] = [counting(data.train), counting(data.val)];
+
+    const shared = createTrainingEngine(tf);
+    await shared.loadModel('tiny', 'Tiny', async () => tinyBackbone(8), [0, 1]);
+    await shared.train(settings, ['r', 'g', 'b'], train, val, () => {}, { run: run('a') });
+    expect(reads).toBeGreaterThan(0);
+    reads = 0;
+    const second = await shared.train({ ...settings, learningRate: 0.02, dropout: 0.3 }, ['r', 'g', 'b'], train, val, () => {}, {
+      run: run('b'),
+    });
+    // Every batch and every evaluation came from the kept cache: no pixel was read.
+    expect(reads).toBe(0);
+    const tensors = tf.memory().numTensors;
+
+    const fresh = createTrainingEngine(tf);
+    await fresh.loadModel('tiny', 'Tiny', async () => tinyBackbone(8), [0, 1]);
+    const alone = await fresh.train({ ...settings, learningRate: 0.02, dropout: 0.3 }, ['r', 'g', 'b'], train, val, () => {}, {
+      run: run('c'),
+    });
+    expect(second.history.map((h) => h.loss)).toEqual(alone.history.map((h) => h.loss));
+    expect(second.history.map((h) => h.valLoss)).toEqual(alone.history.map((h) => h.valLoss));
+    fresh.dispose();
+
+    // Other data (another digest): the kept cache is freed and a new one built; nothing leaks.
+    await shared.train(settings, ['r', 'g', 'b'], train, val, () => {}, {
+      run: { ...run('d'), data: { ...run('d').data, train: { count: 60, digest: 'other' } } },
+    });
+    expect(tf.memory().numTensors).toBe(tensors);
+    shared.dispose();
+  });
+});

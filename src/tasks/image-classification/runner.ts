@@ -37,6 +37,24 @@ export interface RunContext {
   resume?: { checkpoint: Checkpoint; history: readonly EpochMetrics[] } | null;
   /** Emit a `checkpoint` event after each completed epoch. */
   checkpoints?: boolean;
+  /** Where frozen-prefix caches outlive a run, for the next run with the same key (sweep trials). */
+  prefixCache?: PrefixCacheStore | null;
+}
+
+/** The frozen prefix's outputs for one run's training and validation examples. */
+export interface PrefixCaches {
+  train: Cache;
+  val: Cache | null;
+}
+
+/**
+ * Keeps caches across runs (owned by the engine). `scope` names what the key cannot see: the loaded
+ * model and the content of the data. The store owns what it is given: a runner never disposes it.
+ */
+export interface PrefixCacheStore {
+  scope: string;
+  get(key: string): PrefixCaches | null;
+  put(key: string, caches: PrefixCaches): void;
 }
 
 export function range0(start: number, end: number): number[] {
@@ -74,7 +92,7 @@ function crossEntropy(tf: Tf, probs: Tensor, target: Tensor): Tensor {
   return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1)));
 }
 
-interface Cache {
+export interface Cache {
   /** [variants × n, …] activations at the cut. */
   tensor: Tensor;
   variants: number;
@@ -187,6 +205,7 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
   const n = train.ids.length;
   let cacheTrain: Cache | null = null;
   let cacheVal: Cache | null = null;
+  let shared = false;
   let rng: Rng = createRng(settings.seed);
   const state: StateEntry[] = layers
     .filter((l) => finalSet.has(l.name))
@@ -209,8 +228,36 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
       if (cut <= 0) return;
       const total = n * variants + val.ids.length;
       report(0, total);
+      // Everything the cached activations depend on: the frozen layers' weights are the pre-trained ones
+      // at the start of every run, so the cut, the input and the examples decide them.
+      const store = ctx.prefixCache ?? null;
+      const key = store
+        ? JSON.stringify([
+            store.scope,
+            layers[cut - 1]?.name,
+            cut,
+            settings.imageSize,
+            settings.resize,
+            ctx.inputRange,
+            augment ? [settings.augmentation, variants, settings.seed] : null,
+            train.ids,
+            val.ids,
+          ])
+        : null;
+      const kept = key ? (store?.get(key) ?? null) : null;
+      if (kept) {
+        cacheTrain = kept.train;
+        cacheVal = kept.val;
+        shared = true;
+        report(total, total);
+        return;
+      }
       cacheTrain = await cachePrefix(ctx, cut, train, variants, augment, shouldStop, (d) => report(d, total));
       if (val.ids.length > 0) cacheVal = await cachePrefix(ctx, cut, val, 1, false, shouldStop, (d) => report(n * variants + d, total));
+      if (store && key) {
+        store.put(key, { train: cacheTrain, val: cacheVal });
+        shared = true;
+      }
     },
     epochOrder(epoch) {
       rng = createRng(deriveSeed(settings.seed, `epoch-${epoch}`));
@@ -249,6 +296,7 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
     },
     evaluate: () => measure(ctx, cacheVal ? cut : 0, cacheVal, val),
     dispose() {
+      if (shared) return; // the store's
       cacheTrain?.tensor.dispose();
       cacheVal?.tensor.dispose();
     },
