@@ -8,7 +8,8 @@ import { test, expect } from './fixtures';
 /**
  * The issue's sweep check on data the studio was not built around: 200 photo-like textures in four
  * classes (grass, sand, water, bark; scripts/textures.mjs: random white balance and saturation, so
- * colour alone does not tell them apart), 64 px. A run with every default, then a 6-trial sweep: the
+ * colour alone does not tell them apart), 64 px. A run with every default, then a 6-trial sweep over
+ * learning rate, dropout and input size: the
  * best trial is at least as good as the default run, every run is in the comparison view, and the best
  * trial's exported model classifies 100 textures it never saw at ≥ 0.8 (chance 0.25).
  */
@@ -35,6 +36,9 @@ test('a 6-trial sweep on 200 photo-like textures matches the default run, and it
   const panel = studio.id('sweep.panel');
   await panel.scrollIntoViewIfNeeded();
   await studio.setNumber('sweep.trials', 6);
+  // The input size varies too, beside the learning rate and dropout.
+  await studio.id('sweep.size.on').check();
+  await studio.setNumber('sweep.size.choices', '96, 128');
   await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
   await studio.id('sweep.start').click();
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 15 * 60_000 });
@@ -42,6 +46,11 @@ test('a 6-trial sweep on 200 photo-like textures matches the default run, and it
   const best = Number(await studio.id('sweep.best').getAttribute('data-value'));
   expect(best).toBeGreaterThanOrEqual(defaultAcc);
   await expect(page.locator('[data-testid="sweep.trial"]')).toHaveCount(6);
+  const sizes = await studio
+    .id('runs.compare')
+    .locator('[data-testid="runs.row"]:not([data-sweep-trial=""]) [data-testid="runs.cell.imageSize"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-value')));
+  expect(new Set(sizes)).toEqual(new Set(['96', '128']));
 
   // The default run and the six trials, each a row of the comparison view.
   await expect(studio.id('runs.compare').locator('[data-testid="runs.row"]')).toHaveCount(7, { timeout: 30_000 });

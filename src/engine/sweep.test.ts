@@ -70,6 +70,17 @@ describe('sampleTrials', () => {
     expect(Object.keys(sampleTrials(DEFAULT_SPACE, 1, 1)[0] ?? {}).sort()).toEqual(['dropout', 'learningRate']);
   });
 
+  it('draws the input size among its choices, and a space stored before the dimension existed draws none', () => {
+    const sized = sampleTrials({ ...SPACE, imageSize: { on: true, choices: [96, 160] } }, 40, 3);
+    const sizes = new Set(sized.map((t) => t.imageSize));
+    expect([...sizes].sort()).toEqual([160, 96]);
+    const plain = sampleTrials(SPACE, 40, 3);
+    plain.forEach((t, i) => {
+      expect(t.imageSize).toBeUndefined();
+      expect(t.learningRate).toBe(sized[i]?.learningRate);
+    });
+  });
+
   it('draws weight decay from 0 uniformly when its minimum is 0', () => {
     const wds = sampleTrials({ ...SPACE, weightDecay: { on: true, min: 0, max: 1e-3 } }, 2000, 9).map((t) => t.weightDecay as number);
     expect(Math.min(...wds)).toBeGreaterThanOrEqual(0);
@@ -87,6 +98,8 @@ describe('spaceProblem', () => {
     expect(spaceProblem({ ...SPACE, dropout: { on: true, min: 0.6, max: 0.2 } }, 4)).toMatch(/Dropout/);
     expect(spaceProblem({ ...SPACE, dropout: { on: true, min: 0, max: 1 } }, 4)).toMatch(/below 1/);
     expect(spaceProblem({ ...SPACE, batchSize: { on: true, choices: [] } }, 4)).toMatch(/Batch sizes/);
+    expect(spaceProblem({ ...SPACE, imageSize: { on: true, choices: [96, 16] } }, 4)).toMatch(/Input sizes/);
+    expect(spaceProblem({ ...SPACE, imageSize: { on: true, choices: [96, 128] } }, 4)).toBeNull();
     // A range that is off is not checked.
     expect(spaceProblem({ ...SPACE, learningRate: { on: false, min: 1, max: 0 } }, 4)).toBeNull();
   });

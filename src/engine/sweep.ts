@@ -27,6 +27,8 @@ export interface SweepSpace {
   topBlocks: SweepChoices;
   /** Whether augmentation is on, sampled half the time each way. */
   augmentation: { on: boolean };
+  /** The square input side in pixels. Absent in sweeps stored before it existed (read as off). */
+  imageSize?: SweepChoices;
 }
 
 /** One trial's values of the dimensions that vary (absent: the run's own setting). */
@@ -37,6 +39,7 @@ export interface TrialParams {
   weightDecay?: number;
   topBlocks?: number;
   augmentation?: boolean;
+  imageSize?: number;
 }
 
 export const DEFAULT_SPACE: SweepSpace = {
@@ -46,6 +49,7 @@ export const DEFAULT_SPACE: SweepSpace = {
   weightDecay: { on: false, min: 0, max: 1e-3 },
   topBlocks: { on: false, choices: [0, 1, 2] },
   augmentation: { on: false },
+  imageSize: { on: false, choices: [96, 128, 160] },
 };
 
 /** Two significant digits: values a person can read and type again, still inside the range. */
@@ -72,19 +76,22 @@ export function sampleTrials(space: SweepSpace, n: number, seed: number): TrialP
   const wd = stream('weightDecay');
   const tb = stream('topBlocks');
   const au = stream('augmentation');
+  const sz = stream('imageSize');
   const pick = (c: number[], u: number) => c[Math.min(c.length - 1, Math.floor(u * c.length))] as number;
   const out: TrialParams[] = [];
   for (let i = 0; i < n; i++) {
     const t: TrialParams = {};
     const { learningRate: L, batchSize: B, dropout: D, weightDecay: W, topBlocks: T } = space;
     // Every stream advances once per trial, on or off, so trial i's values do not depend on the others' dimensions.
-    const u = { lr: lr(), bs: bs(), dr: dr(), wd: wd(), tb: tb(), au: au() };
+    const u = { lr: lr(), bs: bs(), dr: dr(), wd: wd(), tb: tb(), au: au(), sz: sz() };
     if (L.on) t.learningRate = tidy(logUniform(u.lr, L.min, L.max), L.min, L.max);
     if (B.on && B.choices.length > 0) t.batchSize = pick(B.choices, u.bs);
     if (D.on) t.dropout = Math.min(D.max, Math.max(D.min, Math.round((D.min + u.dr * (D.max - D.min)) * 100) / 100));
     if (W.on) t.weightDecay = tidy(W.min > 0 ? logUniform(u.wd, W.min, W.max) : u.wd * W.max, W.min, W.max);
     if (T.on && T.choices.length > 0) t.topBlocks = pick(T.choices, u.tb);
     if (space.augmentation.on) t.augmentation = u.au < 0.5;
+    const S = space.imageSize;
+    if (S?.on && S.choices.length > 0) t.imageSize = pick(S.choices, u.sz);
     out.push(t);
   }
   return out;
@@ -105,6 +112,10 @@ export function spaceProblem(space: SweepSpace, trials: number, opts: { headOnly
   const whole = (c: number[], min: number) => c.length > 0 && c.every((v) => Number.isInteger(v) && v >= min);
   if (B.on && !whole(B.choices, 1)) return 'Batch sizes must be whole numbers of at least 1, separated by commas, such as 8, 16, 32.';
   if (T.on && !whole(T.choices, 0)) return 'Top blocks must be whole numbers from 0, separated by commas, such as 0, 1, 2.';
+  const S = space.imageSize;
+  if (S?.on && (!whole(S.choices, 32) || S.choices.some((c) => c > 512))) {
+    return 'Input sizes must be whole numbers of pixels from 32 to 512, separated by commas, such as 96, 128, 160.';
+  }
   if (opts.headOnly && T.on && T.choices.some((c) => c > 0)) {
     return 'On WASM only the new head can train (it has no convolution gradients): make the top-blocks choices 0, or turn that dimension off.';
   }

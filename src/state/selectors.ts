@@ -62,7 +62,29 @@ export function startBlocker(state: StudioState): string | null {
   const bad = Object.values(state.fieldErrors).find(Boolean);
   if (bad) return `Fix the settings first: ${bad}`;
   if (graphTrainBlocked(state)) return GRAPH_TRAIN_MESSAGE;
+  const head = state.settings.headLayer;
+  if (head !== 'auto' && head !== 'output' && !state.summary.layers.some((l) => l.name === head)) {
+    return `The head reads ${head}, which ${state.summary.name} does not have: choose Auto or one of its layers under “Head reads”.`;
+  }
+  const beyond = layersBeyondHead(state);
+  if (beyond.length > 0) {
+    return `The head reads ${state.settings.headLayer}, but ${beyond.length === 1 ? 'a layer after it is' : `${beyond.length} layers after it are`} set to train (${beyond[0]}${beyond.length > 1 ? ', …' : ''}): they would not be in the model. Freeze them in step 2, or let the head read a later layer.`;
+  }
   return null;
+}
+
+/** Trainable layers after the layer the head reads (a named one): they are left out of the model. */
+export function layersBeyondHead(state: Pick<StudioState, 'summary' | 'trainable' | 'settings'>): string[] {
+  const layers = state.summary?.layers ?? [];
+  const head = state.settings.headLayer;
+  if (state.settings.mode !== 'fine-tune' || head === 'auto' || head === 'output') return [];
+  const at = layers.findIndex((l) => l.name === head);
+  if (at < 0) return [];
+  const on = new Set(state.trainable);
+  return layers
+    .slice(at + 1)
+    .filter((l) => on.has(l.name))
+    .map((l) => l.name);
 }
 
 /** Whether a graph model (which cannot train) has backbone layers marked trainable. */

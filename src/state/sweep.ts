@@ -58,6 +58,7 @@ export function trialSettings(s: Pick<StudioState, 'settings' | 'summary'>, p: T
   if (p.batchSize !== undefined) out.batchSize = p.batchSize;
   if (p.dropout !== undefined) out.dropout = p.dropout;
   if (p.weightDecay !== undefined) out.weightDecay = p.weightDecay;
+  if (p.imageSize !== undefined) out.imageSize = p.imageSize;
   if (p.augmentation !== undefined) {
     out.augmentation = !p.augmentation
       ? NO_AUGMENTATION

@@ -1,4 +1,4 @@
-import { setSweepBudget, updateSweepSpace, useStudio } from '../../state';
+import { DEFAULT_SPACE, setSweepBudget, updateSweepSpace, useStudio } from '../../state';
 import { ChoicesField, Dimension, TypedNumber } from './SweepFields';
 
 /** What varies between trials, and the budget: how many trials, and optionally minutes. */
@@ -9,6 +9,7 @@ export function SweepSpaceForm({ disabled }: { disabled: boolean }) {
   const epochs = useStudio((s) => s.settings.epochs);
   const wasm = useStudio((s) => s.backend === 'wasm');
   const { learningRate: lr, batchSize: bs, dropout: dr, weightDecay: wd, topBlocks: tb } = space;
+  const size = space.imageSize ?? DEFAULT_SPACE.imageSize ?? { on: false, choices: [96, 128, 160] };
   return (
     <fieldset className="sweep-form" disabled={disabled}>
       <legend className="visually-hidden">Sweep settings</legend>
@@ -81,6 +82,20 @@ export function SweepSpaceForm({ disabled }: { disabled: boolean }) {
             testId="sweep.blocks.choices"
             value={tb.choices}
             onValue={(choices) => updateSweepSpace('topBlocks', { choices })}
+          />
+        </Dimension>
+        <Dimension
+          name="Input size"
+          testId="sweep.size"
+          on={size.on}
+          onToggle={(on) => updateSweepSpace('imageSize', { ...size, on })}
+          note="Pixels a side; larger sees more detail and costs more."
+        >
+          <ChoicesField
+            label="one of"
+            testId="sweep.size.choices"
+            value={size.choices}
+            onValue={(choices) => updateSweepSpace('imageSize', { ...size, choices })}
           />
         </Dimension>
         <Dimension

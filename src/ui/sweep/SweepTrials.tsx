@@ -39,6 +39,7 @@ export function SweepTrials() {
             {has('dropout') && <th className="num">Dropout</th>}
             {has('weightDecay') && <th className="num">Weight decay</th>}
             {has('topBlocks') && <th className="num">Top blocks</th>}
+            {has('imageSize') && <th className="num">Input size</th>}
             {has('augmentation') && <th>Augmentation</th>}
             <th scope="col">State</th>
             <th className="num">Epochs</th>
@@ -72,6 +73,7 @@ export function SweepTrials() {
               {has('dropout') && <td className="num">{paramText(t, 'dropout')}</td>}
               {has('weightDecay') && <td className="num">{paramText(t, 'weightDecay')}</td>}
               {has('topBlocks') && <td className="num">{t.params.topBlocks ?? '—'}</td>}
+              {has('imageSize') && <td className="num">{t.params.imageSize ?? '—'}</td>}
               {has('augmentation') && <td>{t.params.augmentation === undefined ? '—' : t.params.augmentation ? 'on' : 'off'}</td>}
               <td className={`sweep-state sweep-state-${t.state}`}>{STATE[t.state]}</td>
               <td className="num">{t.epochs}</td>
