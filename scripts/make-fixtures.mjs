@@ -172,17 +172,22 @@ export function makeGreyShapes({ perClass = 50, size = 56, seed = 1, classes = [
   return { labels: [...classes], images };
 }
 
-/** Writes a zip of `<class>/<n>.png` from makeGreyShapes(opts); returns the number of images. */
-export function writeGreyShapesZip(path, opts = {}) {
-  const set = makeGreyShapes(opts);
+/** Zip entries `<class>/<n>.png` for labelled PNGs, numbered within each class. */
+export function classFolderEntries(images) {
   const counters = new Map();
   const entries = {};
-  for (const { label, png } of set.images) {
+  for (const { label, png } of images) {
     const n = counters.get(label) ?? 0;
     counters.set(label, n + 1);
     entries[`${label}/${String(n).padStart(3, '0')}.png`] = png;
   }
-  writeZip(path, entries);
+  return entries;
+}
+
+/** Writes a zip of `<class>/<n>.png` from makeGreyShapes(opts); returns the number of images. */
+export function writeGreyShapesZip(path, opts = {}) {
+  const set = makeGreyShapes(opts);
+  writeZip(path, classFolderEntries(set.images));
   return set.images.length;
 }
 

@@ -1,7 +1,7 @@
 // Seeded photo-like textures in 4 classes (grass, sand, water, bark) for tests of whole workflows on
 // data that is not drawn shapes: fractal value noise shaped per class, with random hue, scale, direction,
 // lighting gradient, vignette, sensor noise and sometimes blur. RGB bytes; no network.
-import { createRng, gaussian, uniform } from './make-fixtures.mjs';
+import { classFolderEntries, createRng, gaussian, uniform } from './make-fixtures.mjs';
 import { encodePng } from './png.mjs';
 
 export const TEXTURE_CLASSES = ['grass', 'sand', 'water', 'bark'];
@@ -140,13 +140,5 @@ export function makeTextures({ perClass = 50, size = 64, seed = 1 } = {}) {
 
 /** `<class>/<n>.png` entries of makeTextures(opts), for a zip. */
 export function textureEntries(opts = {}) {
-  const set = makeTextures(opts);
-  const counters = new Map();
-  const entries = {};
-  for (const { label, png } of set.images) {
-    const n = counters.get(label) ?? 0;
-    counters.set(label, n + 1);
-    entries[`${label}/${String(n).padStart(3, '0')}.png`] = png;
-  }
-  return entries;
+  return classFolderEntries(makeTextures(opts).images);
 }

@@ -5,6 +5,7 @@
  * continue the run from the next epoch exactly.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { concatFloat32 } from '../lib/arrays';
 import type { FlatOptimizer } from './flat-optimizer';
 import type { StateEntry } from './loop';
 
@@ -111,14 +112,7 @@ export async function captureCheckpoint(
     });
   }
   const arrays = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
-  const total = arrays.reduce((s, a) => s + a.length, 0);
-  const out = new Float32Array(total);
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return { epoch, specs, weights: out.buffer, optimizerSteps: steps };
+  return { epoch, specs, weights: concatFloat32(arrays).buffer as ArrayBuffer, optimizerSteps: steps };
 }
 
 function sizeOf(shape: readonly number[]): number {

@@ -50,35 +50,27 @@ describe('choosing the layer the head reads', () => {
 
   it('picks an earlier layer only when its features classify clearly better, and says why', () => {
     const { fold, folds } = probeFolds(labels, 3, 9);
-    const better = pickHeadLayer(
-      new Map([
-        ['block_a', features(labels, 8, 3, 3)],
-        ['output', features(labels, 8, 0, 4)],
-      ]),
-      labels,
-      3,
-      fold,
-      folds,
-      1,
-      'out_relu',
-    );
+    // block_a's features separate the classes by `a`, the output's by `out` (0: pure noise).
+    const pick = (a: number, out: number) =>
+      pickHeadLayer(
+        new Map([
+          ['block_a', features(labels, 8, a, 3)],
+          ['output', features(labels, 8, out, 4)],
+        ]),
+        labels,
+        3,
+        fold,
+        folds,
+        1,
+        'out_relu',
+      );
+    const better = pick(3, 0);
     expect(better.layer).toBe('block_a');
     expect(better.reason).toContain('block_a');
     expect(better.scores.find((s) => s.layer === 'block_a')!.accuracy).toBeGreaterThan(
       better.scores.find((s) => s.layer === 'output')!.accuracy + 0.3,
     );
-    const same = pickHeadLayer(
-      new Map([
-        ['block_a', features(labels, 8, 0, 5)],
-        ['output', features(labels, 8, 3, 6)],
-      ]),
-      labels,
-      3,
-      fold,
-      folds,
-      1,
-      'out_relu',
-    );
+    const same = pick(0, 3);
     expect(same.layer).toBe('output');
     expect(same.reason).toContain("model's output (out_relu)");
   });

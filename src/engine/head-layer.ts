@@ -12,6 +12,7 @@
  * better, and of layers that score about the same the earliest is taken. Pure arithmetic on pooled features, so it runs the same on every backend.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { concatFloat32 } from '../lib/arrays';
 import { createRng, deriveSeed } from '../lib/random';
 import { blockOf, outputShapeOf } from '../models/inspect';
 
@@ -282,14 +283,7 @@ export async function pooledFeatures(
   }
   const result = new Map<string, { data: Float32Array; dim: number }>();
   names.forEach((name, i) => {
-    const chunks = parts[i] ?? [];
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    const data = new Float32Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      data.set(c, at);
-      at += c.length;
-    }
+    const data = concatFloat32(parts[i] ?? []);
     const dim = outputs[i]?.shape.slice(-1)[0] ?? 1;
     result.set(name, { data, dim: dim as number });
   });

@@ -12,6 +12,7 @@
  * `importTextModel` reads model.json + weights.bin back into a TextModel.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { concatFloat32 } from '../lib/arrays';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSize } from './groups';
 import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
 import { LM_JS } from './runtime-source';
@@ -68,13 +69,8 @@ export async function exportTextModel(model: TextModel, info: TextExportInfo = {
       parts.push((await v.data()) as Float32Array);
     }
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const weights = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    weights.set(p, o);
-    o += p.length;
-  }
+  const weights = concatFloat32(parts);
+  const total = weights.length;
   const modelJson: TextModelJson = {
     format: TEXT_MODEL_FORMAT,
     formatVersion: 1,

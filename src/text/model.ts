@@ -9,6 +9,7 @@
  * One owner: the caller that created an `Lm` disposes it with `disposeLm`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import { concatFloat32 } from '../lib/arrays';
 import { createRng, type Rng } from '../lib/random';
 import { VOCAB_SIZE } from './tokenizer';
 import { maskLogits, nextState, stateAfter } from './utf8-mask';
@@ -384,14 +385,7 @@ export async function saveLm(lm: Lm): Promise<SavedLm> {
     weightSpecs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
     arrays.push((await v.data()) as Float32Array);
   }
-  const total = arrays.reduce((n, a) => n + a.length, 0);
-  const flat = new Float32Array(total);
-  let o = 0;
-  for (const a of arrays) {
-    flat.set(a, o);
-    o += a.length;
-  }
-  return { config: { ...lm.config }, weightSpecs, weights: flat.buffer };
+  return { config: { ...lm.config }, weightSpecs, weights: concatFloat32(arrays).buffer as ArrayBuffer };
 }
 
 /** Rebuilds a model from saved weights; checks every expected parameter is present with its shape. */
