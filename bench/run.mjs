@@ -16,7 +16,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_FLAGS, chromiumPath } from '../scripts/browser.mjs';
 import { CASES, DEFAULT_BACKEND } from './cases.mjs';
 import { isComplete, markdown, summarizeCase } from './table.mjs';
-import { benchSweep, sweepMarkdown } from './sweep.mjs';
+import { benchSweep, sweepMarkdown, writeSweepResults } from './sweep.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -106,6 +106,12 @@ try {
     process.stdout.write('bench: sweep of 6 trials against one full run, WASM … ');
     try {
       sweep = await benchSweep(browser, `http://127.0.0.1:${PORT}`);
+      writeSweepResults(writeFileSync, join(root, 'bench/sweep-results.json'), sweep, {
+        command,
+        commit,
+        machine: cpus()[0]?.model ?? 'cpu',
+        browser: browserName,
+      });
       console.log(`${sweep.sweep_ms} ms against 6 × ${sweep.full_run_ms} ms (${sweep.sweep_vs_trials_times_full}×)`);
     } catch (err) {
       sweep = { error: err.message.split('\n')[0] };

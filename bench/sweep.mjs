@@ -128,3 +128,48 @@ export function sweepMarkdown(s) {
       `and no worse trial lies between ${s.good_lr_range.map((x) => x.toPrecision(2)).join(' and ')}: the suggestion is ${s.lr_suggestion_in_good_range ? 'inside' : 'outside'} that range.`,
   ].join('\n');
 }
+
+/**
+ * `node bench/sweep.mjs` (after `npm run build`): serves dist/, runs the measurement above in headless
+ * Chromium and writes bench/sweep-results.json. `npm run bench` runs it too, beside its other cases.
+ */
+async function main() {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { cpus } = await import('node:os');
+  const { dirname, join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { chromium } = await import('@playwright/test');
+  const { CHROMIUM_FLAGS, chromiumPath } = await import('../scripts/browser.mjs');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const port = 4183;
+  const server = spawn(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  process.on('exit', () => server.kill());
+  await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes(String(port)) && resolve()));
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] });
+  try {
+    const result = await benchSweep(browser, `http://127.0.0.1:${port}`);
+    writeSweepResults(writeFileSync, join(root, 'bench/sweep-results.json'), result, {
+      command: 'node bench/sweep.mjs',
+      commit: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+      browser: `headless Chromium ${browser.version()}`,
+    });
+    console.log(sweepMarkdown(result));
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+}
+
+/** Writes the sweep's results with what produced them. */
+export function writeSweepResults(writeFileSync, path, result, about) {
+  const out = { generated_by: 'bench/sweep.mjs', ...about, date: new Date().toISOString(), ...result };
+  writeFileSync(path, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) await main();
