@@ -15,7 +15,7 @@ export function HeadLayerField() {
   );
   const ends = blockEnds(layers);
   const options = [
-    { value: 'auto', label: 'Auto (compared on your training images)' },
+    { value: 'auto', label: 'Auto (chosen from your data)' },
     { value: 'output', label: `Model output${output ? ` (${output})` : ''}` },
     ...ends
       .slice()
