@@ -56,13 +56,7 @@ export function layerWeightsOf(cp: Checkpoint): Float32Array {
     if (!spec.layer.startsWith('#')) parts.push(all.subarray(at, at + n));
     at += n;
   }
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatFloat32(parts);
 }
 
 /** A checkpoint holding only `weights` for the layer specs of `cp` (to restore the best epoch's weights). */

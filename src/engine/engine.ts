@@ -262,22 +262,32 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     };
     try {
       const { settings } = await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
-      model = composeClassifier(tf, backbone, {
-        numClasses: labels.length,
-        dropout: settings.dropout,
-        seed: settings.seed,
-        layer: settings.headLayer,
-        init: headInit(settings),
-      });
-      applyImportedHead(base, model, labels);
-      const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-      applyFreezing(model, trainable);
-      checkBackendCanTrain(model, trainable);
+      const composed = runClassifier(base, backbone, settings, labels);
+      model = composed.model;
+      checkBackendCanTrain(model, composed.trainable);
       return { model, settings, release };
     } catch (err) {
       release();
       throw err;
     }
+  }
+
+  /**
+   * A classifier as a run starts it: the head on the settings' layer (zeros or seeded Glorot), an
+   * imported studio head's weights when the classes match, the freezing applied.
+   */
+  function runClassifier(base: Loaded, backbone: tfTypes.LayersModel, settings: TrainSettings, labels: readonly string[]) {
+    const model = composeClassifier(tf, backbone, {
+      numClasses: labels.length,
+      dropout: settings.dropout,
+      seed: settings.seed,
+      layer: settings.headLayer,
+      init: headInit(settings),
+    });
+    applyImportedHead(base, model, labels);
+    const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+    applyFreezing(model, trainable);
+    return { model, trainable };
   }
 
   /**
@@ -470,13 +480,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         const { settings, auto } = resumed
           ? { settings: { ...asked, headLayer: resumed.settings.headLayer ?? 'output' }, auto: resumed.auto ?? null }
           : await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
-        const model = composeClassifier(tf, backbone, {
-          numClasses,
-          dropout: settings.dropout,
-          seed: settings.seed,
-          layer: settings.headLayer,
-          init: headInit(settings),
-        });
+        const { model, trainable } = runClassifier(base, backbone, settings, labels);
         const now = new Date().toISOString();
         const record: ImageRunRecord = resumed
           ? {
@@ -507,9 +511,6 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
               ...(auto ? { auto } : {}),
             };
         run = { model, labels, settings, record };
-        applyImportedHead(base, model, labels);
-        const trainable = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-        applyFreezing(model, trainable);
         checkBackendCanTrain(model, trainable);
         if (!resumed) record.trainable = trainableLayerNames(model);
         const given = options.run?.data;
