@@ -177,6 +177,7 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
 
 /** Text: the project's texts and settings, and the text run (begun when its record first arrives). */
 function onTextChange(s: StudioState, prev: StudioState): void {
+  if (adoptingText) return;
   const t = s.text;
   if (textProjectChanged(t, prev.text)) saveProject();
   const projectId = s.currentId;
@@ -413,5 +414,19 @@ export function adoptRun(runId: string, apply: () => void): void {
   resumingRunId = null;
   apply();
   currentRunId = runId;
+  saveProjectNow();
+}
+
+let adoptingText = false;
+
+/** `adoptRun` for a text run: its state is put on screen without recording anything, then autosave writes to it. */
+export function adoptTextRun(runId: string, apply: () => void): void {
+  adoptingText = true;
+  try {
+    apply();
+  } finally {
+    adoptingText = false;
+  }
+  textRunId = runId;
   saveProjectNow();
 }

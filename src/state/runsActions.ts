@@ -1,23 +1,27 @@
 /**
  * The runs view's actions: load the current project's runs (on project open, and again when a run
  * starts, completes an epoch or ends), notes, delete, and "use this run's model", which rebuilds a
- * finished image run's model in the worker from its record and stored checkpoint and makes it the
+ * finished run's model (image or text) in the worker from its record and stored checkpoint and makes it the
  * current one (evaluation, try-it and every export then describe that run).
  */
 import { userMessageOf } from '../lib/errors';
-import type { RunRecord as StoredRun } from '../storage/projects';
+import type { RunRecord as StoredRun, StoredTextRun } from '../storage/projects';
+import type { Checkpoint } from '../engine/checkpoint';
+import type { TextTrainingData } from '../text/types';
 import { getClient } from './clientHost';
 import { ensureReady, reevaluate } from './controller';
 import { batchMetrics } from './metricsBuffer';
-import { adoptRun, flushWrites, patchRun, projectDb, removeRun } from './persistence';
+import { adoptRun, adoptTextRun, flushWrites, patchRun, projectDb, removeRun } from './persistence';
 import { nextSort, type SortKey } from './runRows';
 import { isBusy } from './selectors';
 import { useStudio } from './store';
-import { isTextBusy } from './textSelectors';
+import { isTextBusy, textTrainingData, type PreparedTextData } from './textSelectors';
+import { ensureTextBase } from './textModel';
 import type { RunsState, StudioState } from './types';
 
 const set = (patch: Partial<RunsState>) => useStudio.getState().setRuns(patch);
 const runs = () => useStudio.getState().runs;
+const text = () => useStudio.getState().text;
 
 /** Run ids seen in this project: a run seen for the first time is chosen for the overlay. */
 let known = new Set<string>();
@@ -106,8 +110,13 @@ export async function deleteRun(id: string): Promise<void> {
 
 /** Why a run's model cannot be made current now, in a sentence; null when it can. */
 export function runUseBlocker(run: StoredRun, s: Pick<StudioState, 'status' | 'text'>): string | null {
-  if (run.text) return 'Text runs cannot be made current yet: only image runs can be restored from their checkpoint.';
-  if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
+  if (run.text) {
+    const task = run.text.task;
+    if (s.text.task !== task) return `This is a ${task.replace('text-', 'text ')} run: choose that task at the top to use its model.`;
+    if (!run.text.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
+  } else if (s.text.task !== 'image-classification') {
+    return 'This is an image classification run: choose that task at the top to use its model.';
+  } else if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   if (run.status === 'running') return 'This run has not finished.';
   if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';
   return null;
@@ -122,16 +131,22 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
     await flushWrites();
     const run = await db.getRun(id);
     const blocker = run ? runUseBlocker(run, useStudio.getState()) : 'It is no longer stored in this project.';
-    const record = run?.record;
-    if (blocker || !run || !record) throw new Error(blocker ?? 'It has no run record.');
+    if (blocker || !run) throw new Error(blocker ?? 'It is no longer stored in this project.');
     const stored = await db.getCheckpoint(id);
     if (!stored) {
       throw new Error(
         'Its checkpoint is missing (the run ended before its first epoch, or the checkpoint was not saved), so its model cannot be restored. Train again with its settings.',
       );
     }
-    if (!(await ensureReady())) throw new Error('The training worker is not ready: reload the model in step 2 and try again.');
     const { runId: _r, savedAt: _s, ...checkpoint } = stored;
+    if (run.text) {
+      await makeTextRunCurrent(id, run.text, checkpoint);
+      set({ restoring: null });
+      return;
+    }
+    const record = run.record;
+    if (!record) throw new Error('It has no run record.');
+    if (!(await ensureReady())) throw new Error('The training worker is not ready: reload the model in step 2 and try again.');
     const result = await getClient().call({
       kind: 'train',
       task: 'image-classification',
@@ -169,6 +184,46 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
   } catch (err) {
     set({ restoring: null, error: `${label}’s model could not be made current: ${userMessageOf(err)} The current model is unchanged.` });
   }
+}
+
+/**
+ * The text half of `makeRunCurrent`: the worker rebuilds the run's model from its checkpoint; a
+ * classifier is evaluated again on the texts on screen, split as the run split them (its seed and
+ * validation share), when they are the run's own.
+ */
+async function makeTextRunCurrent(id: string, run: StoredTextRun, checkpoint: Checkpoint): Promise<void> {
+  const record = run.record;
+  if (!record) throw new Error('It has no run record.');
+  if (!(await ensureTextBase())) throw new Error(text().baseError ?? 'The language model could not be loaded.');
+  const t = text();
+  const split = { ...t, seed: record.seed, settings: { ...t.settings, validationSplit: record.data.validationSplit } };
+  let prepared: PreparedTextData | null = null;
+  try {
+    prepared = textTrainingData(split, run.task);
+  } catch {
+    prepared = null; // no data on screen: the model comes back, its evaluation does not
+  }
+  const data: TextTrainingData = prepared?.data ?? { task: 'text-classification', train: [], validation: [] };
+  const result = await getClient().call({
+    kind: 'train',
+    task: run.task,
+    settings: record.settings,
+    labels: record.labels,
+    data: run.task === 'text-generation' ? { task: 'text-generation', train: '', validation: '' } : data,
+    restore: { record, checkpoint },
+  });
+  adoptTextRun(id, () =>
+    useStudio.getState().resetTextRun({
+      status: 'done',
+      runTask: run.task,
+      runLabels: record.labels,
+      valExamples: result.evaluation ? (prepared?.valExamples ?? []) : [],
+      initial: run.initial,
+      history: record.metrics.history,
+      result,
+      record,
+    }),
+  );
 }
 
 export function toggleRunChosen(id: string, on: boolean): void {

@@ -14,7 +14,7 @@
  * - Emits 'initial' (validation before the first step), 'batch', 'epoch' and 'done' events.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { Checkpoint } from '../engine/checkpoint';
+import { captureCheckpoint, heldWeights, restoreState, type Checkpoint } from '../engine/checkpoint';
 import { runLoop, type Evaluation, type LoopSettings, type StateEntry, type TaskRunner } from '../engine/loop';
 import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from '../engine/lr-finder';
 import type { EpochMetrics, ScheduleSettings } from '../engine/types';
@@ -34,7 +34,7 @@ import {
 import { CLASSIFIER_SHIFT, classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody, type ParamGroup } from './groups';
 import { lmLoss, shiftWindows } from './model';
 import { encode } from './tokenizer';
-import { generateText, textModelGroups, textVariables, type TextModel } from './text-model';
+import { classifyTexts, generateText, textModelGroups, textVariables, type TextModel } from './text-model';
 import type {
   ClassificationEvaluation,
   LabelledText,
@@ -105,19 +105,18 @@ export function textLoopSettings(settings: TextTrainSettings): LoopSettings {
   };
 }
 
-/** The text model's trainable groups as the loop's head and parts (top first), and the state a checkpoint holds. */
-function textRunner(model: TextModel, settings: TextTrainSettings, data: TextData): TaskRunner<TextEvaluation> {
+/** The groups of `model` that `settings` trains (unknown group names throw), with the model's variables by name. */
+function trainedGroups(model: TextModel, settings: TextTrainSettings) {
   const groups = textModelGroups(model);
   const allVars = textVariables(model);
   const chosen = new Set(settings.trainableGroups);
-  trainableVariableNames(groups, chosen); // unknown group names throw
-  const varsOf = (g: ParamGroup) => g.variables.map((n) => allVars.get(n)).filter((v): v is tfTypes.Variable => v !== undefined);
-  const trained = groups.filter((g) => chosen.has(g.name));
-  const head = trained.filter((g) => g.name === 'head').flatMap(varsOf);
-  const parts = trained
-    .filter((g) => g.name !== 'head')
-    .reverse()
-    .map((g) => ({ name: g.name, variables: varsOf(g) }));
+  trainableVariableNames(groups, chosen);
+  return { trained: groups.filter((g) => chosen.has(g.name)), allVars };
+}
+
+/** The state a text run's checkpoint holds: every variable of the groups it trains, and a classifier's centring. */
+export function textRunState(model: TextModel, settings: TextTrainSettings): StateEntry[] {
+  const { trained, allVars } = trainedGroups(model, settings);
   const entry = (name: string, v: tfTypes.Variable, after?: () => void): StateEntry => ({
     layer: name,
     index: 0,
@@ -131,7 +130,76 @@ function textRunner(model: TextModel, settings: TextTrainSettings, data: TextDat
   const cls = model.classifier;
   // A restored head keeps its fitted centring instead of fitting it again.
   if (cls) state.push(entry(CLASSIFIER_SHIFT, cls.shift, () => (cls.fitted = true)));
+  return state;
+}
+
+/** The text model's trainable groups as the loop's head and parts (top first), and the state a checkpoint holds. */
+function textRunner(model: TextModel, settings: TextTrainSettings, data: TextData): TaskRunner<TextEvaluation> {
+  const { trained, allVars } = trainedGroups(model, settings);
+  const varsOf = (g: ParamGroup) => g.variables.map((n) => allVars.get(n)).filter((v): v is tfTypes.Variable => v !== undefined);
+  const head = trained.filter((g) => g.name === 'head').flatMap(varsOf);
+  const parts = trained
+    .filter((g) => g.name !== 'head')
+    .reverse()
+    .map((g) => ({ name: g.name, variables: varsOf(g) }));
+  const state = textRunState(model, settings);
   return { ...data, lastBatch: 'pad', head, parts, state: () => state };
+}
+
+/**
+ * The weights a finished run's model holds (after restore-best or a stop mid-epoch the last per-epoch
+ * checkpoint may not): what "use this run's model" restores. No optimizer state: it is not resumed.
+ */
+export async function heldTextCheckpoint(model: TextModel, settings: TextTrainSettings, epochs: number): Promise<Checkpoint> {
+  const cp = await captureCheckpoint(textRunState(model, settings), epochs, { head: null, backbone: null });
+  return { ...cp, final: true };
+}
+
+/** Puts a stored run's weights into a fresh copy of its model (the best epoch's, when early stopping kept them). */
+export function restoreTextRun(
+  tf: Tf,
+  model: TextModel,
+  settings: TextTrainSettings,
+  checkpoint: Checkpoint,
+  bestEpoch: number | null,
+): void {
+  restoreState(tf, textRunState(model, settings), heldWeights(checkpoint, bestEpoch));
+  if (model.classifier) model.classifier.fitted = true;
+}
+
+/** A classifier's predictions on labelled texts, as a run's evaluation reports them (mean cross-entropy, accuracy). */
+export async function evaluateTextClassifier(
+  tf: Tf,
+  model: TextModel,
+  examples: readonly LabelledText[],
+): Promise<ClassificationEvaluation> {
+  const probabilities = await classifyTexts(
+    tf,
+    model,
+    examples.map((e) => e.text),
+  );
+  return scoreClassification(
+    probabilities,
+    Int32Array.from(examples, (e) => e.label),
+    model.classifier?.labels.length ?? 0,
+  );
+}
+
+/** Argmax predictions, accuracy and mean cross-entropy of softmax rows [examples, K] against their labels. */
+function scoreClassification(probabilities: Float32Array, labels: Int32Array, K: number): ClassificationEvaluation {
+  const n = labels.length;
+  const predicted = new Int32Array(n);
+  let correct = 0;
+  let nll = 0;
+  for (let i = 0; i < n; i++) {
+    let arg = 0;
+    for (let k = 1; k < K; k++) if ((probabilities[i * K + k] as number) > (probabilities[i * K + arg] as number)) arg = k;
+    predicted[i] = arg;
+    const truth = labels[i] as number;
+    if (arg === truth) correct++;
+    nll -= Math.log(Math.max(probabilities[i * K + truth] as number, 1e-12));
+  }
+  return { labels, predicted, probabilities, accuracy: n ? correct / n : 0, loss: n ? nll / n : 0 };
 }
 
 /** The learning-rate range test (src/engine/lr-finder.ts) on a text model and its data, with the run's settings. */
@@ -519,21 +587,8 @@ async function classificationRunner(
         parts.push(tf.tidy(() => tf.slice(tf.softmax(logitsOf(valIds, valFeatures, indices, B, 0, 0)), [0, 0], [indices.length, K])));
         await breathe();
       }
-      const probabilities = await readAll(tf, parts);
-      const predicted = new Int32Array(validation.length);
-      let correct = 0;
-      let nll = 0;
-      for (let i = 0; i < validation.length; i++) {
-        let arg = 0;
-        for (let k = 1; k < K; k++) if ((probabilities[i * K + k] as number) > (probabilities[i * K + arg] as number)) arg = k;
-        predicted[i] = arg;
-        const truth = valLabels[i] as number;
-        if (arg === truth) correct++;
-        nll -= Math.log(Math.max(probabilities[i * K + truth] as number, 1e-12));
-      }
-      const accuracy = correct / validation.length;
-      const loss = nll / validation.length;
-      return { loss, accuracy, classification: { labels: valLabels.slice(), predicted, probabilities, accuracy, loss } };
+      const classification = scoreClassification(await readAll(tf, parts), valLabels.slice(), K);
+      return { loss: classification.loss, accuracy: classification.accuracy, classification };
     },
   };
 }

@@ -1,14 +1,15 @@
 /**
  * Text runs on the one loop: a run interrupted after epoch 1 and resumed from its checkpoint on a
  * fresh copy of the pre-trained model ends with the same weights and metrics as the run that was
- * never interrupted (generation, and classification with the body training and its centring fitted).
+ * never interrupted (generation, and classification with the body training and its centring fitted);
+ * and a finished run's held checkpoint puts exactly its weights into a fresh model ("use this run's model").
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../engine/checkpoint';
-import { runTextTraining } from './finetune';
+import { evaluateTextClassifier, heldTextCheckpoint, restoreTextRun, runTextTraining } from './finetune';
 import { createLm, disposeLm, saveLm, type LmConfig, type SavedLm } from './model';
-import { createTextModel, disposeTextModel, textVariables, type TextModel } from './text-model';
+import { classifyTexts, createTextModel, disposeTextModel, textVariables, type TextModel } from './text-model';
 import type { TextTrainingData, TextTrainSettings } from './types';
 import { CLASSIFIER_SHIFT } from './groups';
 
@@ -120,6 +121,42 @@ describe('a text run resumed from its checkpoint', () => {
       expect(resumed.final.valLoss).toBeCloseTo(whole.final.valLoss, 6);
       expect(resumed.final.valLoss).toBeLessThan(whole.initial.valLoss);
       disposeTextModel(again);
+    }, 60_000);
+  }
+});
+
+describe('a finished text run made current again from its held checkpoint', () => {
+  for (const c of CASES) {
+    it(`${c.name}: a fresh model gets exactly the weights the run ended with`, async () => {
+      // Early stopping that restores the best epoch: the last per-epoch checkpoint may not hold the run's weights.
+      const settings: TextTrainSettings = { ...c.settings, epochs: 4, earlyStopping: { patience: 1, restoreBest: true } };
+      const trained = fresh(settings.task);
+      const result = await runTextTraining(tf, trained, c.data, settings, () => {});
+      const held = await heldTextCheckpoint(trained, settings, result.epochs);
+      const expected = weightsOf(trained);
+      const expectedProbs = trained.classifier ? await classifyTexts(tf, trained, ['plum apple', 'tiger horse', 'apple']) : null;
+      disposeTextModel(trained);
+
+      const restored = fresh(settings.task);
+      const untouched = weightsOf(restored);
+      const before = tf.memory().numTensors;
+      restoreTextRun(tf, restored, settings, held, result.bestEpoch);
+      expect(tf.memory().numTensors).toBe(before);
+      const got = weightsOf(restored);
+      let changed = 0;
+      for (const [name, values] of expected) {
+        expect(Array.from(got.get(name) as Float32Array), name).toEqual(Array.from(values));
+        if (Array.from(untouched.get(name) as Float32Array).join() !== Array.from(values).join()) changed++;
+      }
+      expect(changed).toBeGreaterThan(0); // the run changed weights, and the restore brought them back
+      if (expectedProbs && c.data.task === 'text-classification') {
+        expect(Array.from(await classifyTexts(tf, restored, ['plum apple', 'tiger horse', 'apple']))).toEqual(Array.from(expectedProbs));
+        // Its evaluation on the run's validation split is the run's own.
+        const ev = await evaluateTextClassifier(tf, restored, c.data.validation);
+        expect(ev.accuracy).toBeCloseTo(result.final.valAccuracy as number, 6);
+        expect(ev.loss).toBeCloseTo(result.final.valLoss, 4);
+      }
+      disposeTextModel(restored);
     }, 60_000);
   }
 });

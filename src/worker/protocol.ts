@@ -75,8 +75,13 @@ export interface TextTrainPayload {
   data: TextTrainingData;
   run?: RunStart & { validationSplit: number };
   resume?: TextResume & { record?: TextRunRecord | null };
-  /** Send a `checkpoint` event after each completed epoch. */
+  /** Send a `checkpoint` event after each completed epoch, and one of the weights the model ends with. */
   checkpoints?: boolean;
+  /**
+   * Makes a finished run's model current, training nothing: its record and stored checkpoint (the runs
+   * view). A classifier is evaluated on `data.validation` when that is the run's own validation split.
+   */
+  restore?: { record: TextRunRecord; checkpoint: Checkpoint };
 }
 
 interface TextVerbs {

@@ -7,11 +7,25 @@ import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
 import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
-import { findTextLearningRate, runTextTraining, type TextResume } from '../text/finetune';
+import {
+  evaluateTextClassifier,
+  findTextLearningRate,
+  heldTextCheckpoint,
+  restoreTextRun,
+  runTextTraining,
+  type TextResume,
+} from '../text/finetune';
 import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
-import type { TextTrainEvent, TextTrainResult, TextTrainSettings, TextTrainingData } from '../text/types';
+import type {
+  ClassificationEvaluation,
+  TextEpochMetrics,
+  TextTrainEvent,
+  TextTrainResult,
+  TextTrainSettings,
+  TextTrainingData,
+} from '../text/types';
 import { heldEpoch, newRunMetrics, recordEpoch, textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
 import type { BackendName } from '../engine/types';
 import type { TextTask } from '../text/types';
@@ -206,6 +220,59 @@ export async function trainText(
 
 export type TextRunResult = TextTrainResult & { record: TextRunRecord };
 
+/**
+ * Makes a finished run's model the current one: a fresh copy of the pre-trained model with the run's
+ * weights from its checkpoint, and its record. Its result comes from the record; a classifier's
+ * per-text evaluation is computed again on `data` when that is the run's validation split (same digest).
+ */
+export async function restoreTextRunModel(
+  stored: TextRunRecord,
+  checkpoint: Checkpoint,
+  data: TextTrainingData,
+  labels: string[],
+): Promise<TextRunResult> {
+  const settings = stored.settings;
+  const m = freshModel(settings, stored.labels);
+  try {
+    restoreTextRun(tf, m, settings, checkpoint, stored.metrics.bestEpoch);
+  } catch (err) {
+    disposeTextModel(m);
+    throw err;
+  }
+  if (model) disposeTextModel(model);
+  model = m;
+  const r = structuredClone(stored);
+  record = r;
+  const metrics = r.metrics;
+  const held = heldEpoch(metrics);
+  const valLoss = metrics.initialValLoss ?? Number.NaN;
+  const initial: TextEpochMetrics = {
+    epoch: 0,
+    trainLoss: null,
+    valLoss,
+    perplexity: r.task === 'text-generation' ? Math.exp(valLoss) : null,
+    valAccuracy: null,
+    learningRate: settings.learningRate,
+    sample: null,
+    seconds: 0,
+  };
+  let evaluation: ClassificationEvaluation | null = null;
+  if (data.task === 'text-classification' && data.validation.length > 0) {
+    const manifest = await textDataManifest(data, labels, r.data.validationSplit);
+    if (manifest.val.digest === r.data.val.digest) evaluation = await evaluateTextClassifier(tf, m, data.validation);
+  }
+  return {
+    reason: metrics.stoppedEarly ? 'early-stopped' : metrics.stopped ? 'stopped' : 'completed',
+    epochs: metrics.epochsCompleted,
+    initial,
+    history: structuredClone(metrics.history),
+    bestEpoch: metrics.bestEpoch,
+    final: held ?? initial,
+    evaluation,
+    record: structuredClone(r),
+  };
+}
+
 export function stopText(): void {
   stopRequested = true;
 }
@@ -284,8 +351,9 @@ export function textSession(task: TextTask, ctx: SessionContext) {
     load: (command: { url: string; name: string }) => loadTextBase(command.url, command.name),
     async train(command: TextTrainPayload): Promise<TextRunResult> {
       if (command.settings.task !== task) throw new StudioError('internal', `A ${command.settings.task} run was sent to the ${task} task.`);
+      if (command.restore) return restoreTextRunModel(command.restore.record, command.restore.checkpoint, command.data, command.labels);
       try {
-        return await trainText(command.settings, command.labels, command.data, onEvent, {
+        const result = await trainText(command.settings, command.labels, command.data, onEvent, {
           backend: ctx.backend(),
           run: command.run ?? null,
           resume: command.resume ?? null,
@@ -297,6 +365,14 @@ export function textSession(task: TextTask, ctx: SessionContext) {
               }
             : undefined,
         });
+        // The last per-epoch checkpoint may not hold the weights the model ends with (restore-best, a
+        // stop mid-epoch): the run's stored checkpoint becomes the held weights, what "use this run" restores.
+        if (command.checkpoints && model) {
+          const held = await heldTextCheckpoint(model, command.settings, result.epochs);
+          batches.flush();
+          ctx.post({ type: 'checkpoint', checkpoint: held }, [held.weights]);
+        }
+        return result;
       } finally {
         batches.flush();
       }

@@ -12,7 +12,21 @@ export function ClassificationResults() {
   const [selected, setSelected] = useState<Cell | null>(null);
   const ev = result?.evaluation ?? null;
   const confusion = useMemo(() => (ev ? textConfusion(ev, labels.length) : []), [ev, labels.length]);
-  if (!ev) return null;
+  if (!result) return null;
+  if (!ev) {
+    // A run made current from the runs view on data other than its own: nothing on screen to evaluate it on.
+    const acc = result.final.valAccuracy;
+    return (
+      <>
+        <p className="note" data-testid="eval.not-evaluated">
+          The texts on screen are not this run’s validation split, so it is not evaluated again here
+          {acc !== null && Number.isFinite(acc) ? ` (it reached ${(acc * 100).toFixed(1)}% on its own split)` : ''}. Load the data it was
+          trained on to see its confusion matrix and mistakes.
+        </p>
+        <ClassifyBox labels={labels} />
+      </>
+    );
+  }
   const k = labels.length;
   const rows = valExamples.map((e, i) => {
     const predicted = ev.predicted[i] ?? 0;
