@@ -31,7 +31,11 @@ test('a run interrupted by a reload comes back with its data, settings and curve
   expect(valLoss).toBeGreaterThan(0); // an empty data-value would read as 0
   expect(valLoss).toBeLessThan(0.8 * initialLoss);
 
-  // The finished run is saved too: another reload shows its curves and offers no resume.
+  // The finished run is saved too: another reload shows its curves and offers no resume. (The runs
+  // view reads the stored run after the autosave's writes: once it shows every epoch, they are on disk.)
+  await expect(studio.id('runs.compare').getByTestId('runs.row').first()).toHaveAttribute('data-epochs', String(EPOCHS), {
+    timeout: 60_000,
+  });
   await page.reload();
   await expect(studio.summary).toHaveAttribute('data-images', images, { timeout: 60_000 });
   await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', String(EPOCHS), { timeout: 60_000 });

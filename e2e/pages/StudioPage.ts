@@ -27,6 +27,16 @@ export class StudioPage {
     await expect(this.id('freeze.trainable-params')).toBeVisible({ timeout: 120_000 });
   }
 
+  /** Opens the studio on WASM with `seed`, chooses text classification and loads the spam/ham sample. */
+  async openSpamSample(seed: number): Promise<void> {
+    await this.open(`?backend=wasm&seed=${seed}`);
+    await this.id('task.text-classification').click();
+    await expect(this.id('task.text-classification')).toHaveAttribute('aria-checked', 'true');
+    await this.waitForModel();
+    await this.loadSample();
+    await expect(this.summary).toHaveAttribute('data-classes', '2');
+  }
+
   async loadSample(): Promise<void> {
     await this.id('dataset.sample').click();
     await expect(this.summary).not.toHaveAttribute('data-images', '0', { timeout: 60_000 });

@@ -59,6 +59,48 @@ export interface TextTrainControl {
   onCheckpoint?: (checkpoint: Checkpoint) => void;
   /** A sentence about the run (the batch size halved after running out of memory). */
   onLog?: (message: string) => void;
+  /** Pooled features of texts under the pre-trained body, kept across runs (read only when no body group trains). */
+  features?: TextFeatureCache | null;
+}
+
+/**
+ * Pooled features of texts under the frozen pre-trained body, by pooling and text: a head-only run
+ * on texts a previous run (or the learning-rate test) already read computes none of them again. The
+ * owner keeps one per pre-trained model and clears it when another loads.
+ */
+export interface TextFeatureCache {
+  get(key: string): Float32Array | undefined;
+  set(key: string, features: Float32Array): void;
+}
+
+/** A feature cache that forgets its oldest entries beyond `limit` texts (1 KB each on the bundled model). */
+export function createTextFeatureCache(limit = 50_000): TextFeatureCache & { size(): number; clear(): void } {
+  const map = new Map<string, Float32Array>();
+  return {
+    get: (key) => map.get(key),
+    set(key, features) {
+      map.delete(key);
+      map.set(key, features);
+      while (map.size > limit) map.delete(map.keys().next().value as string);
+    },
+    size: () => map.size,
+    clear: () => map.clear(),
+  };
+}
+
+/** The data half of the runner for `data`'s task. */
+function textTaskData(
+  tf: Tf,
+  model: TextModel,
+  data: TextTrainingData,
+  settings: TextTrainSettings,
+  B: number,
+  breathe: () => Promise<void>,
+  features: TextFeatureCache | null,
+): Promise<TextData> {
+  return data.task === 'text-generation'
+    ? generationRunner(tf, model, data.train, data.validation, settings, B, breathe)
+    : classificationRunner(tf, model, data.train, data.validation, settings, B, breathe, features);
 }
 
 /** The engine's schedule settings for a text schedule (defaults: 0.1 warm-up epochs, min factor 0.1). */
@@ -208,15 +250,15 @@ export async function findTextLearningRate(
   model: TextModel,
   data: TextTrainingData,
   settings: TextTrainSettings,
-  run: { shouldStop: () => boolean; onPoint: (p: LrPoint, step: number, steps: number) => void; options?: LrFinderOptions },
+  run: {
+    shouldStop: () => boolean;
+    onPoint: (p: LrPoint, step: number, steps: number) => void;
+    options?: LrFinderOptions;
+    features?: TextFeatureCache | null;
+  },
 ): Promise<LrFinderResult> {
-  const breathe = createYielder();
   const loopSettings = textLoopSettings(settings);
-  const B = loopSettings.batchSize;
-  const taskData =
-    data.task === 'text-generation'
-      ? await generationRunner(tf, model, data.train, data.validation, settings, B, breathe)
-      : await classificationRunner(tf, model, data.train, data.validation, settings, B, breathe);
+  const taskData = await textTaskData(tf, model, data, settings, loopSettings.batchSize, createYielder(), run.features ?? null);
   const runner = { ...textRunner(model, settings, taskData), valCount: 0 };
   return findLearningRate({ tf, runner, settings: loopSettings, shouldStop: run.shouldStop, onPoint: run.onPoint, options: run.options });
 }
@@ -259,10 +301,7 @@ export async function runTextTraining(
   const trainableParams = countTrainableParams(groups, settings.trainableGroups);
   const resume = control.resume ?? null;
   if (resume && model.classifier) model.classifier.fitted = true; // its centring comes back with the checkpoint
-  const taskData =
-    data.task === 'text-generation'
-      ? await generationRunner(tf, model, data.train, data.validation, settings, B, breathe)
-      : await classificationRunner(tf, model, data.train, data.validation, settings, B, breathe);
+  const taskData = await textTaskData(tf, model, data, settings, B, breathe, control.features ?? null);
   const runner = textRunner(model, settings, taskData);
   const sampleSettings = model.task === 'text-generation' ? (settings.sample ?? null) : null;
   const metricsOf = async (m: EpochMetrics, ev: TextEvaluation): Promise<TextEpochMetrics> => ({
@@ -450,6 +489,7 @@ async function classificationRunner(
   settings: TextTrainSettings,
   B: number,
   breathe: () => Promise<void>,
+  cache: TextFeatureCache | null,
 ): Promise<TextData> {
   const head = model.classifier as ClassifierHead;
   if (!head) throw new StudioError('internal', 'A classification run needs a model with a classifier head.');
@@ -524,8 +564,28 @@ async function classificationRunner(
     });
     return out;
   };
-  const trainFeatures = cached ? await featuresOf(trainIds) : null;
-  const valFeatures = cached ? await featuresOf(valIds) : null;
+  /** `featuresOf` through the cache: only texts it does not hold are run through the body. */
+  const cachedFeaturesOf = async (xs: readonly LabelledText[], ids: readonly Int32Array[][]): Promise<Float32Array> => {
+    if (!cache) return featuresOf(ids);
+    const keys = xs.map((e) => `${head.pooling}\u0000${e.text}`);
+    const out = new Float32Array(xs.length * D);
+    const missing: number[] = [];
+    keys.forEach((k, i) => {
+      const hit = cache.get(k);
+      if (hit?.length === D) out.set(hit, i * D);
+      else missing.push(i);
+    });
+    if (missing.length === 0) return out;
+    const fresh = await featuresOf(missing.map((i) => ids[i] as Int32Array[]));
+    missing.forEach((i, r) => {
+      const f = fresh.slice(r * D, (r + 1) * D);
+      out.set(f, i * D);
+      cache.set(keys[i] as string, f);
+    });
+    return out;
+  };
+  const trainFeatures = cached ? await cachedFeaturesOf(train, trainIds) : null;
+  const valFeatures = cached ? await cachedFeaturesOf(validation, valIds) : null;
   if (!head.fitted) {
     // Centre the head on the training set's mean pooled feature (≤ 512 examples, seeded, when the body trains).
     if (trainFeatures) fitShift(tf, head, trainFeatures, train.length);

@@ -9,18 +9,15 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/random';
 import { findTextLearningRate, runTextTraining } from './finetune';
-import { createLm, disposeLm, saveLm, type LmConfig, type SavedLm } from './model';
+import type { SavedLm } from './model';
+import { tinyPretrainedLm } from '../test/tiny';
 import { createTextModel, disposeTextModel, textVariables, type TextModel } from './text-model';
 import type { LabelledText, TextTrainSettings } from './types';
 
-const TINY: LmConfig = { vocabSize: 259, contextLength: 16, width: 32, heads: 2, blocks: 2, mlpRatio: 2 };
 let base: SavedLm;
 
 beforeAll(async () => {
-  expect(await tf.setBackend('cpu')).toBe(true);
-  const lm = createLm(tf, TINY, 5);
-  base = await saveLm(lm);
-  disposeLm(lm);
+  base = await tinyPretrainedLm(5);
 });
 
 const clsModel = (): TextModel =>

@@ -8,6 +8,7 @@ import { StudioError } from '../lib/errors';
 import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
 import {
+  createTextFeatureCache,
   evaluateTextClassifier,
   findTextLearningRate,
   heldTextCheckpoint,
@@ -44,6 +45,8 @@ let baseUrl: string | null = null;
 let model: TextModel | null = null;
 let record: TextRunRecord | null = null;
 let stopRequested = false;
+/** Pooled features of texts under the loaded pre-trained body: head-only runs and the learning-rate test share them. */
+const features = createTextFeatureCache();
 
 interface TextModelJsonFile {
   config?: LmConfig;
@@ -84,6 +87,7 @@ export async function loadTextBase(url: string, name: string): Promise<TextBaseS
     }
     base = saved;
     baseUrl = url;
+    features.clear();
   }
   const parameters = base.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   return { name, config: base.config, parameters };
@@ -118,7 +122,7 @@ export async function findTextLr(
   const scratch = freshModel(settings, labels);
   stopRequested = false;
   try {
-    return await findTextLearningRate(tf, scratch, data, settings, { shouldStop: () => stopRequested, onPoint });
+    return await findTextLearningRate(tf, scratch, data, settings, { shouldStop: () => stopRequested, onPoint, features });
   } finally {
     disposeTextModel(scratch);
     stopRequested = false;
@@ -196,6 +200,7 @@ export async function trainText(
     {
       shouldStop: () => stopRequested,
       resume,
+      features,
       onCheckpoint: options.onCheckpoint,
       onLog: (message) => {
         r.notes.push(message);
