@@ -23,4 +23,5 @@ export { IDLE_LR_FINDER } from './lrFinderSlice';
 export * from './runsActions';
 export * from './runRows';
 export * from './sweep';
+export { textTrialSettings } from './textSweep';
 export { DEFAULT_SPACE, rungEpochs, type SweepSpace, type TrialParams, type TrialState } from '../engine/sweep';

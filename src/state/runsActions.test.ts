@@ -22,7 +22,7 @@ const stored = (over: Partial<StoredRun> = {}): StoredRun => ({
 describe('what the runs view may do with a run', () => {
   const idle = useStudio.getState();
 
-  it('makes a finished image run with a record current, and says why not otherwise', () => {
+  it('makes a finished run with a record current in its own task, and says why not otherwise', () => {
     expect(runUseBlocker(stored(), idle)).toBeNull();
     expect(runUseBlocker(stored({ status: 'stopped' }), idle)).toBeNull();
     expect(runUseBlocker(stored({ record: null }), idle)).toMatch(/before the studio kept run records/);
@@ -30,7 +30,13 @@ describe('what the runs view may do with a run', () => {
     const text = stored({
       text: { task: 'text-generation', settings: {} as TextRunRecord['settings'], labels: [], initial: null, history: [], record: null },
     });
-    expect(runUseBlocker(text, idle)).toMatch(/Text runs cannot be made current yet/);
+    // A text run: in its own task only, and only with a record.
+    expect(runUseBlocker(text, idle)).toMatch(/text generation run: choose that task/);
+    const inGeneration = { ...idle, text: { ...idle.text, task: 'text-generation' as const } };
+    expect(runUseBlocker(text, inGeneration)).toMatch(/before the studio kept run records/);
+    const withRecord = stored({ text: { ...(text.text as NonNullable<StoredRun['text']>), record: { id: 'r1' } as TextRunRecord } });
+    expect(runUseBlocker(withRecord, inGeneration)).toBeNull();
+    expect(runUseBlocker(stored(), inGeneration)).toMatch(/image classification run: choose that task/);
     expect(runUseBlocker(stored(), { ...idle, status: 'running' })).toMatch(/Wait for the run in progress/);
     expect(runUseBlocker(stored(), { ...idle, text: { ...idle.text, status: 'running' } })).toMatch(/Wait for the run in progress/);
   });

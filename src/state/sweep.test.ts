@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, NO_AUGMENTATION, type LayerInfo, type ModelSummary } from '../engine/types';
-import { SWEEP_AUGMENTATION, bestTrial, sweepInputProblem, trialSettings } from './sweep';
+import { SWEEP_AUGMENTATION, bestTrial, sweepInputProblem, textSpace, trialSettings } from './sweep';
+import { textTrialSettings } from './textSweep';
+import type { TextTrainSettings } from '../text/types';
 import { IDLE_SWEEP } from './sweepSlice';
-import type { SweepTrialView } from './types';
+import type { SweepTrialView, Task } from './types';
 
 const layer = (name: string, block: string, hasWeights = true): LayerInfo => ({
   name,
@@ -84,9 +86,10 @@ describe('bestTrial', () => {
 
 describe('sweepInputProblem', () => {
   it('refuses bad input, and trainable blocks on WASM', () => {
-    const state = (patch: Partial<typeof IDLE_SWEEP>, backend: 'wasm' | 'webgl' = 'webgl') => ({
+    const state = (patch: Partial<typeof IDLE_SWEEP>, backend: 'wasm' | 'webgl' = 'webgl', task: Task = 'image-classification') => ({
       sweep: { ...IDLE_SWEEP, ...patch },
       backend,
+      text: { task },
     });
     expect(sweepInputProblem(state({}))).toBeNull();
     expect(sweepInputProblem(state({ trials: 0 }))).toMatch(/at least 1 trial/);
@@ -94,5 +97,46 @@ describe('sweepInputProblem', () => {
     const blocks = { ...IDLE_SWEEP.space, topBlocks: { on: true, choices: [0, 2] } };
     expect(sweepInputProblem(state({ space: blocks }, 'wasm'))).toMatch(/WASM/);
     expect(sweepInputProblem(state({ space: blocks }))).toBeNull();
+    // Text blocks train on WASM, and an image-only dimension's bad input does not block a text sweep.
+    expect(sweepInputProblem(state({ space: blocks }, 'wasm', 'text-classification'))).toBeNull();
+    const badSize = { ...IDLE_SWEEP.space, imageSize: { on: true, choices: [8] } };
+    expect(sweepInputProblem(state({ space: badSize }))).toMatch(/Input sizes/);
+    expect(sweepInputProblem(state({ space: badSize }, 'webgl', 'text-classification'))).toBeNull();
+  });
+});
+
+describe('textTrialSettings', () => {
+  const config = { vocabSize: 259, contextLength: 128, width: 128, heads: 4, blocks: 4, mlpRatio: 4 };
+  const base: TextTrainSettings = {
+    task: 'text-classification',
+    seed: 3,
+    epochs: 20,
+    batchSize: 16,
+    learningRate: 0.003,
+    optimizer: 'adam',
+    weightDecay: 0,
+    schedule: { kind: 'constant' },
+    dropout: 0.3,
+    trainableGroups: ['head'],
+    pooling: 'mean',
+  };
+  it('puts the sampled values on the run’s settings; top blocks through the text presets, 0 = the head alone', () => {
+    const t = textTrialSettings(base, { learningRate: 0.01, batchSize: 8, dropout: 0.1, weightDecay: 0.001, topBlocks: 1 }, 3, config);
+    expect(t).toEqual({
+      ...base,
+      epochs: 3,
+      learningRate: 0.01,
+      batchSize: 8,
+      dropout: 0.1,
+      weightDecay: 0.001,
+      trainableGroups: ['block_3', 'final_norm', 'head'],
+    });
+    expect(textTrialSettings(base, { topBlocks: 0 }, 9, config).trainableGroups).toEqual(['head']);
+    expect(textTrialSettings(base, {}, 9, config)).toEqual({ ...base, epochs: 9 });
+  });
+  it('a text sweep never varies the image-only dimensions', () => {
+    const space = textSpace({ ...IDLE_SWEEP.space, augmentation: { on: true }, imageSize: { on: true, choices: [96] } });
+    expect(space.augmentation.on).toBe(false);
+    expect(space.imageSize?.on).toBe(false);
   });
 });

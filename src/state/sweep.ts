@@ -1,10 +1,11 @@
 /**
- * Sweeps from the UI (image classification): trials drawn at random from the space the person chose
+ * Sweeps from the UI (image classification and text classification): trials drawn at random from the space the person chose
  * (`sampleTrials`, seeded by the settings' seed), run one after another in the worker as real studio
  * runs — each stored, listed in the runs view and tagged with its trial number — under successive
  * halving: every trial trains to the first rung's epochs, the top third go on to the next rung by
  * continuing from their stored checkpoint (the resume machinery, with more epochs), the rest stop
- * early. The scheduling is `nextAction` (src/engine/sweep.ts); this file only carries it out.
+ * early. The scheduling is `nextAction` (src/engine/sweep.ts); this file only carries it out, through
+ * the task's `SweepRunner` (the image one here, the text one in textSweep.ts).
  */
 import { nextAction, rungEpochs, sampleTrials, spaceProblem, type SweepSpace, type TrialParams } from '../engine/sweep';
 import { NO_AUGMENTATION, augmentationOn, type TrainSettings } from '../engine/types';
@@ -18,6 +19,7 @@ import { beginResume, newId, patchRun, removeRun, resumePoint, type ResumePoint 
 import { loadRuns, makeRunCurrent } from './runsActions';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
+import { isTextBusy } from './textSelectors';
 import { IDLE_SWEEP } from './sweepSlice';
 import { unfinished } from './sweepStore';
 import type { StudioState, SweepTrialView, SweepView } from './types';
@@ -38,17 +40,57 @@ export function setSweepBudget(patch: Partial<Pick<SweepView, 'trials' | 'minute
 }
 
 /** Why the sweep's space or budget cannot run, as a sentence (shown in an alert beside the form); null when it can. */
-export function sweepInputProblem(s: Pick<StudioState, 'sweep' | 'backend'>): string | null {
+export function sweepInputProblem(s: Pick<StudioState, 'sweep' | 'backend'> & { text: Pick<StudioState['text'], 'task'> }): string | null {
   if (s.sweep.minutes !== null && !(s.sweep.minutes > 0)) return 'The time budget must be more than 0 minutes, or left empty.';
+  // Text blocks train on any backend (WASM lacks only convolution gradients).
+  if (s.text.task !== 'image-classification') return spaceProblem(textSpace(s.sweep.space), s.sweep.trials);
   return spaceProblem(s.sweep.space, s.sweep.trials, { headOnly: s.backend === 'wasm' });
+}
+
+/**
+ * What a sweep needs from the task it runs: its trials' runs, started fresh or continued from a
+ * stored checkpoint with more epochs, and how the latest one ended. Every run is a real studio run
+ * of that task (stored, listed in the runs view).
+ */
+export interface SweepRunner {
+  /** Why the task cannot start a run now; null when it can. */
+  blocker(s: StudioState): string | null;
+  /** The Epochs setting: the last rung. */
+  epochs(s: StudioState): number;
+  /** Called once as a sweep starts or continues: the settings and data every trial builds on. */
+  begin(): void;
+  fresh(sweepId: string, t: SweepTrialView, epochs: number): Promise<boolean>;
+  resume(t: SweepTrialView, point: ResumePoint, epochs: number): Promise<boolean>;
+  /** The latest trial's last validation accuracy and epoch, and whether the person stopped it. */
+  outcome(): { metric: number | null; epoch: number | null; stoppedByPerson: boolean; error: string | null };
+  /** After every trial (the image runner marks the run done). */
+  settle(): void;
+  /** After the sweep: the model on screen is the last trial's. */
+  finish(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let textRunner: SweepRunner | null = null;
+
+/** Text classification registers its runner here (textSweep.ts), so this file does not import the text side. */
+export function registerTextSweep(runner: SweepRunner): void {
+  textRunner = runner;
+}
+
+/** The runner of the task on screen; null for a task without sweeps. */
+function runnerFor(s: StudioState): SweepRunner | null {
+  if (s.text.task === 'image-classification') return imageRunner;
+  return s.text.task === 'text-classification' ? textRunner : null;
 }
 
 /** Why a sweep cannot start now, as a sentence; null when it can. */
 export function sweepBlocker(s: StudioState): string | null {
   if (s.sweep.state === 'running') return 'The sweep is running.';
-  if (isBusy(s.status)) return 'Wait for the run in progress to end.';
+  const runner = runnerFor(s);
+  if (!runner) return 'Sweeps are not built for this task yet.';
+  if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';
   if (s.lrFinder.state === 'running') return 'Wait for the learning-rate test to end.';
-  return sweepInputProblem(s) ?? startBlocker(s);
+  return sweepInputProblem(s) ?? runner.blocker(s);
 }
 
 /** A trial's settings: the run's own, with the sampled values, trained to `epochs`. */
@@ -96,11 +138,8 @@ let baseSettings: TrainSettings | null = null;
 
 const trialOf = (n: number) => sweep().list.find((t) => t.trial === n) as SweepTrialView;
 
-/** The latest validation accuracy of the run on screen (what the runs view calls its final metric). */
-function finalMetric(): number | null {
-  const v = useStudio.getState().history.at(-1)?.valAccuracy;
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
+/** A validation accuracy as a trial's metric (null when the run has none). */
+export const metricOf = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 interface TrialData {
   labels: string[];
@@ -156,11 +195,39 @@ function trialData(): TrialData {
   return { labels, train: workerImages(s.split.train, labels), val: workerImages(s.split.val, labels) };
 }
 
+let imageData: TrialData | null = null;
+
+const imageRunner: SweepRunner = {
+  blocker: startBlocker,
+  epochs: (s) => s.settings.epochs,
+  begin() {
+    baseSettings = useStudio.getState().settings;
+    imageData = trialData();
+  },
+  fresh: (sweepId, t, epochs) => freshTrial(sweepId, t, epochs, imageData ?? trialData()),
+  resume: (t, point, epochs) => continueTrial(t, point, epochs, imageData ?? trialData()),
+  outcome() {
+    const st = useStudio.getState();
+    return {
+      metric: metricOf(st.history.at(-1)?.valAccuracy),
+      epoch: st.history.at(-1)?.epoch ?? null,
+      stoppedByPerson: st.result?.stopped === true,
+      error: st.trainError,
+    };
+  },
+  settle: () => useStudio.getState().setStatus('done'),
+  finish: reevaluate,
+  stop: stopTraining,
+};
+
 /** Runs a sweep: the trials drawn from the space, under successive halving, until done, stopped or out of time. */
 export async function startSweep(): Promise<void> {
   const s = useStudio.getState();
-  if (sweepBlocker(s)) return;
-  const list: SweepTrialView[] = sampleTrials(s.sweep.space, s.sweep.trials, s.settings.seed).map((params, i) => ({
+  const runner = runnerFor(s);
+  if (sweepBlocker(s) || !runner) return;
+  const text = s.text.task !== 'image-classification';
+  const seed = text ? s.text.seed : s.settings.seed;
+  const list: SweepTrialView[] = sampleTrials(text ? textSpace(s.sweep.space) : s.sweep.space, s.sweep.trials, seed).map((params, i) => ({
     trial: i + 1,
     params,
     state: 'queued',
@@ -168,18 +235,38 @@ export async function startSweep(): Promise<void> {
     runId: null,
     epochs: 0,
   }));
-  baseSettings = s.settings;
-  set({ state: 'running', id: newId('sweep'), rungs: rungEpochs(s.settings.epochs), list, stopping: false, note: null, error: null });
-  await runSweep();
+  runner.begin();
+  set({
+    state: 'running',
+    id: newId('sweep'),
+    task: s.text.task,
+    rungs: rungEpochs(runner.epochs(s)),
+    list,
+    stopping: false,
+    note: null,
+    error: null,
+  });
+  await runSweep(runner);
+}
+
+/** The dimensions a text sweep can vary: no input size or augmentation (they are image settings). */
+export function textSpace(space: SweepSpace): SweepSpace {
+  return { ...space, augmentation: { on: false }, imageSize: space.imageSize ? { ...space.imageSize, on: false } : undefined };
 }
 
 /** Why an interrupted sweep cannot continue now; null when it can (a trial's run waiting to be resumed does not block it). */
 export function continueBlocker(s: StudioState): string | null {
   if (s.sweep.state !== 'idle' || !s.sweep.id || unfinished(s.sweep) === 0) return 'There is no interrupted sweep.';
-  const trialWaits = s.status === 'paused' && s.sweep.list.some((t) => t.runId !== null && t.runId === s.resumeRunId);
-  if (isBusy(s.status) && !trialWaits) return 'Wait for the run in progress to end.';
+  const task = s.sweep.task ?? 'image-classification';
+  if (task !== s.text.task)
+    return `The interrupted sweep was a ${task.replace('-', ' ')} sweep: choose that task at the top to continue it.`;
+  const runner = runnerFor(s);
+  if (!runner) return 'Sweeps are not built for this task yet.';
+  const waits = (id: string | null) => s.sweep.list.some((t) => t.runId !== null && t.runId === id);
+  const trialWaits = (s.status === 'paused' && waits(s.resumeRunId)) || (s.text.status === 'paused' && waits(s.text.resumeRunId));
+  if ((isBusy(s.status) || isTextBusy(s.text.status)) && !trialWaits) return 'Wait for the run in progress to end.';
   if (s.lrFinder.state === 'running') return 'Wait for the learning-rate test to end.';
-  return startBlocker(s);
+  return runner.blocker(s);
 }
 
 /**
@@ -189,9 +276,10 @@ export function continueBlocker(s: StudioState): string | null {
  */
 export async function continueSweep(): Promise<void> {
   const s = useStudio.getState();
-  if (continueBlocker(s)) return;
+  const runner = runnerFor(s);
+  if (continueBlocker(s) || !runner) return;
   const { id } = s.sweep;
-  baseSettings = s.settings;
+  runner.begin();
   // A trial whose run began but whose id the project had not saved yet: its tagged stored run is its own.
   const tagged = new Map(s.runs.list.filter((r) => r.sweep?.id === id).map((r) => [r.sweep?.trial, r.id]));
   set({
@@ -205,13 +293,12 @@ export async function continueSweep(): Promise<void> {
       state: t.state === 'running' ? 'queued' : t.state,
     })),
   });
-  await runSweep();
+  await runSweep(runner);
 }
 
-async function runSweep(): Promise<void> {
+async function runSweep(runner: SweepRunner): Promise<void> {
   const { id, rungs, minutes } = sweep();
   const sweepId = id ?? newId('sweep');
-  const data = trialData();
   const deadline = minutes !== null ? Date.now() + minutes * 60_000 : null;
   try {
     for (;;) {
@@ -240,8 +327,8 @@ async function runSweep(): Promise<void> {
       // A trial with a stored checkpoint goes on from it (a promotion, or a trial a reload interrupted).
       const point = t.runId ? await resumePoint(t.runId) : null;
       if (t.runId && !point) await removeRun(t.runId).catch(() => undefined);
-      const finished = point ? await continueTrial(t, point, action.epochs, data) : await freshTrial(sweepId, t, action.epochs, data);
-      const st = useStudio.getState();
+      const finished = point ? await runner.resume(t, point, action.epochs) : await runner.fresh(sweepId, t, action.epochs);
+      const outcome = runner.outcome();
       if (!finished) {
         if (sweep().stopping) {
           patchTrial(t.trial, { state: 'stopped' });
@@ -250,16 +337,16 @@ async function runSweep(): Promise<void> {
         patchTrial(t.trial, { state: 'failed' });
         set({
           state: 'error',
-          error: `Trial ${t.trial} failed: ${st.trainError ?? 'the run did not finish.'} The trials before it are kept.`,
+          error: `Trial ${t.trial} failed: ${outcome.error ?? 'the run did not finish.'} The trials before it are kept.`,
         });
         void loadRuns();
         return;
       }
-      st.setStatus('done');
-      const metrics = [...t.metrics, finalMetric()];
-      const epochs = st.history.at(-1)?.epoch ?? action.epochs;
+      runner.settle();
+      const metrics = [...t.metrics, outcome.metric];
+      const epochs = outcome.epoch ?? action.epochs;
       // Stopped by the person (the sweep's stop, or the train step's): no further trial starts.
-      const stoppedByPerson = st.result?.stopped === true;
+      const stoppedByPerson = outcome.stoppedByPerson;
       if (stoppedByPerson) set({ stopping: true });
       patchTrial(t.trial, {
         metrics,
@@ -270,7 +357,7 @@ async function runSweep(): Promise<void> {
     set({ state: 'done', stopping: false });
     void loadRuns();
     // The model on screen is the last trial's: its evaluation is shown until a trial is applied.
-    await reevaluate();
+    await runner.finish();
   } catch (err) {
     set({ state: 'error', stopping: false, error: `The sweep stopped: ${userMessageOf(err)}` });
   }
@@ -290,7 +377,7 @@ function endEarly(note: string): void {
 export async function stopSweep(): Promise<void> {
   if (sweep().state !== 'running') return;
   set({ stopping: true });
-  await stopTraining();
+  await (runnerFor(useStudio.getState()) ?? imageRunner).stop();
 }
 
 /** Makes the best trial's model the current one (so evaluation, try-it and export describe it). */

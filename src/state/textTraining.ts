@@ -17,7 +17,7 @@ import { TEXT_LM, isTextTask } from './textSlice';
 import type { TextSettings, TextState } from './types';
 
 const text = () => useStudio.getState().text;
-const TEXT_MODEL_ORIGIN = { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' };
+export const TEXT_MODEL_ORIGIN = { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' };
 const setText = (patch: Partial<TextState>) => useStudio.getState().setText(patch);
 
 export function updateTextSettings(patch: Partial<TextSettings>): void {
@@ -25,7 +25,7 @@ export function updateTextSettings(patch: Partial<TextSettings>): void {
 }
 
 /** The run's data from the texts on screen; a sentence in the store when they cannot give it. */
-function prepare(s: TextState, task: TextTask): PreparedTextData | null {
+export function prepare(s: TextState, task: TextTask): PreparedTextData | null {
   try {
     return textTrainingData(s, task);
   } catch (err) {
@@ -47,14 +47,14 @@ export async function startTextTraining(): Promise<void> {
     return;
   }
   const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
-  await trainInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
+  await trainTextInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
 }
 
 /**
  * Runs a text training command; its answer (or error) ends the run in the store. A worker that dies
  * mid-run continues from the last checkpoint; a lost GPU lets the person pick the backend to continue on.
  */
-async function trainInWorker(command: Extract<TaskCommand, { kind: 'train'; task: TextTask }>): Promise<void> {
+export async function trainTextInWorker(command: Extract<TaskCommand, { kind: 'train'; task: TextTask }>): Promise<void> {
   const c = getClient();
   const crashes = c.crashes;
   try {
@@ -151,7 +151,7 @@ export async function resumeTextTraining(): Promise<void> {
     setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
     return;
   }
-  await trainInWorker({
+  await trainTextInWorker({
     kind: 'train',
     task,
     settings: stored.settings,

@@ -324,6 +324,8 @@ export interface SweepTrialView {
 /** The sweep view (src/state/sweep.ts runs it): the space, the budget, the trials and how it went. */
 export interface SweepView {
   state: 'idle' | 'running' | 'done' | 'error';
+  /** The task whose runs the sweep trains (absent in sweeps stored before text sweeps: image classification). */
+  task?: Task;
   space: SweepSpace;
   /** Trials to run, as typed (NaN when not a number). */
   trials: number;

@@ -39,6 +39,7 @@ export function SweepPanel() {
     })),
   );
   const stored = useStudio((s) => s.runs.list);
+  const image = useStudio((s) => s.text.task === 'image-classification');
   const ids = list.map((t) => t.runId).join(' ');
   const rows = useMemo(() => runRows(stored).filter((r) => ids.split(' ').includes(r.id)), [stored, ids]);
   const best = bestTrial(list);
@@ -52,7 +53,7 @@ export function SweepPanel() {
         {rungs.length > 1 || list.length === 0 ? '; only the best third go on, three times longer each rung, up to the Epochs setting' : ''}
         . Each trial is a run of its own in the runs view.
       </p>
-      <SweepSpaceForm disabled={running} />
+      <SweepSpaceForm disabled={running} image={image} />
       {inputProblem && <Alert testId="sweep.input-error">{inputProblem}</Alert>}
       <div className="buttons sweep-controls">
         <button

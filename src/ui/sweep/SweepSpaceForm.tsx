@@ -1,12 +1,12 @@
 import { DEFAULT_SPACE, setSweepBudget, updateSweepSpace, useStudio } from '../../state';
 import { ChoicesField, Dimension, TypedNumber } from './SweepFields';
 
-/** What varies between trials, and the budget: how many trials, and optionally minutes. */
-export function SweepSpaceForm({ disabled }: { disabled: boolean }) {
+/** What varies between trials, and the budget: how many trials, and optionally minutes. `image`: show the image-only dimensions. */
+export function SweepSpaceForm({ disabled, image }: { disabled: boolean; image: boolean }) {
   const space = useStudio((s) => s.sweep.space);
   const trials = useStudio((s) => s.sweep.trials);
   const minutes = useStudio((s) => s.sweep.minutes);
-  const epochs = useStudio((s) => s.settings.epochs);
+  const epochs = useStudio((s) => (image ? s.settings.epochs : s.text.settings.epochs));
   const wasm = useStudio((s) => s.backend === 'wasm');
   const { learningRate: lr, batchSize: bs, dropout: dr, weightDecay: wd, topBlocks: tb } = space;
   const size = space.imageSize ?? DEFAULT_SPACE.imageSize ?? { on: false, choices: [96, 128, 160] };
@@ -75,7 +75,13 @@ export function SweepSpaceForm({ disabled }: { disabled: boolean }) {
           testId="sweep.blocks"
           on={tb.on}
           onToggle={(on) => updateSweepSpace('topBlocks', { on })}
-          note={wasm ? 'On WASM only 0 (the head alone) can train.' : '0 = only the new head.'}
+          note={
+            !image
+              ? '0 = only the new head (on cached features: fast); 1–4 train that many top transformer blocks too (much slower).'
+              : wasm
+                ? 'On WASM only 0 (the head alone) can train.'
+                : '0 = only the new head.'
+          }
         >
           <ChoicesField
             label="one of"
@@ -84,27 +90,31 @@ export function SweepSpaceForm({ disabled }: { disabled: boolean }) {
             onValue={(choices) => updateSweepSpace('topBlocks', { choices })}
           />
         </Dimension>
-        <Dimension
-          name="Input size"
-          testId="sweep.size"
-          on={size.on}
-          onToggle={(on) => updateSweepSpace('imageSize', { ...size, on })}
-          note="Pixels a side; larger sees more detail and costs more."
-        >
-          <ChoicesField
-            label="one of"
-            testId="sweep.size.choices"
-            value={size.choices}
-            onValue={(choices) => updateSweepSpace('imageSize', { ...size, choices })}
-          />
-        </Dimension>
-        <Dimension
-          name="Augmentation on or off"
-          testId="sweep.augment"
-          on={space.augmentation.on}
-          onToggle={(on) => updateSweepSpace('augmentation', { on })}
-          note="Half the trials each way, with your augmentation settings (or flip, crop and rotate if none are on)."
-        />
+        {image && (
+          <>
+            <Dimension
+              name="Input size"
+              testId="sweep.size"
+              on={size.on}
+              onToggle={(on) => updateSweepSpace('imageSize', { ...size, on })}
+              note="Pixels a side; larger sees more detail and costs more."
+            >
+              <ChoicesField
+                label="one of"
+                testId="sweep.size.choices"
+                value={size.choices}
+                onValue={(choices) => updateSweepSpace('imageSize', { ...size, choices })}
+              />
+            </Dimension>
+            <Dimension
+              name="Augmentation on or off"
+              testId="sweep.augment"
+              on={space.augmentation.on}
+              onToggle={(on) => updateSweepSpace('augmentation', { on })}
+              note="Half the trials each way, with your augmentation settings (or flip, crop and rotate if none are on)."
+            />
+          </>
+        )}
       </div>
       <div className="sweep-budget">
         <TypedNumber label="Trials" testId="sweep.trials" value={trials} onValue={(v) => setSweepBudget({ trials: v ?? NaN })} />

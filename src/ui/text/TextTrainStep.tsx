@@ -6,6 +6,7 @@ import { TextSettingsForm } from './TextSettingsForm';
 import { LrFinderPanel } from '../common/LrFinderPanel';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 import { TextResumePanel } from './TextResumePanel';
+import { SweepPanel } from '../sweep/SweepPanel';
 
 const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 
@@ -125,6 +126,7 @@ export function TextTrainStep() {
           </ol>
         </div>
       )}
+      {s.task === 'text-classification' && <SweepPanel />}
     </Step>
   );
 }

@@ -1,0 +1,70 @@
+import { strFromU8 } from 'fflate';
+import { test, expect } from './fixtures';
+
+/**
+ * Text classification sweeps: four trials over the learning rate (and dropout) on the spam/ham
+ * sample, head only on WASM, nine epochs per run: successive halving trains every trial one epoch,
+ * the best one to three and nine. The trials are text runs in the runs view; the best trial's model
+ * is made current, evaluated on its own split and exported as trained.
+ */
+test('a text classification sweep runs its trials as runs, stops the weaker ones early, and applies the best', async ({ studio, page }) => {
+  await studio.openSpamSample(2);
+  await studio.setNumber('hp.epochs', 9);
+  const panel = studio.id('sweep.panel');
+  await panel.scrollIntoViewIfNeeded();
+  // Image-only dimensions are not offered for text.
+  await expect(studio.id('sweep.size.on')).toHaveCount(0);
+  await expect(studio.id('sweep.augment.on')).toHaveCount(0);
+  await studio.setNumber('sweep.trials', 4);
+  await studio.setNumber('sweep.lr.min', 0.0003);
+  await studio.setNumber('sweep.lr.max', 0.03);
+  await expect(studio.id('sweep.input-error')).toHaveCount(0);
+  await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
+  await studio.id('sweep.start').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'running');
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
+  await expect(rows).toHaveCount(4, { timeout: 30_000 });
+  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '9');
+  const trials = await rows.evaluateAll((els) =>
+    els.map((e) => ({
+      stoppedEarly: e.getAttribute('data-stopped-early') === 'true',
+      epochs: Number(e.getAttribute('data-epochs')),
+      final: Number(e.querySelector('[data-testid="runs.cell.final"]')?.getAttribute('data-value')),
+      lr: Number(e.querySelector('[data-testid="runs.cell.learningRate"]')?.getAttribute('data-value')),
+      id: e.getAttribute('data-run') ?? '',
+      trial: Number(e.getAttribute('data-sweep-trial')),
+    })),
+  );
+  for (const t of trials) {
+    expect(t.lr).toBeGreaterThanOrEqual(3e-4);
+    expect(t.lr).toBeLessThanOrEqual(3e-2);
+  }
+  // Rungs 1, 3, 9: three trials stop after one epoch, one is promoted twice from its own checkpoint.
+  expect(trials.filter((t) => t.stoppedEarly).map((t) => t.epochs)).toEqual([1, 1, 1]);
+  const full = trials.find((t) => !t.stoppedEarly);
+  expect(full?.epochs).toBe(9);
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="done"]')).toHaveCount(1);
+
+  // The best trial (the highest final validation accuracy, promoted or not) becomes current: evaluated
+  // again from its stored weights on its own split, and exported as it was trained.
+  const best = studio.id('sweep.best');
+  const bestValue = Number(await best.getAttribute('data-value'));
+  const bestTrial = Number(await best.getAttribute('data-trial'));
+  const winner = trials.find((t) => t.trial === bestTrial);
+  expect(bestValue).toBe(Math.max(...trials.map((t) => t.final)));
+  expect(winner?.final).toBeCloseTo(bestValue, 6);
+  expect(bestValue).toBeGreaterThanOrEqual(0.7); // chance 0.5
+  await studio.setNumber('hp.learning-rate', 0.5); // the screen's settings differ from the trial's
+  await studio.id('sweep.apply').click();
+  const row = studio.id('runs.compare').locator(`[data-testid="runs.row"][data-run="${winner?.id ?? ''}"]`);
+  await expect(row).toHaveAttribute('data-current', 'true', { timeout: 120_000 });
+  await expect(studio.id('eval.accuracy')).toHaveAttribute('data-value', String(bestValue));
+  const files = await studio.exportZip();
+  const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array)) as { settings: { learningRate: number; epochs: number } };
+  expect(meta.settings.learningRate).toBeCloseTo(winner?.lr ?? NaN, 10);
+  expect(meta.settings.epochs).toBe(winner?.epochs);
+  await panel.screenshot({ path: '/tmp/shots-runs/sweep-text.png' });
+});
