@@ -68,3 +68,39 @@ test('a text classification sweep runs its trials as runs, stops the weaker ones
   expect(meta.settings.epochs).toBe(winner?.epochs);
   await panel.screenshot({ path: '/tmp/shots-runs/sweep-text.png' });
 });
+
+test('a text sweep a reload interrupted continues with its unfinished trials, one run per trial', async ({ studio, page }) => {
+  await studio.openSpamSample(4);
+  await studio.setNumber('hp.epochs', 9);
+  await studio.setNumber('sweep.trials', 4);
+  await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
+  await studio.id('sweep.start').click();
+  await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0, { timeout: 4 * 60_000 });
+  const before = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  await expect.poll(() => studio.storedWaitingTrials(), { timeout: 30_000 }).toBeGreaterThan(0);
+
+  await page.reload();
+  await expect(studio.id('task.text-classification')).toHaveAttribute('aria-checked', 'true', { timeout: 60_000 });
+  await studio.waitForModel();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
+  await expect(studio.id('sweep.panel')).toContainText('The sweep was interrupted');
+  const after = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
+  expect(after).toEqual(before);
+  await studio.id('sweep.resume').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
+
+  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
+  await expect(rows).toHaveCount(4, { timeout: 30_000 });
+  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '9');
+  const trials = await rows.evaluateAll((els) =>
+    els.map((e) => ({
+      trial: Number(e.getAttribute('data-sweep-trial')),
+      early: e.getAttribute('data-stopped-early') === 'true',
+      epochs: Number(e.getAttribute('data-epochs')),
+    })),
+  );
+  expect(trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
+  expect(trials.filter((t) => t.early).map((t) => t.epochs)).toEqual([1, 1, 1]);
+  expect(trials.filter((t) => !t.early).map((t) => t.epochs)).toEqual([9]);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});

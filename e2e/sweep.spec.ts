@@ -146,27 +146,7 @@ test('a sweep a reload interrupted continues with its unfinished trials, one run
   await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0, { timeout: 120_000 });
   const before = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lr')));
   // The autosave writes the sweep's progress behind the run's own writes: reload once it is stored.
-  await expect
-    .poll(
-      () =>
-        page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const open = indexedDB.open('finetune-studio');
-              open.onsuccess = () => {
-                const all = open.result.transaction('projects').objectStore('projects').getAll();
-                all.onsuccess = () => {
-                  const list = (all.result as { sweep?: { list?: { state: string }[] } }[]).flatMap((p) => p.sweep?.list ?? []);
-                  resolve(list.filter((t) => t.state === 'waiting').length);
-                  open.result.close();
-                };
-              };
-              open.onerror = () => resolve(0);
-            }),
-        ),
-      { timeout: 30_000 },
-    )
-    .toBeGreaterThan(0);
+  await expect.poll(() => studio.storedWaitingTrials(), { timeout: 30_000 }).toBeGreaterThan(0);
 
   await page.reload();
   await studio.waitForModel();

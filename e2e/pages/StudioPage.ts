@@ -27,6 +27,25 @@ export class StudioPage {
     await expect(this.id('freeze.trainable-params')).toBeVisible({ timeout: 120_000 });
   }
 
+  /** How many of the stored sweep's trials wait for their next rung (the autosave writes behind the runs' own writes). */
+  async storedWaitingTrials(): Promise<number> {
+    return this.page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const open = indexedDB.open('finetune-studio');
+          open.onsuccess = () => {
+            const all = open.result.transaction('projects').objectStore('projects').getAll();
+            all.onsuccess = () => {
+              const list = (all.result as { sweep?: { list?: { state: string }[] } }[]).flatMap((p) => p.sweep?.list ?? []);
+              resolve(list.filter((t) => t.state === 'waiting').length);
+              open.result.close();
+            };
+          };
+          open.onerror = () => resolve(0);
+        }),
+    );
+  }
+
   /** Opens the studio on WASM with `seed`, chooses text classification and loads the spam/ham sample. */
   async openSpamSample(seed: number): Promise<void> {
     await this.open(`?backend=wasm&seed=${seed}`);
