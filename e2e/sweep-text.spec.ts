@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { strFromU8 } from 'fflate';
 import { test, expect } from './fixtures';
+import { recipes } from './text-data';
 
 /**
  * Text classification sweeps: four trials over the learning rate (and dropout) on the spam/ham
@@ -103,4 +105,57 @@ test('a text sweep a reload interrupted continues with its unfinished trials, on
   expect(trials.filter((t) => t.early).map((t) => t.epochs)).toEqual([1, 1, 1]);
   expect(trials.filter((t) => !t.early).map((t) => t.epochs)).toEqual([9]);
   await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('a text generation sweep judges its trials by validation loss and applies the lowest', async ({ studio, page }, testInfo) => {
+  const file = testInfo.outputPath('recipes.txt');
+  writeFileSync(file, recipes(60));
+  await studio.open('?backend=wasm&seed=5');
+  await studio.id('task.text-generation').click();
+  await studio.waitForModel();
+  await studio.addFiles([file]);
+  await studio.setNumber('hp.epochs', 3);
+  await studio.setNumber('hp.validation-split', 0.2);
+  await studio.setNumber('sweep.trials', 3);
+  await studio.id('sweep.dropout.on').uncheck();
+  await studio.setNumber('sweep.lr.min', 0.0001);
+  await studio.setNumber('sweep.lr.max', 0.01);
+  await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
+  await studio.id('sweep.start').click();
+  await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  const trials = await page.locator('[data-testid="sweep.trial"]').evaluateAll((els) =>
+    els.map((e) => ({
+      trial: Number(e.getAttribute('data-trial')),
+      state: e.getAttribute('data-state'),
+      epochs: Number(e.getAttribute('data-epochs')),
+      lr: Number(e.getAttribute('data-lr')),
+      metrics: JSON.parse(e.getAttribute('data-metrics') ?? '[]') as number[],
+    })),
+  );
+  // Rungs 1 and 3: the trial with the lowest validation loss after one epoch is the one that went on.
+  const afterOne = trials.map((t) => t.metrics[0] as number);
+  const promoted = trials.find((t) => t.state === 'done');
+  expect(trials.filter((t) => t.state === 'stopped-early').map((t) => t.epochs)).toEqual([1, 1]);
+  expect(promoted?.epochs).toBe(3);
+  expect(promoted?.metrics[0]).toBe(Math.min(...afterOne));
+  const finals = trials.map((t) => t.metrics.at(-1) as number);
+  const best = studio.id('sweep.best');
+  await expect(best).toHaveAttribute('data-value', String(Math.min(...finals)));
+  const winnerTrial = Number(await best.getAttribute('data-trial'));
+  const winner = trials.find((t) => t.trial === winnerTrial);
+  await studio.id('sweep.apply').click();
+  await expect(studio.id('runs.compare').locator('[data-testid="runs.row"][data-current="true"]')).toHaveAttribute(
+    'data-sweep-trial',
+    String(winner?.trial),
+    { timeout: 120_000 },
+  );
+  const files = await studio.exportZip();
+  const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array)) as { settings: { learningRate: number } };
+  expect(meta.settings.learningRate).toBeCloseTo(winner?.lr ?? NaN, 10);
+  await studio.id('generate.prompt').fill('Recipe 7: mix');
+  await studio.id('generate.run').click();
+  await expect(studio.id('generate.output')).not.toBeEmpty({ timeout: 60_000 });
+  await studio.id('sweep.panel').screenshot({ path: '/tmp/shots-runs/sweep-generation.png' });
 });

@@ -134,6 +134,8 @@ describe('rungs and promotion', () => {
     const six = [0.1, 0.8, 0.3, 0.8, 0.95, null].map((metric, i) => ({ trial: i + 1, metric }));
     // Ties go to the earlier trial; a trial without a metric ranks last.
     expect(promoted(six)).toEqual([2, 5]);
+    // A loss: the lowest go on, and a trial without a metric still ranks last.
+    expect(promoted(six, 3, false)).toEqual([1, 3]);
   });
 });
 

@@ -140,9 +140,13 @@ export function keepCount(n: number, eta = 3): number {
   return n === 0 ? 0 : Math.max(1, Math.floor(n / eta));
 }
 
-/** The trial numbers that go on from a rung: the best `keepCount` by metric (higher is better; ties: the earlier trial). */
-export function promoted(results: readonly { trial: number; metric: number | null }[], eta = 3): number[] {
-  const ranked = [...results].sort((a, b) => (b.metric ?? -Infinity) - (a.metric ?? -Infinity) || a.trial - b.trial);
+/**
+ * The trial numbers that go on from a rung: the best `keepCount` by metric (higher is better, or
+ * lower with `higher` false, as for a validation loss; ties: the earlier trial; no metric is worst).
+ */
+export function promoted(results: readonly { trial: number; metric: number | null }[], eta = 3, higher = true): number[] {
+  const score = (m: number | null) => (m === null ? -Infinity : higher ? m : -m);
+  const ranked = [...results].sort((a, b) => score(b.metric) - score(a.metric) || a.trial - b.trial);
   return ranked
     .slice(0, keepCount(results.length, eta))
     .map((r) => r.trial)
@@ -174,7 +178,7 @@ export type SweepAction =
  * (all `waiting`), the top third go on to the next rung and the rest stop early — the caller marks
  * the kept ones `queued` again and the others `stopped-early`; after the last rung the sweep is done.
  */
-export function nextAction(trials: readonly TrialProgress[], rungs: readonly number[], eta = 3): SweepAction {
+export function nextAction(trials: readonly TrialProgress[], rungs: readonly number[], eta = 3, higher = true): SweepAction {
   const alive = trials.filter((t) => t.state !== 'stopped-early' && t.state !== 'stopped' && t.state !== 'failed');
   if (alive.length === 0 || rungs.length === 0) return { kind: 'done' };
   const level = Math.min(...alive.map((t) => t.metrics.length));
@@ -184,7 +188,7 @@ export function nextAction(trials: readonly TrialProgress[], rungs: readonly num
   // A cohort at rung `level` that all completed it, with nobody promoted yet: promote.
   if (level > 0 && ahead.length === 0 && behind.every((t) => t.state === 'waiting')) {
     const cohort = behind.map((t) => ({ trial: t.trial, metric: t.metrics[level - 1] ?? null }));
-    const keep = promoted(cohort, eta);
+    const keep = promoted(cohort, eta, higher);
     const stop = cohort.map((c) => c.trial).filter((n) => !keep.includes(n));
     if (stop.length > 0) return { kind: 'promote', rung: level - 1, keep, stop };
   }

@@ -81,6 +81,8 @@ describe('bestTrial', () => {
     expect(bestTrial([trial(1, [0.4]), trial(2, [0.5, 0.7]), trial(3, [0.8])])?.trial).toBe(3);
     expect(bestTrial([trial(1, [0.6]), trial(2, [0.6]), trial(3, [null])])?.trial).toBe(1);
     expect(bestTrial([trial(1, []), trial(2, [null])])).toBeNull();
+    // Generation sweeps: the lowest validation loss.
+    expect(bestTrial([trial(1, [2.4]), trial(2, [2.5, 2.2]), trial(3, [null])], 'loss')?.trial).toBe(2);
   });
 });
 

@@ -22,7 +22,8 @@ import { useStudio } from './store';
 import { isTextBusy } from './textSelectors';
 import { IDLE_SWEEP } from './sweepSlice';
 import { unfinished } from './sweepStore';
-import type { StudioState, SweepTrialView, SweepView } from './types';
+import type { StudioState, SweepMetric, SweepTrialView, SweepView } from './types';
+import type { TextTask } from '../text/types';
 
 const set = (patch: Partial<SweepView>) => useStudio.getState().setSweep(patch);
 const sweep = () => useStudio.getState().sweep;
@@ -61,7 +62,9 @@ export interface SweepRunner {
   begin(): void;
   fresh(sweepId: string, t: SweepTrialView, epochs: number): Promise<boolean>;
   resume(t: SweepTrialView, point: ResumePoint, epochs: number): Promise<boolean>;
-  /** The latest trial's last validation accuracy and epoch, and whether the person stopped it. */
+  /** What its trials are judged by: validation accuracy (higher is better) or validation loss (lower). */
+  metric: SweepMetric;
+  /** The latest trial's last validation metric and epoch, and whether the person stopped it. */
   outcome(): { metric: number | null; epoch: number | null; stoppedByPerson: boolean; error: string | null };
   /** After every trial (the image runner marks the run done). */
   settle(): void;
@@ -70,17 +73,16 @@ export interface SweepRunner {
   stop(): Promise<void>;
 }
 
-let textRunner: SweepRunner | null = null;
+const textRunners = new Map<TextTask, SweepRunner>();
 
-/** Text classification registers its runner here (textSweep.ts), so this file does not import the text side. */
-export function registerTextSweep(runner: SweepRunner): void {
-  textRunner = runner;
+/** The text tasks register their runners here (textSweep.ts), so this file does not import the text side. */
+export function registerTextSweep(task: TextTask, runner: SweepRunner): void {
+  textRunners.set(task, runner);
 }
 
 /** The runner of the task on screen; null for a task without sweeps. */
 function runnerFor(s: StudioState): SweepRunner | null {
-  if (s.text.task === 'image-classification') return imageRunner;
-  return s.text.task === 'text-classification' ? textRunner : null;
+  return s.text.task === 'image-classification' ? imageRunner : (textRunners.get(s.text.task) ?? null);
 }
 
 /** Why a sweep cannot start now, as a sentence; null when it can. */
@@ -117,14 +119,18 @@ export function trialSettings(s: Pick<StudioState, 'settings' | 'summary'>, p: T
   return out;
 }
 
-/** The trial with the highest final validation accuracy (any trial that trained, stopped early or not). */
-export function bestTrial(list: readonly SweepTrialView[]): SweepTrialView | null {
+/**
+ * The trial with the best final metric (any trial that trained, stopped early or not): the highest
+ * validation accuracy, or with `metric` 'loss' the lowest validation loss.
+ */
+export function bestTrial(list: readonly SweepTrialView[], metric: SweepMetric = 'accuracy'): SweepTrialView | null {
+  const score = (m: number) => (metric === 'loss' ? -m : m);
   let best: SweepTrialView | null = null;
   for (const t of list) {
     const m = t.metrics.at(-1);
     if (m === null || m === undefined) continue;
-    const b = best?.metrics.at(-1) ?? -Infinity;
-    if (m > (b ?? -Infinity)) best = t;
+    const b = best?.metrics.at(-1);
+    if (b === null || b === undefined || score(m) > score(b)) best = t;
   }
   return best;
 }
@@ -138,7 +144,7 @@ let baseSettings: TrainSettings | null = null;
 
 const trialOf = (n: number) => sweep().list.find((t) => t.trial === n) as SweepTrialView;
 
-/** A validation accuracy as a trial's metric (null when the run has none). */
+/** A validation metric as a trial's (null when the run has none). */
 export const metricOf = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 interface TrialData {
@@ -198,6 +204,7 @@ function trialData(): TrialData {
 let imageData: TrialData | null = null;
 
 const imageRunner: SweepRunner = {
+  metric: 'accuracy',
   blocker: startBlocker,
   epochs: (s) => s.settings.epochs,
   begin() {
@@ -240,6 +247,7 @@ export async function startSweep(): Promise<void> {
     state: 'running',
     id: newId('sweep'),
     task: s.text.task,
+    metric: runner.metric,
     rungs: rungEpochs(runner.epochs(s)),
     list,
     stopping: false,
@@ -310,7 +318,7 @@ async function runSweep(runner: SweepRunner): Promise<void> {
         endEarly(`The ${minutes} minute budget ran out.`);
         break;
       }
-      const action = nextAction(sweep().list, rungs);
+      const action = nextAction(sweep().list, rungs, 3, (sweep().metric ?? 'accuracy') === 'accuracy');
       if (action.kind === 'done') break;
       if (action.kind === 'promote') {
         for (const n of action.stop) {
@@ -382,7 +390,7 @@ export async function stopSweep(): Promise<void> {
 
 /** Makes the best trial's model the current one (so evaluation, try-it and export describe it). */
 export async function applyBestTrial(): Promise<void> {
-  const best = bestTrial(sweep().list);
+  const best = bestTrial(sweep().list, sweep().metric);
   if (!best?.runId || sweep().state === 'running') return;
   await makeRunCurrent(best.runId, `Trial ${best.trial}`);
 }

@@ -7,7 +7,7 @@ import type { StoredSweep } from '../storage/projects';
 import { IDLE_SWEEP } from './sweepSlice';
 import type { SweepView } from './types';
 
-const KEPT = ['state', 'task', 'space', 'trials', 'minutes', 'id', 'rungs', 'list', 'note', 'error'] as const;
+const KEPT = ['state', 'task', 'metric', 'space', 'trials', 'minutes', 'id', 'rungs', 'list', 'note', 'error'] as const;
 
 export function storedSweep(s: SweepView): StoredSweep {
   const out: StoredSweep = {};

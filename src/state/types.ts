@@ -322,10 +322,15 @@ export interface SweepTrialView {
 }
 
 /** The sweep view (src/state/sweep.ts runs it): the space, the budget, the trials and how it went. */
+/** A sweep's trials are judged by validation accuracy (classification) or validation loss (generation). */
+export type SweepMetric = 'accuracy' | 'loss';
+
 export interface SweepView {
   state: 'idle' | 'running' | 'done' | 'error';
   /** The task whose runs the sweep trains (absent in sweeps stored before text sweeps: image classification). */
   task?: Task;
+  /** What its trials are judged by (absent: accuracy). */
+  metric?: SweepMetric;
   space: SweepSpace;
   /** Trials to run, as typed (NaN when not a number). */
   trials: number;

@@ -40,9 +40,10 @@ export function SweepPanel() {
   );
   const stored = useStudio((s) => s.runs.list);
   const image = useStudio((s) => s.text.task === 'image-classification');
+  const metric = useStudio((s) => s.sweep.metric ?? 'accuracy');
   const ids = list.map((t) => t.runId).join(' ');
   const rows = useMemo(() => runRows(stored).filter((r) => ids.split(' ').includes(r.id)), [stored, ids]);
-  const best = bestTrial(list);
+  const best = bestTrial(list, metric);
   const bestValue = best?.metrics.at(-1) ?? null;
   const running = state === 'running';
   return (
@@ -91,7 +92,7 @@ export function SweepPanel() {
             <span>
               Best so far:{' '}
               <strong data-testid="sweep.best" data-value={bestValue ?? ''} data-trial={best?.trial ?? ''}>
-                {best ? `${metricText(bestValue, 'accuracy')} (trial ${best.trial})` : '—'}
+                {best ? `${metricText(bestValue, metric)}${metric === 'loss' ? ' validation loss' : ''} (trial ${best.trial})` : '—'}
               </strong>
             </span>
             <button

@@ -8,6 +8,7 @@ export function SweepSpaceForm({ disabled, image }: { disabled: boolean; image: 
   const minutes = useStudio((s) => s.sweep.minutes);
   const epochs = useStudio((s) => (image ? s.settings.epochs : s.text.settings.epochs));
   const wasm = useStudio((s) => s.backend === 'wasm');
+  const generation = useStudio((s) => s.text.task === 'text-generation');
   const { learningRate: lr, batchSize: bs, dropout: dr, weightDecay: wd, topBlocks: tb } = space;
   const size = space.imageSize ?? DEFAULT_SPACE.imageSize ?? { on: false, choices: [96, 128, 160] };
   return (
@@ -77,7 +78,9 @@ export function SweepSpaceForm({ disabled, image }: { disabled: boolean; image: 
           onToggle={(on) => updateSweepSpace('topBlocks', { on })}
           note={
             !image
-              ? '0 = only the new head (on cached features: fast); 1–4 train that many top transformer blocks too (much slower).'
+              ? generation
+                ? '0 = only the output head; 1–4 train that many top transformer blocks and the final norm too.'
+                : '0 = only the new head (on cached features: fast); 1–4 train that many top transformer blocks too (much slower).'
               : wasm
                 ? 'On WASM only 0 (the head alone) can train.'
                 : '0 = only the new head.'

@@ -21,7 +21,8 @@ export function SweepTrials() {
   const list = useStudio((s) => s.sweep.list);
   const rungs = useStudio((s) => s.sweep.rungs);
   const runNumbers = useStudio((s) => s.runs.list);
-  const best = bestTrial(list);
+  const metric = useStudio((s) => s.sweep.metric ?? 'accuracy');
+  const best = bestTrial(list, metric);
   const number = (runId: string | null) => {
     const sorted = [...runNumbers].sort((a, b) => a.startedAt - b.startedAt);
     const i = sorted.findIndex((r) => r.id === runId);
@@ -45,7 +46,7 @@ export function SweepTrials() {
             <th className="num">Epochs</th>
             {rungs.map((r, i) => (
               <th key={r} className="num">
-                {i === 0 ? 'Val accuracy after ' : 'after '}
+                {i === 0 ? `Val ${metric} after ` : 'after '}
                 {r} {r === 1 ? 'epoch' : 'epochs'}
               </th>
             ))}
@@ -79,7 +80,7 @@ export function SweepTrials() {
               <td className="num">{t.epochs}</td>
               {rungs.map((r, i) => (
                 <td key={r} className="num" data-testid={i === rungs.length - 1 ? 'sweep.trial.final' : undefined}>
-                  {i < t.metrics.length ? metricText(t.metrics[i] ?? null, 'accuracy') : ''}
+                  {i < t.metrics.length ? metricText(t.metrics[i] ?? null, metric) : ''}
                 </td>
               ))}
               <td>{t.runId && number(t.runId) !== null ? `Run ${number(t.runId)}` : '—'}</td>

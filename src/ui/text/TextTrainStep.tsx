@@ -126,7 +126,7 @@ export function TextTrainStep() {
           </ol>
         </div>
       )}
-      {s.task === 'text-classification' && <SweepPanel />}
+      <SweepPanel />
     </Step>
   );
 }
