@@ -27,19 +27,7 @@ test('a text classification sweep runs its trials as runs, stops the weaker ones
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);
 
-  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
-  await expect(rows).toHaveCount(4, { timeout: 30_000 });
-  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '9');
-  const trials = await rows.evaluateAll((els) =>
-    els.map((e) => ({
-      stoppedEarly: e.getAttribute('data-stopped-early') === 'true',
-      epochs: Number(e.getAttribute('data-epochs')),
-      final: Number(e.querySelector('[data-testid="runs.cell.final"]')?.getAttribute('data-value')),
-      lr: Number(e.querySelector('[data-testid="runs.cell.learningRate"]')?.getAttribute('data-value')),
-      id: e.getAttribute('data-run') ?? '',
-      trial: Number(e.getAttribute('data-sweep-trial')),
-    })),
-  );
+  const trials = await studio.sweepTrialRuns(4, 9);
   for (const t of trials) {
     expect(t.lr).toBeGreaterThanOrEqual(3e-4);
     expect(t.lr).toBeLessThanOrEqual(3e-2);
@@ -91,19 +79,10 @@ test('a text sweep a reload interrupted continues with its unfinished trials, on
   await studio.id('sweep.resume').click();
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
 
-  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
-  await expect(rows).toHaveCount(4, { timeout: 30_000 });
-  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '9');
-  const trials = await rows.evaluateAll((els) =>
-    els.map((e) => ({
-      trial: Number(e.getAttribute('data-sweep-trial')),
-      early: e.getAttribute('data-stopped-early') === 'true',
-      epochs: Number(e.getAttribute('data-epochs')),
-    })),
-  );
+  const trials = await studio.sweepTrialRuns(4, 9);
   expect(trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
-  expect(trials.filter((t) => t.early).map((t) => t.epochs)).toEqual([1, 1, 1]);
-  expect(trials.filter((t) => !t.early).map((t) => t.epochs)).toEqual([9]);
+  expect(trials.filter((t) => t.stoppedEarly).map((t) => t.epochs)).toEqual([1, 1, 1]);
+  expect(trials.filter((t) => !t.stoppedEarly).map((t) => t.epochs)).toEqual([9]);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 

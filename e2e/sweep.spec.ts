@@ -37,20 +37,7 @@ test('a sweep runs its trials as runs, stops the weaker ones early, and applies 
   await expect(page.getByRole('alert')).toHaveCount(0);
 
   // Every trial is a run of the project, marked with its trial number.
-  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
-  await expect(rows).toHaveCount(4, { timeout: 30_000 });
-  // The runs view refreshes from storage a moment after the sweep ends.
-  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '3');
-  const trialRows = await rows.evaluateAll((els) =>
-    els.map((e) => ({
-      trial: Number(e.getAttribute('data-sweep-trial')),
-      stoppedEarly: e.getAttribute('data-stopped-early') === 'true',
-      epochs: Number(e.getAttribute('data-epochs')),
-      final: Number(e.querySelector('[data-testid="runs.cell.final"]')?.getAttribute('data-value')),
-      lr: Number(e.querySelector('[data-testid="runs.cell.learningRate"]')?.getAttribute('data-value')),
-      id: e.getAttribute('data-run') ?? '',
-    })),
-  );
+  const trialRows = await studio.sweepTrialRuns(4, 3);
   expect(trialRows.map((r) => r.trial).sort()).toEqual([1, 2, 3, 4]);
   for (const r of trialRows) {
     expect(r.lr).toBeGreaterThanOrEqual(1e-4);
@@ -159,20 +146,10 @@ test('a sweep a reload interrupted continues with its unfinished trials, one run
   await studio.id('sweep.resume').click();
   await expect(studio.id('sweep.status')).toHaveAttribute('data-state', 'done', { timeout: 8 * 60_000 });
 
-  const rows = studio.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
-  await expect(rows).toHaveCount(4, { timeout: 30_000 });
-  // The runs view refreshes from storage a moment after the sweep ends.
-  await expect(rows.and(page.locator('[data-stopped-early="false"]'))).toHaveAttribute('data-epochs', '3');
-  const trials = await rows.evaluateAll((els) =>
-    els.map((e) => ({
-      trial: Number(e.getAttribute('data-sweep-trial')),
-      early: e.getAttribute('data-stopped-early') === 'true',
-      epochs: Number(e.getAttribute('data-epochs')),
-    })),
-  );
+  const trials = await studio.sweepTrialRuns(4, 3);
   expect(trials.map((t) => t.trial).sort()).toEqual([1, 2, 3, 4]);
-  expect(trials.filter((t) => t.early).map((t) => t.epochs)).toEqual([1, 1, 1]);
-  expect(trials.filter((t) => !t.early).map((t) => t.epochs)).toEqual([3]);
+  expect(trials.filter((t) => t.stoppedEarly).map((t) => t.epochs)).toEqual([1, 1, 1]);
+  expect(trials.filter((t) => !t.stoppedEarly).map((t) => t.epochs)).toEqual([3]);
   await expect(page.locator('[data-testid="sweep.trial"][data-state="done"]')).toHaveCount(1);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

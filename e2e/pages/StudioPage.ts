@@ -27,6 +27,26 @@ export class StudioPage {
     await expect(this.id('freeze.trainable-params')).toBeVisible({ timeout: 120_000 });
   }
 
+  /**
+   * The runs of a sweep's trials as the runs view lists them (tagged rows), once `count` are listed and
+   * the trials that were not stopped early show `fullEpochs` (the view refreshes from storage a moment after the sweep ends).
+   */
+  async sweepTrialRuns(count: number, fullEpochs: number) {
+    const rows = this.id('runs.compare').locator('[data-testid="runs.row"]:not([data-sweep-trial=""])');
+    await expect(rows).toHaveCount(count, { timeout: 30_000 });
+    await expect(rows.and(this.page.locator('[data-stopped-early="false"]')).first()).toHaveAttribute('data-epochs', String(fullEpochs));
+    return rows.evaluateAll((els) =>
+      els.map((e) => ({
+        trial: Number(e.getAttribute('data-sweep-trial')),
+        stoppedEarly: e.getAttribute('data-stopped-early') === 'true',
+        epochs: Number(e.getAttribute('data-epochs')),
+        final: Number(e.querySelector('[data-testid="runs.cell.final"]')?.getAttribute('data-value')),
+        lr: Number(e.querySelector('[data-testid="runs.cell.learningRate"]')?.getAttribute('data-value')),
+        id: e.getAttribute('data-run') ?? '',
+      })),
+    );
+  }
+
   /** How many of the stored sweep's trials wait for their next rung (the autosave writes behind the runs' own writes). */
   async storedWaitingTrials(): Promise<number> {
     return this.page.evaluate(
