@@ -62,6 +62,9 @@ test('a text classification sweep runs its trials as runs, stops the weaker ones
 test('a text sweep a reload interrupted continues with its unfinished trials, one run per trial', async ({ studio, page }) => {
   await studio.openSpamSample(4);
   await studio.setNumber('hp.epochs', 9);
+  // One text per batch: with the feature cache shared, trials would otherwise pass their rung in a
+  // second, and the sweep could move on before the test reloads while one waits.
+  await studio.setNumber('hp.batch-size', 1);
   await studio.setNumber('sweep.trials', 4);
   await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
   await studio.id('sweep.start').click();

@@ -128,6 +128,10 @@ test('a sweep a reload interrupted continues with its unfinished trials, one run
   await studio.headOnly();
   await studio.setNumber('hp.epochs', 3);
   await studio.setNumber('sweep.trials', 4);
+  // With the shared feature cache a trial takes about a second, and the sweep could end before the
+  // test sees a trial wait for its rung: without it each trial runs the whole backbone every batch.
+  await studio.openSection('augmentation');
+  await studio.id('hp.use-cache').uncheck();
   await expect(studio.id('sweep.start')).toBeEnabled({ timeout: 60_000 });
   await studio.id('sweep.start').click();
   await expect(page.locator('[data-testid="sweep.trial"][data-state="waiting"]')).not.toHaveCount(0, { timeout: 120_000 });
