@@ -46,6 +46,11 @@ export interface Lm {
   /** Parameter order is fixed by `paramShapes`; names are stable across save/load. */
   names: string[];
   vars: Map<string, tfTypes.Variable>;
+  /**
+   * Low-rank adapters on some of the blocks' kernels (src/text/lora.ts): `${kernel}.lora_A` [in, r]
+   * and `${kernel}.lora_B` [r, out], added as (x·A)·B × scale. Not in `vars`: the base weights stay as they are.
+   */
+  lora?: { scale: number; vars: Map<string, tfTypes.Variable> };
 }
 
 export interface WeightSpec {
@@ -145,6 +150,16 @@ function param(lm: Lm, name: string): tfTypes.Variable {
   return v;
 }
 
+/** x [N, in] · kernel + bias, plus the kernel's low-rank adapter when it has one. */
+function dense(tf: Tf, lm: Lm, x: tfTypes.Tensor2D, kernel: string, bias: string): tfTypes.Tensor2D {
+  const y = tf.add(tf.matMul(x, param(lm, kernel) as tfTypes.Tensor2D), param(lm, bias)) as tfTypes.Tensor2D;
+  const a = lm.lora?.vars.get(`${kernel}.lora_A`);
+  const b = lm.lora?.vars.get(`${kernel}.lora_B`);
+  if (!a || !b || !lm.lora) return y;
+  const delta = tf.matMul(tf.matMul(x, a as tfTypes.Tensor2D), b as tfTypes.Tensor2D);
+  return tf.add(y, tf.mul(delta, lm.lora.scale)) as tfTypes.Tensor2D;
+}
+
 function layerNorm(tf: Tf, x: tfTypes.Tensor, gamma: tfTypes.Tensor, beta: tfTypes.Tensor): tfTypes.Tensor {
   const mean = tf.mean(x, -1, true);
   const centred = tf.sub(x, mean);
@@ -220,28 +235,16 @@ export function lmBlocks(
   for (let b = from; b < to; b++) {
     const p = `block${b}.`;
     const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
-    const qkv = tf.add(
-      tf.matMul(h as tfTypes.Tensor2D, param(lm, `${p}attn.qkv.kernel`) as tfTypes.Tensor2D),
-      param(lm, `${p}attn.qkv.bias`),
-    );
+    const qkv = dense(tf, lm, h as tfTypes.Tensor2D, `${p}attn.qkv.kernel`, `${p}attn.qkv.bias`);
     const [q, k, v] = tf.split(qkv, 3, 1) as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
     const scores = tf.add(tf.mul(tf.matMul(splitHeads(q), splitHeads(k), false, true), scale), mask);
     const att = tf.matMul(tf.softmax(scores), splitHeads(v)); // [B·H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
-    const attnOut = tf.add(
-      tf.matMul(merged as tfTypes.Tensor2D, param(lm, `${p}attn.proj.kernel`) as tfTypes.Tensor2D),
-      param(lm, `${p}attn.proj.bias`),
-    );
+    const attnOut = dense(tf, lm, merged as tfTypes.Tensor2D, `${p}attn.proj.kernel`, `${p}attn.proj.bias`);
     x = tf.add(x, drop(attnOut, 1 + 2 * b));
     const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
-    const fc = gelu(
-      tf,
-      tf.add(tf.matMul(h2 as tfTypes.Tensor2D, param(lm, `${p}mlp.fc.kernel`) as tfTypes.Tensor2D), param(lm, `${p}mlp.fc.bias`)),
-    );
-    const mlpOut = tf.add(
-      tf.matMul(fc as tfTypes.Tensor2D, param(lm, `${p}mlp.proj.kernel`) as tfTypes.Tensor2D),
-      param(lm, `${p}mlp.proj.bias`),
-    );
+    const fc = gelu(tf, dense(tf, lm, h2 as tfTypes.Tensor2D, `${p}mlp.fc.kernel`, `${p}mlp.fc.bias`));
+    const mlpOut = dense(tf, lm, fc as tfTypes.Tensor2D, `${p}mlp.proj.kernel`, `${p}mlp.proj.bias`);
     x = tf.add(x, drop(mlpOut, 2 + 2 * b));
   }
   return x as tfTypes.Tensor2D;

@@ -1,0 +1,113 @@
+/**
+ * LoRA (Hu et al. 2021) on the studio's transformer: a frozen kernel W [in, out] gains a low-rank
+ * update ΔW = A·B × alpha/r, A [in, r] and B [r, out], so a run trains r·(in + out) numbers per
+ * kernel instead of in·out. A starts Kaiming-uniform (seeded), B at zero (the model starts as it
+ * was), as PEFT initialises them. The forward pass adds (x·A)·B × scale (`dense` in model.ts).
+ *
+ * PEFT's layout for GPT-2's Conv1D modules (`fan_in_fan_out`): `lora_A.weight` [r, in] = Aᵀ and
+ * `lora_B.weight` [out, r] = Bᵀ, merged as W + (B_peft·A_peft)ᵀ × alpha/r — the same ΔW.
+ * Issue 13's adapter slice: the loop, the UI and the Hugging Face export build on it.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { createRng } from '../lib/random';
+import { gpt2Name } from '../models/hf/gpt2';
+import type { TensorToWrite } from '../models/hf/safetensors';
+import type { Lm } from './model';
+
+type Tf = typeof tfTypes;
+
+/** The kernels an adapter can target, by their part of a block (`c_attn` is GPT-2's name for `attn.qkv`). */
+export type LoraTarget = 'attn.qkv' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';
+
+export interface LoraSettings {
+  rank: number;
+  alpha: number;
+  /** Default: the fused query/key/value projection (GPT-2's `c_attn`), as PEFT does for GPT-2. */
+  targets?: LoraTarget[];
+  seed?: number;
+}
+
+const kernelsOf = (lm: Lm, targets: readonly LoraTarget[]) =>
+  Array.from({ length: lm.config.blocks }, (_, b) => targets.map((t) => `block${b}.${t}.kernel`)).flat();
+
+/** Adds adapters to `lm` (replacing any it had); returns their variables, the parameters a LoRA run trains. */
+export function addLora(tf: Tf, lm: Lm, settings: LoraSettings): tfTypes.Variable[] {
+  const rank = Math.floor(settings.rank);
+  if (!(rank >= 1)) throw new Error('a LoRA rank is a whole number of at least 1');
+  removeLora(lm);
+  const rng = createRng(settings.seed ?? 1);
+  const vars = new Map<string, tfTypes.Variable>();
+  for (const kernel of kernelsOf(lm, settings.targets ?? ['attn.qkv'])) {
+    const w = lm.vars.get(kernel);
+    if (!w) throw new Error(`the model has no kernel ${kernel}`);
+    const [fanIn, fanOut] = w.shape as [number, number];
+    // Kaiming-uniform with a = √5 (PyTorch's nn.Linear default, which PEFT keeps for A): bound 1/√fan_in.
+    const bound = 1 / Math.sqrt(fanIn);
+    const a = Float32Array.from({ length: fanIn * rank }, () => (rng() * 2 - 1) * bound);
+    vars.set(
+      `${kernel}.lora_A`,
+      tf.tidy(() => tf.variable(tf.tensor2d(a, [fanIn, rank]), true, `${kernel}.lora_A`)),
+    );
+    vars.set(
+      `${kernel}.lora_B`,
+      tf.tidy(() => tf.variable(tf.zeros([rank, fanOut]), true, `${kernel}.lora_B`)),
+    );
+  }
+  lm.lora = { scale: settings.alpha / rank, vars };
+  return [...vars.values()];
+}
+
+export function removeLora(lm: Lm): void {
+  lm.lora?.vars.forEach((v) => v.dispose());
+  delete lm.lora;
+}
+
+/** The adapted kernels with their updates merged in (W + A·B × scale), by kernel name; the model is unchanged. */
+export async function mergedKernels(tf: Tf, lm: Lm): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  const lora = lm.lora;
+  if (!lora) return out;
+  for (const [name, a] of lora.vars) {
+    if (!name.endsWith('.lora_A')) continue;
+    const kernel = name.slice(0, -'.lora_A'.length);
+    const b = lora.vars.get(`${kernel}.lora_B`) as tfTypes.Variable;
+    const w = lm.vars.get(kernel) as tfTypes.Variable;
+    const merged = tf.tidy(() => tf.add(w, tf.mul(tf.matMul(a as tfTypes.Tensor2D, b as tfTypes.Tensor2D), lora.scale)));
+    out.set(kernel, (await merged.data()) as Float32Array);
+    merged.dispose();
+  }
+  return out;
+}
+
+/** The adapters as PEFT saves them for GPT-2 (`adapter_model.safetensors`): names and [r, in] / [out, r] layouts. */
+export async function peftAdapterTensors(tf: Tf, lm: Lm, prefix = 'base_model.model.transformer.'): Promise<TensorToWrite[]> {
+  const out: TensorToWrite[] = [];
+  for (const [name, v] of lm.lora?.vars ?? []) {
+    const part = name.endsWith('.lora_A') ? 'lora_A' : 'lora_B';
+    const kernel = name.slice(0, -`.${part}`.length);
+    const module = gpt2Name(kernel).replace(/\.weight$/, '');
+    const t = tf.tidy(() => tf.transpose(v));
+    out.push({ name: `${prefix}${module}.${part}.weight`, shape: [...t.shape], values: (await t.data()) as Float32Array });
+    t.dispose();
+  }
+  return out;
+}
+
+/** PEFT's `adapter_config.json` for these adapters. */
+export function peftAdapterConfig(settings: LoraSettings, baseModel: string): Record<string, unknown> {
+  const modules = [
+    ...new Set((settings.targets ?? ['attn.qkv']).map((t) => gpt2Name(`block0.${t}.kernel`).split('.').slice(2, -1).join('.'))),
+  ];
+  return {
+    peft_type: 'LORA',
+    task_type: 'CAUSAL_LM',
+    base_model_name_or_path: baseModel,
+    r: Math.floor(settings.rank),
+    lora_alpha: settings.alpha,
+    lora_dropout: 0,
+    fan_in_fan_out: true,
+    bias: 'none',
+    target_modules: modules.map((m) => m.split('.').pop()),
+    inference_mode: true,
+  };
+}
