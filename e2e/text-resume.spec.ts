@@ -52,7 +52,9 @@ async function reloadAndResume(
   expect(final).toBeLessThan(initial);
   await finished();
 
-  // The finished run is saved too: another reload offers no resume.
+  // The finished run is saved too: another reload offers no resume. (The runs view reads the stored
+  // run after the autosave's writes, the held checkpoint's among them: once it says done, it is on disk.)
+  await expect(studio.id('runs.compare').getByTestId('runs.row').first()).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   await page.reload();
   await restored();
   await expect(studio.id('train.resume')).toHaveCount(0);

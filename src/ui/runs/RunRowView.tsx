@@ -25,6 +25,7 @@ export function RunRowView({ row, columns, current }: { row: RunRow; columns: re
       data-sweep-trial={row.sweep?.trial ?? ''}
       data-stopped-early={row.sweep?.stoppedEarly ? 'true' : 'false'}
       data-epochs={row.epochsCompleted}
+      data-status={row.status}
       className={current ? 'runs-current' : undefined}
     >
       <td>
