@@ -4,24 +4,6 @@ import { test, expect } from './fixtures';
 import type { StudioPage } from './pages/StudioPage';
 import { recipes } from './text-data';
 
-/** Epochs of the checkpoints the studio has saved in IndexedDB (one per run, the latest). */
-function savedCheckpointEpochs(page: Page): Promise<number[]> {
-  return page.evaluate(
-    () =>
-      new Promise<number[]>((resolve) => {
-        const open = indexedDB.open('finetune-studio');
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('checkpoints')) return resolve([]);
-          const all = db.transaction('checkpoints').objectStore('checkpoints').getAll();
-          all.onsuccess = () => resolve((all.result as { epoch: number }[]).map((c) => c.epoch));
-          all.onerror = () => resolve([]);
-        };
-        open.onerror = () => resolve([]);
-      }),
-  );
-}
-
 /** Waits until an epoch is done and its checkpoint saved, reloads, and checks what comes back; then resumes to the end. */
 async function reloadAndResume(
   studio: StudioPage,
@@ -30,7 +12,7 @@ async function reloadAndResume(
   restored: () => Promise<void>,
   finished: () => Promise<void>,
 ): Promise<void> {
-  await expect.poll(() => savedCheckpointEpochs(page), { timeout: 5 * 60_000 }).toContainEqual(expect.any(Number));
+  await expect.poll(() => studio.savedCheckpointEpochs(), { timeout: 5 * 60_000 }).toContainEqual(expect.any(Number));
   const initial = Number(await studio.id('metrics.val-loss-initial').getAttribute('data-value'));
   await page.reload();
 
@@ -127,7 +109,7 @@ test('text generation: a worker that dies mid-run is reported, and the run finis
   await studio.setNumber('hp.epochs', 3);
   await studio.setNumber('hp.validation-split', 0.2);
   await studio.startTraining();
-  await expect.poll(() => savedCheckpointEpochs(page), { timeout: 5 * 60_000 }).toContainEqual(expect.any(Number));
+  await expect.poll(() => studio.savedCheckpointEpochs(), { timeout: 5 * 60_000 }).toContainEqual(expect.any(Number));
   const initial = Number(await studio.id('metrics.val-loss-initial').getAttribute('data-value'));
   await page.evaluate(() => (window as unknown as { __studioTest: { killWorker(): void } }).__studioTest.killWorker());
   await expect(studio.id('train.crash-notice')).toContainText(/stopped unexpectedly/, { timeout: 30_000 });

@@ -120,7 +120,29 @@ export class StudioPage {
     await expect
       .poll(async () => Number(await this.id('metrics.epoch').getAttribute('data-value')), { timeout: 240_000 })
       .toBeGreaterThanOrEqual(minEpochs);
+    // Epochs can outrun the autosave: reload only once the run and a checkpoint of it are stored
+    // (the runs view lists what storage holds, after the queued writes).
+    await expect(this.id('runs.compare').getByTestId('runs.row').first()).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+    await expect.poll(() => this.savedCheckpointEpochs(), { timeout: 60_000 }).toContainEqual(expect.any(Number));
     return { images };
+  }
+
+  /** Epochs of the checkpoints the studio has saved in IndexedDB (one per run, the latest). */
+  savedCheckpointEpochs(): Promise<number[]> {
+    return this.page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const open = indexedDB.open('finetune-studio');
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('checkpoints')) return resolve([]);
+            const all = db.transaction('checkpoints').objectStore('checkpoints').getAll();
+            all.onsuccess = () => resolve((all.result as { epoch: number }[]).map((c) => c.epoch));
+            all.onerror = () => resolve([]);
+          };
+          open.onerror = () => resolve([]);
+        }),
+    );
   }
 
   async waitForState(state: string, timeout = 8 * 60_000): Promise<void> {
