@@ -84,7 +84,8 @@ function augmentationLabel(a: AugmentationSettings | undefined): string | null {
   return on.join(', ');
 }
 
-const finite = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A metric as a number, or null when a run has none (absent, NaN, infinite). */
+export const finite = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function best(curve: readonly CurvePoint[], higher: boolean): { value: number | null; epoch: number | null } {
   let value: number | null = null;

@@ -1,11 +1,11 @@
 /**
- * Sweeps from the UI (image classification and text classification): trials drawn at random from the space the person chose
+ * Sweeps from the UI (every task): trials drawn at random from the space the person chose
  * (`sampleTrials`, seeded by the settings' seed), run one after another in the worker as real studio
  * runs — each stored, listed in the runs view and tagged with its trial number — under successive
  * halving: every trial trains to the first rung's epochs, the top third go on to the next rung by
  * continuing from their stored checkpoint (the resume machinery, with more epochs), the rest stop
  * early. The scheduling is `nextAction` (src/engine/sweep.ts); this file only carries it out, through
- * the task's `SweepRunner` (the image one here, the text one in textSweep.ts).
+ * the task's `SweepRunner` (the image one here, the text tasks' in textSweep.ts).
  */
 import { nextAction, rungEpochs, sampleTrials, spaceProblem, type SweepSpace, type TrialParams } from '../engine/sweep';
 import { NO_AUGMENTATION, augmentationOn, type TrainSettings } from '../engine/types';
@@ -18,6 +18,7 @@ import { modelOrigin } from './modelSource';
 import { beginResume, newId, patchRun, removeRun, resumePoint, type ResumePoint } from './persistence';
 import { loadRuns, makeRunCurrent } from './runsActions';
 import { classNames, isBusy, startBlocker } from './selectors';
+import { finite } from './runRows';
 import { useStudio } from './store';
 import { isTextBusy } from './textSelectors';
 import { IDLE_SWEEP } from './sweepSlice';
@@ -135,7 +136,7 @@ export function bestTrial(list: readonly SweepTrialView[], metric: SweepMetric =
   return best;
 }
 
-function patchTrial(n: number, patch: Partial<SweepTrialView>): void {
+export function patchTrial(n: number, patch: Partial<SweepTrialView>): void {
   set({ list: sweep().list.map((t) => (t.trial === n ? { ...t, ...patch } : t)) });
 }
 
@@ -143,9 +144,6 @@ function patchTrial(n: number, patch: Partial<SweepTrialView>): void {
 let baseSettings: TrainSettings | null = null;
 
 const trialOf = (n: number) => sweep().list.find((t) => t.trial === n) as SweepTrialView;
-
-/** A validation metric as a trial's (null when the run has none). */
-export const metricOf = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 interface TrialData {
   labels: string[];
@@ -216,7 +214,7 @@ const imageRunner: SweepRunner = {
   outcome() {
     const st = useStudio.getState();
     return {
-      metric: metricOf(st.history.at(-1)?.valAccuracy),
+      metric: finite(st.history.at(-1)?.valAccuracy),
       epoch: st.history.at(-1)?.epoch ?? null,
       stoppedByPerson: st.result?.stopped === true,
       error: st.trainError,

@@ -12,10 +12,10 @@ import type { TextTask, TextTrainSettings } from '../text/types';
 import { newRunId } from './controller';
 import { beginTextResume, patchRun, type ResumePoint } from './persistence';
 import { useStudio } from './store';
-import { metricOf, registerTextSweep, type SweepRunner } from './sweep';
-import { ensureTextBase } from './textModel';
+import { finite } from './runRows';
+import { patchTrial, registerTextSweep, type SweepRunner } from './sweep';
 import { textStartBlocker, textTrainSettings, type PreparedTextData } from './textSelectors';
-import { prepare, stopTextTraining, TEXT_MODEL_ORIGIN, trainTextInWorker } from './textTraining';
+import { prepare, stopTextTraining, TEXT_MODEL_ORIGIN, textBaseForRun, trainTextInWorker } from './textTraining';
 import type { SweepTrialView, TextState } from './types';
 
 const text = () => useStudio.getState().text;
@@ -60,13 +60,9 @@ function textSweepRunner(task: TextTask): SweepRunner {
       if (!prepared || !base) return false;
       const settings = textTrialSettings(base, t.params, epochs, text().base?.config ?? null);
       const runId = newRunId();
-      const patchTrial = useStudio.getState().setSweep;
-      patchTrial({ list: useStudio.getState().sweep.list.map((x) => (x.trial === t.trial ? { ...x, runId } : x)) });
+      patchTrial(t.trial, { runId });
       showRun(prepared);
-      if (!(await ensureTextBase())) {
-        setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
-        return false;
-      }
+      if (!(await textBaseForRun())) return false;
       const run = { id: runId, model: TEXT_MODEL_ORIGIN, validationSplit: text().settings.validationSplit };
       await trainTextInWorker({
         kind: 'train',
@@ -93,10 +89,7 @@ function textSweepRunner(task: TextTask): SweepRunner {
       const history = stored.history.filter((h) => h.epoch <= checkpoint.epoch);
       beginTextResume(run.id);
       showRun(prepared, { initial: stored.initial, history, record: stored.record });
-      if (!(await ensureTextBase())) {
-        setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
-        return false;
-      }
+      if (!(await textBaseForRun())) return false;
       await trainTextInWorker({
         kind: 'train',
         task,
@@ -113,7 +106,7 @@ function textSweepRunner(task: TextTask): SweepRunner {
       const t = text();
       const last = t.history.at(-1);
       return {
-        metric: metricOf(task === 'text-classification' ? last?.valAccuracy : last?.valLoss),
+        metric: finite(task === 'text-classification' ? last?.valAccuracy : last?.valLoss),
         epoch: t.history.at(-1)?.epoch ?? null,
         stoppedByPerson: t.result?.reason === 'stopped',
         error: t.runError,

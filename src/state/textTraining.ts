@@ -24,6 +24,13 @@ export function updateTextSettings(patch: Partial<TextSettings>): void {
   setText({ settings: { ...text().settings, ...patch } });
 }
 
+/** Loads the language model for a run; false (and the reason in the store, as the run's error) when it cannot. */
+export async function textBaseForRun(): Promise<boolean> {
+  if (await ensureTextBase()) return true;
+  setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
+  return false;
+}
+
 /** The run's data from the texts on screen; a sentence in the store when they cannot give it. */
 export function prepare(s: TextState, task: TextTask): PreparedTextData | null {
   try {
@@ -42,10 +49,7 @@ export async function startTextTraining(): Promise<void> {
   if (!prepared) return;
   const { labels, valExamples, data } = prepared;
   useStudio.getState().resetTextRun({ status: 'loading', runTask: task, runLabels: labels, valExamples });
-  if (!(await ensureTextBase())) {
-    setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
-    return;
-  }
+  if (!(await textBaseForRun())) return;
   const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
   await trainTextInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
 }
@@ -147,10 +151,7 @@ export async function resumeTextTraining(): Promise<void> {
     resumeRunId: null,
     resumeEpoch: null,
   });
-  if (!(await ensureTextBase())) {
-    setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
-    return;
-  }
+  if (!(await textBaseForRun())) return;
   await trainTextInWorker({
     kind: 'train',
     task,
