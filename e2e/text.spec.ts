@@ -75,6 +75,8 @@ test('text generation: fine-tuning lowers validation loss from before the first 
   await studio.id('generate.prompt').fill('Recipe 7: mix');
   await studio.id('generate.run').click();
   await expect(studio.id('generate.output')).not.toBeEmpty({ timeout: 60_000 });
+  // The text streams in token by token: read it once the button is back.
+  await expect(studio.id('generate.run')).toBeEnabled({ timeout: 60_000 });
   const first = await studio.id('generate.output').textContent();
   await studio.id('generate.run').click();
   await expect(studio.id('generate.run')).toBeEnabled({ timeout: 60_000 });

@@ -183,9 +183,9 @@ export class StudioPage {
     return ids.map((t) => t.slice('freeze.layer.'.length)).filter((n) => n.startsWith(`${block}_`));
   }
 
-  /** Clicks Export and returns the downloaded zip's files. */
-  async exportZip(): Promise<Record<string, Uint8Array>> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.id('export.tfjs').click()]);
+  /** Clicks Export (`export.tfjs`, or the button given) and returns the downloaded zip's files. */
+  async exportZip(button = 'export.tfjs'): Promise<Record<string, Uint8Array>> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.id(button).click()]);
     const path = await download.path();
     return unzipSync(new Uint8Array(readFileSync(path)));
   }

@@ -69,6 +69,9 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       return { lrFinder: { ...state.lrFinder, points: [...state.lrFinder.points, event.point], steps: event.steps } };
     case 'text':
       return reduceTextEvent(state, event.event, buffers.text);
+    case 'generated':
+      // Streamed while `generating`; the answer to `infer` sets the final text.
+      return state.text.generating ? { text: { ...state.text, generated: event.text } } : null;
     case 'device-lost':
       // The controller restarts the worker and offers backends to continue on (state/controller.ts).
       return null;

@@ -11,6 +11,8 @@ import { getClient } from './clientHost';
 import { ensureReady } from './controller';
 import { currentSource, isTeachableMetadata, loadSource, setCurrentSource, type ModelSource } from './modelSource';
 import { isBusy } from './selectors';
+import { looksLikeHfFolder } from '../models/hf/import';
+import { chooseTask, importTextModel } from './textModel';
 import { useStudio } from './store';
 
 let importCounter = 0;
@@ -148,6 +150,12 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     return false;
   }
   if (files.length === 0) return false;
+  if (looksLikeHfFolder(files.map((f) => f.name))) {
+    // A Hugging Face folder is a language model: the studio moves to text generation and imports it there.
+    useStudio.getState().setModelSwitch({ importError: null });
+    chooseTask('text-generation');
+    return importTextModel(files.map((f) => ({ path: f.webkitRelativePath || f.name, data: f })));
+  }
   const metadata = await readMetadata(files);
   const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
   const from =

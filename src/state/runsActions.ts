@@ -16,7 +16,7 @@ import { nextSort, type SortKey } from './runRows';
 import { isBusy } from './selectors';
 import { useStudio } from './store';
 import { isTextBusy, textTrainingData, type PreparedTextData } from './textSelectors';
-import { ensureTextBase } from './textModel';
+import { ensureTextBase, textBaseMismatch } from './textModel';
 import type { RunsState, StudioState } from './types';
 
 const set = (patch: Partial<RunsState>) => useStudio.getState().setRuns(patch);
@@ -195,6 +195,8 @@ async function makeTextRunCurrent(id: string, run: StoredTextRun, checkpoint: Ch
   const record = run.record;
   if (!record) throw new Error('It has no run record.');
   if (!(await ensureTextBase())) throw new Error(text().baseError ?? 'The language model could not be loaded.');
+  const mismatch = textBaseMismatch(record.model);
+  if (mismatch) throw new Error(mismatch);
   const t = text();
   const split = { ...t, seed: record.seed, settings: { ...t.settings, validationSplit: record.data.validationSplit } };
   let prepared: PreparedTextData | null = null;

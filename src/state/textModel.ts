@@ -1,7 +1,9 @@
 /** Text actions: choosing the task, loading the bundled language model, and which of its groups train. */
 import { userMessageOf } from '../lib/errors';
 import { presetGroups } from '../text/groups';
-import type { LmConfig } from '../text/model';
+import type { InputFile } from '../data/ingest';
+import type { HfInputFile } from '../models/hf/import';
+import type { TextBaseSummary } from '../worker/text-session';
 import type { TextTask } from '../text/types';
 import { getClient } from './clientHost';
 import { ensureReady } from './controller';
@@ -21,22 +23,40 @@ export function chooseTask(task: Task): void {
   const patch: Partial<TextState> = { task, dataError: null };
   if (isTextTask(task)) {
     patch.settings = { ...t.settings, ...TEXT_TASK_DEFAULTS[task] };
-    patch.trainable = defaultTrainable(task, t.base?.config);
+    patch.trainable = defaultTrainable(task, t.base);
     patch.seed = s.settings.seed;
   }
   s.resetTextRun(patch);
   if (isTextTask(task)) void ensureTextBase();
 }
 
-/** Generation fine-tunes the top of the network by default; a classifier starts as a head on frozen features. */
-function defaultTrainable(task: TextTask, config: LmConfig | undefined): string[] {
-  return task === 'text-generation' && config ? presetGroups(config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
+/**
+ * Generation fine-tunes the top of the network by default; a classifier starts as a head on frozen
+ * features; an imported checkpoint trains adapters alone (LoRA), its own weights frozen.
+ */
+function defaultTrainable(task: TextTask, base: TextBaseSummary | null | undefined): string[] {
+  if (base?.source === 'hf') return [];
+  return task === 'text-generation' && base ? presetGroups(base.config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
 }
 
 let baseGeneration = -1;
+/** The files of the imported model, kept to send again to a restarted worker (a crash or a lost GPU). */
+let importedFiles: HfInputFile[] | null = null;
 
-/** Starts the backend (if needed) and loads the bundled language model in the worker. */
-export async function ensureTextBase(): Promise<boolean> {
+let loadingBase: Promise<boolean> | null = null;
+
+/**
+ * Starts the backend (if needed) and loads the language model in the worker: the bundled one, or
+ * the imported one again after the worker restarted. Calls while one is loading share it.
+ */
+export function ensureTextBase(): Promise<boolean> {
+  loadingBase ??= loadTextBase().finally(() => {
+    loadingBase = null;
+  });
+  return loadingBase;
+}
+
+async function loadTextBase(): Promise<boolean> {
   // Readiness first: after a crash the next worker is a new generation, which has no language model yet.
   if (!(await ensureReady())) {
     setText({ baseState: 'error', baseError: useStudio.getState().backendError ?? 'The compute backend did not start.' });
@@ -45,23 +65,87 @@ export async function ensureTextBase(): Promise<boolean> {
   if (baseGeneration === getClient().generation && text().baseState === 'loaded') return true;
   setText({ baseState: 'loading', baseError: null });
   try {
-    const base = await getClient().call({
-      kind: 'load',
-      // Both text tasks start from the same language model: either session loads it.
-      task: isTextTask(text().task) ? (text().task as TextTask) : 'text-generation',
-      url: absolute(TEXT_LM.url),
-      name: TEXT_LM.name,
-    });
+    // Both text tasks start from the same language model: either session loads it.
+    const base =
+      importedFiles && text().base?.source === 'hf'
+        ? await getClient().call({ kind: 'load', task: 'text-generation', files: importedFiles })
+        : await getClient().call({ kind: 'load', task: 'text-generation', url: absolute(TEXT_LM.url), name: TEXT_LM.name });
     baseGeneration = getClient().generation;
     const first = text().base === null;
     setText({ base, baseState: 'loaded' });
-    const task = text().task;
-    if (first && isTextTask(task)) setText({ trainable: defaultTrainable(task, base.config) });
+    const now = text().task;
+    if (first && isTextTask(now)) setText({ trainable: defaultTrainable(now, base) });
     return true;
   } catch (err) {
     setText({ baseState: 'error', baseError: userMessageOf(err) });
     return false;
   }
+}
+
+/**
+ * Imports a Hugging Face model folder's files as the model text runs start from: the task becomes
+ * text generation (GPT-2 writes), the run and results reset, and adapters (LoRA) train by default.
+ * A failure is an alert; the model loaded before stays.
+ */
+export async function importTextModel(files: readonly InputFile[]): Promise<boolean> {
+  // A model that is loading (the bundled one, when the task just changed) finishes first.
+  if (loadingBase) await loadingBase;
+  const s = useStudio.getState();
+  if (isTextBusy(s.text.status) || isTextBusy(s.status) || s.text.baseState === 'loading') return false;
+  if (files.length === 0) return false;
+  if (!(await ensureReady())) {
+    setText({ importError: useStudio.getState().backendError ?? 'The compute backend did not start.' });
+    return false;
+  }
+  const input: HfInputFile[] = files.map((f) => ({ name: f.path, blob: f.data }));
+  const before = text().baseState;
+  setText({ baseState: 'loading', importError: null });
+  try {
+    const base = await getClient().call({ kind: 'load', task: 'text-generation', files: input });
+    importedFiles = input;
+    baseGeneration = getClient().generation;
+    const t = text();
+    const settings = { ...t.settings, ...(t.task === 'text-generation' ? {} : TEXT_TASK_DEFAULTS['text-generation']), lora: true };
+    useStudio.getState().resetTextRun({
+      task: 'text-generation',
+      base,
+      baseState: 'loaded',
+      baseError: null,
+      trainable: defaultTrainable('text-generation', base),
+      settings,
+    });
+    return true;
+  } catch (err) {
+    setText({ baseState: before === 'loading' ? 'idle' : before, importError: userMessageOf(err) });
+    return false;
+  }
+}
+
+/** Back to the bundled language model (the imported one is forgotten). */
+export async function switchToBundledTextModel(): Promise<void> {
+  const t = text();
+  if (t.base?.source !== 'hf' || isTextBusy(t.status)) return;
+  importedFiles = null;
+  baseGeneration = -1;
+  useStudio.getState().resetTextRun({ base: null, baseState: 'idle', importError: null, settings: { ...t.settings, lora: false } });
+  await ensureTextBase();
+}
+
+/**
+ * Why the model loaded now is not the one a stored run fine-tuned, or null: an imported model's
+ * files are not kept in the browser, so a run on one needs it imported again to continue.
+ */
+export function textBaseMismatch(origin: { name: string; source: string } | null | undefined): string | null {
+  if (!origin) return null;
+  const base = text().base;
+  const now = base?.source ?? 'bundled';
+  if (origin.source === 'hf' && (now !== 'hf' || base?.name !== origin.name)) {
+    return `This run fine-tuned “${origin.name}”, imported from Hugging Face files, which the studio does not keep after a reload: import that model again in step 2 to continue with this run.`;
+  }
+  if (origin.source !== 'hf' && now === 'hf') {
+    return `This run fine-tuned the bundled language model: choose it in step 2 (now “${base?.name ?? ''}” is loaded).`;
+  }
+  return null;
 }
 
 export function setTextTrainable(groups: string[]): void {

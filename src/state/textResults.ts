@@ -10,10 +10,14 @@ import type { TextState } from './types';
 const text = () => useStudio.getState().text;
 const setText = (patch: Partial<TextState>) => useStudio.getState().setText(patch);
 
+/**
+ * Writes from `prompt` with the fine-tuned model, or with the pre-trained one before a generation run
+ * (what the model writes before training); the text streams into `generated` token by token.
+ */
 export async function generateText(prompt: string): Promise<void> {
   const s = text();
-  if (!s.result || s.runTask !== 'text-generation' || s.generating) return;
-  setText({ generating: true, tryError: null });
+  if (s.generating || s.task !== 'text-generation' || s.baseState !== 'loaded') return;
+  setText({ generating: true, tryError: null, generated: '' });
   try {
     const { text: generated } = await getClient().call({
       kind: 'infer',
@@ -22,7 +26,9 @@ export async function generateText(prompt: string): Promise<void> {
       maxTokens: s.settings.maxTokens,
       temperature: s.settings.temperature,
       topK: s.settings.topK,
+      topP: s.settings.topP,
       seed: s.seed,
+      pretrained: !(s.result && s.runTask === 'text-generation'),
     });
     setText({ generated });
   } catch (err) {
@@ -48,23 +54,31 @@ export async function classifyText(input: string): Promise<void> {
 }
 
 /** Downloads the fine-tuned text model as one zip (model.json, weights.bin, tokenizer.json, metadata.json, README.md, lm.js). */
-export async function exportTextZip(): Promise<void> {
+export async function exportTextZip(format: 'tfjs' | 'hf' = 'tfjs'): Promise<void> {
   const s = text();
   if (!s.result || !s.record) return;
   setText({ exportError: null });
   try {
     // The worker writes metadata.json and the model card from the run's record, not from this screen.
-    const { files } = await getClient().call({ kind: 'export', task: s.record.task });
+    const { files } = await getClient().call({ kind: 'export', task: s.record.task, format });
     const { zipSync } = await import('fflate');
-    const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, new Uint8Array(f.data)])));
-    download(
-      new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
-      s.record.task === 'text-generation' ? 'text-generator.zip' : 'text-classifier.zip',
+    // Safetensors are stored, not deflated: float weights barely compress and a 500 MB GPT-2 would take minutes.
+    const zip = zipSync(
+      Object.fromEntries(files.map((f) => [f.name, [new Uint8Array(f.data), { level: f.name.endsWith('.safetensors') ? 0 : 6 }]])),
     );
+    const name =
+      format === 'hf'
+        ? `${safeFileName(s.record.model.name)}-finetuned.zip`
+        : s.record.task === 'text-generation'
+          ? 'text-generator.zip'
+          : 'text-classifier.zip';
+    download(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), name);
   } catch (err) {
     setText({ exportError: userMessageOf(err) });
   }
 }
+
+const safeFileName = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
 
 /** What changed since the text run trained (settings on screen, the data), as short phrases; empty when nothing did. */
 export async function textRunDrift(s: TextState): Promise<string[]> {

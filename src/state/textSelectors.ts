@@ -2,8 +2,9 @@
 import { splitTextCorpus, splitTextExamples, type TextExample } from '../data/text';
 import { StudioError } from '../lib/errors';
 import { paramGroups, countTrainableParams, type ParamGroup } from '../text/groups';
-import type { LmConfig } from '../text/model';
-import type { ClassificationEvaluation, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
+import { loraParamCount } from '../text/lora';
+import type { TextBaseSummary } from '../worker/text-session';
+import type { ClassificationEvaluation, LoraSettings, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
 import { isTextTask } from './textSlice';
 import type { Task, TextState, TrainStatus } from './types';
 
@@ -13,23 +14,50 @@ export function isTextBusy(status: TrainStatus): boolean {
 }
 
 /** The parameter groups of the model the current task trains (classification: with a head for the labels). */
-export function textGroups(config: LmConfig | undefined, task: Task, labels: number): ParamGroup[] {
-  if (!config || !isTextTask(task)) return [];
-  // Generation fine-tunes an untied output head (a copy of the embeddings, see text/text-model.ts).
-  const c = task === 'text-generation' ? { ...config, tiedHead: false } : config;
+export function textGroups(base: TextBaseSummary | null | undefined, task: Task, labels: number): ParamGroup[] {
+  if (!base || !isTextTask(task)) return [];
+  // Generation fine-tunes an untied output head (a copy of the embeddings, see text/text-model.ts);
+  // an imported checkpoint stays tied, as it exports.
+  const c = task === 'text-generation' && base.source !== 'hf' ? { ...base.config, tiedHead: false } : base.config;
   return paramGroups(c, task, Math.max(2, labels));
+}
+
+/** The adapters a run would train now, or null. */
+export function textLora(s: TextState): LoraSettings | null {
+  const st = s.settings;
+  return st.lora ? { rank: st.loraRank, alpha: st.loraAlpha, dropout: st.loraDropout, targets: [...st.loraTargets] } : null;
 }
 
 export function textTrainableParams(s: TextState): number {
   const labels = s.examples?.labels.length ?? 2;
-  return countTrainableParams(textGroups(s.base?.config, s.task, labels), s.trainable);
+  const lora = textLora(s);
+  const adapters = lora && s.base ? loraParamCount(s.base.config, lora) : 0;
+  return countTrainableParams(textGroups(s.base, s.task, labels), s.trainable) + adapters;
+}
+
+/**
+ * Rough float32 bytes one training step holds for a batch: weights, the trained numbers' gradients
+ * and Adam moments, and the activations the backward pass keeps (about 16 tensors of [B·T, width]
+ * per block, attention scores [B·heads, T, T] per block, logits [B·T, vocab] three times).
+ */
+export function textStepMemory(s: TextState): number | null {
+  const b = s.base;
+  if (!b) return null;
+  const { blocks, width, heads, contextLength: T, vocabSize, mlpRatio } = b.config;
+  const rows = Math.max(1, s.settings.batchSize) * T;
+  const activations =
+    blocks * (rows * width * (10 + 2 * mlpRatio) + 3 * Math.max(1, s.settings.batchSize) * heads * T * T) + 3 * rows * vocabSize;
+  return 4 * (b.parameters + 3 * textTrainableParams(s) + activations);
 }
 
 /** Why training cannot start now, or null. */
 export function textStartBlocker(s: TextState): string | null {
   if (!isTextTask(s.task)) return 'Choose a text task.';
   if (s.baseState !== 'loaded') return 'The language model is still loading.';
-  if (s.trainable.length === 0) return 'Choose at least one part of the model to train.';
+  if (s.trainable.length === 0 && !s.settings.lora) return 'Choose at least one part of the model to train, or train adapters (LoRA).';
+  if (s.settings.lora && s.settings.loraTargets.length === 0) return 'Choose at least one kind of layer for the adapters.';
+  if (s.base?.source === 'hf' && s.task !== 'text-generation')
+    return `${s.base.name} generates text: choose Text generation, or the bundled model to classify.`;
   if (s.task === 'text-generation' && s.corpus.length === 0) return 'Add text files (.txt, .md or .jsonl) in step 1.';
   if (s.task === 'text-classification') {
     if (!s.examples) return 'Add a table of texts and labels in step 1.';
@@ -54,9 +82,17 @@ export function textTrainSettings(s: TextState, task: TextTask): TextTrainSettin
     trainableGroups: s.trainable,
     pooling: st.pooling,
     earlyStopping: st.earlyStopping ? { patience: st.patience, restoreBest: true } : null,
+    lora: textLora(s),
     sample:
       task === 'text-generation'
-        ? { prompt: st.samplePrompt, maxTokens: Math.min(st.maxTokens, 160), temperature: st.temperature, topK: st.topK, seed: s.seed }
+        ? {
+            prompt: st.samplePrompt,
+            maxTokens: Math.min(st.maxTokens, 160),
+            temperature: st.temperature,
+            topK: st.topK,
+            topP: st.topP,
+            seed: s.seed,
+          }
         : null,
   };
 }

@@ -24,7 +24,13 @@ export const DEFAULT_TEXT_SETTINGS: TextSettings = {
   samplePrompt: 'The ',
   temperature: 0.8,
   topK: 40,
+  topP: 1,
   maxTokens: 120,
+  lora: false,
+  loraRank: 8,
+  loraAlpha: 16,
+  loraDropout: 0.05,
+  loraTargets: ['attn.qkv'],
 };
 
 /**
@@ -104,6 +110,7 @@ const initialText = (): TextState => ({
   base: null,
   baseState: 'idle',
   baseError: null,
+  importError: null,
   trainable: ['head'],
   settings: DEFAULT_TEXT_SETTINGS,
   seed: 1,

@@ -89,7 +89,7 @@ function textSweepRunner(task: TextTask): SweepRunner {
       const history = stored.history.filter((h) => h.epoch <= checkpoint.epoch);
       beginTextResume(run.id);
       showRun(prepared, { initial: stored.initial, history, record: stored.record });
-      if (!(await textBaseForRun())) return false;
+      if (!(await textBaseForRun(stored.record.model))) return false;
       await trainTextInWorker({
         kind: 'train',
         task,

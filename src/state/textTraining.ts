@@ -11,7 +11,7 @@ import { deviceLossNotice, forgetWorker, newRunId, switchBackend } from './contr
 import type { TrainingClient } from '../worker/client';
 import type { BackendName } from '../engine/types';
 import { useStudio } from './store';
-import { ensureTextBase } from './textModel';
+import { ensureTextBase, textBaseMismatch } from './textModel';
 import { isTextBusy, textStartBlocker, textTrainSettings, textTrainingData, type PreparedTextData } from './textSelectors';
 import { TEXT_LM, isTextTask } from './textSlice';
 import type { TextSettings, TextState } from './types';
@@ -24,9 +24,17 @@ export function updateTextSettings(patch: Partial<TextSettings>): void {
   setText({ settings: { ...text().settings, ...patch } });
 }
 
-/** Loads the language model for a run; false (and the reason in the store, as the run's error) when it cannot. */
-export async function textBaseForRun(): Promise<boolean> {
-  if (await ensureTextBase()) return true;
+/**
+ * Loads the language model for a run (for a stored one, `origin`: the model it fine-tuned); false,
+ * and the reason in the store as the run's error, when it cannot.
+ */
+export async function textBaseForRun(origin?: { name: string; source: string } | null): Promise<boolean> {
+  if (await ensureTextBase()) {
+    const mismatch = textBaseMismatch(origin);
+    if (!mismatch) return true;
+    setText({ status: 'error', runError: mismatch });
+    return false;
+  }
   setText({ status: 'error', runError: text().baseError ?? 'The language model could not be loaded.' });
   return false;
 }
@@ -151,7 +159,7 @@ export async function resumeTextTraining(): Promise<void> {
     resumeRunId: null,
     resumeEpoch: null,
   });
-  if (!(await textBaseForRun())) return;
+  if (!(await textBaseForRun(stored.record?.model))) return;
   await trainTextInWorker({
     kind: 'train',
     task,

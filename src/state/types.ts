@@ -5,7 +5,7 @@ import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '..
 import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
 import type { FreezePreset } from '../models/freeze';
 import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
-import type { Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
+import type { LoraTarget, Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
 import type { RunRecord as StoredRun } from '../storage/projects';
@@ -166,7 +166,15 @@ export interface TextSettings {
   samplePrompt: string;
   temperature: number;
   topK: number;
+  /** Nucleus sampling: 1 = off. */
+  topP: number;
   maxTokens: number;
+  /** Train low-rank adapters (LoRA) on the frozen transformer; the default for imported models. */
+  lora: boolean;
+  loraRank: number;
+  loraAlpha: number;
+  loraDropout: number;
+  loraTargets: LoraTarget[];
 }
 
 /** One text batch's loss, as the chart reads it from the text metrics buffer (not from the store). */
@@ -197,6 +205,8 @@ export interface TextState {
   base: TextBaseSummary | null;
   baseState: 'idle' | 'loading' | 'loaded' | 'error';
   baseError: string | null;
+  /** Why the last model import failed (the model loaded before stays). */
+  importError: string | null;
   trainable: string[];
   // settings
   settings: TextSettings;

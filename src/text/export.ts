@@ -17,7 +17,7 @@ import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSi
 import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
 import { LM_JS } from './runtime-source';
 import type { TextModel } from './text-model';
-import { TOKENIZER, type TokenizerDescription } from './tokenizer';
+import { BYTE_TOKENIZER, TOKENIZER, type TokenizerDescription } from './tokenizer';
 import type { Pooling, TextEpochMetrics, TextTask, TextTrainSettings } from './types';
 
 type Tf = typeof tfTypes;
@@ -185,7 +185,7 @@ export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): Text
   if (!bin) throw new Error(`the export lacks ${group.paths[0] ?? 'weights.bin'}`);
   const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const lm = loadLm(tf, { config: m.config, weightSpecs: group.weights, weights });
-  if (m.task === 'text-generation') return { task: m.task, lm, classifier: null };
+  if (m.task === 'text-generation') return { task: m.task, lm, classifier: null, tokenizer: BYTE_TOKENIZER };
   try {
     const flat = new Float32Array(weights);
     const take = (name: string): { values: Float32Array; shape: number[] } => {
@@ -215,7 +215,7 @@ export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): Text
       shift: variable(sh, false),
       fitted: true,
     };
-    return { task: m.task, lm, classifier };
+    return { task: m.task, lm, classifier, tokenizer: BYTE_TOKENIZER };
   } catch (err) {
     disposeLm(lm);
     throw err;

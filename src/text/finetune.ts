@@ -33,7 +33,7 @@ import {
 } from './classifier';
 import { CLASSIFIER_SHIFT, classifierInputSize, countTrainableParams, trainableVariableNames, trainsBody, type ParamGroup } from './groups';
 import { lmLoss, shiftWindows } from './model';
-import { encode } from './tokenizer';
+import { addLora, removeLora } from './lora';
 import { classifyTexts, generateText, textModelGroups, textVariables, type TextModel } from './text-model';
 import type {
   ClassificationEvaluation,
@@ -156,7 +156,27 @@ function trainedGroups(model: TextModel, settings: TextTrainSettings) {
   return { trained: groups.filter((g) => chosen.has(g.name)), allVars };
 }
 
-/** The state a text run's checkpoint holds: every variable of the groups it trains, and a classifier's centring. */
+/**
+ * Gives a model the adapters its run's settings ask for (seeded from the run's seed), or takes away
+ * adapters they do not ask for. A model that has them keeps them: a resumed or restored run's come
+ * back from its checkpoint.
+ */
+export function ensureTextLora(tf: Tf, model: TextModel, settings: TextTrainSettings): void {
+  if (!settings.lora) {
+    removeLora(model.lm);
+    return;
+  }
+  if (!model.lm.lora) addLora(tf, model.lm, { ...settings.lora, seed: settings.lora.seed ?? deriveSeed(settings.seed, 'lora') });
+}
+
+/** Numbers a run of `settings` trains on `model`: its groups', and its adapters' when it has them. */
+function trainedParamCount(model: TextModel, settings: TextTrainSettings): number {
+  let n = countTrainableParams(textModelGroups(model), settings.trainableGroups);
+  for (const v of model.lm.lora?.vars.values() ?? []) n += v.size;
+  return n;
+}
+
+/** The state a text run's checkpoint holds: every variable of the groups it trains, its adapters, and a classifier's centring. */
 export function textRunState(model: TextModel, settings: TextTrainSettings): StateEntry[] {
   const { trained, allVars } = trainedGroups(model, settings);
   const entry = (name: string, v: tfTypes.Variable, after?: () => void): StateEntry => ({
@@ -169,6 +189,7 @@ export function textRunState(model: TextModel, settings: TextTrainSettings): Sta
     },
   });
   const state = trained.flatMap((g) => g.variables.map((n) => entry(n, allVars.get(n) as tfTypes.Variable)));
+  for (const [name, v] of model.lm.lora?.vars ?? []) state.push(entry(name, v));
   const cls = model.classifier;
   // A restored head keeps its fitted centring instead of fitting it again.
   if (cls) state.push(entry(CLASSIFIER_SHIFT, cls.shift, () => (cls.fitted = true)));
@@ -179,7 +200,8 @@ export function textRunState(model: TextModel, settings: TextTrainSettings): Sta
 function textRunner(model: TextModel, settings: TextTrainSettings, data: TextData): TaskRunner<TextEvaluation> {
   const { trained, allVars } = trainedGroups(model, settings);
   const varsOf = (g: ParamGroup) => g.variables.map((n) => allVars.get(n)).filter((v): v is tfTypes.Variable => v !== undefined);
-  const head = trained.filter((g) => g.name === 'head').flatMap(varsOf);
+  // Adapters train with the head, at the run's learning rate from the first step.
+  const head = [...trained.filter((g) => g.name === 'head').flatMap(varsOf), ...(model.lm.lora?.vars.values() ?? [])];
   const parts = trained
     .filter((g) => g.name !== 'head')
     .reverse()
@@ -205,6 +227,7 @@ export function restoreTextRun(
   checkpoint: Checkpoint,
   bestEpoch: number | null,
 ): void {
+  ensureTextLora(tf, model, settings);
   restoreState(tf, textRunState(model, settings), heldWeights(checkpoint, bestEpoch));
   if (model.classifier) model.classifier.fitted = true;
 }
@@ -258,6 +281,7 @@ export async function findTextLearningRate(
   },
 ): Promise<LrFinderResult> {
   const loopSettings = textLoopSettings(settings);
+  ensureTextLora(tf, model, settings);
   const taskData = await textTaskData(tf, model, data, settings, loopSettings.batchSize, createYielder(), run.features ?? null);
   const runner = { ...textRunner(model, settings, taskData), valCount: 0 };
   return findLearningRate({ tf, runner, settings: loopSettings, shouldStop: run.shouldStop, onPoint: run.onPoint, options: run.options });
@@ -296,9 +320,9 @@ export async function runTextTraining(
   const breathe = createYielder();
   const loopSettings = textLoopSettings(settings);
   const B = loopSettings.batchSize;
-  const groups = textModelGroups(model);
-  const totalParams = groups.reduce((n, g) => n + g.params, 0);
-  const trainableParams = countTrainableParams(groups, settings.trainableGroups);
+  ensureTextLora(tf, model, settings);
+  const totalParams = textModelGroups(model).reduce((n, g) => n + g.params, 0);
+  const trainableParams = trainedParamCount(model, settings);
   const resume = control.resume ?? null;
   if (resume && model.classifier) model.classifier.fitted = true; // its centring comes back with the checkpoint
   const taskData = await textTaskData(tf, model, data, settings, B, breathe, control.features ?? null);
@@ -417,14 +441,15 @@ async function generationRunner(
   breathe: () => Promise<void>,
 ): Promise<TextData> {
   const T = model.lm.config.contextLength;
-  const trainIds = encode(train);
-  const valIds = encode(validation);
+  const tok = model.tokenizer;
+  const trainIds = tok.encode(train);
+  const valIds = tok.encode(validation);
   if (trainIds.length < 2) throw new StudioError('dataset-empty', 'The training text is empty. Add more text and train again.');
   if (valIds.length < 2)
     throw new StudioError('dataset-empty', 'The validation text is empty. Add more text or hold out a larger share for validation.');
-  const valWindows = sampleWindows(makeWindows(valIds, T, 0), settings.maxValidationWindows);
-  const baseCount = makeWindows(trainIds, T, 0).count;
-  let current: Windows = makeWindows(trainIds, T, 0);
+  const valWindows = sampleWindows(makeWindows(valIds, T, 0, tok.pad), settings.maxValidationWindows);
+  let current: Windows = makeWindows(trainIds, T, 0, tok.pad);
+  const baseCount = current.count;
   const windowSeed = deriveSeed(settings.seed, 'windows');
   const dropoutSeed = deriveSeed(settings.seed, 'dropout');
   return {
@@ -434,7 +459,7 @@ async function generationRunner(
     epochOrder(epoch) {
       const rng = createRng(windowSeed + epoch);
       // Shift the cut points every epoch (epoch 1 keeps offset 0) so windows see new contexts.
-      current = makeWindows(trainIds, T, epoch === 1 ? 0 : Math.floor(rng() * T));
+      current = makeWindows(trainIds, T, epoch === 1 ? 0 : Math.floor(rng() * T), tok.pad);
       // Keep batches per epoch fixed: a shifted cut can add one window; the surplus one is dropped at random.
       return shuffled(
         Array.from({ length: current.count }, (_, i) => i),
@@ -448,7 +473,8 @@ async function generationRunner(
         loss: () => {
           const { inputs, targets } = shiftWindows(tf, tf.tensor2d(batch.ids, [rows, T + 1], 'int32'));
           const w = tf.tensor2d(batch.weights, [rows, T]);
-          return { loss: lmLoss(tf, model.lm, inputs, targets, w, { dropout: settings.dropout, seed: dropoutSeed + step }) };
+          const forward = { dropout: settings.dropout, loraDropout: settings.lora?.dropout ?? 0, seed: dropoutSeed + step };
+          return { loss: lmLoss(tf, model.lm, inputs, targets, w, forward) };
         },
         dispose: () => {},
       };
@@ -512,7 +538,8 @@ async function classificationRunner(
   const valIds = encodeAll(validation);
   const trainLabels = Int32Array.from(train, (e) => e.label);
   const valLabels = Int32Array.from(validation, (e) => e.label);
-  const cached = !trainsBody(settings.trainableGroups);
+  // Adapters change the body's features too: only a head on an unadapted, frozen body reads cached features.
+  const cached = !trainsBody(settings.trainableGroups) && !model.lm.lora;
   const orderSeed = deriveSeed(settings.seed, 'order');
   const dropoutSeed = deriveSeed(settings.seed, 'dropout');
 

@@ -12,22 +12,16 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
 import { gpt2Name } from '../models/hf/gpt2';
 import type { TensorToWrite } from '../models/hf/safetensors';
-import type { Lm } from './model';
+import { paramShapes, type LmConfig, type Lm } from './model';
 
 type Tf = typeof tfTypes;
 
-/** The kernels an adapter can target, by their part of a block (`c_attn` is GPT-2's name for `attn.qkv`). */
-export type LoraTarget = 'attn.qkv' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';
+import type { LoraSettings, LoraTarget } from './types';
 
-export interface LoraSettings {
-  rank: number;
-  alpha: number;
-  /** Default: the fused query/key/value projection (GPT-2's `c_attn`), as PEFT does for GPT-2. */
-  targets?: LoraTarget[];
-  seed?: number;
-}
+export type { LoraSettings, LoraTarget };
 
-const kernelsOf = (lm: Lm, targets: readonly LoraTarget[]) =>
+/** Every kernel adapted for `targets`, block by block. */
+export const loraKernels = (lm: Lm, targets: readonly LoraTarget[]) =>
   Array.from({ length: lm.config.blocks }, (_, b) => targets.map((t) => `block${b}.${t}.kernel`)).flat();
 
 /** Adds adapters to `lm` (replacing any it had); returns their variables, the parameters a LoRA run trains. */
@@ -37,7 +31,7 @@ export function addLora(tf: Tf, lm: Lm, settings: LoraSettings): tfTypes.Variabl
   removeLora(lm);
   const rng = createRng(settings.seed ?? 1);
   const vars = new Map<string, tfTypes.Variable>();
-  for (const kernel of kernelsOf(lm, settings.targets ?? ['attn.qkv'])) {
+  for (const kernel of loraKernels(lm, settings.targets ?? DEFAULT_LORA_TARGETS)) {
     const w = lm.vars.get(kernel);
     if (!w) throw new Error(`the model has no kernel ${kernel}`);
     const [fanIn, fanOut] = w.shape as [number, number];
@@ -104,10 +98,21 @@ export function peftAdapterConfig(settings: LoraSettings, baseModel: string): Re
     base_model_name_or_path: baseModel,
     r: Math.floor(settings.rank),
     lora_alpha: settings.alpha,
-    lora_dropout: 0,
+    lora_dropout: settings.dropout ?? 0,
     fan_in_fan_out: true,
     bias: 'none',
     target_modules: modules.map((m) => m.split('.').pop()),
     inference_mode: true,
   };
+}
+
+export const DEFAULT_LORA_TARGETS: readonly LoraTarget[] = ['attn.qkv'];
+
+/** Numbers the adapters of `settings` train on a model of `config`: r·(in + out) per adapted kernel. */
+export function loraParamCount(config: LmConfig, settings: LoraSettings): number {
+  const rank = Math.max(0, Math.floor(settings.rank));
+  const targets = new Set((settings.targets ?? DEFAULT_LORA_TARGETS).map((t) => `${t}.kernel`));
+  return paramShapes(config)
+    .filter((p) => targets.has(p.name.replace(/^block\d+\./, '')))
+    .reduce((n, p) => n + rank * ((p.shape[0] as number) + (p.shape[1] as number)), 0);
 }

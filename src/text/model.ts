@@ -150,13 +150,23 @@ function param(lm: Lm, name: string): tfTypes.Variable {
   return v;
 }
 
-/** x [N, in] · kernel + bias, plus the kernel's low-rank adapter when it has one. */
-function dense(tf: Tf, lm: Lm, x: tfTypes.Tensor2D, kernel: string, bias: string): tfTypes.Tensor2D {
+/**
+ * x [N, in] · kernel + bias, plus the kernel's low-rank adapter when it has one; `drop` is the
+ * adapter's dropout on its input (PEFT's placement: B·A·dropout(x)).
+ */
+function dense(
+  tf: Tf,
+  lm: Lm,
+  x: tfTypes.Tensor2D,
+  kernel: string,
+  bias: string,
+  drop: (t: tfTypes.Tensor) => tfTypes.Tensor = (t) => t,
+): tfTypes.Tensor2D {
   const y = tf.add(tf.matMul(x, param(lm, kernel) as tfTypes.Tensor2D), param(lm, bias)) as tfTypes.Tensor2D;
   const a = lm.lora?.vars.get(`${kernel}.lora_A`);
   const b = lm.lora?.vars.get(`${kernel}.lora_B`);
   if (!a || !b || !lm.lora) return y;
-  const delta = tf.matMul(tf.matMul(x, a as tfTypes.Tensor2D), b as tfTypes.Tensor2D);
+  const delta = tf.matMul(tf.matMul(drop(x) as tfTypes.Tensor2D, a as tfTypes.Tensor2D), b as tfTypes.Tensor2D);
   return tf.add(y, tf.mul(delta, lm.lora.scale)) as tfTypes.Tensor2D;
 }
 
@@ -189,6 +199,8 @@ export interface ForwardOptions {
   dropout?: number;
   /** Seed of the dropout masks (derive one per step for reproducible runs). */
   seed?: number;
+  /** Dropout on the input of every LoRA adapter (training only; 0 = off). */
+  loraDropout?: number;
 }
 
 function dropper(tf: Tf, options: ForwardOptions): (t: tfTypes.Tensor, site: number) => tfTypes.Tensor {
@@ -227,6 +239,10 @@ export function lmBlocks(
   const { width: D, heads } = lm.config;
   const hd = D / heads;
   const drop = dropper(tf, options);
+  const loraRate = lm.lora ? (options.loraDropout ?? 0) : 0;
+  // Adapter dropout sites come after the residual ones (1000 + 4b + k), so they never share a mask.
+  const loraDrop = (site: number) => (t: tfTypes.Tensor) =>
+    loraRate > 0 ? tf.dropout(t, loraRate, undefined, (options.seed ?? 0) * 131 + 1000 + site) : t;
   const mask = causalMask(tf, T);
   const scale = 1 / Math.sqrt(hd);
   const splitHeads = (t: tfTypes.Tensor): tfTypes.Tensor3D =>
@@ -235,16 +251,16 @@ export function lmBlocks(
   for (let b = from; b < to; b++) {
     const p = `block${b}.`;
     const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
-    const qkv = dense(tf, lm, h as tfTypes.Tensor2D, `${p}attn.qkv.kernel`, `${p}attn.qkv.bias`);
+    const qkv = dense(tf, lm, h as tfTypes.Tensor2D, `${p}attn.qkv.kernel`, `${p}attn.qkv.bias`, loraDrop(4 * b));
     const [q, k, v] = tf.split(qkv, 3, 1) as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
     const scores = tf.add(tf.mul(tf.matMul(splitHeads(q), splitHeads(k), false, true), scale), mask);
     const att = tf.matMul(tf.softmax(scores), splitHeads(v)); // [B·H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
-    const attnOut = dense(tf, lm, merged as tfTypes.Tensor2D, `${p}attn.proj.kernel`, `${p}attn.proj.bias`);
+    const attnOut = dense(tf, lm, merged as tfTypes.Tensor2D, `${p}attn.proj.kernel`, `${p}attn.proj.bias`, loraDrop(4 * b + 1));
     x = tf.add(x, drop(attnOut, 1 + 2 * b));
     const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
-    const fc = gelu(tf, dense(tf, lm, h2 as tfTypes.Tensor2D, `${p}mlp.fc.kernel`, `${p}mlp.fc.bias`));
-    const mlpOut = dense(tf, lm, fc as tfTypes.Tensor2D, `${p}mlp.proj.kernel`, `${p}mlp.proj.bias`);
+    const fc = gelu(tf, dense(tf, lm, h2 as tfTypes.Tensor2D, `${p}mlp.fc.kernel`, `${p}mlp.fc.bias`, loraDrop(4 * b + 2)));
+    const mlpOut = dense(tf, lm, fc as tfTypes.Tensor2D, `${p}mlp.proj.kernel`, `${p}mlp.proj.bias`, loraDrop(4 * b + 3));
     x = tf.add(x, drop(mlpOut, 2 + 2 * b));
   }
   return x as tfTypes.Tensor2D;
@@ -316,26 +332,43 @@ export interface GenerateOptions {
   temperature?: number;
   /** Keep only the k most likely tokens (0 or undefined: all). */
   topK?: number;
+  /** Nucleus sampling: keep the likeliest tokens whose probabilities sum to at least p (1 or undefined: all). */
+  topP?: number;
   seed?: number;
   /** Stop when this id is produced (not included in the output). */
   stopId?: number;
-  /** Only ids that keep the text valid UTF-8 (see utf8-mask.ts); default true. */
+  /** Only ids that keep the text valid UTF-8 (see utf8-mask.ts); default true (byte-level models). */
   validUtf8?: boolean;
+  /** Called after every new id with all new ids so far (streaming); generation waits for it. */
+  onToken?: (ids: readonly number[]) => void | Promise<void>;
 }
 
-/** Picks one id from unnormalised logits with the given temperature/top-k and a seeded RNG. */
-export function sampleFromLogits(logits: Float32Array, temperature: number, topK: number, rng: Rng): number {
+/**
+ * Picks one id from unnormalised logits with the given temperature, top-k and top-p (nucleus: the
+ * likeliest ids whose tempered probabilities reach p, as transformers' TopPLogitsWarper keeps them)
+ * and a seeded RNG. Temperature 0 is greedy.
+ */
+export function sampleFromLogits(logits: Float32Array, temperature: number, topK: number, rng: Rng, topP = 1): number {
   const n = logits.length;
   let best = 0;
   for (let i = 1; i < n; i++) if ((logits[i] as number) > (logits[best] as number)) best = i;
   if (temperature <= 0) return best;
   let order = Array.from({ length: n }, (_, i) => i);
-  if (topK > 0 && topK < n) {
+  const nucleus = topP > 0 && topP < 1;
+  if ((topK > 0 && topK < n) || nucleus) {
     order.sort((a, b) => (logits[b] as number) - (logits[a] as number) || a - b);
-    order = order.slice(0, topK);
+    if (topK > 0 && topK < n) order = order.slice(0, topK);
   }
   const max = logits[best] as number;
-  const probs = order.map((i) => Math.exp(((logits[i] as number) - max) / temperature));
+  let probs = order.map((i) => Math.exp(((logits[i] as number) - max) / temperature));
+  if (nucleus) {
+    const sum = probs.reduce((a, b) => a + b, 0);
+    let kept = 0;
+    let mass = 0;
+    while (kept < probs.length && mass < topP * sum) mass += probs[kept++] as number;
+    order = order.slice(0, Math.max(1, kept));
+    probs = probs.slice(0, order.length);
+  }
   const total = probs.reduce((a, b) => a + b, 0);
   let r = rng() * total;
   for (let j = 0; j < order.length; j++) {
@@ -354,6 +387,7 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
   const { contextLength } = lm.config;
   const temperature = options.temperature ?? 1;
   const topK = options.topK ?? 0;
+  const topP = options.topP ?? 1;
   const rng = createRng(options.seed ?? 1);
   const ids = Array.from(promptIds);
   const out: number[] = [];
@@ -364,17 +398,21 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
     const window = ids.slice(-contextLength);
     if (window.length === 0) throw new Error('generate needs at least one prompt token (e.g. BOS)');
     const last = tf.tidy(() => {
-      const logits = lmLogits(tf, lm, tf.tensor2d(window, [1, window.length], 'int32'));
-      return tf.reshape(tf.slice(logits, [0, window.length - 1, 0], [1, 1, lm.config.vocabSize]), [-1]);
+      // Only the last position's logits: with a 50k-token vocabulary the others would cost most of the step.
+      const hidden = lmHidden(tf, lm, tf.tensor2d(window, [1, window.length], 'int32'));
+      const h = tf.reshape(tf.slice(hidden, [0, window.length - 1, 0], [1, 1, lm.config.width]), [1, lm.config.width]);
+      const out = param(lm, lm.config.tiedHead === false ? 'lm_head' : 'tok_emb');
+      return tf.reshape(tf.matMul(h as tfTypes.Tensor2D, out as tfTypes.Tensor2D, false, true), [-1]);
     });
     const values = (await last.data()) as Float32Array;
     last.dispose();
     if (validUtf8) maskLogits(values, utf8);
-    const next = sampleFromLogits(values, temperature, topK, rng);
-    if (next < 256) utf8 = nextState(utf8, next);
+    const next = sampleFromLogits(values, temperature, topK, rng, topP);
+    if (validUtf8 && next < 256) utf8 = nextState(utf8, next);
     if (options.stopId !== undefined && next === options.stopId) break;
     ids.push(next);
     out.push(next);
+    await options.onToken?.(out);
   }
   return Int32Array.from(out);
 }

@@ -176,7 +176,7 @@ function allowed(id, s) {
 
 /**
  * Continues a prompt; returns only the new text. options: { maxTokens, temperature (0 = greedy),
- * topK (0 = all), seed }. Same seed, same text (as in the studio).
+ * topK (0 = all), seed }. Stops at the end-of-text token. Same seed, same text (as in the studio).
  */
 export async function generate(tf, model, prompt, options) {
   const T = model.config.contextLength;
@@ -197,6 +197,7 @@ export async function generate(tf, model, prompt, options) {
     for (let id = 0; id < values.length; id++) if (!allowed(id, utf8)) values[id] = -Infinity;
     const next = sample(values, options.temperature === undefined ? 1 : options.temperature, options.topK || 0, rand);
     if (next < 256) utf8 = nextState(utf8, next);
+    if (next === EOS) break; // the end of the text, as in the studio
     ids.push(next);
     out.push(next);
   }

@@ -21,7 +21,8 @@ import {
 } from './classifier';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, paramGroups, type ParamGroup } from './groups';
 import { disposeLm, generate, loadLm, type Lm, type SavedLm } from './model';
-import { BOS_ID, decode, encode } from './tokenizer';
+import { removeLora } from './lora';
+import { BYTE_TOKENIZER, type TextTokenizer } from './tokenizer';
 import type { Pooling, TextTask } from './types';
 
 type Tf = typeof tfTypes;
@@ -32,14 +33,28 @@ export interface TextModel {
   lm: Lm;
   /** Classification only. */
   classifier: ClassifierHead | null;
+  /** Text ↔ ids: the bundled model's bytes, or an imported model's tokenizer. */
+  tokenizer: TextTokenizer;
 }
 
-export type TextModelSpec = { task: 'text-generation' } | { task: 'text-classification'; labels: string[]; pooling: Pooling; seed: number };
+export type TextModelSpec =
+  | {
+      task: 'text-generation';
+      /**
+       * Keep the output tied to the token embedding (no `lm_head`, an empty head group): imported
+       * checkpoints, whose 50k-token output matrix would otherwise be copied, and which export tied.
+       */
+      tied?: boolean;
+    }
+  | { task: 'text-classification'; labels: string[]; pooling: Pooling; seed: number };
 
 /** A new fine-tunable model from pre-trained weights (e.g. `public/models/text-lm`). */
-export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec): TextModel {
+export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec, tokenizer: TextTokenizer = BYTE_TOKENIZER): TextModel {
+  if (tokenizer.vocabSize > base.config.vocabSize) {
+    throw new Error(`the tokenizer has ${tokenizer.vocabSize} tokens, the model ${base.config.vocabSize}`);
+  }
   if (spec.task === 'text-generation') {
-    if (base.config.tiedHead === false) return { task: spec.task, lm: loadLm(tf, base), classifier: null };
+    if (base.config.tiedHead === false || spec.tied) return { task: spec.task, lm: loadLm(tf, base), classifier: null, tokenizer };
     const weights = new Float32Array(base.weights);
     const tok = base.weightSpecs.findIndex((s) => s.name === 'tok_emb');
     if (tok < 0) throw new Error('the saved model lacks tok_emb');
@@ -55,12 +70,12 @@ export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec): Tex
       weightSpecs: [...base.weightSpecs, { name: 'lm_head', shape: spec0.shape.slice(), dtype: 'float32' }],
       weights: untied.buffer,
     });
-    return { task: spec.task, lm, classifier: null };
+    return { task: spec.task, lm, classifier: null, tokenizer };
   }
   const lm = loadLm(tf, base);
   try {
     const classifier = createClassifierHead(tf, lm.config.width, spec.labels, spec.pooling, deriveSeed(spec.seed, 'classifier-head'));
-    return { task: spec.task, lm, classifier };
+    return { task: spec.task, lm, classifier, tokenizer };
   } catch (err) {
     disposeLm(lm);
     throw err;
@@ -68,6 +83,7 @@ export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec): Tex
 }
 
 export function disposeTextModel(model: TextModel): void {
+  removeLora(model.lm);
   disposeLm(model.lm);
   if (model.classifier) disposeClassifierHead(model.classifier);
 }
@@ -93,17 +109,29 @@ export interface TextGenerateOptions {
   temperature: number;
   /** 0 = all. */
   topK: number;
+  /** Nucleus sampling (default 1: off). */
+  topP?: number;
   seed: number;
+  /** Streaming: the new text so far, after every token. */
+  onText?: (text: string) => void | Promise<void>;
 }
 
 /**
- * Continues `prompt` (its UTF-8 bytes; an empty prompt starts from BOS) and returns only the new
- * text. Deterministic for a seed (see `generate`).
+ * Continues `prompt` (its tokens; an empty prompt starts from BOS) and returns only the new text,
+ * stopping at the end-of-text token. Deterministic for a seed (see `generate`).
  */
 export async function generateText(tf: Tf, model: TextModel, prompt: string, options: TextGenerateOptions): Promise<string> {
-  const ids = prompt.length > 0 ? encode(prompt) : Int32Array.of(BOS_ID);
-  const out = await generate(tf, model.lm, ids, options);
-  return decode(out);
+  const tok = model.tokenizer;
+  const encoded = prompt.length > 0 ? tok.encode(prompt) : Int32Array.of(tok.bos);
+  const ids = encoded.length > 0 ? encoded : Int32Array.of(tok.bos);
+  const { onText, ...sampling } = options;
+  const out = await generate(tf, model.lm, ids, {
+    ...sampling,
+    stopId: tok.eos ?? undefined,
+    validUtf8: tok.bytes,
+    onToken: onText ? (next) => onText(tok.decode(next)) : undefined,
+  });
+  return tok.decode(out);
 }
 
 /**

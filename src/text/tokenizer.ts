@@ -53,3 +53,33 @@ export function decode(ids: ArrayLike<number>): string {
   }
   return decoder.decode(bytes.subarray(0, n));
 }
+
+/**
+ * What the text engine needs of a tokenizer: the bundled model's bytes, or an imported model's
+ * tokenizer.json (src/models/hf/tokenizer.ts). Generation stops at `eos`; padding is weighted 0
+ * wherever it is, so `pad` only has to be a valid id.
+ */
+export interface TextTokenizer {
+  kind: 'byte-level-utf8' | 'hf';
+  vocabSize: number;
+  /** The id an empty prompt starts from (BOS; GPT-2's `<|endoftext|>`). */
+  bos: number;
+  /** Generation ends when the model produces it (not shown); null: no such token. */
+  eos: number | null;
+  pad: number;
+  /** Ids are UTF-8 bytes: sampling keeps the text valid UTF-8 (utf8-mask.ts). */
+  bytes: boolean;
+  encode(text: string): Int32Array;
+  decode(ids: ArrayLike<number>): string;
+}
+
+export const BYTE_TOKENIZER: TextTokenizer = {
+  kind: 'byte-level-utf8',
+  vocabSize: VOCAB_SIZE,
+  bos: BOS_ID,
+  eos: EOS_ID,
+  pad: PAD_ID,
+  bytes: true,
+  encode: (text) => encode(text),
+  decode: (ids) => decode(ids),
+};

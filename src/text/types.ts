@@ -28,7 +28,24 @@ export interface SampleSettings {
   temperature: number;
   /** 0 = all tokens. */
   topK: number;
+  /** Nucleus sampling (default 1: off). */
+  topP?: number;
   /** Default: the run's seed. */
+  seed?: number;
+}
+
+/** The kernels a LoRA adapter can target, by their part of a block (`attn.qkv` is GPT-2's `c_attn`). */
+export type LoraTarget = 'attn.qkv' | 'attn.proj' | 'mlp.fc' | 'mlp.proj';
+
+/** Low-rank adapters (src/text/lora.ts): what a LoRA run trains beside its trainable groups. */
+export interface LoraSettings {
+  rank: number;
+  alpha: number;
+  /** Dropout on each adapter's input while training (default 0). */
+  dropout?: number;
+  /** Default: the fused query/key/value projection (GPT-2's `c_attn`), as PEFT does for GPT-2. */
+  targets?: LoraTarget[];
+  /** The adapters' initialisation (a run derives it from its seed). */
   seed?: number;
 }
 
@@ -66,6 +83,8 @@ export interface TextTrainSettings {
   sample?: SampleSettings | null;
   /** Generation: at most this many validation windows are evaluated (default: all). */
   maxValidationWindows?: number;
+  /** Train low-rank adapters on the frozen kernels too (with the groups above, usually none). */
+  lora?: LoraSettings | null;
 }
 
 export interface LabelledText {

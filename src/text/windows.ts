@@ -13,6 +13,8 @@ export interface Windows {
   count: number;
   /** T: inputs per window. */
   length: number;
+  /** The padding id (weighted 0): the tokenizer's. */
+  pad: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface Windows {
  * 0, T, 2T, …. Targets 1..n−1 are each weighted once. A sequence of 2+ ids always gives ≥ 1 window
  * (the last one padded); fewer than 2 ids give none.
  */
-export function makeWindows(ids: Int32Array, T: number, offset = 0): Windows {
+export function makeWindows(ids: Int32Array, T: number, offset = 0, pad = PAD_ID): Windows {
   const n = ids.length;
   const spans: Array<{ start: number; limit: number }> = [];
   if (n >= 2) {
@@ -29,14 +31,14 @@ export function makeWindows(ids: Int32Array, T: number, offset = 0): Windows {
     if (r > 0) spans.push({ start: 0, limit: r + 1 });
     for (let s = r; s < n - 1; s += T) spans.push({ start: s, limit: n });
   }
-  const out = new Int32Array(spans.length * (T + 1)).fill(PAD_ID);
+  const out = new Int32Array(spans.length * (T + 1)).fill(pad);
   const weights = new Float32Array(spans.length * T);
   spans.forEach(({ start, limit }, w) => {
     const end = Math.min(n, start + T + 1);
     out.set(ids.subarray(start, end), w * (T + 1));
     for (let j = 0; j < T && start + j + 1 < limit; j++) weights[w * T + j] = 1;
   });
-  return { ids: out, weights, count: spans.length, length: T };
+  return { ids: out, weights, count: spans.length, length: T, pad };
 }
 
 /** At most `max` windows, evenly spaced (deterministic); all of them when `max` is absent or larger. */
@@ -51,7 +53,7 @@ export function sampleWindows(windows: Windows, max?: number): Windows {
     ids.set(windows.ids.subarray(i * (T + 1), (i + 1) * (T + 1)), k * (T + 1));
     weights.set(windows.weights.subarray(i * T, (i + 1) * T), k * T);
   }
-  return { ids, weights, count: keep, length: T };
+  return { ids, weights, count: keep, length: T, pad: windows.pad };
 }
 
 /**
@@ -64,7 +66,7 @@ export function windowBatch(
   rows: number,
 ): { ids: Int32Array; weights: Float32Array; targets: number } {
   const T = windows.length;
-  const ids = new Int32Array(rows * (T + 1)).fill(PAD_ID);
+  const ids = new Int32Array(rows * (T + 1)).fill(windows.pad);
   const weights = new Float32Array(rows * T);
   let targets = 0;
   indices.forEach((i, r) => {

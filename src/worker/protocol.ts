@@ -13,7 +13,8 @@ import type { Checkpoint } from '../engine/checkpoint';
 import type { LrFinderOptions, LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextResume } from '../text/finetune';
-import type { TextBaseSummary, TextRunResult } from './text-session';
+import type { GenerateRequest, TextBaseSummary, TextRunResult } from './text-session';
+import type { HfInputFile } from '../models/hf/import';
 import type { ImageRunRecord, RunRecord, RunStart, TextRunRecord } from '../engine/run-record';
 
 export type TaskId = 'image-classification' | 'text-generation' | 'text-classification';
@@ -85,14 +86,17 @@ export interface TextTrainPayload {
 }
 
 interface TextVerbs {
-  /** The pre-trained language model from the folder URL of its model.json. */
-  load: { payload: { url: string; name: string }; result: TextBaseSummary };
+  /**
+   * The pre-trained language model: the bundled one from the folder URL of its model.json, or a
+   * Hugging Face model folder's files (config.json, tokenizer.json, model.safetensors or shards).
+   */
+  load: { payload: { url: string; name: string } | { files: HfInputFile[] }; result: TextBaseSummary };
   /** Fine-tunes a fresh copy of it; progress as `text` events; `stop` ends it. */
   train: { payload: TextTrainPayload; result: TextRunResult };
   /** The learning-rate range test on a fresh copy of the model (src/engine/lr-finder.ts); each step as an `lr-point` event; `stop` ends it. */
   findLr: { payload: { settings: TextTrainSettings; labels: string[]; data: TextTrainingData }; result: LrFinderResult };
-  /** The fine-tuned model's files; metadata.json and the model card come from its run record. */
-  export: { payload: object; result: Exported };
+  /** The fine-tuned model's files; metadata.json and the model card come from its run record. `hf`: Hugging Face layout (imported models). */
+  export: { payload: { format?: 'tfjs' | 'hf' }; result: Exported };
 }
 
 /** For each task, the verbs it answers: what each takes and what it returns. */
@@ -128,7 +132,8 @@ export interface TaskVerbs {
     export: { payload: { format?: ExportFormat; name: string }; result: Exported };
   };
   'text-generation': TextVerbs & {
-    infer: { payload: { prompt: string; maxTokens: number; temperature: number; topK: number; seed: number }; result: { text: string } };
+    /** Writes from a prompt with the fine-tuned model (the pre-trained one before a run, or with `pretrained`); the text streams as `generated` events. */
+    infer: { payload: GenerateRequest; result: { text: string } };
   };
   'text-classification': TextVerbs & {
     /** Class probabilities of each text, from the fine-tuned classifier. */
@@ -193,6 +198,8 @@ export type WorkerEvent =
   | { type: 'lr-point'; point: LrPoint; step: number; steps: number }
   /** Progress of a text run. */
   | { type: 'text'; event: TextTrainEvent }
+  /** The text a generation has written so far (streamed token by token). */
+  | { type: 'generated'; text: string }
   /** The GPU device or WebGL context under the backend is gone; the worker can do no more work on it. */
   | { type: 'device-lost'; backend: BackendName; reason: string }
   /** Bytes of a model's weights downloaded so far. */

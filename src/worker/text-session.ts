@@ -13,12 +13,16 @@ import {
   findTextLearningRate,
   heldTextCheckpoint,
   restoreTextRun,
+  ensureTextLora,
   runTextTraining,
   type TextResume,
 } from '../text/finetune';
 import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
+import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
+import { readHfModel, type HfInputFile } from '../models/hf/import';
+import { BYTE_TOKENIZER, type TextTokenizer } from '../text/tokenizer';
 import type {
   ClassificationEvaluation,
   TextEpochMetrics,
@@ -38,10 +42,27 @@ export interface TextBaseSummary {
   name: string;
   config: LmConfig;
   parameters: number;
+  /** 'bundled': the studio's byte-level model (by URL); 'hf': an imported Hugging Face checkpoint. */
+  source: 'bundled' | 'hf';
+  /** The tokenizer: 'byte-level-utf8', or tokenizer.json's model kind ('BPE'). */
+  tokenizer: { kind: string; vocabSize: number };
+  /** Imported models: the architecture config.json names ('gpt2'). */
+  architecture?: string;
 }
 
-let base: SavedLm | null = null;
-let baseUrl: string | null = null;
+/** The pre-trained model runs start from: its weights, its tokenizer and, when imported, what export.hf writes back. */
+interface TextBase {
+  /** Its URL, or a key of the imported files. */
+  key: string;
+  name: string;
+  saved: SavedLm;
+  tokenizer: TextTokenizer;
+  hf: HfExportSource | null;
+}
+
+let base: TextBase | null = null;
+/** The pre-trained model itself, for writing before anything trained (made on first use). */
+let pretrained: TextModel | null = null;
 let model: TextModel | null = null;
 let record: TextRunRecord | null = null;
 let stopRequested = false;
@@ -55,7 +76,7 @@ interface TextModelJsonFile {
 
 /** Loads the pre-trained language model's model.json and weights from `url` (a folder URL). */
 export async function loadTextBase(url: string, name: string): Promise<TextBaseSummary> {
-  if (!base || baseUrl !== url) {
+  if (!base || base.key !== url) {
     const fail = (why: string, cause?: unknown) =>
       new StudioError('model-load-failed', `The language model at ${url} could not be loaded: ${why}.`, { cause });
     const res = await fetch(new URL('model.json', url)).catch((err: unknown) => {
@@ -85,12 +106,59 @@ export async function loadTextBase(url: string, name: string): Promise<TextBaseS
     } catch (err) {
       throw fail(err instanceof Error ? err.message : 'its weights do not match its config', err);
     }
-    base = saved;
-    baseUrl = url;
-    features.clear();
+    setBase({ key: url, name, saved, tokenizer: BYTE_TOKENIZER, hf: null });
   }
-  const parameters = base.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-  return { name, config: base.config, parameters };
+  return summary(base as TextBase);
+}
+
+function setBase(next: TextBase): void {
+  if (pretrained) disposeTextModel(pretrained);
+  pretrained = null;
+  base = next;
+  features.clear();
+}
+
+function summary(b: TextBase): TextBaseSummary {
+  const parameters = b.saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, c) => a * c, 1), 0);
+  return {
+    name: b.name,
+    config: b.saved.config,
+    parameters,
+    source: b.hf ? 'hf' : 'bundled',
+    tokenizer: {
+      kind: b.hf ? (b.tokenizer.kind === 'hf' ? 'BPE' : b.tokenizer.kind) : 'byte-level-utf8',
+      vocabSize: b.tokenizer.vocabSize,
+    },
+    architecture: b.hf ? String(b.hf.config.model_type) : undefined,
+  };
+}
+
+/**
+ * Imports a Hugging Face model folder's files (src/models/hf/import.ts) as the model runs start from.
+ * What cannot load throws with a sentence naming it, and the model loaded before stays.
+ */
+export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSummary> {
+  const hf = await readHfModel(files);
+  try {
+    disposeLm(loadLm(tf, hf.saved));
+  } catch (err) {
+    throw new StudioError(
+      'model-load-failed',
+      `This Hugging Face model cannot be imported: ${err instanceof Error ? err.message : String(err)}.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const key = `hf:${hf.name}:${files.map((f) => `${f.name}/${f.blob.size}`).join('|')}`;
+  setBase({
+    key,
+    name: hf.name,
+    saved: hf.saved,
+    tokenizer: hf.tokenizer,
+    hf: { name: hf.name, config: hf.config, sideFiles: hf.sideFiles },
+  });
+  return summary(base as unknown as TextBase);
 }
 
 export interface TextRunOptions {
@@ -107,9 +175,23 @@ export interface TextRunOptions {
 /** A fresh copy of the pre-trained model for a run of `settings` (with a new head for classification). */
 function freshModel(settings: TextTrainSettings, labels: string[]): TextModel {
   if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
-  return settings.task === 'text-generation'
-    ? createTextModel(tf, base, { task: 'text-generation' })
-    : createTextModel(tf, base, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+  if (base.hf && settings.task !== 'text-generation') {
+    throw new StudioError(
+      'unsupported',
+      `${base.name} is a GPT-2 language model: it fine-tunes for text generation. Choose that task, or the bundled model to classify text.`,
+    );
+  }
+  const m =
+    settings.task === 'text-generation'
+      ? createTextModel(tf, base.saved, { task: 'text-generation', tied: base.hf !== null }, base.tokenizer)
+      : createTextModel(tf, base.saved, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+  try {
+    ensureTextLora(tf, m, settings);
+  } catch (err) {
+    disposeTextModel(m);
+    throw err;
+  }
+  return m;
 }
 
 /** The learning-rate range test on a fresh copy of the model (the trained one is left alone); `stop` ends it. */
@@ -165,7 +247,9 @@ export async function trainText(
         backends: [options.backend],
         seed: settings.seed,
         labels: settings.task === 'text-classification' ? [...labels] : [],
-        model: options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' },
+        model: base.hf
+          ? { id: `hf:${base.name}`, name: base.name, licence: hfLicence(base.hf.config), source: 'hf' }
+          : (options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' }),
         settings: structuredClone(settings),
         trainable: [...settings.trainableGroups],
         trainableParams: 0,
@@ -224,6 +308,11 @@ export async function trainText(
 }
 
 export type TextRunResult = TextTrainResult & { record: TextRunRecord };
+
+/** An imported model's licence, when its config says (model cards usually do; config.json rarely). */
+function hfLicence(config: Record<string, unknown>): string {
+  return typeof config.license === 'string' ? config.license : 'as the model’s Hugging Face card says';
+}
 
 /**
  * Makes a finished run's model the current one: a fresh copy of the pre-trained model with the run's
@@ -287,13 +376,28 @@ function trained(): TextModel {
   return model;
 }
 
-export async function generateFromPrompt(
-  prompt: string,
-  options: { maxTokens: number; temperature: number; topK: number; seed: number },
-): Promise<string> {
-  const m = trained();
+export interface GenerateRequest {
+  prompt: string;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP?: number;
+  seed: number;
+  /** Write with the pre-trained model even when a fine-tuned one is held. */
+  pretrained?: boolean;
+}
+
+/** Writes with the fine-tuned model, or with the pre-trained one before anything trained; `onText` streams the text so far. */
+export async function generateFromPrompt(request: GenerateRequest, onText?: (text: string) => void): Promise<string> {
+  const { prompt, pretrained: fromBase, ...options } = request;
+  let m = fromBase ? null : model;
+  if (!m) {
+    if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet.');
+    pretrained ??= createTextModel(tf, base.saved, { task: 'text-generation', tied: true }, base.tokenizer);
+    m = pretrained;
+  }
   if (m.task !== 'text-generation') throw new StudioError('unsupported', 'This model classifies text; it does not generate it.');
-  return generateText(tf, m, prompt, options);
+  return generateText(tf, m, prompt, { ...options, onText });
 }
 
 export async function classify(texts: string[]): Promise<number[][]> {
@@ -305,10 +409,27 @@ export async function classify(texts: string[]): Promise<number[][]> {
 }
 
 /** The fine-tuned model's files; what they say about it comes from the run's record alone. */
-export async function exportText(): Promise<Array<{ name: string; data: ArrayBuffer }>> {
+export async function exportText(format: 'tfjs' | 'hf' = 'tfjs'): Promise<Array<{ name: string; data: ArrayBuffer }>> {
   const m = trained();
   const r = record;
   if (!r) throw new StudioError('unsupported', 'Train a text model first.');
+  const toFiles = (files: Record<string, Uint8Array>) =>
+    Object.entries(files).map(([name, bytes]) => ({
+      name,
+      data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    }));
+  if (m.tokenizer.kind !== 'byte-level-utf8' || format === 'hf') {
+    if (format !== 'hf') {
+      throw new StudioError(
+        'unsupported',
+        'This model reads tokenizer.json tokens, which lm.js does not: download it in Hugging Face layout instead.',
+      );
+    }
+    const hf = base?.hf;
+    if (!hf || r.model.source !== 'hf')
+      throw new StudioError('unsupported', 'Only a model imported from Hugging Face files downloads in Hugging Face layout.');
+    return toFiles(await exportHfModel(tf, m, hf, { lora: r.settings.lora ?? null, card: hfModelCard(r, hf.name), record: r }));
+  }
   const info: TextExportInfo = {
     name: r.task === 'text-generation' ? 'Fine-tuned text generator' : `Text classifier: ${r.labels.join(', ')}`,
     baseModel: r.model.name,
@@ -332,11 +453,7 @@ export async function exportText(): Promise<Array<{ name: string; data: ArrayBuf
       evaluation: r.metrics.evaluation,
     },
   };
-  const files = await exportTextModel(m, info);
-  return Object.entries(files).map(([name, bytes]) => ({
-    name,
-    data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-  }));
+  return toFiles(await exportTextModel(m, info));
 }
 
 /** The verbs both text tasks share (load, train, export), posting progress through `ctx`. */
@@ -353,7 +470,8 @@ export function textSession(task: TextTask, ctx: SessionContext) {
   };
   return {
     stop: stopText,
-    load: (command: { url: string; name: string }) => loadTextBase(command.url, command.name),
+    load: (command: { url: string; name: string } | { files: HfInputFile[] }) =>
+      'files' in command ? importTextBase(command.files) : loadTextBase(command.url, command.name),
     async train(command: TextTrainPayload): Promise<TextRunResult> {
       if (command.settings.task !== task) throw new StudioError('internal', `A ${command.settings.task} run was sent to the ${task} task.`);
       if (command.restore) return restoreTextRunModel(command.restore.record, command.restore.checkpoint, command.data, command.labels);
@@ -391,6 +509,6 @@ export function textSession(task: TextTask, ctx: SessionContext) {
         batches.flush();
       }
     },
-    export: async () => ({ files: await exportText() }),
+    export: async (command: { format?: 'tfjs' | 'hf' }) => ({ files: await exportText(command.format) }),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { StudioError } from '../../lib/errors';
+import type { TextTokenizer } from '../../text/tokenizer';
 
 export interface HfTokenizer {
   /** `BPE`, `WordPiece`, … as tokenizer.json's model names it. */
@@ -62,5 +63,27 @@ export function loadHfTokenizer(tokenizerJson: string | object, configJson: stri
     encode: (text, options = {}) => tokenizer.encode(text, { add_special_tokens: options.special !== false }).ids,
     decode: (ids, options = {}) => tokenizer.decode([...ids], { skip_special_tokens: options.special !== true }),
     tokenId: (token) => tokenizer.token_to_id(token),
+  };
+}
+
+/** GPT-2's end-of-text token, which also starts an empty prompt. */
+const GPT2_EOS = '<|endoftext|>';
+
+/**
+ * An imported tokenizer as the text engine's: no special tokens added while encoding (language-model
+ * text is a plain token stream), the end-of-text token as BOS, EOS and padding (GPT-2 has no PAD).
+ */
+export function hfTextTokenizer(tokenizer: HfTokenizer, eosToken = GPT2_EOS): TextTokenizer {
+  const eos = tokenizer.tokenId(eosToken) ?? null;
+  const start = eos ?? 0;
+  return {
+    kind: 'hf',
+    vocabSize: tokenizer.vocabSize,
+    bos: start,
+    eos,
+    pad: start,
+    bytes: false,
+    encode: (text) => Int32Array.from(tokenizer.encode(text, { special: false })),
+    decode: (ids) => tokenizer.decode(Array.from(ids)),
   };
 }

@@ -5,6 +5,6 @@ import type { Session, SessionContext } from '../../worker/sessions';
 export function textGenerationSession(ctx: SessionContext): Session<'text-generation'> & { stop(): void } {
   return {
     ...textSession('text-generation', ctx),
-    infer: async (command) => ({ text: await generateFromPrompt(command.prompt, command) }),
+    infer: async (command) => ({ text: await generateFromPrompt(command, (text) => ctx.post({ type: 'generated', text })) }),
   };
 }

@@ -21,7 +21,9 @@ export function ModelImport() {
 
   return (
     <details className="model-import" data-testid="model.import">
-      <summary>Use your own model (TF.js model.json or a URL)</summary>
+      <summary>
+        Use your own model (TF.js model.json, a studio or Teachable Machine zip, a URL; a Hugging Face GPT-2 folder opens text generation)
+      </summary>
       <label className="import-range">
         <span>The model expects pixels in</span>
         <select data-testid="model.import-range" value={range} onChange={(e) => setRange(e.target.value as '0,1' | '-1,1')}>
@@ -45,7 +47,7 @@ export function ModelImport() {
           <input
             type="file"
             multiple
-            accept=".json,.bin,.zip,application/json,application/octet-stream,application/zip"
+            accept=".json,.bin,.zip,.safetensors,.txt,application/json,application/octet-stream,application/zip"
             className="visually-hidden"
             data-testid="model.import-files"
             disabled={disabled}

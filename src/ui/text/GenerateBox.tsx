@@ -5,15 +5,18 @@ import { TextNumber } from './TextNumber';
 
 /** Text generation's try-it: a prompt, the sampling settings, and what the fine-tuned model writes. */
 export function GenerateBox() {
-  const { generated, generating, tryError, st, busy } = useStudio(
+  const { generated, generating, tryError, st, busy, vocab, bytes } = useStudio(
     useShallow(({ text: t }) => ({
       generated: t.generated,
       generating: t.generating,
       tryError: t.tryError,
       st: t.settings,
       busy: isBusy(t.status),
+      vocab: t.base?.tokenizer.vocabSize ?? 259,
+      bytes: (t.base?.source ?? 'bundled') === 'bundled',
     })),
   );
+  const unit = bytes ? 'byte' : 'token';
   const [prompt, setPrompt] = useState('Call me');
   return (
     <div className="generate">
@@ -25,7 +28,7 @@ export function GenerateBox() {
       <div className="hp-grid">
         <TextNumber
           label="Temperature"
-          help="0 = always the likeliest byte; higher = more surprising."
+          help={`0 = always the likeliest ${unit} (greedy); higher = more surprising.`}
           value={st.temperature}
           min={0}
           max={2}
@@ -34,22 +37,31 @@ export function GenerateBox() {
         />
         <TextNumber
           label="Top-k"
-          help="Sample only among the k likeliest bytes (0 = all)."
+          help={`Sample only among the k likeliest ${unit}s (0 = all).`}
           value={st.topK}
           min={0}
-          max={259}
+          max={vocab}
           integer
           testId="generate.top-k"
           onChange={(v) => updateTextSettings({ topK: v })}
         />
         <TextNumber
+          label="Top-p"
+          help="Sample only among the likeliest tokens that together hold this share of the probability (1 = all)."
+          value={st.topP}
+          min={0.01}
+          max={1}
+          testId="generate.top-p"
+          onChange={(v) => updateTextSettings({ topP: v })}
+        />
+        <TextNumber
           label="Length"
-          help="Bytes to write."
+          help={`${unit === 'byte' ? 'Bytes' : 'Tokens'} to write at most (it stops earlier at the end-of-text token).`}
           value={st.maxTokens}
           min={1}
           max={1000}
           integer
-          testId="generate.length"
+          testId="generate.max-tokens"
           onChange={(v) => updateTextSettings({ maxTokens: v })}
         />
       </div>

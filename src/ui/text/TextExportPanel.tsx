@@ -37,19 +37,51 @@ function DownloadNote() {
   return <RunDriftNotice trained={trained} changes={changes} />;
 }
 
-/** The text tasks' download: one zip, and what changed since the model in it trained. */
+/** The text tasks' download: one zip (TF.js for the bundled model, Hugging Face layout for an imported one), and what changed since the model in it trained. */
 export function TextExportPanel() {
-  const { exportError, busy } = useStudio(useShallow(({ text: t }) => ({ exportError: t.exportError, busy: isBusy(t.status) })));
+  const { exportError, busy, hf, lora } = useStudio(
+    useShallow(({ text: t }) => ({
+      exportError: t.exportError,
+      busy: isBusy(t.status),
+      hf: t.record?.model.source === 'hf',
+      lora: Boolean(t.record?.settings.lora),
+    })),
+  );
   return (
     <div className="export">
       <h3>Download</h3>
-      <p className="muted">
-        One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a model
-        card and lm.js, a small loader that runs it with plain TensorFlow.js.
-      </p>
-      <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
-        Download model (.zip)
-      </button>
+      {hf ? (
+        <>
+          <p className="muted">
+            One zip in Hugging Face layout, which transformers loads as it is: config.json, the tokenizer files as they came,
+            model.safetensors
+            {lora
+              ? ' with the adapters merged in, and the adapter alone as PEFT writes it (adapter_config.json, adapter_model.safetensors)'
+              : ''}
+            , a model card and the run record.
+          </p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            data-testid="export.hf"
+            disabled={busy}
+            onClick={() => void exportTextZip('hf')}
+          >
+            Download for Hugging Face (.zip)
+          </button>
+          <p className="muted">No TF.js download for this model: the studio&apos;s lm.js reads byte-level models, not tokenizer.json.</p>
+        </>
+      ) : (
+        <>
+          <p className="muted">
+            One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a
+            model card and lm.js, a small loader that runs it with plain TensorFlow.js.
+          </p>
+          <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
+            Download model (.zip)
+          </button>
+        </>
+      )}
       <DownloadNote />
       {exportError && <Alert>{exportError}</Alert>}
     </div>

@@ -7,22 +7,22 @@ import {
   updateTextSettings,
   useShallow,
   useStudio,
+  switchToBundledTextModel,
   TEXT_LM,
 } from '../../state';
 import { presetGroups } from '../../text/groups';
 import { Alert } from '../common/Alert';
 import { Step } from '../common/Step';
+import { HfImport } from './HfImport';
+import { LoraPanel } from './LoraPanel';
 
-const GROUP_TEXT: Record<string, string> = {
-  embeddings: 'byte and position embeddings — what each byte and place means',
-  final_norm: 'the last layer norm',
-};
-
-function describe(group: string, task: string): string {
-  if (GROUP_TEXT[group]) return GROUP_TEXT[group];
+function describe(group: string, task: string, unit: string, params: number): string {
+  if (group === 'embeddings') return `${unit} and position embeddings — what each ${unit} and place means`;
+  if (group === 'final_norm') return 'the last layer norm';
+  if (group === 'head' && params === 0) return `the output head, tied to the ${unit} embeddings (it trains with them)`;
   if (group === 'head')
     return task === 'text-generation'
-      ? 'the output head: hidden state → next-byte scores'
+      ? `the output head: hidden state → next-${unit} scores`
       : 'the new classifier: pooled features → label scores';
   const b = /^block_(\d+)$/.exec(group);
   return b ? `transformer block ${Number(b[1]) + 1}: self-attention + MLP` : group;
@@ -43,27 +43,29 @@ export function TextModelStep() {
       busy: isBusy(t.status),
     })),
   );
-  const groups = textGroups(s.base?.config, s.task, s.labels);
+  const groups = textGroups(s.base, s.task, s.labels);
   const total = groups.reduce((n, g) => n + g.params, 0);
   const on = new Set(s.trainable);
   const config = s.base?.config;
+  const imported = s.base?.source === 'hf';
+  const unit = imported ? 'token' : 'byte';
+  const facts = (b: NonNullable<typeof s.base>) =>
+    `${(b.parameters / 1e6).toFixed(2)} M parameters · context ${b.config.contextLength} ${unit}s · width ${b.config.width} · ${b.config.blocks} blocks · ${b.tokenizer.vocabSize.toLocaleString('en')}-${unit === 'byte' ? 'id byte vocabulary' : 'token vocabulary'}`;
   return (
     <Step step="model">
       <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
         <button
           type="button"
           role="radio"
-          aria-checked
-          className="catalog-card catalog-card-on"
+          aria-checked={!imported}
+          className={`catalog-card ${imported ? '' : 'catalog-card-on'}`}
           data-testid={`model.option.${TEXT_LM.id}`}
-          data-selected
+          data-selected={imported ? undefined : true}
+          disabled={s.busy}
+          onClick={() => void switchToBundledTextModel()}
         >
           <span className="catalog-name">{TEXT_LM.name}</span>
-          <span className="catalog-facts">
-            {s.base
-              ? `${(s.base.parameters / 1e6).toFixed(2)} M parameters · context ${s.base.config.contextLength} bytes · width ${s.base.config.width} · ${s.base.config.blocks} blocks`
-              : 'loading…'}
-          </span>
+          <span className="catalog-facts">{s.base && !imported ? facts(s.base) : imported ? 'the studio’s own model' : 'loading…'}</span>
           <span className="catalog-good">
             Good for: short English text in a style; sorting short texts by topic or tone. Bytes in, so any language or symbol is
             representable.
@@ -72,7 +74,35 @@ export function TextModelStep() {
             Licence: weights trained in this repo (MIT) on public-domain Moby Dick and State of the Union addresses.
           </span>
         </button>
+        {imported && s.base && (
+          <button
+            type="button"
+            role="radio"
+            aria-checked
+            className="catalog-card catalog-card-on"
+            data-testid="model.option.imported"
+            data-selected
+          >
+            <span className="catalog-name">{s.base.name}</span>
+            <span className="catalog-facts">{facts(s.base)}</span>
+            <span className="catalog-good">
+              Imported from your Hugging Face files ({s.base.architecture}, {s.base.tokenizer.kind} tokenizer).
+            </span>
+          </button>
+        )}
       </div>
+      <HfImport />
+      {s.base && (
+        <p
+          className="model-notes"
+          data-testid="model.loaded"
+          data-value={s.base.name}
+          data-params={s.base.parameters}
+          data-source={s.base.source}
+        >
+          <strong>{s.base.name}</strong> <span className="muted">· {s.base.parameters.toLocaleString('en')} parameters</span>
+        </p>
+      )}
       {s.baseState === 'loading' && <p className="muted">Loading the language model…</p>}
       {s.baseError && <Alert>{s.baseError}</Alert>}
       {config && (
@@ -142,12 +172,13 @@ export function TextModelStep() {
                   <td>
                     <code>{g.name}</code>
                   </td>
-                  <td>{describe(g.name, s.task)}</td>
+                  <td>{describe(g.name, s.task, unit, g.params)}</td>
                   <td className="num">{g.params.toLocaleString()}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {s.task === 'text-generation' && <LoraPanel />}
           {s.task === 'text-classification' && (
             <label className="field">
               <span>Pooling</span>

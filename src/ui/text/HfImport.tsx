@@ -1,0 +1,73 @@
+import { useState, type DragEvent } from 'react';
+import { importTextModel, isBusy, switchToBundledTextModel, useShallow, useStudio } from '../../state';
+import { inputFilesFromDataTransfer, inputFilesFromFileList } from '../../data/ingest-browser';
+import { Alert } from '../common/Alert';
+
+/** Bring a Hugging Face model: the files of its folder (config.json, tokenizer.json, model.safetensors or shards), picked or dropped. */
+export function HfImport() {
+  const [over, setOver] = useState(false);
+  const s = useStudio(
+    useShallow(({ text: t }) => ({
+      busy: isBusy(t.status) || t.baseState === 'loading',
+      importError: t.importError,
+      imported: t.base?.source === 'hf',
+    })),
+  );
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (s.busy) return;
+    void inputFilesFromDataTransfer(e.dataTransfer).then((files) => importTextModel(files));
+  };
+  return (
+    <details className="model-import" data-testid="model.import" open={s.imported || s.importError !== null}>
+      <summary>Use your own transformer (a Hugging Face GPT-2 folder)</summary>
+      <div
+        className={`dropzone dropzone-small ${over ? 'dropzone-over' : ''}`}
+        data-testid="model.import-drop"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <p className="dropzone-title">Drop the model folder, or pick its files</p>
+        <label className={`btn ${s.busy ? 'btn-disabled' : ''}`}>
+          Choose model files…
+          <input
+            type="file"
+            multiple
+            accept=".json,.safetensors,.txt,application/json,application/octet-stream"
+            className="visually-hidden"
+            data-testid="model.import-files"
+            disabled={s.busy}
+            onChange={(e) => {
+              const files = inputFilesFromFileList(e.target.files ?? []);
+              e.target.value = '';
+              void importTextModel(files);
+            }}
+          />
+        </label>
+        <p className="muted">
+          <code>config.json</code>, <code>tokenizer.json</code> (with <code>tokenizer_config.json</code> and{' '}
+          <code>generation_config.json</code> when it has them) and <code>model.safetensors</code>, or its shards with{' '}
+          <code>model.safetensors.index.json</code>. GPT-2 and DistilGPT-2 (<code>model_type: gpt2</code>) fine-tune for text generation,
+          with LoRA adapters by default. The files stay on this machine.
+        </p>
+      </div>
+      {s.imported && (
+        <button
+          type="button"
+          className="btn"
+          data-testid="model.use-bundled"
+          disabled={s.busy}
+          onClick={() => void switchToBundledTextModel()}
+        >
+          Back to the bundled model
+        </button>
+      )}
+      {s.importError && <Alert>{s.importError}</Alert>}
+    </details>
+  );
+}
