@@ -28,8 +28,8 @@ const PORT = 4179;
 
 const backend = opt('backend', DEFAULT_BACKEND);
 const skipBuild = args.includes('--skip-build');
-// `sweep` is measured through the studio's UI (bench/sweep.mjs), not bench.html.
-const allIds = [...CASES.map((c) => c.id), 'sweep'];
+// `sweep` is measured through the studio's UI (bench/sweep.mjs), not bench.html; `lora` in Node (bench/lora.ts).
+const allIds = [...CASES.map((c) => c.id), 'sweep', 'lora'];
 const wanted = opt('cases', allIds.join(',')).split(',').filter(Boolean);
 const unknown = wanted.filter((id) => !allIds.includes(id));
 if (unknown.length) {
@@ -123,6 +123,27 @@ try {
   server.kill();
 }
 
+let lora = null;
+if (wanted.includes('lora')) {
+  console.log('bench: LoRA against full fine-tuning of one GPT-2-format model, WASM in Node (bench/lora.ts) …');
+  const run = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'bench/lora.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (run.status === 0) {
+    lora = JSON.parse(readFileSync(join(root, 'bench/lora-results.json'), 'utf8'));
+    console.log(
+      run.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .join('\n'),
+    );
+  } else {
+    lora = { error: (run.stderr || run.stdout).trim().split('\n').pop() };
+    console.log(`failed (${lora.error})`);
+  }
+}
+
 const tfjs = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version;
 const results = {
   generated_by: 'bench/run.mjs',
@@ -149,6 +170,7 @@ const results = {
   },
   cases,
   sweep,
+  lora,
 };
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n${markdown(results)}\n\n${sweepMarkdown(sweep)}\n\nwrote bench/results.json`);

@@ -128,9 +128,9 @@ test('bad model folders: each gets an alert naming the problem, and the loaded m
   await expect(alert).toContainText('config.json is missing');
 
   const bert = testInfo.outputPath('config.json');
-  writeFileSync(bert, JSON.stringify({ model_type: 'bert', hidden_size: 32 }));
+  writeFileSync(bert, JSON.stringify({ model_type: 'llama', hidden_size: 32 }));
   await studio.id('model.import-files').setInputFiles([bert, ...fixture(['tokenizer.json', 'model.safetensors'])]);
-  await expect(alert).toContainText('model_type “bert”');
+  await expect(alert).toContainText('model_type “llama”');
 
   const broken = testInfo.outputPath('model.safetensors');
   writeFileSync(broken, readFileSync(path.join(DIR, 'model.safetensors')).subarray(0, 4000));

@@ -35,7 +35,7 @@ export function chooseTask(task: Task): void {
  * features; an imported checkpoint trains adapters alone (LoRA), its own weights frozen.
  */
 function defaultTrainable(task: TextTask, base: TextBaseSummary | null | undefined): string[] {
-  if (base?.source === 'hf') return [];
+  if (base?.source === 'hf') return task === 'text-classification' ? ['head'] : [];
   return task === 'text-generation' && base ? presetGroups(base.config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
 }
 
@@ -84,7 +84,8 @@ async function loadTextBase(): Promise<boolean> {
 
 /**
  * Imports a Hugging Face model folder's files as the model text runs start from: the task becomes
- * text generation (GPT-2 writes), the run and results reset, and adapters (LoRA) train by default.
+ * text generation for GPT-2 (adapters, LoRA, train by default) or text classification for BERT (a
+ * new head on its pooled output), and the run and results reset.
  * A failure is an alert; the model loaded before stays.
  */
 export async function importTextModel(files: readonly InputFile[]): Promise<boolean> {
@@ -105,13 +106,15 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
     importedFiles = input;
     baseGeneration = getClient().generation;
     const t = text();
-    const settings = { ...t.settings, ...(t.task === 'text-generation' ? {} : TEXT_TASK_DEFAULTS['text-generation']), lora: true };
+    // GPT-2 writes (adapters by default); BERT classifies (a head on its pooled output, features cached).
+    const task: TextTask = base.architecture === 'bert' ? 'text-classification' : 'text-generation';
+    const settings = { ...t.settings, ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]), lora: task === 'text-generation' };
     useStudio.getState().resetTextRun({
-      task: 'text-generation',
+      task,
       base,
       baseState: 'loaded',
       baseError: null,
-      trainable: defaultTrainable('text-generation', base),
+      trainable: defaultTrainable(task, base),
       settings,
     });
     return true;

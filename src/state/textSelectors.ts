@@ -56,8 +56,13 @@ export function textStartBlocker(s: TextState): string | null {
   if (s.baseState !== 'loaded') return 'The language model is still loading.';
   if (s.trainable.length === 0 && !s.settings.lora) return 'Choose at least one part of the model to train, or train adapters (LoRA).';
   if (s.settings.lora && s.settings.loraTargets.length === 0) return 'Choose at least one kind of layer for the adapters.';
-  if (s.base?.source === 'hf' && s.task !== 'text-generation')
-    return `${s.base.name} generates text: choose Text generation, or the bundled model to classify.`;
+  if (s.base?.source === 'hf') {
+    const own = s.base.architecture === 'bert' ? 'text-classification' : 'text-generation';
+    if (s.task !== own)
+      return own === 'text-generation'
+        ? `${s.base.name} generates text: choose Text generation, or the bundled model to classify.`
+        : `${s.base.name} classifies text: choose Text classification, or the bundled model to generate.`;
+  }
   if (s.task === 'text-generation' && s.corpus.length === 0) return 'Add text files (.txt, .md or .jsonl) in step 1.';
   if (s.task === 'text-classification') {
     if (!s.examples) return 'Add a table of texts and labels in step 1.';

@@ -20,9 +20,9 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
-import { lmBlocks, lmEmbed, lmFinalNorm, type ForwardOptions, type Lm } from './model';
+import { lmBlocks, lmEmbed, lmFinalNorm, lmPooled, type ForwardOptions, type Lm } from './model';
 import { CLASSIFIER_PARTS, classifierInputSize } from './groups';
-import { encode, PAD_ID } from './tokenizer';
+import { BYTE_TOKENIZER, encode, PAD_ID, type TextTokenizer } from './tokenizer';
 import type { Pooling } from './types';
 
 type Tf = typeof tfTypes;
@@ -38,13 +38,25 @@ export interface ClassifierHead {
   shift: tfTypes.Variable;
   /** Whether `shift` was fitted (a fitted head keeps it when training resumes). */
   fitted: boolean;
+  /**
+   * BERT's head (BertForSequenceClassification): dropout → dense on the pooled output [width], no
+   * centring or RMS step, so it exports as transformers' `classifier`. `shift` is unused (zeros).
+   */
+  plain?: boolean;
 }
 
 /** A new head: Glorot-uniform kernel from a seeded generator, zero bias. */
-export function createClassifierHead(tf: Tf, width: number, labels: readonly string[], pooling: Pooling, seed: number): ClassifierHead {
+export function createClassifierHead(
+  tf: Tf,
+  width: number,
+  labels: readonly string[],
+  pooling: Pooling,
+  seed: number,
+  arch: 'gpt2' | 'bert' = 'gpt2',
+): ClassifierHead {
   if (labels.length < 2) throw new Error('a classifier needs at least two labels');
   const K = labels.length;
-  const F = classifierInputSize(width);
+  const F = classifierInputSize(width, arch);
   const rng = createRng(seed);
   const limit = Math.sqrt(6 / (F + K));
   const values = new Float32Array(F * K);
@@ -52,7 +64,8 @@ export function createClassifierHead(tf: Tf, width: number, labels: readonly str
   const kernel = tf.tidy(() => tf.variable(tf.tensor2d(values, [F, K]), true));
   const bias = tf.tidy(() => tf.variable(tf.zeros([K]), true));
   const shift = tf.tidy(() => tf.variable(tf.zeros([F]), false));
-  return { labels: labels.slice(), pooling, kernel, bias, shift, fitted: false };
+  const plain = arch === 'bert';
+  return { labels: labels.slice(), pooling, kernel, bias, shift, fitted: plain, plain };
 }
 
 export function disposeClassifierHead(head: ClassifierHead): void {
@@ -78,10 +91,25 @@ export function fitShift(tf: Tf, head: ClassifierHead, features: Float32Array, r
  */
 export const MAX_CHUNKS = 4;
 
-/** The example's bytes cut into at most `maxChunks` chunks of `contextLength` (at least one chunk). */
-export function encodeChunks(text: string, contextLength: number, maxChunks = MAX_CHUNKS): Int32Array[] {
-  const ids = encode(text);
-  if (ids.length === 0) return [Int32Array.of(PAD_ID)];
+/**
+ * The example's tokens cut into at most `maxChunks` chunks of `contextLength` (at least one chunk).
+ * A tokenizer that frames texts ([CLS] … [SEP], BERT's) gives one chunk, cut to the context with its
+ * closing token kept, as transformers truncates.
+ */
+export function encodeChunks(
+  text: string,
+  contextLength: number,
+  maxChunks = MAX_CHUNKS,
+  tokenizer: TextTokenizer = BYTE_TOKENIZER,
+): Int32Array[] {
+  const ids = tokenizer.encode(text);
+  if (tokenizer.framed) {
+    if (ids.length <= contextLength) return [ids];
+    const cut = ids.slice(0, contextLength);
+    cut[contextLength - 1] = ids[ids.length - 1] as number;
+    return [cut];
+  }
+  if (ids.length === 0) return [Int32Array.of(tokenizer.pad)];
   const out: Int32Array[] = [];
   for (let c = 0; c < maxChunks && c * contextLength < ids.length; c++) out.push(ids.slice(c * contextLength, (c + 1) * contextLength));
   return out;
@@ -94,6 +122,8 @@ export interface ChunkBatch {
   pool: Float32Array;
   /** [rows, chunks]: 1/n for each of a row's n real chunks, 0 for empty slots and padding rows. */
   chunkWeights: Float32Array;
+  /** The padding id in `ids`. */
+  pad: number;
 }
 
 /** Examples (their chunks) padded to `rows` rows of `chunks` chunk slots. */
@@ -103,6 +133,7 @@ export function chunkBatch(
   rows: number,
   chunks: number,
   pooling: Pooling,
+  pad = PAD_ID,
 ): ChunkBatch {
   const slots: Int32Array[] = [];
   const chunkWeights = new Float32Array(rows * chunks);
@@ -114,8 +145,8 @@ export function chunkBatch(
       if (c < n) chunkWeights[r * chunks + c] = 1 / n;
     }
   }
-  const batch = padBatch(slots, length);
-  return { ids: batch.ids, pool: poolingWeights(batch.lengths, length, pooling), chunkWeights };
+  const batch = padBatch(slots, length, slots.length, pad);
+  return { ids: batch.ids, pool: poolingWeights(batch.lengths, length, pooling), chunkWeights, pad };
 }
 
 /** Features [rows, 2·width] of a chunk batch: each chunk pooled, then averaged over the row's chunks. Call inside tidy. */
@@ -134,6 +165,7 @@ export function exampleFeatures(
     tf.tensor2d(batch.ids, [rows * chunks, T], 'int32'),
     tf.tensor2d(batch.pool, [rows * chunks, T]),
     options,
+    batch.pad,
   );
   const F = f.shape[1];
   return tf.sum(tf.mul(tf.reshape(f, [rows, chunks, F]), tf.tensor3d(batch.chunkWeights, [rows, chunks, 1])), 1) as tfTypes.Tensor2D;
@@ -159,8 +191,8 @@ export interface PaddedBatch {
  * Pads `examples` (already truncated) to [rows, length]; rows beyond the examples are all PAD with
  * length 0 (they keep batch shapes fixed and carry weight 0).
  */
-export function padBatch(examples: readonly Int32Array[], length: number, rows = examples.length): PaddedBatch {
-  const ids = new Int32Array(rows * length).fill(PAD_ID);
+export function padBatch(examples: readonly Int32Array[], length: number, rows = examples.length, pad = PAD_ID): PaddedBatch {
+  const ids = new Int32Array(rows * length).fill(pad);
   const lengths = new Int32Array(rows);
   examples.forEach((e, r) => {
     const n = Math.min(e.length, length);
@@ -194,12 +226,19 @@ export function pooledFeatures(
   ids: tfTypes.Tensor2D,
   weights: tfTypes.Tensor2D,
   options: ForwardOptions = {},
+  pad = PAD_ID,
 ): tfTypes.Tensor2D {
   const [B, T] = ids.shape;
   const D = lm.config.width;
+  if (lm.config.arch === 'bert') {
+    // BERT's pooled output: the first token ([CLS]) after the pooler; padding is masked out of attention.
+    const keyMask = tf.cast(tf.notEqual(ids, pad), 'float32') as tfTypes.Tensor2D;
+    const forward = { ...options, keyMask };
+    return lmPooled(tf, lm, lmFinalNorm(tf, lm, lmBlocks(tf, lm, lmEmbed(tf, lm, ids, forward), B, T, 0, lm.config.blocks, forward), B, T));
+  }
   const x0 = lmEmbed(tf, lm, ids, options); // [B·T, D]
   const hidden = lmFinalNorm(tf, lm, lmBlocks(tf, lm, x0, B, T, 0, lm.config.blocks, options), B, T); // [B, T, D]
-  const real = tf.cast(tf.notEqual(ids, PAD_ID), 'float32');
+  const real = tf.cast(tf.notEqual(ids, pad), 'float32');
   const meanWeights = tf.div(real, tf.maximum(tf.sum(real, 1, true), 1));
   const embedded = tf.sum(tf.mul(tf.reshape(x0, [B, T, D]), tf.expandDims(meanWeights, 2)), 1);
   const pooled = tf.sum(tf.mul(hidden, tf.expandDims(weights, 2)), 1);
@@ -211,6 +250,10 @@ export function pooledFeatures(
  * (when `dropout` > 0), dense. Call inside tidy.
  */
 export function classifierLogits(tf: Tf, head: ClassifierHead, features: tfTypes.Tensor2D, dropout = 0, seed = 0): tfTypes.Tensor2D {
+  if (head.plain) {
+    const x = dropout > 0 ? tf.dropout(features, dropout, undefined, seed) : features;
+    return tf.add(tf.matMul(x as tfTypes.Tensor2D, head.kernel as tfTypes.Tensor2D), head.bias) as tfTypes.Tensor2D;
+  }
   const centred = tf.sub(features, head.shift);
   const parts = tf.split(centred, CLASSIFIER_PARTS, 1);
   const normal = tf.concat(

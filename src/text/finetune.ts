@@ -532,8 +532,9 @@ async function classificationRunner(
   if (validation.length === 0)
     throw new StudioError('dataset-empty', 'There are no validation examples. Hold out a share of the texts for validation.');
   const T = model.lm.config.contextLength;
-  const D = classifierInputSize(model.lm.config.width);
-  const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeChunks(e.text, T));
+  const D = classifierInputSize(model.lm.config.width, model.lm.config.arch);
+  const pad = model.tokenizer.pad;
+  const encodeAll = (xs: readonly LabelledText[]) => xs.map((e) => encodeChunks(e.text, T, MAX_CHUNKS, model.tokenizer));
   const trainIds = encodeAll(train);
   const valIds = encodeAll(validation);
   const trainLabels = Int32Array.from(train, (e) => e.label);
@@ -546,14 +547,17 @@ async function classificationRunner(
   // Chunk slots per example: as many as the longest example has (at most MAX_CHUNKS).
   const longest = [...trainIds, ...valIds].reduce((m, e) => Math.max(m, e.length), 1);
   const C = Math.min(MAX_CHUNKS, longest);
+  // Framed texts (BERT's) are one sequence each, padded only as far as the longest: attention masks the rest.
+  const L = model.tokenizer.framed ? [...trainIds, ...valIds].reduce((m, e) => Math.max(m, e[0]?.length ?? 1), 1) : T;
   /** Ids, pooling and chunk weights of examples `indices`, padded to R rows of C chunks. */
   const inputs = (examples: readonly Int32Array[][], indices: readonly number[], R: number) =>
     chunkBatch(
       indices.map((i) => examples[i] as Int32Array[]),
-      T,
+      L,
       R,
       C,
       head.pooling,
+      pad,
     );
   const labelsAndWeights = (labels: Int32Array, indices: readonly number[], R: number) => {
     const y = new Int32Array(R);
@@ -575,10 +579,11 @@ async function classificationRunner(
       const slice = rows.slice(i, i + B);
       const x = chunkBatch(
         slice.map((r) => [r.ids]),
-        T,
+        L,
         B,
         1,
         head.pooling,
+        pad,
       );
       parts.push(tf.tidy(() => tf.slice(exampleFeatures(tf, model.lm, x, B, 1), [0, 0], [slice.length, D])));
       await breathe();

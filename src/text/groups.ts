@@ -33,8 +33,9 @@ export const CLASSIFIER_KERNEL = 'cls.kernel';
  * states alone separate the 3-class topic set at 0.53, both parts at 0.76 (see classifier.ts).
  */
 export const CLASSIFIER_PARTS = 2;
-export function classifierInputSize(width: number): number {
-  return CLASSIFIER_PARTS * width;
+export function classifierInputSize(width: number, arch: 'gpt2' | 'bert' = 'gpt2'): number {
+  // BERT's head reads its pooled output alone, as transformers' BertForSequenceClassification does.
+  return arch === 'bert' ? width : CLASSIFIER_PARTS * width;
 }
 export const CLASSIFIER_BIAS = 'cls.bias';
 /** The classifier's fixed centring (mean pooled training feature): exported, never trained, in no group. */
@@ -44,7 +45,8 @@ export type FreezePreset = { kind: 'head-only' } | { kind: 'top-blocks'; blocks:
 
 /** The group a model parameter belongs to. */
 export function groupOf(name: string): string {
-  if (name === 'tok_emb' || name === 'pos_emb') return 'embeddings';
+  if (name === 'tok_emb' || name === 'pos_emb' || name === 'type_emb' || name.startsWith('emb_ln.')) return 'embeddings';
+  if (name.startsWith('pooler.')) return 'pooler';
   const block = /^block(\d+)\./.exec(name);
   if (block) return `block_${block[1]}`;
   if (name.startsWith('ln_f.')) return 'final_norm';
@@ -57,7 +59,7 @@ export function textParamShapes(config: LmConfig, task: TextTask, numLabels = 0)
   const out = paramShapes(config).map((p) => ({ name: p.name, shape: p.shape }));
   if (task === 'text-classification') {
     out.push(
-      { name: CLASSIFIER_KERNEL, shape: [classifierInputSize(config.width), numLabels] },
+      { name: CLASSIFIER_KERNEL, shape: [classifierInputSize(config.width, config.arch), numLabels] },
       { name: CLASSIFIER_BIAS, shape: [numLabels] },
     );
   }
@@ -66,7 +68,9 @@ export function textParamShapes(config: LmConfig, task: TextTask, numLabels = 0)
 
 /** The groups in order (embeddings, blocks bottom-up, final_norm, head) with parameter counts. */
 export function paramGroups(config: LmConfig, task: TextTask, numLabels = 0): ParamGroup[] {
-  const order = ['embeddings', ...Array.from({ length: config.blocks }, (_, b) => `block_${b}`), 'final_norm', 'head'];
+  // BERT has no final norm; its pooler (tanh dense on the first token) feeds the head.
+  const top = topGroup(config);
+  const order = ['embeddings', ...Array.from({ length: config.blocks }, (_, b) => `block_${b}`), top, 'head'];
   const groups = new Map(order.map((name) => [name, { name, params: 0, variables: [] as string[] }]));
   for (const p of textParamShapes(config, task, numLabels)) {
     const g = groups.get(groupOf(p.name));
@@ -77,6 +81,9 @@ export function paramGroups(config: LmConfig, task: TextTask, numLabels = 0): Pa
   return [...groups.values()];
 }
 
+/** The group between the blocks and the head: the final LayerNorm, or BERT's pooler. */
+const topGroup = (config: LmConfig) => (config.arch === 'bert' ? 'pooler' : 'final_norm');
+
 /** Group names of a preset: the head; the top N blocks with the final norm and head; or everything. */
 export function presetGroups(config: LmConfig, preset: FreezePreset): string[] {
   switch (preset.kind) {
@@ -85,10 +92,10 @@ export function presetGroups(config: LmConfig, preset: FreezePreset): string[] {
     case 'top-blocks': {
       const n = Math.max(0, Math.min(config.blocks, Math.floor(preset.blocks)));
       const blocks = Array.from({ length: n }, (_, i) => `block_${config.blocks - n + i}`);
-      return [...blocks, 'final_norm', 'head'];
+      return [...blocks, topGroup(config), 'head'];
     }
     case 'full':
-      return ['embeddings', ...Array.from({ length: config.blocks }, (_, b) => `block_${b}`), 'final_norm', 'head'];
+      return ['embeddings', ...Array.from({ length: config.blocks }, (_, b) => `block_${b}`), topGroup(config), 'head'];
   }
 }
 

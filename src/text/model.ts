@@ -30,7 +30,19 @@ export interface LmConfig {
    * models are untied so the `head` and `embeddings` groups freeze independently).
    */
   tiedHead?: boolean;
+  /**
+   * Absent or 'gpt2': causal attention, pre-LayerNorm blocks, the tanh GELU, a final LayerNorm.
+   * 'bert': bidirectional attention (padding masked), post-LayerNorm blocks, the erf GELU, token-type
+   * embeddings and an embedding LayerNorm, no final norm, and the pooler (tanh dense on the first token).
+   */
+  arch?: 'gpt2' | 'bert';
+  /** LayerNorm ε (default 1e-5, GPT-2's; BERT's is 1e-12). */
+  layerNormEps?: number;
+  /** 'bert': rows of the token-type embedding (default 2). */
+  typeVocabSize?: number;
 }
+
+const isBert = (config: LmConfig) => config.arch === 'bert';
 
 export const DEFAULT_LM_CONFIG: LmConfig = {
   vocabSize: VOCAB_SIZE,
@@ -75,6 +87,13 @@ export function paramShapes(config: LmConfig): Array<{ name: string; shape: numb
     { name: 'tok_emb', shape: [V, D], init: 'normal' },
     { name: 'pos_emb', shape: [T, D], init: 'normal' },
   ];
+  if (isBert(config)) {
+    out.push(
+      { name: 'type_emb', shape: [config.typeVocabSize ?? 2, D], init: 'normal' },
+      { name: 'emb_ln.gamma', shape: [D], init: 'ones' },
+      { name: 'emb_ln.beta', shape: [D], init: 'zeros' },
+    );
+  }
   for (let b = 0; b < config.blocks; b++) {
     const p = `block${b}.`;
     out.push(
@@ -91,6 +110,10 @@ export function paramShapes(config: LmConfig): Array<{ name: string; shape: numb
       { name: `${p}mlp.proj.kernel`, shape: [H, D], init: 'normal-proj' },
       { name: `${p}mlp.proj.bias`, shape: [D], init: 'zeros' },
     );
+  }
+  if (isBert(config)) {
+    out.push({ name: 'pooler.kernel', shape: [D, D], init: 'normal' }, { name: 'pooler.bias', shape: [D], init: 'zeros' });
+    return out;
   }
   out.push({ name: 'ln_f.gamma', shape: [D], init: 'ones' }, { name: 'ln_f.beta', shape: [D], init: 'zeros' });
   if (config.tiedHead === false) out.push({ name: 'lm_head', shape: [V, D], init: 'normal' });
@@ -170,11 +193,16 @@ function dense(
   return tf.add(y, tf.mul(delta, lm.lora.scale)) as tfTypes.Tensor2D;
 }
 
-function layerNorm(tf: Tf, x: tfTypes.Tensor, gamma: tfTypes.Tensor, beta: tfTypes.Tensor): tfTypes.Tensor {
+function layerNorm(tf: Tf, x: tfTypes.Tensor, gamma: tfTypes.Tensor, beta: tfTypes.Tensor, eps = 1e-5): tfTypes.Tensor {
   const mean = tf.mean(x, -1, true);
   const centred = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
+  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** BERT's exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)). */
+function geluErf(tf: Tf, x: tfTypes.Tensor): tfTypes.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
 }
 
 function gelu(tf: Tf, x: tfTypes.Tensor): tfTypes.Tensor {
@@ -201,6 +229,8 @@ export interface ForwardOptions {
   seed?: number;
   /** Dropout on the input of every LoRA adapter (training only; 0 = off). */
   loraDropout?: number;
+  /** 'bert': which positions are real tokens, [B, T] (1 real, 0 padding); padding is never attended to. Default: all real. */
+  keyMask?: tfTypes.Tensor2D;
 }
 
 function dropper(tf: Tf, options: ForwardOptions): (t: tfTypes.Tensor, site: number) => tfTypes.Tensor {
@@ -222,7 +252,13 @@ export function lmEmbed(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, options: ForwardO
   // Embedding lookup as one-hot × matrix: gather's gradient (UnsortedSegmentSum) is missing on WASM.
   const onehotIds = tf.oneHot(tf.reshape(tf.cast(ids, 'int32'), [-1]) as tfTypes.Tensor1D, vocabSize);
   const tok = tf.reshape(tf.matMul(onehotIds, tokEmb as tfTypes.Tensor2D), [B, T, D]);
-  return dropper(tf, options)(tf.reshape(tf.add(tok, pos), [B * T, D]), 0) as tfTypes.Tensor2D;
+  let x = tf.reshape(tf.add(tok, pos), [B * T, D]);
+  if (isBert(lm.config)) {
+    // One segment: token type 0 everywhere; then BERT's embedding LayerNorm.
+    x = tf.add(x, tf.slice(param(lm, 'type_emb'), [0, 0], [1, D]));
+    x = layerNorm(tf, x, param(lm, 'emb_ln.gamma'), param(lm, 'emb_ln.beta'), lm.config.layerNormEps ?? 1e-5);
+  }
+  return dropper(tf, options)(x, 0) as tfTypes.Tensor2D;
 }
 
 /** Blocks `from` … `to − 1` applied to the residual stream x [B·T, width] of B sequences of length T. */
@@ -243,14 +279,26 @@ export function lmBlocks(
   // Adapter dropout sites come after the residual ones (1000 + 4b + k), so they never share a mask.
   const loraDrop = (site: number) => (t: tfTypes.Tensor) =>
     loraRate > 0 ? tf.dropout(t, loraRate, undefined, (options.seed ?? 0) * 131 + 1000 + site) : t;
-  const mask = causalMask(tf, T);
+  const bert = isBert(lm.config);
+  const eps = lm.config.layerNormEps ?? 1e-5;
+  // GPT-2: the future is masked; BERT: padding keys, [B·heads, 1, T].
+  const mask = bert
+    ? options.keyMask
+      ? tf.reshape(tf.tile(tf.reshape(tf.mul(tf.sub(1, tf.cast(options.keyMask, 'float32')), -1e9), [B, 1, 1, T]), [1, heads, 1, 1]), [
+          B * heads,
+          1,
+          T,
+        ])
+      : tf.zeros([1, 1, T])
+    : causalMask(tf, T);
   const scale = 1 / Math.sqrt(hd);
   const splitHeads = (t: tfTypes.Tensor): tfTypes.Tensor3D =>
     tf.reshape(tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]), [B * heads, T, hd]);
   let x: tfTypes.Tensor = x0;
   for (let b = from; b < to; b++) {
     const p = `block${b}.`;
-    const h = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`));
+    // Pre-LayerNorm (GPT-2) normalises each sublayer's input; post-LayerNorm (BERT) its residual sum.
+    const h = bert ? x : layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`), eps);
     const qkv = dense(tf, lm, h as tfTypes.Tensor2D, `${p}attn.qkv.kernel`, `${p}attn.qkv.bias`, loraDrop(4 * b));
     const [q, k, v] = tf.split(qkv, 3, 1) as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
     const scores = tf.add(tf.mul(tf.matMul(splitHeads(q), splitHeads(k), false, true), scale), mask);
@@ -258,17 +306,32 @@ export function lmBlocks(
     const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, heads, T, hd]), [0, 2, 1, 3]), [B * T, D]);
     const attnOut = dense(tf, lm, merged as tfTypes.Tensor2D, `${p}attn.proj.kernel`, `${p}attn.proj.bias`, loraDrop(4 * b + 1));
     x = tf.add(x, drop(attnOut, 1 + 2 * b));
-    const h2 = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`));
-    const fc = gelu(tf, dense(tf, lm, h2 as tfTypes.Tensor2D, `${p}mlp.fc.kernel`, `${p}mlp.fc.bias`, loraDrop(4 * b + 2)));
+    if (bert) x = layerNorm(tf, x, param(lm, `${p}ln1.gamma`), param(lm, `${p}ln1.beta`), eps);
+    const h2 = bert ? x : layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`), eps);
+    const fc = (bert ? geluErf : gelu)(
+      tf,
+      dense(tf, lm, h2 as tfTypes.Tensor2D, `${p}mlp.fc.kernel`, `${p}mlp.fc.bias`, loraDrop(4 * b + 2)),
+    );
     const mlpOut = dense(tf, lm, fc as tfTypes.Tensor2D, `${p}mlp.proj.kernel`, `${p}mlp.proj.bias`, loraDrop(4 * b + 3));
     x = tf.add(x, drop(mlpOut, 2 + 2 * b));
+    if (bert) x = layerNorm(tf, x, param(lm, `${p}ln2.gamma`), param(lm, `${p}ln2.beta`), eps);
   }
   return x as tfTypes.Tensor2D;
 }
 
-/** The final LayerNorm of the residual stream [B·T, width], reshaped to [B, T, width]. */
+/** The final LayerNorm of the residual stream [B·T, width] (none for BERT), reshaped to [B, T, width]. */
 export function lmFinalNorm(tf: Tf, lm: Lm, x: tfTypes.Tensor2D, B: number, T: number): tfTypes.Tensor3D {
+  if (isBert(lm.config)) return tf.reshape(x, [B, T, lm.config.width]);
   return tf.reshape(layerNorm(tf, x, param(lm, 'ln_f.gamma'), param(lm, 'ln_f.beta')), [B, T, lm.config.width]);
+}
+
+/** BERT's pooled output [B, width]: tanh(dense(h[:, 0])) of the final hidden states [B, T, width]. Call inside tidy. */
+export function lmPooled(tf: Tf, lm: Lm, hidden: tfTypes.Tensor3D): tfTypes.Tensor2D {
+  const [B, , D] = hidden.shape;
+  const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, D]), [B, D]);
+  return tf.tanh(
+    tf.add(tf.matMul(first as tfTypes.Tensor2D, param(lm, 'pooler.kernel') as tfTypes.Tensor2D), param(lm, 'pooler.bias')),
+  ) as tfTypes.Tensor2D;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   chunkBatch,
   encodeChunks,
   exampleFeatures,
+  MAX_CHUNKS,
   type ClassifierHead,
 } from './classifier';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, paramGroups, type ParamGroup } from './groups';
@@ -74,7 +75,14 @@ export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec, toke
   }
   const lm = loadLm(tf, base);
   try {
-    const classifier = createClassifierHead(tf, lm.config.width, spec.labels, spec.pooling, deriveSeed(spec.seed, 'classifier-head'));
+    const classifier = createClassifierHead(
+      tf,
+      lm.config.width,
+      spec.labels,
+      spec.pooling,
+      deriveSeed(spec.seed, 'classifier-head'),
+      lm.config.arch ?? 'gpt2',
+    );
     return { task: spec.task, lm, classifier, tokenizer };
   } catch (err) {
     disposeLm(lm);
@@ -145,9 +153,11 @@ export async function classifyTexts(tf: Tf, model: TextModel, texts: readonly st
   const K = head.labels.length;
   const out = new Float32Array(texts.length * K);
   for (let i = 0; i < texts.length; i += batchSize) {
-    const examples = texts.slice(i, i + batchSize).map((t) => encodeChunks(t, T));
+    const examples = texts.slice(i, i + batchSize).map((t) => encodeChunks(t, T, MAX_CHUNKS, model.tokenizer));
     const C = Math.max(...examples.map((e) => e.length));
-    const batch = chunkBatch(examples, T, batchSize, C, head.pooling);
+    // Framed texts (BERT's) pad only as far as the batch's longest; attention masks the padding.
+    const L = model.tokenizer.framed ? Math.max(...examples.map((e) => e[0]?.length ?? 1)) : T;
+    const batch = chunkBatch(examples, L, batchSize, C, head.pooling, model.tokenizer.pad);
     const probs = tf.tidy(() => tf.softmax(classifierLogits(tf, head, exampleFeatures(tf, model.lm, batch, batchSize, C))));
     const values = (await probs.data()) as Float32Array;
     probs.dispose();

@@ -69,6 +69,8 @@ export interface TextTokenizer {
   pad: number;
   /** Ids are UTF-8 bytes: sampling keeps the text valid UTF-8 (utf8-mask.ts). */
   bytes: boolean;
+  /** `encode` frames each text with the model's special tokens ([CLS] … [SEP]): one text, one sequence. */
+  framed?: boolean;
   encode(text: string): Int32Array;
   decode(ids: ArrayLike<number>): string;
 }

@@ -21,7 +21,7 @@ import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
 import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
-import { readHfModel, type HfInputFile } from '../models/hf/import';
+import { HF_TASK, readHfModel, type HfInputFile } from '../models/hf/import';
 import { BYTE_TOKENIZER, type TextTokenizer } from '../text/tokenizer';
 import type {
   ClassificationEvaluation,
@@ -126,7 +126,7 @@ function summary(b: TextBase): TextBaseSummary {
     parameters,
     source: b.hf ? 'hf' : 'bundled',
     tokenizer: {
-      kind: b.hf ? (b.tokenizer.kind === 'hf' ? 'BPE' : b.tokenizer.kind) : 'byte-level-utf8',
+      kind: b.hf?.tokenizerKind ?? 'byte-level-utf8',
       vocabSize: b.tokenizer.vocabSize,
     },
     architecture: b.hf ? String(b.hf.config.model_type) : undefined,
@@ -156,7 +156,7 @@ export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSumm
     name: hf.name,
     saved: hf.saved,
     tokenizer: hf.tokenizer,
-    hf: { name: hf.name, config: hf.config, sideFiles: hf.sideFiles },
+    hf: { name: hf.name, config: hf.config, sideFiles: hf.sideFiles, tokenizerKind: hf.tokenizerKind },
   });
   return summary(base as unknown as TextBase);
 }
@@ -172,19 +172,31 @@ export interface TextRunOptions {
   resume?: (TextResume & { record?: TextRunRecord | null }) | null;
 }
 
+/** An imported checkpoint fine-tunes for one task: GPT-2 writes, BERT classifies. */
+function refuseOtherTask(b: TextBase, task: TextTask): void {
+  const arch = b.saved.config.arch === 'bert' ? 'bert' : 'gpt2';
+  if (!b.hf || HF_TASK[arch] === task) return;
+  throw new StudioError(
+    'unsupported',
+    arch === 'bert'
+      ? `${b.name} is a BERT encoder: it fine-tunes to classify text, not to write it. Choose Text classification, or the bundled model to generate.`
+      : `${b.name} is a GPT-2 language model: it fine-tunes for text generation. Choose that task, or the bundled model to classify text.`,
+  );
+}
+
 /** A fresh copy of the pre-trained model for a run of `settings` (with a new head for classification). */
 function freshModel(settings: TextTrainSettings, labels: string[]): TextModel {
   if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
-  if (base.hf && settings.task !== 'text-generation') {
-    throw new StudioError(
-      'unsupported',
-      `${base.name} is a GPT-2 language model: it fine-tunes for text generation. Choose that task, or the bundled model to classify text.`,
-    );
-  }
+  refuseOtherTask(base, settings.task);
   const m =
     settings.task === 'text-generation'
       ? createTextModel(tf, base.saved, { task: 'text-generation', tied: base.hf !== null }, base.tokenizer)
-      : createTextModel(tf, base.saved, { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed });
+      : createTextModel(
+          tf,
+          base.saved,
+          { task: 'text-classification', labels, pooling: settings.pooling ?? 'mean', seed: settings.seed },
+          base.tokenizer,
+        );
   try {
     ensureTextLora(tf, m, settings);
   } catch (err) {
@@ -393,6 +405,7 @@ export async function generateFromPrompt(request: GenerateRequest, onText?: (tex
   let m = fromBase ? null : model;
   if (!m) {
     if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet.');
+    refuseOtherTask(base, 'text-generation');
     pretrained ??= createTextModel(tf, base.saved, { task: 'text-generation', tied: true }, base.tokenizer);
     m = pretrained;
   }

@@ -15,6 +15,7 @@ import { heldEpoch, type TextRunRecord } from '../../engine/run-record';
 import { mergedKernels, peftAdapterConfig, peftAdapterTensors } from '../../text/lora';
 import type { TextModel } from '../../text/text-model';
 import type { LoraSettings } from '../../text/types';
+import { bertNames, transpose2d } from './bert';
 import { gpt2Name } from './gpt2';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
@@ -25,6 +26,8 @@ export interface HfExportSource {
   name: string;
   config: Record<string, unknown>;
   sideFiles: Record<string, Uint8Array>;
+  /** tokenizer.json's model kind (BPE, WordPiece). */
+  tokenizerKind?: string;
 }
 
 export interface HfExportInfo {
@@ -50,6 +53,54 @@ export async function gpt2Tensors(tf: Tf, model: TextModel): Promise<TensorToWri
   return out;
 }
 
+/**
+ * A BERT classifier's weights under transformers' names (`bert.` prefix, `nn.Linear` [out, in]; the
+ * fused q·k·v split back into query, key and value), adapters merged, and its head as `classifier`.
+ */
+export async function bertTensors(tf: Tf, model: TextModel): Promise<TensorToWrite[]> {
+  const head = model.classifier;
+  if (!head) throw new Error('a BERT export needs its classifier head');
+  const merged = await mergedKernels(tf, model.lm);
+  const out: TensorToWrite[] = [];
+  for (const name of model.lm.names) {
+    const v = model.lm.vars.get(name)!;
+    const values = merged.get(name) ?? ((await v.data()) as Float32Array);
+    const names = bertNames(name).map((n) => `bert.${n}`);
+    const kernel = name.endsWith('.kernel');
+    if (!kernel) {
+      const size = values.length / names.length;
+      names.forEach((n, k) =>
+        out.push({ name: n, shape: names.length > 1 ? [size] : v.shape.slice(), values: values.slice(k * size, (k + 1) * size) }),
+      );
+      continue;
+    }
+    const [fanIn, fanOut] = v.shape as [number, number];
+    const part = fanOut / names.length;
+    names.forEach((n, k) => {
+      const slice = new Float32Array(fanIn * part);
+      for (let i = 0; i < fanIn; i++) slice.set(values.subarray(i * fanOut + k * part, i * fanOut + (k + 1) * part), i * part);
+      out.push({ name: n, shape: [part, fanIn], values: transpose2d(slice, fanIn, part) });
+    });
+  }
+  const [H, K] = head.kernel.shape as [number, number];
+  out.push(
+    { name: 'classifier.weight', shape: [K, H], values: transpose2d((await head.kernel.data()) as Float32Array, H, K) },
+    { name: 'classifier.bias', shape: [K], values: (await head.bias.data()) as Float32Array },
+  );
+  return out;
+}
+
+/** config.json of a fine-tuned BERT classifier: the imported one, as a sequence classifier of these labels. */
+export function bertClassifierConfig(config: Record<string, unknown>, labels: readonly string[]): Record<string, unknown> {
+  return {
+    ...config,
+    architectures: ['BertForSequenceClassification'],
+    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    problem_type: 'single_label_classification',
+  };
+}
+
 /** The files of the export (the caller zips them). */
 export async function exportHfModel(
   tf: Tf,
@@ -57,8 +108,15 @@ export async function exportHfModel(
   source: HfExportSource,
   info: HfExportInfo,
 ): Promise<Record<string, Uint8Array>> {
-  if (model.task !== 'text-generation') throw new Error('export.hf writes GPT-2 language models');
   const files: Record<string, Uint8Array> = { ...source.sideFiles };
+  if (model.task === 'text-classification') {
+    if (model.lm.config.arch !== 'bert') throw new Error('export.hf writes GPT-2 language models and BERT classifiers');
+    files['config.json'] = json(bertClassifierConfig(source.config, model.classifier?.labels ?? []));
+    files['model.safetensors'] = writeSafetensors(await bertTensors(tf, model));
+    files['README.md'] = new TextEncoder().encode(info.card);
+    files['studio-run.json'] = json(info.record);
+    return files;
+  }
   const untied = model.lm.vars.has('lm_head');
   files['config.json'] = untied
     ? json({ ...source.config, tie_word_embeddings: false })
@@ -78,13 +136,13 @@ export function hfModelCard(r: TextRunRecord, baseName: string): string {
   const s = r.settings;
   const held = heldEpoch(r.metrics);
   const lora = s.lora
-    ? `LoRA adapters, rank ${s.lora.rank}, alpha ${s.lora.alpha}, dropout ${s.lora.dropout ?? 0}, on ${(s.lora.targets ?? ['attn.qkv']).join(', ')} (merged into model.safetensors; the adapter alone is adapter_model.safetensors)`
+    ? `LoRA adapters, rank ${s.lora.rank}, alpha ${s.lora.alpha}, dropout ${s.lora.dropout ?? 0}, on ${(s.lora.targets ?? ['attn.qkv']).join(', ')} (merged into model.safetensors${r.task === 'text-generation' ? '; the adapter alone is adapter_model.safetensors' : ''})`
     : 'no adapters';
   const lines = [
     '---',
     `base_model: ${baseName}`,
     'library_name: transformers',
-    'pipeline_tag: text-generation',
+    `pipeline_tag: ${r.task}`,
     'tags: [fine-tuning-studio]',
     '---',
     '',
@@ -97,22 +155,25 @@ export function hfModelCard(r: TextRunRecord, baseName: string): string {
     `- Trained: ${r.trainable.length ? r.trainable.join(', ') : 'no base weights'}; ${lora}.`,
     `- ${r.trainableParams.toLocaleString('en')} trainable parameters.`,
     `- ${r.metrics.epochsCompleted} of ${s.epochs} epochs, batch ${s.batchSize}, ${s.optimizer} at learning rate ${s.learningRate} (${s.schedule.kind}), weight decay ${s.weightDecay}, seed ${r.seed}.`,
-    `- Data: ${r.data.train.count} training and ${r.data.val.count} validation characters (sha256 ${r.data.train.digest.slice(0, 12)}…, ${r.data.val.digest.slice(0, 12)}…).`,
+    `- Data: ${r.data.train.count} training and ${r.data.val.count} validation ${r.task === 'text-generation' ? 'characters' : `examples, labels ${r.labels.join(', ')}`} (sha256 ${r.data.train.digest.slice(0, 12)}…, ${r.data.val.digest.slice(0, 12)}…).`,
     '',
     '## Measured',
     '',
-    `- Validation loss before training: ${r.metrics.initialValLoss?.toFixed(4) ?? 'not measured'} nats per token.`,
+    `- Validation loss before training: ${r.metrics.initialValLoss?.toFixed(4) ?? 'not measured'} (mean cross-entropy, nats${r.task === 'text-generation' ? ' per token' : ''}).`,
     `- Validation loss of these weights: ${held ? `${held.valLoss.toFixed(4)} (epoch ${held.epoch})` : 'not measured'}.`,
+    held?.valAccuracy != null ? `- Validation accuracy: ${held.valAccuracy.toFixed(4)}.` : '',
     '',
     '## Use',
     '',
     '```python',
-    'from transformers import AutoModelForCausalLM, AutoTokenizer',
-    'model = AutoModelForCausalLM.from_pretrained("./this-folder")',
+    `from transformers import ${r.task === 'text-generation' ? 'AutoModelForCausalLM' : 'AutoModelForSequenceClassification'}, AutoTokenizer`,
+    `model = ${r.task === 'text-generation' ? 'AutoModelForCausalLM' : 'AutoModelForSequenceClassification'}.from_pretrained("./this-folder")`,
     'tokenizer = AutoTokenizer.from_pretrained("./this-folder")',
     '```',
     '',
-    r.settings.lora ? 'Or the adapter alone, with PEFT: `PeftModel.from_pretrained(base_model, "./this-folder")`.\n' : '',
+    r.settings.lora && r.task === 'text-generation'
+      ? 'Or the adapter alone, with PEFT: `PeftModel.from_pretrained(base_model, "./this-folder")`.\n'
+      : '',
   ];
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * A Hugging Face model folder's files, as a person picks or drops them, read into what the text
  * engine runs: the transformer's weights (`SavedLm`), its tokenizer, and the side files an `export.hf`
- * writes back. GPT-2 (`model_type: gpt2`, which covers DistilGPT-2) for text generation; weights in
+ * writes back. GPT-2 (`model_type: gpt2`, which covers DistilGPT-2) for text generation, BERT
+ * (`bert`) for text classification (a new head on its pooled output); weights in
  * `model.safetensors` or shards named by `model.safetensors.index.json`.
  *
  * Everything that cannot load is a StudioError whose sentence names the file or tensor: no
@@ -11,6 +12,7 @@
 import { StudioError } from '../../lib/errors';
 import type { SavedLm } from '../../text/model';
 import type { TextTokenizer } from '../../text/tokenizer';
+import { bertToSavedLm } from './bert';
 import { gpt2ToSavedLm } from './gpt2';
 import { readSafetensors, readSafetensorsIndex, type SafetensorsFile } from './safetensors';
 import { hfTextTokenizer, loadHfTokenizer } from './tokenizer';
@@ -32,12 +34,23 @@ export const HF_SIDE_FILES = [
   'merges.txt',
 ] as const;
 
+export type HfArchitecture = 'gpt2' | 'bert';
+
+/** The task each imported architecture fine-tunes for. */
+export const HF_TASK: Record<HfArchitecture, 'text-generation' | 'text-classification'> = {
+  gpt2: 'text-generation',
+  bert: 'text-classification',
+};
+
 export interface HfModel {
-  /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)”. */
+  /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)” / “BERT (imported)”. */
   name: string;
-  architecture: 'gpt2';
+  /** gpt2 generates text; bert classifies it. */
+  architecture: HfArchitecture;
   saved: SavedLm;
   tokenizer: TextTokenizer;
+  /** tokenizer.json's model kind: BPE (GPT-2), WordPiece (BERT). */
+  tokenizerKind: string;
   parameters: number;
   /** config.json as parsed. */
   config: Record<string, unknown>;
@@ -113,11 +126,12 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
     throw fail('config.json is not a JSON object');
   }
   const type = config.model_type;
-  if (type !== 'gpt2') {
+  if (type !== 'gpt2' && type !== 'bert') {
     throw fail(
-      `config.json says model_type “${String(type)}”; the studio imports GPT-2 checkpoints (model_type “gpt2”, which covers DistilGPT-2) for text generation`,
+      `config.json says model_type “${String(type)}”; the studio imports GPT-2 checkpoints (model_type “gpt2”, which covers DistilGPT-2) for text generation and BERT (“bert”) for text classification`,
     );
   }
+  const architecture: HfArchitecture = type;
   const tokenizerBytes = await bytesOf('tokenizer.json');
   if (!tokenizerBytes) {
     throw fail(
@@ -159,7 +173,7 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
       `its weights are ${(floats / 1e6).toFixed(0)} M numbers (${((floats * 4) / 1e9).toFixed(2)} GB as float32, ${(stored / 1e9).toFixed(2)} GB on disk), over the studio's size limit of ${(maxWeightBytes / 1e9).toFixed(1)} GB`,
     );
   }
-  const saved = gpt2ToSavedLm(config, weights);
+  const saved = architecture === 'gpt2' ? gpt2ToSavedLm(config, weights) : bertToSavedLm(config, weights).saved;
   if (hf.vocabSize > saved.config.vocabSize) {
     throw fail(`tokenizer.json has ${hf.vocabSize} tokens, but config.json's vocab_size is ${saved.config.vocabSize}`);
   }
@@ -171,10 +185,11 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
   const folder = input.map((f) => folderOf(f.name)).find((n): n is string => Boolean(n));
   const declared = typeof config._name_or_path === 'string' && config._name_or_path.trim() ? config._name_or_path.trim() : null;
   return {
-    name: declared ?? folder ?? 'GPT-2 (imported)',
-    architecture: 'gpt2',
+    name: declared ?? folder ?? (architecture === 'gpt2' ? 'GPT-2 (imported)' : 'BERT (imported)'),
+    architecture,
     saved,
-    tokenizer: hfTextTokenizer(hf),
+    tokenizer: hfTextTokenizer(hf, { framed: architecture === 'bert' }),
+    tokenizerKind: hf.kind,
     parameters: saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
     config,
     sideFiles,

@@ -70,11 +70,31 @@ export function loadHfTokenizer(tokenizerJson: string | object, configJson: stri
 const GPT2_EOS = '<|endoftext|>';
 
 /**
- * An imported tokenizer as the text engine's: no special tokens added while encoding (language-model
- * text is a plain token stream), the end-of-text token as BOS, EOS and padding (GPT-2 has no PAD).
+ * An imported tokenizer as the text engine's. A language model's (GPT-2's): no special tokens added
+ * while encoding (its text is a plain token stream), the end-of-text token as BOS, EOS and padding
+ * (GPT-2 has no PAD). An encoder's (`framed`, BERT's): each text framed as the tokenizer's template
+ * says ([CLS] … [SEP]), padded with its [PAD] token.
  */
-export function hfTextTokenizer(tokenizer: HfTokenizer, eosToken = GPT2_EOS): TextTokenizer {
-  const eos = tokenizer.tokenId(eosToken) ?? null;
+export function hfTextTokenizer(
+  tokenizer: HfTokenizer,
+  options: { framed?: boolean; eosToken?: string; padToken?: string } = {},
+): TextTokenizer {
+  if (options.framed) {
+    const pad = tokenizer.tokenId(options.padToken ?? '[PAD]');
+    if (pad === undefined) throw fail('tokenizer.json', `it has no ${options.padToken ?? '[PAD]'} token to pad texts with`);
+    return {
+      kind: 'hf',
+      vocabSize: tokenizer.vocabSize,
+      bos: tokenizer.tokenId('[CLS]') ?? pad,
+      eos: null,
+      pad,
+      bytes: false,
+      framed: true,
+      encode: (text) => Int32Array.from(tokenizer.encode(text, { special: true })),
+      decode: (ids) => tokenizer.decode(Array.from(ids)),
+    };
+  }
+  const eos = tokenizer.tokenId(options.eosToken ?? GPT2_EOS) ?? null;
   const start = eos ?? 0;
   return {
     kind: 'hf',

@@ -44,7 +44,7 @@ export function TextExportPanel() {
       exportError: t.exportError,
       busy: isBusy(t.status),
       hf: t.record?.model.source === 'hf',
-      lora: Boolean(t.record?.settings.lora),
+      lora: Boolean(t.record?.settings.lora) && t.record?.task === 'text-generation',
     })),
   );
   return (

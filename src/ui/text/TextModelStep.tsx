@@ -178,8 +178,8 @@ export function TextModelStep() {
               ))}
             </tbody>
           </table>
-          {s.task === 'text-generation' && <LoraPanel />}
-          {s.task === 'text-classification' && (
+          {(s.task === 'text-generation' || imported) && <LoraPanel />}
+          {s.task === 'text-classification' && config.arch !== 'bert' && (
             <label className="field">
               <span>Pooling</span>
               <select
