@@ -148,3 +148,50 @@ test('the image task’s model import takes a Hugging Face folder too, and opens
   await expect(studio.id('task.text-generation')).toHaveAttribute('aria-checked', 'true');
   await expect(studio.id('lora.enabled')).toBeChecked();
 });
+
+test('import a BERT folder: a 3-class classifier on its pooled output, evaluated, exported as a BertForSequenceClassification', async ({
+  studio,
+  page,
+}, testInfo) => {
+  const BERT = fileURLToPath(new URL('../src/test/fixtures/hf/tiny-bert', import.meta.url));
+  const words = [
+    ['sea', 'water', 'deep', 'voyage', 'winds'],
+    ['land', 'city', 'country', 'stand', 'crowds'],
+    ['money', 'purse', 'paying', 'passenger', 'passengers'],
+  ];
+  const filler = ['the', 'and', 'that', 'all', 'you', 'this', 'for', 'there', 'but', 'with', 'they', 'from'];
+  const rows = ['text,label'];
+  for (let i = 0; i < 40; i++) {
+    words.forEach((w, label) => {
+      const at = (k: number) => filler[(i * 7 + k * 3 + label) % filler.length];
+      rows.push(`${at(0)} ${w[i % 5]} ${at(1)} ${at(2)} ${w[(i * 3 + 1) % 5]} ${at(3)},${['sea', 'land', 'money'][label]}`);
+    });
+  }
+  const csv = testInfo.outputPath('topics.csv');
+  writeFileSync(csv, rows.join('\n'));
+  await studio.open('?backend=wasm&seed=3');
+  await studio.id('task.text-classification').click();
+  await studio.waitForModel();
+  await studio.addFiles([csv]);
+  await studio
+    .id('model.import-files')
+    .setInputFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors'].map((n) => path.join(BERT, n)));
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-source', 'hf');
+  await expect(studio.id('task.text-classification')).toHaveAttribute('aria-checked', 'true');
+  await expect(studio.id('freeze.layer.pooler')).toBeVisible();
+  await studio.id('freeze.preset.full').click();
+  await studio.setNumber('hp.epochs', 12);
+  await studio.startTraining();
+  await studio.waitForState('done', 5 * 60_000);
+  // 24 validation texts, chance 1/3: the topic words decide the label.
+  expect(Number(await studio.id('eval.accuracy').getAttribute('data-value'))).toBeGreaterThanOrEqual(0.9);
+  await page.screenshot({ path: testInfo.outputPath('bert-after.png'), fullPage: true });
+  const files = await studio.exportZip('export.hf');
+  const config = JSON.parse(new TextDecoder().decode(files['config.json'])) as {
+    architectures: string[];
+    id2label: Record<string, string>;
+  };
+  expect(config.architectures).toEqual(['BertForSequenceClassification']);
+  expect(Object.values(config.id2label).sort()).toEqual(['land', 'money', 'sea']);
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.safetensors', 'tokenizer.json', 'README.md', 'studio-run.json']));
+});
