@@ -108,7 +108,13 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
     const t = text();
     // GPT-2 writes (adapters by default); BERT classifies (a head on its pooled output, features cached).
     const task: TextTask = base.architecture === 'bert' ? 'text-classification' : 'text-generation';
-    const settings = { ...t.settings, ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]), lora: task === 'text-generation' };
+    const settings = {
+      ...t.settings,
+      ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]),
+      lora: task === 'text-generation',
+      // GPT-2 reads 1,024 tokens; 256-token windows train in a quarter of the attention memory.
+      contextLength: base.config.contextLength > 256 ? 256 : null,
+    };
     useStudio.getState().resetTextRun({
       task,
       base,
@@ -130,7 +136,9 @@ export async function switchToBundledTextModel(): Promise<void> {
   if (t.base?.source !== 'hf' || isTextBusy(t.status)) return;
   importedFiles = null;
   baseGeneration = -1;
-  useStudio.getState().resetTextRun({ base: null, baseState: 'idle', importError: null, settings: { ...t.settings, lora: false } });
+  useStudio
+    .getState()
+    .resetTextRun({ base: null, baseState: 'idle', importError: null, settings: { ...t.settings, lora: false, contextLength: null } });
   await ensureTextBase();
 }
 

@@ -43,7 +43,8 @@ export function textTrainableParams(s: TextState): number {
 export function textStepMemory(s: TextState): number | null {
   const b = s.base;
   if (!b) return null;
-  const { blocks, width, heads, contextLength: T, vocabSize, mlpRatio } = b.config;
+  const { blocks, width, heads, vocabSize, mlpRatio } = b.config;
+  const T = Math.min(b.config.contextLength, s.settings.contextLength ?? b.config.contextLength);
   const rows = Math.max(1, s.settings.batchSize) * T;
   const activations =
     blocks * (rows * width * (10 + 2 * mlpRatio) + 3 * Math.max(1, s.settings.batchSize) * heads * T * T) + 3 * rows * vocabSize;
@@ -88,6 +89,7 @@ export function textTrainSettings(s: TextState, task: TextTask): TextTrainSettin
     pooling: st.pooling,
     earlyStopping: st.earlyStopping ? { patience: st.patience, restoreBest: true } : null,
     lora: textLora(s),
+    contextLength: st.contextLength,
     sample:
       task === 'text-generation'
         ? {

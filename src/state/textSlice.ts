@@ -31,6 +31,7 @@ export const DEFAULT_TEXT_SETTINGS: TextSettings = {
   loraAlpha: 16,
   loraDropout: 0.05,
   loraTargets: ['attn.qkv'],
+  contextLength: null,
 };
 
 /**

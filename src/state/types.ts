@@ -175,6 +175,8 @@ export interface TextSettings {
   loraAlpha: number;
   loraDropout: number;
   loraTargets: LoraTarget[];
+  /** Training context in tokens; null = the model's whole context. */
+  contextLength: number | null;
 }
 
 /** One text batch's loss, as the chart reads it from the text metrics buffer (not from the store). */

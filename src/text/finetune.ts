@@ -416,6 +416,13 @@ export async function runTextTraining(
   return out;
 }
 
+/** The tokens a generation run's windows hold: the settings' context, at most the model's. */
+export function runContext(model: TextModel, settings: TextTrainSettings): number {
+  const max = model.lm.config.contextLength;
+  const asked = settings.contextLength;
+  return asked && asked >= 2 ? Math.min(max, Math.floor(asked)) : max;
+}
+
 /** Stacks scalars (or rows) kept by the caller, reads them back once, disposes them. */
 async function readAll(tf: Tf, parts: Tensor[]): Promise<Float32Array> {
   if (parts.length === 0) return new Float32Array(0);
@@ -440,7 +447,7 @@ async function generationRunner(
   B: number,
   breathe: () => Promise<void>,
 ): Promise<TextData> {
-  const T = model.lm.config.contextLength;
+  const T = runContext(model, settings);
   const tok = model.tokenizer;
   const trainIds = tok.encode(train);
   const valIds = tok.encode(validation);

@@ -85,6 +85,12 @@ export interface TextTrainSettings {
   maxValidationWindows?: number;
   /** Train low-rank adapters on the frozen kernels too (with the groups above, usually none). */
   lora?: LoraSettings | null;
+  /**
+   * Generation: tokens per training window, at most the model's context (the default). A shorter
+   * context costs less memory per step (attention grows with its square); the model still reads its
+   * whole context when it writes.
+   */
+  contextLength?: number | null;
 }
 
 export interface LabelledText {

@@ -232,6 +232,13 @@ export async function trainText(
   options: TextRunOptions,
 ): Promise<TextRunResult> {
   if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
+  const size = base.saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  if ((options.backend === 'wasm' || options.backend === 'cpu') && size > MAX_CPU_TRAIN_PARAMS) {
+    throw new StudioError(
+      'unsupported',
+      `${base.name} has ${(size / 1e6).toFixed(0)} M parameters: too big to train on ${options.backend === 'wasm' ? 'WASM' : 'the CPU'} in a browser tab (an epoch would take hours). Choose WebGPU or WebGL, or a smaller model.`,
+    );
+  }
   if (model) disposeTextModel(model);
   model = null;
   record = null;
@@ -320,6 +327,9 @@ export async function trainText(
 }
 
 export type TextRunResult = TextTrainResult & { record: TextRunRecord };
+
+/** Models larger than this train only on a GPU backend (DistilGPT-2, 82 M, does not fit; the bundled model's 0.84 M does). */
+const MAX_CPU_TRAIN_PARAMS = 30e6;
 
 /** An imported model's licence, when its config says (model cards usually do; config.json rarely). */
 function hfLicence(config: Record<string, unknown>): string {

@@ -106,7 +106,15 @@ export function LoraPanel() {
         adapter parameters ({s.total ? ((100 * adapters) / s.total).toFixed(2) : '0'} % of the model's {s.total.toLocaleString('en')}).{' '}
         {s.memory !== null && (
           <span data-testid="lora.memory" data-value={Math.round(s.memory)}>
-            About {mb(s.memory)} per training step at batch {st.batchSize} × context {config.contextLength}.
+            About {mb(s.memory)} per training step at batch {st.batchSize} × context{' '}
+            {Math.min(st.contextLength ?? config.contextLength, config.contextLength)}.
+          </span>
+        )}
+        {s.memory !== null && s.memory > 2 ** 31 && (
+          <span className="note note-warn" data-testid="lora.memory-warning">
+            {' '}
+            That is more than a browser usually gives one tab&apos;s GPU: lower the batch size or the context (step 3), or train fewer
+            layers.
           </span>
         )}
       </p>

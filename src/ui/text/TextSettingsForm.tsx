@@ -3,7 +3,9 @@ import { TextNumber } from './TextNumber';
 
 /** The text tasks' training settings: the four basic numbers, optimisation and regularisation, and (generation) the sample prompt. */
 export function TextSettingsForm() {
-  const { st, task, busy } = useStudio(useShallow(({ text: t }) => ({ st: t.settings, task: t.task, busy: isBusy(t.status) })));
+  const { st, task, busy, context } = useStudio(
+    useShallow(({ text: t }) => ({ st: t.settings, task: t.task, busy: isBusy(t.status), context: t.base?.config.contextLength ?? 0 })),
+  );
   return (
     <>
       <div className="hp-grid">
@@ -49,6 +51,19 @@ export function TextSettingsForm() {
           disabled={busy}
           onChange={(v) => updateTextSettings({ validationSplit: v })}
         />
+        {task === 'text-generation' && context > 0 && (
+          <TextNumber
+            label="Context"
+            help={`Tokens per training window (the model reads up to ${context}). Shorter windows need less memory per step; attention grows with the square.`}
+            value={Math.min(st.contextLength ?? context, context)}
+            min={2}
+            max={context}
+            integer
+            testId="hp.context"
+            disabled={busy}
+            onChange={(v) => updateTextSettings({ contextLength: v >= context ? null : v })}
+          />
+        )}
       </div>
       <details className="section">
         <summary>
