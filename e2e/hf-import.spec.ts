@@ -195,3 +195,18 @@ test('import a BERT folder: a 3-class classifier on its pooled output, evaluated
   expect(Object.values(config.id2label).sort()).toEqual(['land', 'money', 'sea']);
   expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.safetensors', 'tokenizer.json', 'README.md', 'studio-run.json']));
 });
+
+test('a Hugging Face folder’s files dropped on the import zone load too', async ({ studio, page }) => {
+  await studio.open('?backend=wasm');
+  await studio.id('task.text-generation').click();
+  await studio.waitForModel();
+  const files = FILES.map((name) => ({ name, bytes: Array.from(readFileSync(path.join(DIR, name))) }));
+  const data = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    return dt;
+  }, files);
+  await studio.id('model.import-drop').dispatchEvent('drop', { dataTransfer: data });
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-source', 'hf');
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-params', '11968');
+});

@@ -1,33 +1,21 @@
-import { useState, type DragEvent } from 'react';
 import { addFiles, loadSample, useStudio } from '../../state';
 import { inputFilesFromDataTransfer, inputFilesFromFileList } from '../../data/ingest-browser';
 import { projectHint } from './readDrop';
+import { DropZone } from '../common/DropZone';
 
 const ACCEPT = 'image/*,.zip,application/zip,.jpg,.jpeg,.png,.webp,.gif,.bmp';
 
 export function DataSources() {
-  const [over, setOver] = useState(false);
   const ingesting = useStudio((s) => s.ingesting);
   const looseClass = useStudio((s) => s.looseClass);
 
-  const onDrop = async (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    const files = await inputFilesFromDataTransfer(e.dataTransfer);
-    await addFiles(files, projectHint(files));
+  const onDrop = (data: DataTransfer) => {
+    void inputFilesFromDataTransfer(data).then((files) => addFiles(files, projectHint(files)));
   };
 
   return (
     <div className="sources">
-      <div
-        className={`dropzone ${over ? 'dropzone-over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => void onDrop(e)}
-      >
+      <DropZone onDrop={onDrop}>
         <p className="dropzone-title">Drop images, class folders or a .zip here</p>
         <div className="source-buttons">
           <label className="btn">
@@ -82,7 +70,7 @@ export function DataSources() {
             Reading and checking images…
           </p>
         )}
-      </div>
+      </DropZone>
     </div>
   );
 }

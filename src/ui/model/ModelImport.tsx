@@ -1,10 +1,10 @@
-import { useState, type DragEvent } from 'react';
+import { useState } from 'react';
 import { importModelFiles, importModelUrl, isBusy, useStudio } from '../../state';
+import { DropZone } from '../common/DropZone';
 import { DownloadBar } from './DownloadBar';
 
 /** Import a TF.js model: model.json with its .bin weight files (picked or dropped), or a model.json URL. */
 export function ModelImport() {
-  const [over, setOver] = useState(false);
   const [url, setUrl] = useState('');
   const [range, setRange] = useState<'0,1' | '-1,1'>('0,1');
   const inputRange: [number, number] = range === '0,1' ? [0, 1] : [-1, 1];
@@ -13,10 +13,8 @@ export function ModelImport() {
   const disabled = busy || pending !== null;
   const importing = pending !== null && (pending.startsWith('import-') || pending.startsWith('url-'));
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    if (!disabled) void importModelFiles(Array.from(e.dataTransfer.files), inputRange);
+  const onDrop = (data: DataTransfer) => {
+    if (!disabled) void importModelFiles(Array.from(data.files), inputRange);
   };
 
   return (
@@ -31,16 +29,7 @@ export function ModelImport() {
           <option value="-1,1">[-1, 1] (MobileNet, Inception preprocessing)</option>
         </select>
       </label>
-      <div
-        className={`dropzone dropzone-small ${over ? 'dropzone-over' : ''}`}
-        data-testid="model.import-drop"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-      >
+      <DropZone small testId="model.import-drop" onDrop={onDrop}>
         <p className="dropzone-title">Drop model.json together with its .bin weight files</p>
         <label className={`btn ${disabled ? 'btn-disabled' : ''}`}>
           Choose model files…
@@ -62,7 +51,7 @@ export function ModelImport() {
           A TF.js Layers model (from <code>tensorflowjs_converter</code> or <code>model.save()</code>). If it ends in a classifier, the
           studio removes it and adds its own head.
         </p>
-      </div>
+      </DropZone>
       <form
         className="import-url"
         onSubmit={(e) => {

@@ -1,11 +1,10 @@
-import { useState, type DragEvent } from 'react';
 import { importTextModel, isBusy, switchToBundledTextModel, useShallow, useStudio } from '../../state';
 import { inputFilesFromDataTransfer, inputFilesFromFileList } from '../../data/ingest-browser';
 import { Alert } from '../common/Alert';
+import { DropZone } from '../common/DropZone';
 
 /** Bring a Hugging Face model: the files of its folder (config.json, tokenizer.json, model.safetensors or shards), picked or dropped. */
 export function HfImport() {
-  const [over, setOver] = useState(false);
   const s = useStudio(
     useShallow(({ text: t }) => ({
       busy: isBusy(t.status) || t.baseState === 'loading',
@@ -13,25 +12,14 @@ export function HfImport() {
       imported: t.base?.source === 'hf',
     })),
   );
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
+  const onDrop = (data: DataTransfer) => {
     if (s.busy) return;
-    void inputFilesFromDataTransfer(e.dataTransfer).then((files) => importTextModel(files));
+    void inputFilesFromDataTransfer(data).then((files) => importTextModel(files));
   };
   return (
     <details className="model-import" data-testid="model.import" open={s.imported || s.importError !== null}>
       <summary>Use your own transformer (a Hugging Face GPT-2 or BERT folder)</summary>
-      <div
-        className={`dropzone dropzone-small ${over ? 'dropzone-over' : ''}`}
-        data-testid="model.import-drop"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-      >
+      <DropZone small testId="model.import-drop" onDrop={onDrop}>
         <p className="dropzone-title">Drop the model folder, or pick its files</p>
         <label className={`btn ${s.busy ? 'btn-disabled' : ''}`}>
           Choose model files…
@@ -56,7 +44,7 @@ export function HfImport() {
           with LoRA adapters by default; BERT (<code>bert</code>) for text classification, with a new head on its pooled output. The files
           stay on this machine.
         </p>
-      </div>
+      </DropZone>
       {s.imported && (
         <button
           type="button"

@@ -1,6 +1,7 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { addTextFiles, chooseColumns, clearTextData, isBusy, loadTextSample, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { DropZone } from '../common/DropZone';
 import { Step } from '../common/Step';
 
 function ColumnSelect(props: {
@@ -46,7 +47,6 @@ export function TextDataStep() {
     })),
   );
   const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
   const generation = s.task === 'text-generation';
   const accept = generation ? '.txt,.md,.jsonl,text/plain,text/markdown' : '.csv,.tsv,.jsonl,text/csv';
   const count = generation ? s.corpus.length : (s.examples?.examples.length ?? 0);
@@ -54,19 +54,7 @@ export function TextDataStep() {
   const bytes = s.corpus.reduce((n, d) => n + d.bytes, 0);
   return (
     <Step step="data">
-      <div
-        className={`dropzone ${over ? 'dropzone-over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          setOver(false);
-          void addTextFiles([...e.dataTransfer.files]);
-        }}
-      >
+      <DropZone onDrop={(data) => void addTextFiles([...data.files])}>
         <p className="dropzone-title">{generation ? 'Drop text files here' : 'Drop a CSV, TSV or JSONL file here'}</p>
         <div className="buttons">
           <button type="button" className="btn" disabled={s.busy || s.dataBusy} onClick={() => input.current?.click()}>
@@ -100,7 +88,7 @@ export function TextDataStep() {
             void addTextFiles(files);
           }}
         />
-      </div>
+      </DropZone>
       {s.dataBusy && <p className="muted">Reading…</p>}
       {s.dataError && <Alert testId="dataset.error">{s.dataError}</Alert>}
 
