@@ -15,6 +15,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../lib/arrays';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSize } from './groups';
 import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
+import { mergeLoraInto } from './lora';
 import { LM_JS } from './runtime-source';
 import type { TextModel } from './text-model';
 import { BYTE_TOKENIZER, TOKENIZER, type TokenizerDescription } from './tokenizer';
@@ -55,7 +56,8 @@ const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value, n
 
 /** All files of the export, by name. Reads the weights back with `await data()`. */
 export async function exportTextModel(model: TextModel, info: TextExportInfo = {}): Promise<Record<string, Uint8Array>> {
-  const saved = await saveLm(model.lm);
+  // Adapters merged: the TF.js model has none, and lm.js reads plain kernels.
+  const saved = await mergeLoraInto(await saveLm(model.lm), model.lm);
   const specs: WeightSpec[] = saved.weightSpecs.slice();
   const parts: Float32Array[] = [new Float32Array(saved.weights)];
   const head = model.classifier;

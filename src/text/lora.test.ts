@@ -8,8 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/random';
 import { tinyPretrainedLm } from '../test/tiny';
-import { addLora, mergedKernels, peftAdapterConfig, peftAdapterTensors, removeLora } from './lora';
-import { disposeLm, lmLogits, lmLoss, loadLm, type Lm, type SavedLm } from './model';
+import { addLora, mergedKernels, mergeLoraInto, peftAdapterConfig, peftAdapterTensors, removeLora } from './lora';
+import { exportTextModel, importTextModel } from './export';
+import { disposeLm, lmLogits, lmLoss, loadLm, saveLm, type Lm, type SavedLm } from './model';
+import { disposeTextModel } from './text-model';
+import { BYTE_TOKENIZER } from './tokenizer';
 
 let base: SavedLm;
 beforeAll(async () => {
@@ -102,5 +105,25 @@ describe('LoRA adapters', () => {
     tf.dispose([windows, inputs, targets]);
     removeLora(lm);
     disposeLm(lm);
+  });
+
+  it('merges into a plain model: the TF.js export of an adapted model gives its logits', async () => {
+    const lm = loadLm(tf, base);
+    addLora(tf, lm, { rank: 2, alpha: 4, targets: ['attn.qkv', 'mlp.proj'], seed: 3 });
+    perturb(lm);
+    try {
+      const plain = loadLm(tf, await mergeLoraInto(await saveLm(lm), lm));
+      expect(maxDiff(logitsOf(plain), logitsOf(lm))).toBeLessThan(1e-5);
+      disposeLm(plain);
+      const again = importTextModel(
+        tf,
+        await exportTextModel({ task: 'text-generation', lm, classifier: null, tokenizer: BYTE_TOKENIZER }),
+      );
+      expect(maxDiff(logitsOf(again.lm), logitsOf(lm))).toBeLessThan(1e-5);
+      disposeTextModel(again);
+    } finally {
+      removeLora(lm);
+      disposeLm(lm);
+    }
   });
 });
