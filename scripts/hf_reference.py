@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """An independent reference for the studio's Hugging Face checkpoints (issue 13).
 
-GPT-2 and BERT forward passes written here from the architectures' definitions (Radford et al.
-2019 and transformers' GPT2LMHeadModel; Devlin et al. 2019 and BertForSequenceClassification),
-not from the studio's TypeScript, in float64 with PyTorch alone (Debian's python3-torch; no
-transformers, no safetensors module: the safetensors format is read and written by hand here).
+GPT-2, BERT and DistilBERT forward passes written here from the architectures' definitions (Radford
+et al. 2019 and transformers' GPT2LMHeadModel; Devlin et al. 2019 and BertForSequenceClassification;
+Sanh et al. 2019 and DistilBertForSequenceClassification), not from the studio's TypeScript, in
+float64 with PyTorch alone (Debian's python3-torch; no transformers, no safetensors module: the
+safetensors format is read and written by hand here).
 The make modes also rebuild each model from torch.nn.TransformerEncoderLayer and refuse to write
 a reference the two disagree on (beyond 1e-9).
 
@@ -16,10 +17,16 @@ a reference the two disagree on (beyond 1e-9).
     make bert DIR --seed S                seeded random BertForSequenceClassification weights for
                                           DIR/config.json, DIR/model.safetensors and DIR/reference.json:
                                           last hidden states, pooled output, logits, probabilities
+    make distilbert DIR --seed S          seeded random DistilBertForSequenceClassification weights
+                                          for DIR/config.json, DIR/model.safetensors and
+                                          DIR/reference.json: last hidden states, the [CLS] state
+                                          through pre_classifier and ReLU, logits, probabilities
     run gpt2 DIR --ids JSON [--greedy N]  any GPT-2 folder (one file or sharded, with or without the
                                           transformer. prefix, F32/F16/BF16): prints JSON
                                           {logits_last, greedy, loss}
     run bert DIR --ids JSON               any BERT folder: prints JSON {pooled_output, logits, probabilities}
+    run distilbert DIR --ids JSON         any DistilBERT folder (with or without the distilbert. prefix):
+                                          prints JSON {pre_classifier_output, logits, probabilities}
 
 Run with /usr/bin/python3 (Debian's, which has torch). Not part of npm install or npm test:
 scripts/make-hf-fixtures.ts calls the make modes once and the fixtures are committed.
@@ -567,6 +574,193 @@ def run_bert(folder, ids):
 
 
 # ---------------------------------------------------------------------------------------------
+# DistilBERT
+
+
+def distilbert_dims(cfg):
+    if cfg.get("sinusoidal_pos_embds"):
+        raise SystemExit("sinusoidal_pos_embds is true: this reference reads learned position embeddings only")
+    return {
+        "V": cfg["vocab_size"],
+        "P": cfg["max_position_embeddings"],
+        "D": cfg["dim"],
+        "L": cfg["n_layers"],
+        "H": cfg["n_heads"],
+        "I": cfg["hidden_dim"],
+        # transformers' DistilBERT fixes every LayerNorm's epsilon at 1e-12 (no config key).
+        "eps": 1e-12,
+        "act": ACTIVATIONS[cfg.get("activation", "gelu")],
+        "labels": len(cfg.get("id2label", {})) or cfg.get("num_labels", 2),
+    }
+
+
+def distilbert_forward(w, cfg, ids, mask=None):
+    """DistilBertModel's last hidden states [T, D] (Sanh et al. 2019; transformers' DistilBertModel):
+    word + learned position embeddings (no token types), LayerNorm, then post-LN blocks of
+    attention (q_lin, k_lin, v_lin, out_lin), add, sa_layer_norm, lin1 → GELU → lin2, add,
+    output_layer_norm. mask 1 = attend, 0 = padding."""
+    d = distilbert_dims(cfg)
+    T = len(ids)
+    if T > d["P"]:
+        raise SystemExit(f"{T} tokens exceed max_position_embeddings {d['P']}")
+    mask = mask or [1] * T
+    e = "embeddings."
+    x = w[e + "word_embeddings.weight"][torch.tensor(ids)] + w[e + "position_embeddings.weight"][:T]
+    x = layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], d["eps"])
+    allowed = torch.tensor(mask, dtype=torch.bool)[None, :].expand(T, T)
+    for i in range(d["L"]):
+        p = f"transformer.layer.{i}."
+        q, k, v = (linear(x, w, p + "attention." + n) for n in ("q_lin", "k_lin", "v_lin"))
+        ctx = attention(q, k, v, d["H"], allowed)
+        sa = layer_norm(linear(ctx, w, p + "attention.out_lin") + x, w[p + "sa_layer_norm.weight"], w[p + "sa_layer_norm.bias"], d["eps"])
+        h = d["act"](linear(sa, w, p + "ffn.lin1"))
+        ln = p + "output_layer_norm."
+        x = layer_norm(linear(h, w, p + "ffn.lin2") + sa, w[ln + "weight"], w[ln + "bias"], d["eps"])
+    return x
+
+
+def distilbert_weights(raw):
+    """DistilBERT names without the distilbert. prefix (pre_classifier and classifier are top-level)."""
+    return strip_prefix(as_float64(raw), "distilbert.")
+
+
+def distilbert_outputs(w, cfg, ids):
+    """DistilBertForSequenceClassification: [CLS]'s hidden state → pre_classifier → ReLU → classifier."""
+    hidden = distilbert_forward(w, cfg, ids)
+    out = {"last_hidden_state": hidden}
+    if "pre_classifier.weight" in w:
+        pre = torch.relu(linear(hidden[0], w, "pre_classifier"))
+        out["pre_classifier_output"] = pre
+        if "classifier.weight" in w:
+            logits = linear(pre, w, "classifier")
+            out["logits"] = logits
+            out["probabilities"] = softmax(logits)
+    return out
+
+
+def distilbert_forward_nn(w, cfg, ids):
+    """The same last hidden states and logits from torch.nn modules: a post-LN
+    TransformerEncoderLayer per block, and nn.Linear → nn.ReLU → nn.Linear for the head, to catch a
+    slip in distilbert_forward / distilbert_outputs above."""
+    d = distilbert_dims(cfg)
+    T = len(ids)
+    e = "embeddings."
+    x = w[e + "word_embeddings.weight"][torch.tensor(ids)] + w[e + "position_embeddings.weight"][:T]
+    x = torch.nn.functional.layer_norm(x, (d["D"],), w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], d["eps"])[None]
+    for i in range(d["L"]):
+        p = f"transformer.layer.{i}."
+        layer = torch.nn.TransformerEncoderLayer(
+            d["D"], d["H"], d["I"], dropout=0.0, activation=d["act"], layer_norm_eps=d["eps"], batch_first=True, norm_first=False
+        ).double()
+        layer.eval()
+        a = p + "attention."
+        with torch.no_grad():
+            layer.self_attn.in_proj_weight.copy_(torch.cat([w[a + f"{n}.weight"] for n in ("q_lin", "k_lin", "v_lin")]))
+            layer.self_attn.in_proj_bias.copy_(torch.cat([w[a + f"{n}.bias"] for n in ("q_lin", "k_lin", "v_lin")]))
+            layer.self_attn.out_proj.weight.copy_(w[a + "out_lin.weight"])
+            layer.self_attn.out_proj.bias.copy_(w[a + "out_lin.bias"])
+            layer.norm1.weight.copy_(w[p + "sa_layer_norm.weight"])
+            layer.norm1.bias.copy_(w[p + "sa_layer_norm.bias"])
+            layer.linear1.weight.copy_(w[p + "ffn.lin1.weight"])
+            layer.linear1.bias.copy_(w[p + "ffn.lin1.bias"])
+            layer.linear2.weight.copy_(w[p + "ffn.lin2.weight"])
+            layer.linear2.bias.copy_(w[p + "ffn.lin2.bias"])
+            layer.norm2.weight.copy_(w[p + "output_layer_norm.weight"])
+            layer.norm2.bias.copy_(w[p + "output_layer_norm.bias"])
+        x = layer(x)
+    hidden = x[0].detach()
+    head = torch.nn.Sequential(torch.nn.Linear(d["D"], d["D"]), torch.nn.ReLU(), torch.nn.Linear(d["D"], d["labels"])).double()
+    with torch.no_grad():
+        head[0].weight.copy_(w["pre_classifier.weight"])
+        head[0].bias.copy_(w["pre_classifier.bias"])
+        head[2].weight.copy_(w["classifier.weight"])
+        head[2].bias.copy_(w["classifier.bias"])
+        logits = head(hidden[0])
+    return hidden, logits.detach()
+
+
+def random_distilbert(cfg, gen):
+    d = distilbert_dims(cfg)
+    D, I = d["D"], d["I"]
+
+    def normal(shape, std=0.2):
+        return torch.randn(shape, generator=gen, dtype=torch.float32) * std
+
+    def norm(prefix):
+        return [(prefix + ".weight", 1.0 + normal([D], 0.1)), (prefix + ".bias", normal([D], 0.1))]
+
+    def dense(prefix, out, inp, std=0.2):
+        return [(prefix + ".weight", normal([out, inp], std)), (prefix + ".bias", normal([out], 0.1))]
+
+    e = "distilbert.embeddings."
+    w = [(e + "word_embeddings.weight", normal([d["V"], D])), (e + "position_embeddings.weight", normal([d["P"], D]))]
+    w += norm(e + "LayerNorm")
+    for i in range(d["L"]):
+        p = f"distilbert.transformer.layer.{i}."
+        for n in ("q_lin", "k_lin", "v_lin", "out_lin"):
+            w += dense(p + "attention." + n, D, D)
+        w += norm(p + "sa_layer_norm")
+        w += dense(p + "ffn.lin1", I, D)
+        w += dense(p + "ffn.lin2", D, I)
+        w += norm(p + "output_layer_norm")
+    w += dense("pre_classifier", D, D)
+    # A larger classifier scale so the three probabilities differ visibly.
+    w += dense("classifier", d["labels"], D, 1.0)
+    return w
+
+
+def make_distilbert(folder, seed, command):
+    cfg = read_json(os.path.join(folder, "config.json"))
+    inputs = read_json(os.path.join(folder, "inputs.json"))
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    write_safetensors(os.path.join(folder, "model.safetensors"), random_distilbert(cfg, gen))
+    w = distilbert_weights(read_safetensors(os.path.join(folder, "model.safetensors")))
+    cases = []
+    nn_gap = 0.0
+    for item in inputs["inputs"]:
+        ids = item["ids"]
+        out = distilbert_outputs(w, cfg, ids)
+        hidden_nn, logits_nn = distilbert_forward_nn(w, cfg, ids)
+        nn_gap = max(
+            nn_gap,
+            float((hidden_nn - out["last_hidden_state"]).abs().max()),
+            float((logits_nn - out["logits"]).abs().max()),
+        )
+        cases.append(
+            {
+                "ids": ids,
+                "attention_mask": [1] * len(ids),
+                "last_hidden_state": rows(out["last_hidden_state"]),
+                "pre_classifier_output": [fixed(v) for v in out["pre_classifier_output"].tolist()],
+                "logits": [fixed(v) for v in out["logits"].tolist()],
+                "probabilities": [fixed(v) for v in out["probabilities"].tolist()],
+            }
+        )
+    if nn_gap > 1e-9:
+        raise SystemExit(f"distilbert_forward and torch.nn's modules differ by {nn_gap:.2e}")
+    write_json(
+        os.path.join(folder, "reference.json"),
+        {
+            "generator": command,
+            "torch": torch.__version__,
+            "seed": seed,
+            "labels": [cfg["id2label"][str(i)] for i in range(len(cfg["id2label"]))],
+            "torch_nn_cross_check_max_abs": sig(nn_gap, 3),
+            "note": "float64 forward pass of scripts/hf_reference.py; attention mask all ones; pre_classifier_output is after the ReLU",
+            "cases": cases,
+        },
+    )
+
+
+def run_distilbert(folder, ids):
+    cfg = read_json(os.path.join(folder, "config.json"))
+    out = distilbert_outputs(distilbert_weights(load_folder(folder)), cfg, ids)
+    keys = ("pre_classifier_output", "logits", "probabilities")
+    print(json.dumps({k: [sig(v) for v in out[k].tolist()] for k in keys if out.get(k) is not None}))
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def read_json(path):
@@ -583,7 +777,7 @@ def write_json(path, value):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", choices=["make", "run"])
-    parser.add_argument("arch", choices=["gpt2", "bert"])
+    parser.add_argument("arch", choices=["gpt2", "bert", "distilbert"])
     parser.add_argument("dir")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--greedy", type=int, default=12)
@@ -596,8 +790,10 @@ def main(argv):
             command += f" --greedy {args.greedy}"
         if args.arch == "gpt2":
             make_gpt2(args.dir, args.seed, args.greedy, command)
-        else:
+        elif args.arch == "bert":
             make_bert(args.dir, args.seed, command)
+        else:
+            make_distilbert(args.dir, args.seed, command)
         return
     if args.ids is None:
         parser.error("run needs --ids")
@@ -606,8 +802,10 @@ def main(argv):
         parser.error("--ids must be a non-empty JSON list of integers")
     if args.arch == "gpt2":
         run_gpt2(args.dir, ids, args.greedy)
-    else:
+    elif args.arch == "bert":
         run_bert(args.dir, ids)
+    else:
+        run_distilbert(args.dir, ids)
 
 
 if __name__ == "__main__":

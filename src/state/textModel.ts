@@ -106,8 +106,8 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
     importedFiles = input;
     baseGeneration = getClient().generation;
     const t = text();
-    // GPT-2 writes (adapters by default); BERT classifies (a head on its pooled output, features cached).
-    const task: TextTask = base.architecture === 'bert' ? 'text-classification' : 'text-generation';
+    // GPT-2 writes (adapters by default); BERT and DistilBERT classify (a head on their pooled output, features cached).
+    const task: TextTask = base.architecture === 'gpt2' ? 'text-generation' : 'text-classification';
     const settings = {
       ...t.settings,
       ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]),

@@ -58,7 +58,7 @@ export function textStartBlocker(s: TextState): string | null {
   if (s.trainable.length === 0 && !s.settings.lora) return 'Choose at least one part of the model to train, or train adapters (LoRA).';
   if (s.settings.lora && s.settings.loraTargets.length === 0) return 'Choose at least one kind of layer for the adapters.';
   if (s.base?.source === 'hf') {
-    const own = s.base.architecture === 'bert' ? 'text-classification' : 'text-generation';
+    const own = s.base.architecture === 'gpt2' ? 'text-generation' : 'text-classification';
     if (s.task !== own)
       return own === 'text-generation'
         ? `${s.base.name} generates text: choose Text generation, or the bundled model to classify.`

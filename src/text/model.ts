@@ -38,11 +38,15 @@ export interface LmConfig {
   arch?: 'gpt2' | 'bert';
   /** LayerNorm ε (default 1e-5, GPT-2's; BERT's is 1e-12). */
   layerNormEps?: number;
-  /** 'bert': rows of the token-type embedding (default 2). */
+  /** 'bert': rows of the token-type embedding (default 2); 0: none (DistilBERT has no `type_emb`). */
   typeVocabSize?: number;
+  /** 'bert': the pooler's activation (default 'tanh', BERT's pooler; 'relu': DistilBERT's `pre_classifier`). */
+  poolerActivation?: 'tanh' | 'relu';
 }
 
 const isBert = (config: LmConfig) => config.arch === 'bert';
+/** Whether a 'bert' config has a token-type embedding (typeVocabSize 0: none). */
+const hasTypes = (config: LmConfig) => (config.typeVocabSize ?? 2) > 0;
 
 export const DEFAULT_LM_CONFIG: LmConfig = {
   vocabSize: VOCAB_SIZE,
@@ -88,11 +92,8 @@ export function paramShapes(config: LmConfig): Array<{ name: string; shape: numb
     { name: 'pos_emb', shape: [T, D], init: 'normal' },
   ];
   if (isBert(config)) {
-    out.push(
-      { name: 'type_emb', shape: [config.typeVocabSize ?? 2, D], init: 'normal' },
-      { name: 'emb_ln.gamma', shape: [D], init: 'ones' },
-      { name: 'emb_ln.beta', shape: [D], init: 'zeros' },
-    );
+    if (hasTypes(config)) out.push({ name: 'type_emb', shape: [config.typeVocabSize ?? 2, D], init: 'normal' });
+    out.push({ name: 'emb_ln.gamma', shape: [D], init: 'ones' }, { name: 'emb_ln.beta', shape: [D], init: 'zeros' });
   }
   for (let b = 0; b < config.blocks; b++) {
     const p = `block${b}.`;
@@ -254,8 +255,8 @@ export function lmEmbed(tf: Tf, lm: Lm, ids: tfTypes.Tensor2D, options: ForwardO
   const tok = tf.reshape(tf.matMul(onehotIds, tokEmb as tfTypes.Tensor2D), [B, T, D]);
   let x = tf.reshape(tf.add(tok, pos), [B * T, D]);
   if (isBert(lm.config)) {
-    // One segment: token type 0 everywhere; then BERT's embedding LayerNorm.
-    x = tf.add(x, tf.slice(param(lm, 'type_emb'), [0, 0], [1, D]));
+    // One segment: token type 0 everywhere (none without a type embedding); then the embedding LayerNorm.
+    if (hasTypes(lm.config)) x = tf.add(x, tf.slice(param(lm, 'type_emb'), [0, 0], [1, D]));
     x = layerNorm(tf, x, param(lm, 'emb_ln.gamma'), param(lm, 'emb_ln.beta'), lm.config.layerNormEps ?? 1e-5);
   }
   return dropper(tf, options)(x, 0) as tfTypes.Tensor2D;
@@ -325,13 +326,15 @@ export function lmFinalNorm(tf: Tf, lm: Lm, x: tfTypes.Tensor2D, B: number, T: n
   return tf.reshape(layerNorm(tf, x, param(lm, 'ln_f.gamma'), param(lm, 'ln_f.beta')), [B, T, lm.config.width]);
 }
 
-/** BERT's pooled output [B, width]: tanh(dense(h[:, 0])) of the final hidden states [B, T, width]. Call inside tidy. */
+/**
+ * BERT's pooled output [B, width]: tanh(dense(h[:, 0])) of the final hidden states [B, T, width]
+ * (relu for `poolerActivation: 'relu'`, DistilBERT's pre_classifier). Call inside tidy.
+ */
 export function lmPooled(tf: Tf, lm: Lm, hidden: tfTypes.Tensor3D): tfTypes.Tensor2D {
   const [B, , D] = hidden.shape;
   const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, D]), [B, D]);
-  return tf.tanh(
-    tf.add(tf.matMul(first as tfTypes.Tensor2D, param(lm, 'pooler.kernel') as tfTypes.Tensor2D), param(lm, 'pooler.bias')),
-  ) as tfTypes.Tensor2D;
+  const z = tf.add(tf.matMul(first as tfTypes.Tensor2D, param(lm, 'pooler.kernel') as tfTypes.Tensor2D), param(lm, 'pooler.bias'));
+  return (lm.config.poolerActivation === 'relu' ? tf.relu(z) : tf.tanh(z)) as tfTypes.Tensor2D;
 }
 
 /**

@@ -179,7 +179,7 @@ function refuseOtherTask(b: TextBase, task: TextTask): void {
   throw new StudioError(
     'unsupported',
     arch === 'bert'
-      ? `${b.name} is a BERT encoder: it fine-tunes to classify text, not to write it. Choose Text classification, or the bundled model to generate.`
+      ? `${b.name} is a ${b.hf.config.model_type === 'distilbert' ? 'DistilBERT' : 'BERT'} encoder: it fine-tunes to classify text, not to write it. Choose Text classification, or the bundled model to generate.`
       : `${b.name} is a GPT-2 language model: it fine-tunes for text generation. Choose that task, or the bundled model to classify text.`,
   );
 }

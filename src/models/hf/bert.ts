@@ -115,34 +115,31 @@ export interface BertCheckpoint {
   classifier: { labels: string[]; kernel: Float32Array; bias: Float32Array } | null;
 }
 
-/** The labels of config.json's `id2label`, in id order (null when it has none). */
-export function bertLabels(configJson: Record<string, unknown>): string[] | null {
+/** The labels of config.json's `id2label`, in id order (null when it has none); `refuse` words the error (DistilBERT's). */
+export function bertLabels(configJson: Record<string, unknown>, refuse: (why: string) => Error = fail): string[] | null {
   const map = configJson.id2label as Record<string, string> | undefined;
   if (!map || typeof map !== 'object') return null;
   const ids = Object.keys(map)
     .map(Number)
     .sort((a, b) => a - b);
-  if (!ids.every((id, i) => id === i)) throw fail('its id2label does not number the labels 0, 1, 2, …');
+  if (!ids.every((id, i) => id === i)) throw refuse('its id2label does not number the labels 0, 1, 2, …');
   return ids.map((id) => String(map[String(id)]));
 }
 
-/** The checkpoint's weights as the studio's saved model, and its classifier head when it has one. */
-export function bertToSavedLm(configJson: unknown, weights: SafetensorsFile): BertCheckpoint {
-  const config = bertLmConfig(configJson);
-  const prefixed = weights.names.some((n) => n.startsWith('bert.'));
-  const get = (name: string, shape: number[]) => {
-    const full = (prefixed ? 'bert.' : '') + name;
-    const entry = weights.entries.get(full);
-    if (!entry) throw fail(`model.safetensors has no tensor “${full}”`);
-    if (entry.shape.join(',') !== shape.join(',')) {
-      throw fail(`tensor “${full}” has shape [${entry.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`);
-    }
-    return weights.read(full);
-  };
+/**
+ * The studio's parameters of `config` (paramShapes order) from a checkpoint's tensors: `sourceOf`
+ * names each one's source tensors (several side by side for a fused kernel or bias) and whether they
+ * are `nn.Linear` weights [out, in] to transpose; `get` reads one, checking its shape.
+ */
+export function studioParams(
+  config: LmConfig,
+  sourceOf: (studioName: string) => { names: string[]; transpose: boolean },
+  get: (name: string, shape: number[]) => Float32Array,
+): { specs: WeightSpec[]; parts: Float32Array[] } {
   const specs: WeightSpec[] = [];
   const parts: Float32Array[] = [];
   for (const p of paramShapes(config)) {
-    const { names, transpose } = sources(p.name);
+    const { names, transpose } = sourceOf(p.name);
     let values: Float32Array;
     if (transpose) {
       // Each source is [out_i, in]; the studio's kernel is [in, Σ out_i] with the sources side by side.
@@ -158,19 +155,48 @@ export function bertToSavedLm(configJson: unknown, weights: SafetensorsFile): Be
     specs.push({ name: p.name, shape: p.shape, dtype: 'float32' });
     parts.push(values);
   }
-  let classifier: BertCheckpoint['classifier'] = null;
-  const labels = bertLabels(configJson as Record<string, unknown>);
+  return { specs, parts };
+}
+
+/**
+ * A sequence classifier's `classifier.weight` [labels, width] (as kernel [width, labels]) and bias,
+ * with the labels of `id2label`; null when either is missing. `widthKey` names the width in errors.
+ */
+export function sequenceClassifier(
+  configJson: Record<string, unknown>,
+  weights: SafetensorsFile,
+  width: number,
+  refuse: (why: string) => Error,
+  widthKey: string,
+): BertCheckpoint['classifier'] {
+  const labels = bertLabels(configJson, refuse);
   const head = weights.entries.get('classifier.weight');
-  if (head && labels) {
-    const K = labels.length;
-    if (head.shape.join(',') !== `${K},${config.width}`) {
-      throw fail(
-        `tensor “classifier.weight” has shape [${head.shape.join(', ')}], but id2label and hidden_size imply [${K}, ${config.width}]`,
-      );
-    }
-    const bias = weights.entries.get('classifier.bias');
-    if (!bias) throw fail('model.safetensors has classifier.weight but no classifier.bias');
-    classifier = { labels, kernel: transpose2d(weights.read('classifier.weight'), K, config.width), bias: weights.read('classifier.bias') };
+  if (!head || !labels) return null;
+  const K = labels.length;
+  if (head.shape.join(',') !== `${K},${width}`) {
+    throw refuse(`tensor “classifier.weight” has shape [${head.shape.join(', ')}], but id2label and ${widthKey} imply [${K}, ${width}]`);
   }
+  const bias = weights.entries.get('classifier.bias');
+  if (!bias) throw refuse('model.safetensors has classifier.weight but no classifier.bias');
+  if (bias.shape.join(',') !== `${K}`)
+    throw refuse(`tensor “classifier.bias” has shape [${bias.shape.join(', ')}], but id2label implies [${K}]`);
+  return { labels, kernel: transpose2d(weights.read('classifier.weight'), K, width), bias: weights.read('classifier.bias') };
+}
+
+/** The checkpoint's weights as the studio's saved model, and its classifier head when it has one. */
+export function bertToSavedLm(configJson: unknown, weights: SafetensorsFile): BertCheckpoint {
+  const config = bertLmConfig(configJson);
+  const prefixed = weights.names.some((n) => n.startsWith('bert.'));
+  const get = (name: string, shape: number[]) => {
+    const full = (prefixed ? 'bert.' : '') + name;
+    const entry = weights.entries.get(full);
+    if (!entry) throw fail(`model.safetensors has no tensor “${full}”`);
+    if (entry.shape.join(',') !== shape.join(',')) {
+      throw fail(`tensor “${full}” has shape [${entry.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`);
+    }
+    return weights.read(full);
+  };
+  const { specs, parts } = studioParams(config, sources, get);
+  const classifier = sequenceClassifier(configJson as Record<string, unknown>, weights, config.width, fail, 'hidden_size');
   return { saved: { config, weightSpecs: specs, weights: concatFloat32(parts).buffer as ArrayBuffer }, classifier };
 }

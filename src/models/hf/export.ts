@@ -16,6 +16,7 @@ import { mergedKernels, peftAdapterConfig, peftAdapterTensors } from '../../text
 import type { TextModel } from '../../text/text-model';
 import type { LoraSettings } from '../../text/types';
 import { bertNames, transpose2d } from './bert';
+import { distilbertClassifierConfig, distilbertTensors } from './distilbert';
 import { gpt2Name } from './gpt2';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
@@ -110,9 +111,11 @@ export async function exportHfModel(
 ): Promise<Record<string, Uint8Array>> {
   const files: Record<string, Uint8Array> = { ...source.sideFiles };
   if (model.task === 'text-classification') {
-    if (model.lm.config.arch !== 'bert') throw new Error('export.hf writes GPT-2 language models and BERT classifiers');
-    files['config.json'] = json(bertClassifierConfig(source.config, model.classifier?.labels ?? []));
-    files['model.safetensors'] = writeSafetensors(await bertTensors(tf, model));
+    if (model.lm.config.arch !== 'bert') throw new Error('export.hf writes GPT-2 language models and BERT or DistilBERT classifiers');
+    const labels = model.classifier?.labels ?? [];
+    const distil = source.config.model_type === 'distilbert';
+    files['config.json'] = json(distil ? distilbertClassifierConfig(source.config, labels) : bertClassifierConfig(source.config, labels));
+    files['model.safetensors'] = writeSafetensors(await (distil ? distilbertTensors(tf, model) : bertTensors(tf, model)));
     files['README.md'] = new TextEncoder().encode(info.card);
     files['studio-run.json'] = json(info.record);
     return files;

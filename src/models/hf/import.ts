@@ -2,7 +2,8 @@
  * A Hugging Face model folder's files, as a person picks or drops them, read into what the text
  * engine runs: the transformer's weights (`SavedLm`), its tokenizer, and the side files an `export.hf`
  * writes back. GPT-2 (`model_type: gpt2`, which covers DistilGPT-2) for text generation, BERT
- * (`bert`) for text classification (a new head on its pooled output); weights in
+ * (`bert`) and DistilBERT (`distilbert`) for text classification (a new head on the pooled output:
+BERT's pooler, DistilBERT's pre_classifier on [CLS]); weights in
  * `model.safetensors` or shards named by `model.safetensors.index.json`.
  *
  * Everything that cannot load is a StudioError whose sentence names the file or tensor: no
@@ -13,6 +14,7 @@ import { StudioError } from '../../lib/errors';
 import type { SavedLm } from '../../text/model';
 import type { TextTokenizer } from '../../text/tokenizer';
 import { bertToSavedLm } from './bert';
+import { distilbertToSavedLm } from './distilbert';
 import { gpt2ToSavedLm } from './gpt2';
 import { readSafetensors, readSafetensorsIndex, type SafetensorsFile } from './safetensors';
 import { hfTextTokenizer, loadHfTokenizer } from './tokenizer';
@@ -34,22 +36,23 @@ export const HF_SIDE_FILES = [
   'merges.txt',
 ] as const;
 
-export type HfArchitecture = 'gpt2' | 'bert';
+export type HfArchitecture = 'gpt2' | 'bert' | 'distilbert';
 
 /** The task each imported architecture fine-tunes for. */
 export const HF_TASK: Record<HfArchitecture, 'text-generation' | 'text-classification'> = {
   gpt2: 'text-generation',
   bert: 'text-classification',
+  distilbert: 'text-classification',
 };
 
 export interface HfModel {
-  /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)” / “BERT (imported)”. */
+  /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)” / “BERT (imported)” / “DistilBERT (imported)”. */
   name: string;
-  /** gpt2 generates text; bert classifies it. */
+  /** gpt2 generates text; bert and distilbert classify it (see HF_TASK). */
   architecture: HfArchitecture;
   saved: SavedLm;
   tokenizer: TextTokenizer;
-  /** tokenizer.json's model kind: BPE (GPT-2), WordPiece (BERT). */
+  /** tokenizer.json's model kind: BPE (GPT-2), WordPiece (BERT, DistilBERT). */
   tokenizerKind: string;
   parameters: number;
   /** config.json as parsed. */
@@ -126,9 +129,9 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
     throw fail('config.json is not a JSON object');
   }
   const type = config.model_type;
-  if (type !== 'gpt2' && type !== 'bert') {
+  if (type !== 'gpt2' && type !== 'bert' && type !== 'distilbert') {
     throw fail(
-      `config.json says model_type “${String(type)}”; the studio imports GPT-2 checkpoints (model_type “gpt2”, which covers DistilGPT-2) for text generation and BERT (“bert”) for text classification`,
+      `config.json says model_type “${String(type)}”; the studio imports GPT-2 checkpoints (model_type “gpt2”, which covers DistilGPT-2) for text generation and BERT (“bert”) or DistilBERT (“distilbert”) for text classification`,
     );
   }
   const architecture: HfArchitecture = type;
@@ -173,7 +176,12 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
       `its weights are ${(floats / 1e6).toFixed(0)} M numbers (${((floats * 4) / 1e9).toFixed(2)} GB as float32, ${(stored / 1e9).toFixed(2)} GB on disk), over the studio's size limit of ${(maxWeightBytes / 1e9).toFixed(1)} GB`,
     );
   }
-  const saved = architecture === 'gpt2' ? gpt2ToSavedLm(config, weights) : bertToSavedLm(config, weights).saved;
+  const saved =
+    architecture === 'gpt2'
+      ? gpt2ToSavedLm(config, weights)
+      : architecture === 'bert'
+        ? bertToSavedLm(config, weights).saved
+        : distilbertToSavedLm(config, weights).saved;
   if (hf.vocabSize > saved.config.vocabSize) {
     throw fail(`tokenizer.json has ${hf.vocabSize} tokens, but config.json's vocab_size is ${saved.config.vocabSize}`);
   }
@@ -185,10 +193,11 @@ export async function readHfModel(input: readonly HfInputFile[], maxWeightBytes 
   const folder = input.map((f) => folderOf(f.name)).find((n): n is string => Boolean(n));
   const declared = typeof config._name_or_path === 'string' && config._name_or_path.trim() ? config._name_or_path.trim() : null;
   return {
-    name: declared ?? folder ?? (architecture === 'gpt2' ? 'GPT-2 (imported)' : 'BERT (imported)'),
+    name: declared ?? folder ?? `${{ gpt2: 'GPT-2', bert: 'BERT', distilbert: 'DistilBERT' }[architecture]} (imported)`,
     architecture,
     saved,
-    tokenizer: hfTextTokenizer(hf, { framed: architecture === 'bert' }),
+    // BERT and DistilBERT texts are framed [CLS] … [SEP], as their tokenizer's post-processor frames them.
+    tokenizer: hfTextTokenizer(hf, { framed: architecture !== 'gpt2' }),
     tokenizerKind: hf.kind,
     parameters: saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
     config,

@@ -18,7 +18,7 @@ export function HfImport() {
   };
   return (
     <details className="model-import" data-testid="model.import" open={s.imported || s.importError !== null}>
-      <summary>Use your own transformer (a Hugging Face GPT-2 or BERT folder)</summary>
+      <summary>Use your own transformer (a Hugging Face GPT-2, BERT or DistilBERT folder)</summary>
       <DropZone small testId="model.import-drop" onDrop={onDrop}>
         <p className="dropzone-title">Drop the model folder, or pick its files</p>
         <label className={`btn ${s.busy ? 'btn-disabled' : ''}`}>
@@ -41,8 +41,8 @@ export function HfImport() {
           <code>config.json</code>, <code>tokenizer.json</code> (with <code>tokenizer_config.json</code> and{' '}
           <code>generation_config.json</code> when it has them) and <code>model.safetensors</code>, or its shards with{' '}
           <code>model.safetensors.index.json</code>. GPT-2 and DistilGPT-2 (<code>model_type: gpt2</code>) fine-tune for text generation,
-          with LoRA adapters by default; BERT (<code>bert</code>) for text classification, with a new head on its pooled output. The files
-          stay on this machine.
+          with LoRA adapters by default; BERT and DistilBERT (<code>bert</code>, <code>distilbert</code>) for text classification, with a
+          new head on its pooled output. The files stay on this machine.
         </p>
       </DropZone>
       {s.imported && (
