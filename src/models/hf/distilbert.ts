@@ -21,10 +21,10 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../../lib/arrays';
 import { StudioError } from '../../lib/errors';
 import { createRng } from '../../lib/random';
-import { mergedKernels } from '../../text/lora';
 import type { LmConfig } from '../../text/model';
 import type { TextModel } from '../../text/text-model';
-import { sequenceClassifier, studioParams, transpose2d, type BertCheckpoint } from './bert';
+import { sequenceClassifier, studioParams, type BertCheckpoint } from './bert';
+import { encoderClassifierTensors, sequenceClassifierConfig } from './encoder-export';
 import type { SafetensorsFile, TensorToWrite } from './safetensors';
 
 type Tf = typeof tfTypes;
@@ -187,42 +187,10 @@ export async function distilbertTensors(tf: Tf, model: TextModel): Promise<Tenso
   if (model.lm.config.arch !== 'bert' || model.lm.config.poolerActivation !== 'relu') {
     throw new Error('distilbertTensors writes a DistilBERT (arch bert, ReLU pooler)');
   }
-  const merged = await mergedKernels(tf, model.lm);
-  const out: TensorToWrite[] = [];
-  for (const name of model.lm.names) {
-    const v = model.lm.vars.get(name)!;
-    const values = merged.get(name) ?? ((await v.data()) as Float32Array);
-    const names = distilbertNames(name);
-    if (!name.endsWith('.kernel')) {
-      const size = values.length / names.length;
-      names.forEach((n, k) =>
-        out.push({ name: n, shape: names.length > 1 ? [size] : v.shape.slice(), values: values.slice(k * size, (k + 1) * size) }),
-      );
-      continue;
-    }
-    const [fanIn, fanOut] = v.shape as [number, number];
-    const part = fanOut / names.length;
-    names.forEach((n, k) => {
-      const slice = new Float32Array(fanIn * part);
-      for (let i = 0; i < fanIn; i++) slice.set(values.subarray(i * fanOut + k * part, i * fanOut + (k + 1) * part), i * part);
-      out.push({ name: n, shape: [part, fanIn], values: transpose2d(slice, fanIn, part) });
-    });
-  }
-  const [H, K] = head.kernel.shape as [number, number];
-  out.push(
-    { name: 'classifier.weight', shape: [K, H], values: transpose2d((await head.kernel.data()) as Float32Array, H, K) },
-    { name: 'classifier.bias', shape: [K], values: (await head.bias.data()) as Float32Array },
-  );
-  return out;
+  return encoderClassifierTensors(tf, model, distilbertNames);
 }
 
 /** config.json of a fine-tuned DistilBERT classifier: the imported one, as a sequence classifier of these labels. */
 export function distilbertClassifierConfig(config: Record<string, unknown>, labels: readonly string[]): Record<string, unknown> {
-  return {
-    ...config,
-    architectures: ['DistilBertForSequenceClassification'],
-    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
-    problem_type: 'single_label_classification',
-  };
+  return sequenceClassifierConfig(config, labels, 'DistilBertForSequenceClassification');
 }

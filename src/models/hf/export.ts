@@ -15,8 +15,8 @@ import { heldEpoch, type TextRunRecord } from '../../engine/run-record';
 import { mergedKernels, peftAdapterConfig, peftAdapterTensors } from '../../text/lora';
 import type { TextModel } from '../../text/text-model';
 import type { LoraSettings } from '../../text/types';
-import { bertNames, transpose2d } from './bert';
-import { distilbertClassifierConfig, distilbertTensors } from './distilbert';
+import { distilbertTensors } from './distilbert';
+import { bertTensors, sequenceClassifierConfig } from './encoder-export';
 import { gpt2Name } from './gpt2';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
@@ -54,54 +54,6 @@ export async function gpt2Tensors(tf: Tf, model: TextModel): Promise<TensorToWri
   return out;
 }
 
-/**
- * A BERT classifier's weights under transformers' names (`bert.` prefix, `nn.Linear` [out, in]; the
- * fused q·k·v split back into query, key and value), adapters merged, and its head as `classifier`.
- */
-export async function bertTensors(tf: Tf, model: TextModel): Promise<TensorToWrite[]> {
-  const head = model.classifier;
-  if (!head) throw new Error('a BERT export needs its classifier head');
-  const merged = await mergedKernels(tf, model.lm);
-  const out: TensorToWrite[] = [];
-  for (const name of model.lm.names) {
-    const v = model.lm.vars.get(name)!;
-    const values = merged.get(name) ?? ((await v.data()) as Float32Array);
-    const names = bertNames(name).map((n) => `bert.${n}`);
-    const kernel = name.endsWith('.kernel');
-    if (!kernel) {
-      const size = values.length / names.length;
-      names.forEach((n, k) =>
-        out.push({ name: n, shape: names.length > 1 ? [size] : v.shape.slice(), values: values.slice(k * size, (k + 1) * size) }),
-      );
-      continue;
-    }
-    const [fanIn, fanOut] = v.shape as [number, number];
-    const part = fanOut / names.length;
-    names.forEach((n, k) => {
-      const slice = new Float32Array(fanIn * part);
-      for (let i = 0; i < fanIn; i++) slice.set(values.subarray(i * fanOut + k * part, i * fanOut + (k + 1) * part), i * part);
-      out.push({ name: n, shape: [part, fanIn], values: transpose2d(slice, fanIn, part) });
-    });
-  }
-  const [H, K] = head.kernel.shape as [number, number];
-  out.push(
-    { name: 'classifier.weight', shape: [K, H], values: transpose2d((await head.kernel.data()) as Float32Array, H, K) },
-    { name: 'classifier.bias', shape: [K], values: (await head.bias.data()) as Float32Array },
-  );
-  return out;
-}
-
-/** config.json of a fine-tuned BERT classifier: the imported one, as a sequence classifier of these labels. */
-export function bertClassifierConfig(config: Record<string, unknown>, labels: readonly string[]): Record<string, unknown> {
-  return {
-    ...config,
-    architectures: ['BertForSequenceClassification'],
-    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
-    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
-    problem_type: 'single_label_classification',
-  };
-}
-
 /** The files of the export (the caller zips them). */
 export async function exportHfModel(
   tf: Tf,
@@ -114,7 +66,8 @@ export async function exportHfModel(
     if (model.lm.config.arch !== 'bert') throw new Error('export.hf writes GPT-2 language models and BERT or DistilBERT classifiers');
     const labels = model.classifier?.labels ?? [];
     const distil = source.config.model_type === 'distilbert';
-    files['config.json'] = json(distil ? distilbertClassifierConfig(source.config, labels) : bertClassifierConfig(source.config, labels));
+    const architecture = distil ? 'DistilBertForSequenceClassification' : 'BertForSequenceClassification';
+    files['config.json'] = json(sequenceClassifierConfig(source.config, labels, architecture));
     files['model.safetensors'] = writeSafetensors(await (distil ? distilbertTensors(tf, model) : bertTensors(tf, model)));
     files['README.md'] = new TextEncoder().encode(info.card);
     files['studio-run.json'] = json(info.record);
