@@ -132,7 +132,7 @@ export function runRow(run: StoredRun, number: number): RunRow {
         batchSize: s.batchSize,
         epochs: s.epochs,
         optimizer: s.optimizer,
-        trainable: `${s.trainableGroups.length} groups`,
+        trainable: `${s.trainableGroups.length} groups${s.lora ? ` + LoRA r${s.lora.rank}` : ''}`,
         trainableParams: rec?.trainableParams || null,
         imageSize: null,
         headLayer: null,

@@ -55,7 +55,7 @@ export function GenerateBox() {
           onChange={(v) => updateTextSettings({ topP: v })}
         />
         <TextNumber
-          label="Length"
+          label="Max length"
           help={`${unit === 'byte' ? 'Bytes' : 'Tokens'} to write at most (it stops earlier at the end-of-text token).`}
           value={st.maxTokens}
           min={1}
