@@ -74,7 +74,7 @@ describe('text model export', () => {
   it('generation: files, round-trip logits within 1e-5, lm.js parity', async () => {
     const model = createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task: 'text-generation' });
     perturb(model);
-    const files = await exportTextModel(model, { name: 'Test', createdAt: '2026-01-01T00:00:00.000Z' });
+    const files = await exportTextModel(tf, model, { name: 'Test', createdAt: '2026-01-01T00:00:00.000Z' });
     expect(Object.keys(files).sort()).toEqual(['README.md', 'lm.js', 'metadata.json', 'model.json', 'tokenizer.json', 'weights.bin']);
     const json = parseTextModelJson(files['model.json']!);
     expect(json.config.tiedHead).toBe(false);
@@ -118,7 +118,7 @@ describe('text model export', () => {
       Float32Array.from({ length: 10 * 2 * 32 }, () => rng() * 2 - 1),
       10,
     );
-    const files = await exportTextModel(model);
+    const files = await exportTextModel(tf, model);
     const back = importTextModel(tf, files);
     expect(back.classifier?.labels).toEqual(['a', 'b', 'c']);
     expect(back.classifier?.pooling).toBe('last');

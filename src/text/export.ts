@@ -55,9 +55,9 @@ const utf8 = new TextEncoder();
 const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value, null, 2) + '\n');
 
 /** All files of the export, by name. Reads the weights back with `await data()`. */
-export async function exportTextModel(model: TextModel, info: TextExportInfo = {}): Promise<Record<string, Uint8Array>> {
+export async function exportTextModel(tf: Tf, model: TextModel, info: TextExportInfo = {}): Promise<Record<string, Uint8Array>> {
   // Adapters merged: the TF.js model has none, and lm.js reads plain kernels.
-  const saved = await mergeLoraInto(await saveLm(model.lm), model.lm);
+  const saved = await mergeLoraInto(tf, await saveLm(model.lm), model.lm);
   const specs: WeightSpec[] = saved.weightSpecs.slice();
   const parts: Float32Array[] = [new Float32Array(saved.weights)];
   const head = model.classifier;

@@ -112,12 +112,12 @@ describe('LoRA adapters', () => {
     addLora(tf, lm, { rank: 2, alpha: 4, targets: ['attn.qkv', 'mlp.proj'], seed: 3 });
     perturb(lm);
     try {
-      const plain = loadLm(tf, await mergeLoraInto(await saveLm(lm), lm));
+      const plain = loadLm(tf, await mergeLoraInto(tf, await saveLm(lm), lm));
       expect(maxDiff(logitsOf(plain), logitsOf(lm))).toBeLessThan(1e-5);
       disposeLm(plain);
       const again = importTextModel(
         tf,
-        await exportTextModel({ task: 'text-generation', lm, classifier: null, tokenizer: BYTE_TOKENIZER }),
+        await exportTextModel(tf, { task: 'text-generation', lm, classifier: null, tokenizer: BYTE_TOKENIZER }),
       );
       expect(maxDiff(logitsOf(again.lm), logitsOf(lm))).toBeLessThan(1e-5);
       disposeTextModel(again);

@@ -118,33 +118,18 @@ export function loraParamCount(config: LmConfig, settings: LoraSettings): number
 }
 
 /**
- * `saved` (from saveLm, which reads the base weights) with the adapters of `lm` merged in,
- * W + A·B × scale, in plain JS: what a format without adapters (the TF.js export) must hold.
+ * `saved` (from saveLm, which reads the base weights) with the adapters of `lm` merged in
+ * (`mergedKernels`): what a format without adapters (the TF.js export) must hold.
  */
-export async function mergeLoraInto(saved: SavedLm, lm: Lm): Promise<SavedLm> {
-  const lora = lm.lora;
-  if (!lora) return saved;
+export async function mergeLoraInto(tf: Tf, saved: SavedLm, lm: Lm): Promise<SavedLm> {
+  const merged = await mergedKernels(tf, lm);
+  if (merged.size === 0) return saved;
   const flat = new Float32Array(saved.weights.slice(0));
   let offset = 0;
   for (const spec of saved.weightSpecs) {
-    const size = spec.shape.reduce((a, b) => a * b, 1);
-    const a = lora.vars.get(`${spec.name}.lora_A`);
-    const b = lora.vars.get(`${spec.name}.lora_B`);
-    if (a && b) {
-      const [fanIn, fanOut] = spec.shape as [number, number];
-      const r = a.shape[1] as number;
-      const av = (await a.data()) as Float32Array;
-      const bv = (await b.data()) as Float32Array;
-      for (let i = 0; i < fanIn; i++) {
-        for (let k = 0; k < r; k++) {
-          const aik = (av[i * r + k] as number) * lora.scale;
-          if (aik === 0) continue;
-          const row = offset + i * fanOut;
-          for (let o = 0; o < fanOut; o++) flat[row + o] = (flat[row + o] as number) + aik * (bv[k * fanOut + o] as number);
-        }
-      }
-    }
-    offset += size;
+    const values = merged.get(spec.name);
+    if (values) flat.set(values, offset);
+    offset += spec.shape.reduce((a, b) => a * b, 1);
   }
   return { ...saved, weights: flat.buffer };
 }

@@ -476,7 +476,7 @@ export async function exportText(format: 'tfjs' | 'hf' = 'tfjs'): Promise<Array<
       evaluation: r.metrics.evaluation,
     },
   };
-  return toFiles(await exportTextModel(m, info));
+  return toFiles(await exportTextModel(tf, m, info));
 }
 
 /** The verbs both text tasks share (load, train, export), posting progress through `ctx`. */
