@@ -3,6 +3,7 @@ import { userMessageOf } from '../lib/errors';
 import { presetGroups } from '../text/groups';
 import type { InputFile } from '../data/ingest';
 import type { HfInputFile } from '../models/hf/import';
+import { HF_TASK } from '../models/hf/tasks';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { TextTask } from '../text/types';
 import { getClient } from './clientHost';
@@ -107,7 +108,7 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
     baseGeneration = getClient().generation;
     const t = text();
     // GPT-2 writes (adapters by default); BERT and DistilBERT classify (a head on their pooled output, features cached).
-    const task: TextTask = base.architecture === 'gpt2' ? 'text-generation' : 'text-classification';
+    const task: TextTask = base.architecture ? HF_TASK[base.architecture] : 'text-generation';
     const settings = {
       ...t.settings,
       ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]),

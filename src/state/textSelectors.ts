@@ -2,6 +2,7 @@
 import { splitTextCorpus, splitTextExamples, type TextExample } from '../data/text';
 import { StudioError } from '../lib/errors';
 import { paramGroups, countTrainableParams, type ParamGroup } from '../text/groups';
+import { HF_TASK } from '../models/hf/tasks';
 import { loraParamCount } from '../text/lora';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { ClassificationEvaluation, LoraSettings, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
@@ -57,8 +58,8 @@ export function textStartBlocker(s: TextState): string | null {
   if (s.baseState !== 'loaded') return 'The language model is still loading.';
   if (s.trainable.length === 0 && !s.settings.lora) return 'Choose at least one part of the model to train, or train adapters (LoRA).';
   if (s.settings.lora && s.settings.loraTargets.length === 0) return 'Choose at least one kind of layer for the adapters.';
-  if (s.base?.source === 'hf') {
-    const own = s.base.architecture === 'gpt2' ? 'text-generation' : 'text-classification';
+  if (s.base?.source === 'hf' && s.base.architecture) {
+    const own = HF_TASK[s.base.architecture];
     if (s.task !== own)
       return own === 'text-generation'
         ? `${s.base.name} generates text: choose Text generation, or the bundled model to classify.`

@@ -21,7 +21,8 @@ import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
 import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
-import { HF_TASK, readHfModel, type HfInputFile } from '../models/hf/import';
+import { readHfModel, type HfInputFile } from '../models/hf/import';
+import { HF_TASK, type HfArchitecture } from '../models/hf/tasks';
 import { BYTE_TOKENIZER, type TextTokenizer } from '../text/tokenizer';
 import type {
   ClassificationEvaluation,
@@ -46,8 +47,8 @@ export interface TextBaseSummary {
   source: 'bundled' | 'hf';
   /** The tokenizer: 'byte-level-utf8', or tokenizer.json's model kind ('BPE'). */
   tokenizer: { kind: string; vocabSize: number };
-  /** Imported models: the architecture config.json names ('gpt2'). */
-  architecture?: string;
+  /** Imported models: the architecture config.json names. */
+  architecture?: HfArchitecture;
 }
 
 /** The pre-trained model runs start from: its weights, its tokenizer and, when imported, what export.hf writes back. */
@@ -58,6 +59,8 @@ interface TextBase {
   saved: SavedLm;
   tokenizer: TextTokenizer;
   hf: HfExportSource | null;
+  /** An imported model's architecture; null for the bundled one. */
+  architecture: HfArchitecture | null;
 }
 
 let base: TextBase | null = null;
@@ -106,7 +109,7 @@ export async function loadTextBase(url: string, name: string): Promise<TextBaseS
     } catch (err) {
       throw fail(err instanceof Error ? err.message : 'its weights do not match its config', err);
     }
-    setBase({ key: url, name, saved, tokenizer: BYTE_TOKENIZER, hf: null });
+    setBase({ key: url, name, saved, tokenizer: BYTE_TOKENIZER, hf: null, architecture: null });
   }
   return summary(base as TextBase);
 }
@@ -129,7 +132,7 @@ function summary(b: TextBase): TextBaseSummary {
       kind: b.hf?.tokenizerKind ?? 'byte-level-utf8',
       vocabSize: b.tokenizer.vocabSize,
     },
-    architecture: b.hf ? String(b.hf.config.model_type) : undefined,
+    architecture: b.architecture ?? undefined,
   };
 }
 
@@ -157,6 +160,7 @@ export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSumm
     saved: hf.saved,
     tokenizer: hf.tokenizer,
     hf: { name: hf.name, config: hf.config, sideFiles: hf.sideFiles, tokenizerKind: hf.tokenizerKind },
+    architecture: hf.architecture,
   });
   return summary(base as unknown as TextBase);
 }
@@ -172,14 +176,14 @@ export interface TextRunOptions {
   resume?: (TextResume & { record?: TextRunRecord | null }) | null;
 }
 
-/** An imported checkpoint fine-tunes for one task: GPT-2 writes, BERT classifies. */
+/** An imported checkpoint fine-tunes for one task: GPT-2 writes, BERT and DistilBERT classify. */
 function refuseOtherTask(b: TextBase, task: TextTask): void {
-  const arch = b.saved.config.arch === 'bert' ? 'bert' : 'gpt2';
-  if (!b.hf || HF_TASK[arch] === task) return;
+  const arch = b.architecture;
+  if (!arch || HF_TASK[arch] === task) return;
   throw new StudioError(
     'unsupported',
-    arch === 'bert'
-      ? `${b.name} is a ${b.hf.config.model_type === 'distilbert' ? 'DistilBERT' : 'BERT'} encoder: it fine-tunes to classify text, not to write it. Choose Text classification, or the bundled model to generate.`
+    arch !== 'gpt2'
+      ? `${b.name} is a ${arch === 'distilbert' ? 'DistilBERT' : 'BERT'} encoder: it fine-tunes to classify text, not to write it. Choose Text classification, or the bundled model to generate.`
       : `${b.name} is a GPT-2 language model: it fine-tunes for text generation. Choose that task, or the bundled model to classify text.`,
   );
 }

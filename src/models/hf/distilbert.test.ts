@@ -17,7 +17,8 @@ import { StudioError } from '../../lib/errors';
 import { disposeLm, lmHidden, lmPooled, loadLm, paramShapes } from '../../text/model';
 import { classifyTexts, createTextModel, disposeTextModel } from '../../text/text-model';
 import { distilbertClassifierConfig, distilbertLmConfig, distilbertNames, distilbertTensors, distilbertToSavedLm } from './distilbert';
-import { HF_TASK, readHfModel, type HfInputFile } from './import';
+import { readHfModel, type HfInputFile } from './import';
+import { HF_TASK } from './tasks';
 import { readSafetensors, writeSafetensors } from './safetensors';
 import { loadHfTokenizer } from './tokenizer';
 

@@ -16,6 +16,7 @@ import type { TextTokenizer } from '../../text/tokenizer';
 import { bertToSavedLm } from './bert';
 import { distilbertToSavedLm } from './distilbert';
 import { gpt2ToSavedLm } from './gpt2';
+import type { HfArchitecture } from './tasks';
 import { readSafetensors, readSafetensorsIndex, type SafetensorsFile } from './safetensors';
 import { hfTextTokenizer, loadHfTokenizer } from './tokenizer';
 
@@ -35,15 +36,6 @@ export const HF_SIDE_FILES = [
   'vocab.json',
   'merges.txt',
 ] as const;
-
-export type HfArchitecture = 'gpt2' | 'bert' | 'distilbert';
-
-/** The task each imported architecture fine-tunes for. */
-export const HF_TASK: Record<HfArchitecture, 'text-generation' | 'text-classification'> = {
-  gpt2: 'text-generation',
-  bert: 'text-classification',
-  distilbert: 'text-classification',
-};
 
 export interface HfModel {
   /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)” / “BERT (imported)” / “DistilBERT (imported)”. */
