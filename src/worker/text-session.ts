@@ -141,18 +141,9 @@ function summary(b: TextBase): TextBaseSummary {
  * What cannot load throws with a sentence naming it, and the model loaded before stays.
  */
 export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSummary> {
+  // readHfModel builds the weights parameter by parameter in the model's order, each shape checked
+  // against the config: nothing left for a trial load (a second copy of every weight) to find.
   const hf = await readHfModel(files);
-  try {
-    disposeLm(loadLm(tf, hf.saved));
-  } catch (err) {
-    throw new StudioError(
-      'model-load-failed',
-      `This Hugging Face model cannot be imported: ${err instanceof Error ? err.message : String(err)}.`,
-      {
-        cause: err,
-      },
-    );
-  }
   const key = `hf:${hf.name}:${files.map((f) => `${f.name}/${f.blob.size}`).join('|')}`;
   setBase({
     key,
