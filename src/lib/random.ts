@@ -33,3 +33,10 @@ export function deriveSeed(seed: number, purpose: string): number {
   }
   return h;
 }
+
+/** One N(0, 1) number (Box–Muller; 1 − u keeps the log argument in (0, 1]). */
+export function gaussian(rng: Rng): number {
+  const u = 1 - rng();
+  const v = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}

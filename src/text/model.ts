@@ -10,7 +10,7 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../lib/arrays';
-import { createRng, type Rng } from '../lib/random';
+import { createRng, gaussian, type Rng } from '../lib/random';
 import { VOCAB_SIZE } from './tokenizer';
 import { maskLogits, nextState, stateAfter } from './utf8-mask';
 
@@ -123,13 +123,6 @@ export function paramShapes(config: LmConfig): Array<{ name: string; shape: numb
 
 export function countParams(config: LmConfig): number {
   return paramShapes(config).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-}
-
-function gaussian(rng: Rng): number {
-  // Box–Muller; 1 - u keeps the log argument in (0, 1].
-  const u = 1 - rng();
-  const v = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 function validate(config: LmConfig): void {

@@ -15,6 +15,7 @@ import { concatFloat32 } from '../../lib/arrays';
 import { StudioError } from '../../lib/errors';
 import type { LmConfig, SavedLm, WeightSpec } from '../../text/model';
 import { paramShapes } from '../../text/model';
+import { configInt, tensorReader } from './checkpoint';
 import type { SafetensorsFile } from './safetensors';
 
 const fail = (why: string) => new StudioError('model-load-failed', `This BERT checkpoint cannot be used: ${why}.`);
@@ -24,11 +25,7 @@ export function bertLmConfig(json: unknown): LmConfig {
   const c = json as Record<string, unknown> | null;
   if (!c || typeof c !== 'object') throw fail('its config.json is not a JSON object');
   if (c.model_type !== 'bert') throw fail(`its config.json says model_type “${String(c.model_type)}”, not “bert”`);
-  const whole = (name: string) => {
-    const v = c[name];
-    if (!Number.isSafeInteger(v) || (v as number) < 1) throw fail(`config.json has no valid ${name}`);
-    return v as number;
-  };
+  const whole = (name: string) => configInt(c[name], name, fail);
   const width = whole('hidden_size');
   const heads = whole('num_attention_heads');
   if (width % heads !== 0) throw fail(`hidden_size ${width} is not divisible by num_attention_heads ${heads}`);
@@ -186,17 +183,7 @@ export function sequenceClassifier(
 /** The checkpoint's weights as the studio's saved model, and its classifier head when it has one. */
 export function bertToSavedLm(configJson: unknown, weights: SafetensorsFile): BertCheckpoint {
   const config = bertLmConfig(configJson);
-  const prefixed = weights.names.some((n) => n.startsWith('bert.'));
-  const get = (name: string, shape: number[]) => {
-    const full = (prefixed ? 'bert.' : '') + name;
-    const entry = weights.entries.get(full);
-    if (!entry) throw fail(`model.safetensors has no tensor “${full}”`);
-    if (entry.shape.join(',') !== shape.join(',')) {
-      throw fail(`tensor “${full}” has shape [${entry.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`);
-    }
-    return weights.read(full);
-  };
-  const { specs, parts } = studioParams(config, sources, get);
+  const { specs, parts } = studioParams(config, sources, tensorReader(weights, 'bert.', fail));
   const classifier = sequenceClassifier(configJson as Record<string, unknown>, weights, config.width, fail, 'hidden_size');
   return { saved: { config, weightSpecs: specs, weights: concatFloat32(parts).buffer as ArrayBuffer }, classifier };
 }

@@ -20,11 +20,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../../lib/arrays';
 import { StudioError } from '../../lib/errors';
-import { createRng } from '../../lib/random';
+import { createRng, gaussian } from '../../lib/random';
 import type { LmConfig } from '../../text/model';
 import type { TextModel } from '../../text/text-model';
 import { sequenceClassifier, studioParams, type BertCheckpoint } from './bert';
 import { encoderClassifierTensors, sequenceClassifierConfig } from './encoder-export';
+import { configInt, tensorReader } from './checkpoint';
 import type { SafetensorsFile, TensorToWrite } from './safetensors';
 
 type Tf = typeof tfTypes;
@@ -39,11 +40,7 @@ export function distilbertLmConfig(json: unknown): LmConfig {
   const c = json as Record<string, unknown> | null;
   if (!c || typeof c !== 'object') throw fail('its config.json is not a JSON object');
   if (c.model_type !== 'distilbert') throw fail(`its config.json says model_type “${String(c.model_type)}”, not “distilbert”`);
-  const whole = (name: string) => {
-    const v = c[name];
-    if (!Number.isSafeInteger(v) || (v as number) < 1) throw fail(`config.json has no valid ${name}`);
-    return v as number;
-  };
+  const whole = (name: string) => configInt(c[name], name, fail);
   const width = whole('dim');
   const heads = whole('n_heads');
   if (width % heads !== 0) throw fail(`dim ${width} is not divisible by n_heads ${heads}`);
@@ -125,12 +122,10 @@ export function distilbertNames(studioName: string): string[] {
   return s.top ? s.names : s.names.map((n) => `distilbert.${n}`);
 }
 
-/** N(0, std) numbers from a seed (Box–Muller). */
+/** N(0, std) numbers from a seed. */
 function normals(n: number, std: number, seed: number): Float32Array {
   const rng = createRng(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()) * std;
-  return out;
+  return Float32Array.from({ length: n }, () => gaussian(rng) * std);
 }
 
 export interface DistilbertCheckpoint extends BertCheckpoint {
@@ -145,7 +140,6 @@ export interface DistilbertCheckpoint extends BertCheckpoint {
 export function distilbertToSavedLm(configJson: unknown, weights: SafetensorsFile, seed = 1): DistilbertCheckpoint {
   const config = distilbertLmConfig(configJson);
   const D = config.width;
-  const prefixed = weights.names.some((n) => n.startsWith('distilbert.'));
   const hasPre = weights.entries.has('pre_classifier.weight') || weights.entries.has('pre_classifier.bias');
   const std = (configJson as Record<string, unknown>).initializer_range;
   const fresh = new Map<string, Float32Array>(
@@ -156,17 +150,8 @@ export function distilbertToSavedLm(configJson: unknown, weights: SafetensorsFil
           ['pre_classifier.bias', new Float32Array(D)],
         ],
   );
-  const get = (name: string, shape: number[]) => {
-    const made = fresh.get(name);
-    if (made) return made;
-    const full = (prefixed && !name.startsWith('pre_classifier.') ? 'distilbert.' : '') + name;
-    const entry = weights.entries.get(full);
-    if (!entry) throw fail(`model.safetensors has no tensor “${full}”`);
-    if (entry.shape.join(',') !== shape.join(',')) {
-      throw fail(`tensor “${full}” has shape [${entry.shape.join(', ')}], but config.json implies [${shape.join(', ')}]`);
-    }
-    return weights.read(full);
-  };
+  const read = tensorReader(weights, 'distilbert.', fail, (name) => name.startsWith('pre_classifier.'));
+  const get = (name: string, shape: readonly number[]) => fresh.get(name) ?? read(name, shape);
   const { specs, parts } = studioParams(config, sources, get);
   const classifier = sequenceClassifier(configJson as Record<string, unknown>, weights, D, fail, 'dim');
   return {

@@ -14,6 +14,7 @@ import { concatFloat32 } from '../../lib/arrays';
 import { StudioError } from '../../lib/errors';
 import type { LmConfig, SavedLm, WeightSpec } from '../../text/model';
 import { paramShapes } from '../../text/model';
+import { configInt, tensorReader } from './checkpoint';
 import type { SafetensorsFile } from './safetensors';
 
 /** The fields of GPT-2's config.json the studio reads. */
@@ -38,10 +39,7 @@ export function gpt2LmConfig(json: unknown): LmConfig {
   const c = json as Partial<Gpt2Config> | null;
   if (!c || typeof c !== 'object') throw fail('its config.json is not a JSON object');
   if (c.model_type !== 'gpt2') throw fail(`its config.json says model_type “${String(c.model_type)}”, not “gpt2”`);
-  const whole = (v: unknown, name: string) => {
-    if (!Number.isSafeInteger(v) || (v as number) < 1) throw fail(`config.json has no valid ${name}`);
-    return v as number;
-  };
+  const whole = (v: unknown, name: string) => configInt(v, name, fail);
   const width = whole(c.n_embd, 'n_embd');
   const heads = whole(c.n_head, 'n_head');
   if (width % heads !== 0) throw fail(`n_embd ${width} is not divisible by n_head ${heads}`);
@@ -99,18 +97,12 @@ export function gpt2Name(studioName: string): string {
 /** The checkpoint's weights as the studio's saved model (float32, in the studio's parameter order). */
 export function gpt2ToSavedLm(configJson: unknown, weights: SafetensorsFile): SavedLm {
   const config = gpt2LmConfig(configJson);
-  const prefixed = weights.names.some((n) => n.startsWith('transformer.'));
+  const get = tensorReader(weights, 'transformer.', fail);
   const specs: WeightSpec[] = [];
   const parts: Float32Array[] = [];
   for (const p of paramShapes(config)) {
-    const name = (prefixed ? 'transformer.' : '') + gpt2Name(p.name);
-    const entry = weights.entries.get(name);
-    if (!entry) throw fail(`model.safetensors has no tensor “${name}”`);
-    if (entry.shape.join(',') !== p.shape.join(',')) {
-      throw fail(`tensor “${name}” has shape [${entry.shape.join(', ')}], but config.json implies [${p.shape.join(', ')}]`);
-    }
     specs.push({ name: p.name, shape: p.shape, dtype: 'float32' });
-    parts.push(weights.read(name));
+    parts.push(get(gpt2Name(p.name), p.shape));
   }
   return { config, weightSpecs: specs, weights: concatFloat32(parts).buffer as ArrayBuffer };
 }
