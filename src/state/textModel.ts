@@ -33,7 +33,8 @@ export function chooseTask(task: Task): void {
 
 /**
  * Generation fine-tunes the top of the network by default; a classifier starts as a head on frozen
- * features; an imported checkpoint trains adapters alone (LoRA), its own weights frozen.
+ * features; an imported GPT-2 trains adapters alone (LoRA), its own weights frozen; an imported
+ * BERT or DistilBERT starts as a head on its pooled output.
  */
 function defaultTrainable(task: TextTask, base: TextBaseSummary | null | undefined): string[] {
   if (base?.source === 'hf') return task === 'text-classification' ? ['head'] : [];
