@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../lib/random';
+import { TEST_TOKENIZER } from '../test/text-tokenizer';
 import { tinyPretrainedLm } from '../test/tiny';
 import { addLora, mergedKernels, mergeLoraInto, peftAdapterConfig, peftAdapterTensors, removeLora } from './lora';
 import { exportTextModel, importTextModel } from './export';
 import { disposeLm, lmLogits, lmLoss, loadLm, saveLm, type Lm, type SavedLm } from './model';
 import { disposeTextModel } from './text-model';
-import { BYTE_TOKENIZER } from './tokenizer';
 
 let base: SavedLm;
 beforeAll(async () => {
@@ -83,6 +83,17 @@ describe('LoRA adapters', () => {
     disposeLm(plainLm);
   });
 
+  it('two adapted models live side by side (a run restored beside the one held), and dispose cleanly', () => {
+    const before = tf.memory().numTensors;
+    const a = loadLm(tf, base);
+    const b = loadLm(tf, base);
+    addLora(tf, a, { rank: 2, alpha: 4, targets: ['attn.qkv'], seed: 1 });
+    expect(() => addLora(tf, b, { rank: 2, alpha: 4, targets: ['attn.qkv'], seed: 1 })).not.toThrow();
+    disposeLm(a);
+    disposeLm(b);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('training only the adapters lowers the loss and leaves every base weight bit-identical', () => {
     const lm = loadLm(tf, { ...base, weights: base.weights.slice(0) });
     // A freshly initialised embedding (std 0.02) caps every logit near 0.6, so no adapter could make
@@ -117,7 +128,7 @@ describe('LoRA adapters', () => {
       disposeLm(plain);
       const again = importTextModel(
         tf,
-        await exportTextModel(tf, { task: 'text-generation', lm, classifier: null, tokenizer: BYTE_TOKENIZER }),
+        await exportTextModel(tf, { task: 'text-generation', lm, classifier: null, tokenizer: TEST_TOKENIZER }),
       );
       expect(maxDiff(logitsOf(again.lm), logitsOf(lm))).toBeLessThan(1e-5);
       disposeTextModel(again);

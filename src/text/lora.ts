@@ -5,7 +5,9 @@
  * was), as PEFT initialises them. The forward pass adds (x·A)·B × scale (`dense` in model.ts).
  *
  * PEFT's layout for GPT-2's Conv1D modules (`fan_in_fan_out`): `lora_A.weight` [r, in] = Aᵀ and
- * `lora_B.weight` [out, r] = Bᵀ, merged as W + (B_peft·A_peft)ᵀ × alpha/r — the same ΔW.
+ * `lora_B.weight` [out, r] = Bᵀ, merged as W + (B_peft·A_peft)ᵀ × alpha/r — the same ΔW. On
+ * `nn.Linear` modules (BERT, DistilBERT; W stored [out, in]) PEFT merges W + B_peft·A_peft × alpha/r,
+ * and a fused q·k·v adapter splits into three sharing A (`peftLinearAdapterTensors`).
  * Issue 13's adapter slice: the loop, the UI and the Hugging Face export build on it.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -38,13 +40,15 @@ export function addLora(tf: Tf, lm: Lm, settings: LoraSettings): tfTypes.Variabl
     // Kaiming-uniform with a = √5 (PyTorch's nn.Linear default, which PEFT keeps for A): bound 1/√fan_in.
     const bound = 1 / Math.sqrt(fanIn);
     const a = Float32Array.from({ length: fanIn * rank }, () => (rng() * 2 - 1) * bound);
+    // Unnamed tf variables, like the model's own: two models with adapters (a run being restored
+    // beside the one held) must not collide in tfjs' registry of variable names.
     vars.set(
       `${kernel}.lora_A`,
-      tf.tidy(() => tf.variable(tf.tensor2d(a, [fanIn, rank]), true, `${kernel}.lora_A`)),
+      tf.tidy(() => tf.variable(tf.tensor2d(a, [fanIn, rank]), true)),
     );
     vars.set(
       `${kernel}.lora_B`,
-      tf.tidy(() => tf.variable(tf.zeros([rank, fanOut]), true, `${kernel}.lora_B`)),
+      tf.tidy(() => tf.variable(tf.zeros([rank, fanOut]), true)),
     );
   }
   lm.lora = { scale: settings.alpha / rank, vars };
@@ -92,18 +96,100 @@ export function peftAdapterConfig(settings: LoraSettings, baseModel: string): Re
   const modules = [
     ...new Set((settings.targets ?? ['attn.qkv']).map((t) => gpt2Name(`block0.${t}.kernel`).split('.').slice(2, -1).join('.'))),
   ];
+  return peftLoraConfig(settings, baseModel, {
+    taskType: 'CAUSAL_LM',
+    fanInFanOut: true,
+    targetModules: modules.map((m) => m.split('.').pop() as string),
+  });
+}
+
+export interface PeftLoraConfigOptions {
+  /** PEFT's `task_type`: `CAUSAL_LM`, `SEQ_CLS`. */
+  taskType: string;
+  /** Whether the modules store their weights [in, out] (GPT-2's Conv1D) rather than nn.Linear's [out, in]. */
+  fanInFanOut: boolean;
+  /** transformers' module names, as PEFT matches them (`peftTargets`). */
+  targetModules: string[];
+  /** Modules saved whole beside the adapters (a classifier's head); omitted when absent. */
+  modulesToSave?: string[];
+}
+
+/** PEFT's `adapter_config.json` of LoRA adapters of `settings` on the modules of `o`. */
+export function peftLoraConfig(settings: LoraSettings, baseModel: string, o: PeftLoraConfigOptions): Record<string, unknown> {
   return {
     peft_type: 'LORA',
-    task_type: 'CAUSAL_LM',
+    task_type: o.taskType,
     base_model_name_or_path: baseModel,
     r: Math.floor(settings.rank),
     lora_alpha: settings.alpha,
     lora_dropout: settings.dropout ?? 0,
-    fan_in_fan_out: true,
+    fan_in_fan_out: o.fanInFanOut,
     bias: 'none',
-    target_modules: modules.map((m) => m.split('.').pop()),
+    target_modules: o.targetModules,
+    ...(o.modulesToSave ? { modules_to_save: o.modulesToSave } : {}),
     inference_mode: true,
   };
+}
+
+/**
+ * The adapters of `lm` as PEFT saves them on `nn.Linear` modules (`fan_in_fan_out` false; BERT's,
+ * DistilBERT's): `modulesOf(kernel)` names the modules (without `prefix`) that the kernel's columns
+ * split into, side by side (three for a fused q·k·v). Each gets `lora_A.weight` = Aᵀ [r, in], the
+ * same for all, and `lora_B.weight` = its column slice of B, transposed, [out_k, r]. Exact: the
+ * studio's update of module k is (A·B_k)ᵀ·scale = B_kᵀ·Aᵀ·scale = lora_B·lora_A·scale, PEFT's.
+ */
+export async function peftLinearAdapterTensors(
+  tf: Tf,
+  lm: Lm,
+  modulesOf: (kernel: string) => string[],
+  prefix = 'base_model.model.',
+): Promise<TensorToWrite[]> {
+  const out: TensorToWrite[] = [];
+  const lora = lm.lora;
+  for (const [name, a] of lora?.vars ?? []) {
+    if (!name.endsWith('.lora_A')) continue;
+    const kernel = name.slice(0, -'.lora_A'.length);
+    const b = lora?.vars.get(`${kernel}.lora_B`);
+    if (!b) throw new Error(`the adapter of ${kernel} has no lora_B`);
+    const modules = modulesOf(kernel);
+    const [fanIn, rank] = a.shape as [number, number];
+    const part = (b.shape[1] as number) / modules.length;
+    const parts = tf.tidy(() => [tf.transpose(a), ...tf.split(tf.transpose(b), modules.length, 0)]);
+    const values = (await Promise.all(parts.map((t) => t.data()))) as Float32Array[];
+    parts.forEach((t) => t.dispose());
+    modules.forEach((m, k) =>
+      out.push(
+        { name: `${prefix}${m}.lora_A.weight`, shape: [rank, fanIn], values: values[0] as Float32Array },
+        { name: `${prefix}${m}.lora_B.weight`, shape: [part, rank], values: values[k + 1] as Float32Array },
+      ),
+    );
+  }
+  return out;
+}
+
+/** PEFT's rule for a list of `target_modules` (tuners_utils `check_target_module_exists`): the name is one, or ends in `.` and one. */
+export const peftTargets = (module: string, targets: readonly string[]) => targets.some((t) => module === t || module.endsWith(`.${t}`));
+
+/**
+ * `target_modules` that PEFT matches (`peftTargets`) to exactly the `adapted` modules among
+ * `modules` (every module name of the model, containers included): for each adapted module, the
+ * shortest dotted end of its name, not starting at a layer number, that matches adapted modules alone —
+ * `query`, `q_lin`, `attention.output.dense`, or `layer.0.output.dense` where `output.dense` would
+ * also take the attention's output — in first-seen order.
+ */
+export function peftTargetModules(adapted: readonly string[], modules: Iterable<string>): string[] {
+  const want = new Set(adapted);
+  const all = [...new Set([...modules, ...adapted])];
+  const out: string[] = [];
+  for (const m of adapted) {
+    if (peftTargets(m, out)) continue;
+    const parts = m.split('.');
+    const ends = parts.map((_, k) => parts.slice(k).join('.')).filter((_, k) => !/^\d+$/.test(parts[k] as string));
+    const end = ends.reverse().find((e) => all.every((x) => want.has(x) || !peftTargets(x, [e])));
+    if (end === undefined) throw new Error(`no target_modules entry names ${m} alone`);
+    out.push(end);
+  }
+  return out;
 }
 
 export const DEFAULT_LORA_TARGETS: readonly LoraTarget[] = ['attn.qkv'];

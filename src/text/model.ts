@@ -11,8 +11,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../lib/arrays';
 import { createRng, gaussian, type Rng } from '../lib/random';
-import { VOCAB_SIZE } from './tokenizer';
-import { maskLogits, nextState, stateAfter } from './utf8-mask';
 
 type Tf = typeof tfTypes;
 
@@ -47,15 +45,6 @@ export interface LmConfig {
 const isBert = (config: LmConfig) => config.arch === 'bert';
 /** Whether a 'bert' config has a token-type embedding (typeVocabSize 0: none). */
 const hasTypes = (config: LmConfig) => (config.typeVocabSize ?? 2) > 0;
-
-export const DEFAULT_LM_CONFIG: LmConfig = {
-  vocabSize: VOCAB_SIZE,
-  contextLength: 128,
-  width: 128,
-  heads: 4,
-  blocks: 4,
-  mlpRatio: 4,
-};
 
 export interface Lm {
   config: LmConfig;
@@ -132,7 +121,7 @@ function validate(config: LmConfig): void {
 }
 
 /** A freshly initialised model (GPT-2 style: N(0, 0.02), residual projections scaled by 1/√(2·blocks)). */
-export function createLm(tf: Tf, config: LmConfig = DEFAULT_LM_CONFIG, seed = 1): Lm {
+export function createLm(tf: Tf, config: LmConfig, seed = 1): Lm {
   validate(config);
   const rng = createRng(seed);
   const std = 0.02;
@@ -156,9 +145,12 @@ export function createLm(tf: Tf, config: LmConfig = DEFAULT_LM_CONFIG, seed = 1)
   return { config, names, vars };
 }
 
+/** Frees every variable of the model, its adapters included. */
 export function disposeLm(lm: Lm): void {
   for (const v of lm.vars.values()) v.dispose();
   lm.vars.clear();
+  lm.lora?.vars.forEach((v) => v.dispose());
+  delete lm.lora;
 }
 
 function param(lm: Lm, name: string): tfTypes.Variable {
@@ -396,8 +388,6 @@ export interface GenerateOptions {
   seed?: number;
   /** Stop when this id is produced (not included in the output). */
   stopId?: number;
-  /** Only ids that keep the text valid UTF-8 (see utf8-mask.ts); default true (byte-level models). */
-  validUtf8?: boolean;
   /** Called after every new id with all new ids so far (streaming); generation waits for it. */
   onToken?: (ids: readonly number[]) => void | Promise<void>;
 }
@@ -434,7 +424,7 @@ export function sampleFromLogits(logits: Float32Array, temperature: number, topK
     r -= probs[j] as number;
     if (r <= 0) return order[j] as number;
   }
-  // Only reached through rounding: the likeliest id (never a masked one).
+  // Only reached through rounding: the likeliest id.
   return best;
 }
 
@@ -450,10 +440,7 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
   const rng = createRng(options.seed ?? 1);
   const ids = Array.from(promptIds);
   const out: number[] = [];
-  const validUtf8 = options.validUtf8 ?? true;
-  let utf8 = stateAfter(ids);
-  // With validUtf8, a character begun by the last step is finished (at most 3 more bytes).
-  for (let step = 0; step < options.maxTokens || (validUtf8 && utf8.pending > 0 && step < options.maxTokens + 3); step++) {
+  for (let step = 0; step < options.maxTokens; step++) {
     const window = ids.slice(-contextLength);
     if (window.length === 0) throw new Error('generate needs at least one prompt token (e.g. BOS)');
     const last = tf.tidy(() => {
@@ -465,9 +452,7 @@ export async function generate(tf: Tf, lm: Lm, promptIds: ArrayLike<number>, opt
     });
     const values = (await last.data()) as Float32Array;
     last.dispose();
-    if (validUtf8) maskLogits(values, utf8);
     const next = sampleFromLogits(values, temperature, topK, rng, topP);
-    if (validUtf8 && next < 256) utf8 = nextState(utf8, next);
     if (options.stopId !== undefined && next === options.stopId) break;
     ids.push(next);
     out.push(next);

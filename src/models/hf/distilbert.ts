@@ -15,7 +15,7 @@
  * zero bias, from a seed. What cannot load is refused in a sentence naming it.
  *
  * `distilbertTensors` and `distilbertClassifierConfig` write a fine-tuned one back as a
- * `DistilBertForSequenceClassification`.
+ * `DistilBertForSequenceClassification`; `distilbertPeftAdapter` its LoRA adapters as PEFT writes them.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../../lib/arrays';
@@ -24,7 +24,7 @@ import { createRng, gaussian } from '../../lib/random';
 import type { LmConfig } from '../../text/model';
 import type { TextModel } from '../../text/text-model';
 import { sequenceClassifier, studioParams, type BertCheckpoint } from './bert';
-import { encoderClassifierTensors, sequenceClassifierConfig } from './encoder-export';
+import { encoderClassifierTensors, encoderPeftAdapter, sequenceClassifierConfig, type EncoderPeftOptions } from './encoder-export';
 import { configInt, tensorReader } from './checkpoint';
 import type { SafetensorsFile, TensorToWrite } from './safetensors';
 
@@ -173,6 +173,16 @@ export async function distilbertTensors(tf: Tf, model: TextModel): Promise<Tenso
     throw new Error('distilbertTensors writes a DistilBERT (arch bert, ReLU pooler)');
   }
   return encoderClassifierTensors(tf, model, distilbertNames);
+}
+
+/**
+ * A DistilBERT classifier's PEFT adapter (`encoderPeftAdapter`): `distilbert.transformer.layer.{i}.attention.q_lin`…,
+ * and as modules_to_save its head, `pre_classifier` and `classifier`, always: PEFT's `classifier` takes
+ * `pre_classifier` too (by name ending), and a checkpoint without one got a new one here, which
+ * PEFT's base model would not have.
+ */
+export function distilbertPeftAdapter(tf: Tf, model: TextModel, merged: readonly TensorToWrite[], o: EncoderPeftOptions) {
+  return encoderPeftAdapter(tf, model, merged, distilbertNames, ['pre_classifier', 'classifier'], o);
 }
 
 /** config.json of a fine-tuned DistilBERT classifier: the imported one, as a sequence classifier of these labels. */

@@ -3,8 +3,9 @@
  * shared by export.ts (BERT) and distilbert.ts.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { mergedKernels } from '../../text/lora';
+import { mergedKernels, peftLinearAdapterTensors, peftLoraConfig, peftTargetModules } from '../../text/lora';
 import type { TextModel } from '../../text/text-model';
+import type { LoraSettings } from '../../text/types';
 import { bertNames, transpose2d } from './bert';
 import type { TensorToWrite } from './safetensors';
 
@@ -51,8 +52,82 @@ export async function encoderClassifierTensors(
   return out;
 }
 
+/** transformers' names of a studio BERT parameter in a BertForSequenceClassification (`bert.…`): three for the fused q·k·v. */
+const bertClassifierNames = (studioName: string) => bertNames(studioName).map((x) => `bert.${x}`);
+
 /** A BERT classifier's weights (`bert.` encoder, `classifier` head). */
-export const bertTensors = (tf: Tf, model: TextModel) => encoderClassifierTensors(tf, model, (n) => bertNames(n).map((x) => `bert.${x}`));
+export const bertTensors = (tf: Tf, model: TextModel) => encoderClassifierTensors(tf, model, bertClassifierNames);
+
+/** What an encoder classifier's PEFT adapter is written from. */
+export interface EncoderPeftOptions {
+  /** The run's adapters, as trained. */
+  lora: LoraSettings;
+  /** PEFT's `base_model_name_or_path`. */
+  baseModel: string;
+  /** The groups the run trained (groups.ts); null: not known (the encoder's own weights are taken as frozen). */
+  trainableGroups: readonly string[] | null;
+}
+
+/** PEFT's two files, as data: `adapter_config.json` and the tensors of `adapter_model.safetensors`. */
+export interface PeftAdapterFiles {
+  config: Record<string, unknown>;
+  tensors: TensorToWrite[];
+}
+
+/** The groups whose weights no adapter on the base checkpoint carries: the encoder's own (its embeddings and blocks). */
+export const encoderBodyGroup = (group: string) => group === 'embeddings' || /^block_\d+$/.test(group);
+
+/** The modules a tensor lies in, outermost first: `bert.pooler.dense.weight` → `bert`, `bert.pooler`, `bert.pooler.dense`. */
+function parentModules(tensor: string): string[] {
+  const parts = tensor.split('.');
+  return parts.slice(0, -1).map((_, k) => parts.slice(0, k + 1).join('.'));
+}
+
+/**
+ * An encoder classifier's adapters as PEFT's `PeftModelForSequenceClassification.save_pretrained`
+ * writes them (`task_type: "SEQ_CLS"`): `base_model.model.<module>.lora_A.weight` [r, in] and
+ * `lora_B.weight` [out, r] on each `nn.Linear` module (`namesOf` gives the modules' weights, the fused
+ * q·k·v as three sharing A: `peftLinearAdapterTensors`), and each module of `modulesToSave` whole, as
+ * PEFT's ModulesToSaveWrapper saves it: every module whose name ends with one of them (PEFT's
+ * `_set_trainable` matches by `str.endswith`, so `classifier` also takes DistilBERT's `pre_classifier`)
+ * under `base_model.model.<its name>.<its tensor>`, without the adapter's name (`default`) — the
+ * values taken from `merged`, the export's own model.safetensors tensors. Null when the run also
+ * trained the encoder's own weights (embeddings, blocks): an adapter on the base checkpoint would not
+ * give this model.
+ */
+export async function encoderPeftAdapter(
+  tf: Tf,
+  model: TextModel,
+  merged: readonly TensorToWrite[],
+  namesOf: (studioName: string) => string[],
+  modulesToSave: string[],
+  o: EncoderPeftOptions,
+): Promise<PeftAdapterFiles | null> {
+  if (!model.lm.lora || o.trainableGroups?.some(encoderBodyGroup)) return null;
+  const moduleOf = (weight: string) => weight.replace(/\.weight$/, '');
+  const tensors = await peftLinearAdapterTensors(tf, model.lm, (kernel) => namesOf(kernel).map(moduleOf));
+  const adapted = [...new Set(tensors.map((t) => t.name.slice('base_model.model.'.length, -'.lora_A.weight'.length)))];
+  // Every module of the model, containers included; PEFT saves whole each one whose name ends with one of modulesToSave.
+  const modules = new Set(merged.flatMap((t) => parentModules(t.name)));
+  const saved = (tensor: string) => parentModules(tensor).some((p) => modulesToSave.some((m) => p.endsWith(m)));
+  for (const t of merged) if (saved(t.name)) tensors.push({ ...t, name: `base_model.model.${t.name}` });
+  const config = peftLoraConfig(o.lora, o.baseModel, {
+    taskType: 'SEQ_CLS',
+    fanInFanOut: false,
+    targetModules: peftTargetModules(adapted, modules),
+    modulesToSave,
+  });
+  return { config, tensors };
+}
+
+/**
+ * A BERT classifier's PEFT adapter (`encoderPeftAdapter`): `bert.encoder.layer.{i}.attention.self.query`…,
+ * and as modules_to_save the `classifier`, and the `pooler` when the run trained it (or may have: not known).
+ */
+export function bertPeftAdapter(tf: Tf, model: TextModel, merged: readonly TensorToWrite[], o: EncoderPeftOptions) {
+  const pooler = o.trainableGroups ? o.trainableGroups.includes('pooler') : true;
+  return encoderPeftAdapter(tf, model, merged, bertClassifierNames, [...(pooler ? ['pooler'] : []), 'classifier'], o);
+}
 
 /** config.json of a fine-tuned encoder classifier: the imported one, as `architecture` (a transformers class) of these labels. */
 export function sequenceClassifierConfig(

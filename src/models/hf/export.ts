@@ -8,6 +8,11 @@
  *   Conv1D layout [in, out]), F32, with the adapters merged in (W + A·B·alpha/r);
  * - with adapters, PEFT's own files: `adapter_config.json` and `adapter_model.safetensors`
  *   (`base_model.model.transformer.h.0.attn.c_attn.lora_A.weight` [r, in], `lora_B` [out, r]);
+ *
+ * and a BERT or DistilBERT classifier as a `*ForSequenceClassification` (encoder-export.ts), with
+ * adapters likewise PEFT's files for `task_type: "SEQ_CLS"`: the fused q·k·v split into `query`, `key`,
+ * `value` (`q_lin`…), `nn.Linear` layout, and the head as `modules_to_save` — unless the run trained
+ * the encoder's own weights too, which no adapter on the base checkpoint carries;
  * - `README.md`, the model card, and `studio-run.json`, the run record: what was trained, how, on what.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -15,8 +20,8 @@ import { heldEpoch, type TextRunRecord } from '../../engine/run-record';
 import { mergedKernels, peftAdapterConfig, peftAdapterTensors } from '../../text/lora';
 import type { TextModel } from '../../text/text-model';
 import type { LoraSettings } from '../../text/types';
-import { distilbertTensors } from './distilbert';
-import { bertTensors, sequenceClassifierConfig } from './encoder-export';
+import { distilbertPeftAdapter, distilbertTensors } from './distilbert';
+import { bertPeftAdapter, bertTensors, encoderBodyGroup, sequenceClassifierConfig } from './encoder-export';
 import { gpt2Name } from './gpt2';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 
@@ -38,6 +43,18 @@ export interface HfExportInfo {
   card: string;
   /** The run record, written as studio-run.json. */
   record: unknown;
+  /**
+   * The groups the run trained (groups.ts), which decide what a classifier's PEFT adapter saves
+   * beside the adapters; default: the record's `settings.trainableGroups`.
+   */
+  trainableGroups?: readonly string[];
+}
+
+/** The groups the run of `info` trained; null when neither it nor its record says. */
+function trainedGroups(info: HfExportInfo): readonly string[] | null {
+  if (info.trainableGroups) return info.trainableGroups;
+  const groups = (info.record as { settings?: { trainableGroups?: unknown } } | null)?.settings?.trainableGroups;
+  return Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : null;
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
@@ -68,7 +85,16 @@ export async function exportHfModel(
     const distil = source.config.model_type === 'distilbert';
     const architecture = distil ? 'DistilBertForSequenceClassification' : 'BertForSequenceClassification';
     files['config.json'] = json(sequenceClassifierConfig(source.config, labels, architecture));
-    files['model.safetensors'] = writeSafetensors(await (distil ? distilbertTensors(tf, model) : bertTensors(tf, model)));
+    const tensors = await (distil ? distilbertTensors(tf, model) : bertTensors(tf, model));
+    files['model.safetensors'] = writeSafetensors(tensors);
+    if (info.lora && model.lm.lora) {
+      const o = { lora: info.lora, baseModel: source.name, trainableGroups: trainedGroups(info) };
+      const peft = await (distil ? distilbertPeftAdapter(tf, model, tensors, o) : bertPeftAdapter(tf, model, tensors, o));
+      if (peft) {
+        files['adapter_config.json'] = json(peft.config);
+        files['adapter_model.safetensors'] = writeSafetensors(peft.tensors);
+      }
+    }
     files['README.md'] = new TextEncoder().encode(info.card);
     files['studio-run.json'] = json(info.record);
     return files;
@@ -91,8 +117,16 @@ export async function exportHfModel(
 export function hfModelCard(r: TextRunRecord, baseName: string): string {
   const s = r.settings;
   const held = heldEpoch(r.metrics);
+  const generation = r.task === 'text-generation';
+  // A classifier's adapter is written unless the encoder's own weights trained too (exportHfModel).
+  const adapterAlone = !!s.lora && (generation || !s.trainableGroups.some(encoderBodyGroup));
+  const alone = adapterAlone
+    ? `; the adapter alone is adapter_model.safetensors${generation ? '' : ', with the head as modules_to_save'}`
+    : s.lora
+      ? "; the encoder's own weights trained too, which no adapter on the base model carries, so there is no adapter alone"
+      : '';
   const lora = s.lora
-    ? `LoRA adapters, rank ${s.lora.rank}, alpha ${s.lora.alpha}, dropout ${s.lora.dropout ?? 0}, on ${(s.lora.targets ?? ['attn.qkv']).join(', ')} (merged into model.safetensors${r.task === 'text-generation' ? '; the adapter alone is adapter_model.safetensors' : ''})`
+    ? `LoRA adapters, rank ${s.lora.rank}, alpha ${s.lora.alpha}, dropout ${s.lora.dropout ?? 0}, on ${(s.lora.targets ?? ['attn.qkv']).join(', ')} (merged into model.safetensors${alone})`
     : 'no adapters';
   const lines = [
     '---',
@@ -127,8 +161,9 @@ export function hfModelCard(r: TextRunRecord, baseName: string): string {
     'tokenizer = AutoTokenizer.from_pretrained("./this-folder")',
     '```',
     '',
-    r.settings.lora && r.task === 'text-generation'
-      ? 'Or the adapter alone, with PEFT: `PeftModel.from_pretrained(base_model, "./this-folder")`.\n'
+    adapterAlone && generation ? 'Or the adapter alone, with PEFT: `PeftModel.from_pretrained(base_model, "./this-folder")`.\n' : '',
+    adapterAlone && !generation
+      ? `Or the adapter alone, with PEFT, on the base model with this head's ${r.labels.length} labels: \`PeftModel.from_pretrained(AutoModelForSequenceClassification.from_pretrained("${baseName}", num_labels=${r.labels.length}, ignore_mismatched_sizes=True), "./this-folder")\`.\n`
       : '',
   ];
   return lines.join('\n');
