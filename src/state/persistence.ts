@@ -11,9 +11,10 @@ import { currentSource } from './modelSource';
 import { restoreModelSource } from './modelImport';
 import { useStudio } from './store';
 import type { StudioState } from './types';
-import { restoredText, storedText, storedTextRun, textProjectChanged } from './textPersistence';
+import { restoredText, storedText, storedTextBase, storedTextRun, textBaseChanged, textProjectChanged } from './textPersistence';
 import { isTextBusy } from './textSelectors';
-import { ensureTextBase } from './textModel';
+import { carryBaseToNewProject, ensureTextBase, importedBaseName, openProjectBase } from './textModel';
+import { pruneImportedModels } from './importedModelStore';
 import { restoredSweep, storedSweep } from './sweepStore';
 import { isTextTask } from './textSlice';
 
@@ -60,7 +61,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     modelSource: currentSource(),
     trainable: s.trainable,
     lastRunId: currentRunId ?? base?.lastRunId ?? null,
-    text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null),
+    text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null, importedBaseName()),
     sweep: storedSweep(s.sweep),
   };
 }
@@ -179,7 +180,9 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
 function onTextChange(s: StudioState, prev: StudioState): void {
   if (adoptingText) return;
   const t = s.text;
-  if (textProjectChanged(t, prev.text)) saveProject();
+  // A new language model (an import, the bundled one again) is saved at once: a reload right after must find it.
+  if (textBaseChanged(t, prev.text)) saveProjectNow();
+  else if (textProjectChanged(t, prev.text)) saveProject();
   const projectId = s.currentId;
   if (t.record && t.record !== prev.text.record && t.record.id !== textRunId && db && projectId) {
     // A new text run (a resumed one keeps its id): recorded under the id the worker's record carries.
@@ -235,6 +238,8 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
   currentRunId = null;
   textRunId = null;
   useStudio.getState().resetTextRun();
+  // The language model the project had (an imported one is read back from browser storage on load).
+  openProjectBase(p.id, p.text ? storedTextBase(p.text) : null);
   if (p.text) {
     useStudio.getState().setText(restoredText(p.text, textRun, textCheckpoint));
     if (isTextTask(useStudio.getState().text.task)) void ensureTextBase();
@@ -289,6 +294,8 @@ export async function createProject(name: string): Promise<void> {
   useStudio.getState().resetRun();
   useStudio.setState({ sweep: restoredSweep(undefined) });
   useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });
+  carryBaseToNewProject(id);
+  if (isTextTask(useStudio.getState().text.task)) void ensureTextBase();
   await db.putProject(projectFromState(useStudio.getState(), null, id));
   await db.setLastProjectId(id);
 }
@@ -321,6 +328,8 @@ export function startPersistence(seedOverride: number | null = null): Promise<vo
     useStudio.subscribe(onStoreChange);
     useStudio.setState({ ready: true });
     await refreshProjects();
+    // Imported models kept for projects deleted since are let go.
+    pruneImportedModels(useStudio.getState().projects.map((p) => p.id));
   })();
   return started;
 }

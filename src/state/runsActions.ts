@@ -16,7 +16,7 @@ import { nextSort, type SortKey } from './runRows';
 import { isBusy } from './selectors';
 import { useStudio } from './store';
 import { isTextBusy, textTrainingData, type PreparedTextData } from './textSelectors';
-import { ensureTextBase, textBaseMismatch } from './textModel';
+import { ensureTextBaseFor, textBaseMismatch } from './textModel';
 import type { RunsState, StudioState } from './types';
 
 const set = (patch: Partial<RunsState>) => useStudio.getState().setRuns(patch);
@@ -194,7 +194,8 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
 async function makeTextRunCurrent(id: string, run: StoredTextRun, checkpoint: Checkpoint): Promise<void> {
   const record = run.record;
   if (!record) throw new Error('It has no run record.');
-  if (!(await ensureTextBase())) throw new Error(text().baseError ?? 'The language model could not be loaded.');
+  // A run on an import this project keeps loads that model back (ensureTextBaseFor).
+  if (!(await ensureTextBaseFor(record.model))) throw new Error(text().baseError ?? 'The language model could not be loaded.');
   const mismatch = textBaseMismatch(record.model);
   if (mismatch) throw new Error(mismatch);
   const t = text();

@@ -1,4 +1,7 @@
-/** Text actions: choosing the task, loading the bundled language model, and which of its groups train. */
+/**
+ * Text actions: choosing the task, loading the language model (the bundled one, or a Hugging Face
+ * import, kept with the project and loaded back after a reload), and which of its groups train.
+ */
 import { userMessageOf } from '../lib/errors';
 import { presetGroups } from '../text/groups';
 import type { InputFile } from '../data/ingest';
@@ -7,6 +10,7 @@ import { HF_TASK } from '../models/hf/tasks';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { TextTask } from '../text/types';
 import { getClient } from './clientHost';
+import { keepImportedModel, readImportedModel, restoreFailedMessage, storedImportedModelName } from './importedModelStore';
 import { ensureReady } from './controller';
 import { absolute } from './modelSource';
 import { useStudio } from './store';
@@ -42,14 +46,26 @@ function defaultTrainable(task: TextTask, base: TextBaseSummary | null | undefin
 }
 
 let baseGeneration = -1;
+/**
+ * Which language model should be loaded: every change of it (an import, the bundled one chosen
+ * again, a project opened, a run on a kept import) counts one up; the loaded model answers for the
+ * value it was loaded for (`baseWant`), so a load that started for the model before loads again.
+ */
+let want = 0;
+let baseWant = -1;
 /** The files of the imported model, kept to send again to a restarted worker (a crash or a lost GPU). */
 let importedFiles: HfInputFile[] | null = null;
+/** The imported model that is the current base, and the project it belongs to (null: the bundled model). */
+let imported: { projectId: string | null; name: string } | null = null;
+/** An imported model the project keeps in browser storage, read back on the next load in place of the bundled model. */
+let pendingRestore: { projectId: string; name: string } | null = null;
 
 let loadingBase: Promise<boolean> | null = null;
 
 /**
  * Starts the backend (if needed) and loads the language model in the worker: the bundled one, or
- * the imported one again after the worker restarted. Calls while one is loading share it.
+ * the imported one (again after the worker restarted, or from browser storage after a reload).
+ * Calls while one is loading share it.
  */
 export function ensureTextBase(): Promise<boolean> {
   loadingBase ??= loadTextBase().finally(() => {
@@ -64,30 +80,132 @@ async function loadTextBase(): Promise<boolean> {
     setText({ baseState: 'error', baseError: useStudio.getState().backendError ?? 'The compute backend did not start.' });
     return false;
   }
-  if (baseGeneration === getClient().generation && text().baseState === 'loaded') return true;
+  if (baseGeneration === getClient().generation && baseWant === want && text().baseState === 'loaded') return true;
+  const wanted = want;
+  // The model wanted changed while this one loaded or was read (another project opened): load that one instead.
+  const stale = () => wanted !== want;
   setText({ baseState: 'loading', baseError: null });
+  const restoring = importedFiles ? null : pendingRestore;
+  let files = importedFiles;
+  if (restoring) {
+    const back = await readImportedModel(restoring.projectId, restoring.name);
+    if (stale()) return loadTextBase();
+    if ('error' in back) return restoreFailed(back.error);
+    files = back.files;
+  }
   try {
     // Both text tasks start from the same language model: either session loads it.
-    const base =
-      importedFiles && text().base?.source === 'hf'
-        ? await getClient().call({ kind: 'load', task: 'text-generation', files: importedFiles })
-        : await getClient().call({ kind: 'load', task: 'text-generation', url: absolute(TEXT_LM.url), name: TEXT_LM.name });
+    const base = files
+      ? await getClient().call({ kind: 'load', task: 'text-generation', files })
+      : await getClient().call({ kind: 'load', task: 'text-generation', url: absolute(TEXT_LM.url), name: TEXT_LM.name });
+    if (stale()) return loadTextBase();
+    if (restoring) {
+      pendingRestore = null;
+      importedFiles = files;
+      imported = { projectId: restoring.projectId, name: base.name };
+    }
     baseGeneration = getClient().generation;
-    const first = text().base === null;
+    baseWant = wanted;
+    const before = text().base;
     setText({ base, baseState: 'loaded' });
     const now = text().task;
-    if (first && isTextTask(now)) setText({ trainable: defaultTrainable(now, base) });
+    if ((before === null || before.source !== base.source) && isTextTask(now)) setText({ trainable: defaultTrainable(now, base) });
     return true;
   } catch (err) {
+    if (stale()) return loadTextBase();
+    if (restoring) return restoreFailed(restoreFailedMessage(restoring.name, userMessageOf(err)));
     setText({ baseState: 'error', baseError: userMessageOf(err) });
     return false;
   }
 }
 
+/** A kept import could not come back: the bundled model loads instead, and the alert says why (the stored files stay). */
+function restoreFailed(message: string): Promise<boolean> {
+  pendingRestore = null;
+  importedFiles = null;
+  imported = null;
+  want++;
+  setText({ importError: message });
+  return loadTextBase();
+}
+
+/**
+ * The name of the imported model the project has as its base (loaded, or to be read back from
+ * browser storage), or null for the bundled model: what the autosave writes (textPersistence.ts).
+ */
+export function importedBaseName(): string | null {
+  return pendingRestore?.name ?? imported?.name ?? null;
+}
+
+/**
+ * A project was opened (after a reload, or from the project list) or created: `name` is the imported
+ * model its text state says was current (null: the bundled one). A kept import is read back from
+ * browser storage on the next load; the model of another project is unloaded.
+ */
+export function openProjectBase(projectId: string, name: string | null): void {
+  if (name !== null && imported?.projectId === projectId && imported.name === name && importedFiles) return;
+  if (name === null && !imported && !pendingRestore) return;
+  want++;
+  importedFiles = null;
+  imported = null;
+  pendingRestore = name === null ? null : { projectId, name };
+  setText({ base: null, baseState: 'idle', baseError: null, importError: null });
+}
+
+/**
+ * A new project was created: it keeps the imported model that is loaded (as it keeps the rest of the
+ * model step), so its files are kept again under the new project; one still to be read back from
+ * another project's storage is not carried, and the new project starts from the bundled model.
+ */
+export function carryBaseToNewProject(projectId: string): void {
+  if (imported && importedFiles) {
+    imported = { projectId, name: imported.name };
+    keepImportedModel(importedFiles, imported.name);
+  } else {
+    openProjectBase(projectId, null);
+  }
+}
+
+/** The loaded model's settings an import starts from: LoRA for GPT-2, and a context GPT-2's 1,024 tokens fit in. */
+function importedSettings(base: TextBaseSummary, task: TextTask): Partial<TextState['settings']> {
+  return {
+    ...(text().task === task ? {} : TEXT_TASK_DEFAULTS[task]),
+    lora: task === 'text-generation',
+    // GPT-2 reads 1,024 tokens; 256-token windows train in a quarter of the attention memory.
+    contextLength: base.config.contextLength > 256 ? 256 : null,
+  };
+}
+
+/**
+ * Loads the language model a stored run fine-tuned (`origin`, from its record): when that is an
+ * imported model this project keeps in browser storage and another one is loaded (the bundled one
+ * was chosen again since), the kept one is read back and becomes the current base, with an import's
+ * settings; the run's state on screen stays. Otherwise as `ensureTextBase`, and the caller's
+ * `textBaseMismatch` says what differs.
+ */
+export async function ensureTextBaseFor(origin: { name: string; source: string } | null | undefined): Promise<boolean> {
+  if (loadingBase) await loadingBase;
+  const base = text().base;
+  const projectId = useStudio.getState().currentId;
+  const loaded = base?.source === 'hf' && base.name === origin?.name;
+  if (origin?.source !== 'hf' || loaded || !projectId || (await storedImportedModelName(projectId)) !== origin.name) {
+    return ensureTextBase();
+  }
+  openProjectBase(projectId, origin.name);
+  if (!(await ensureTextBase())) return false;
+  const now = text().base;
+  const task = text().task;
+  if (now?.source === 'hf' && isTextTask(task)) {
+    setText({ settings: { ...text().settings, ...importedSettings(now, task) }, trainable: defaultTrainable(task, now) });
+  }
+  return true;
+}
+
 /**
  * Imports a Hugging Face model folder's files as the model text runs start from: the task becomes
  * text generation for GPT-2 (adapters, LoRA, train by default) or text classification for BERT (a
- * new head on its pooled output), and the run and results reset.
+ * new head on its pooled output), and the run and results reset. Once it has loaded, its files are
+ * kept in browser storage with the project (in the background), so it comes back after a reload.
  * A failure is an alert; the model loaded before stays.
  */
 export async function importTextModel(files: readonly InputFile[]): Promise<boolean> {
@@ -106,17 +224,17 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
   try {
     const base = await getClient().call({ kind: 'load', task: 'text-generation', files: input });
     importedFiles = input;
+    const projectId = useStudio.getState().currentId;
+    imported = { projectId, name: base.name };
+    pendingRestore = null;
+    baseWant = ++want;
     baseGeneration = getClient().generation;
+    // Only a model that loaded is kept; it replaces the one this project kept before.
+    keepImportedModel(input, base.name);
     const t = text();
     // GPT-2 writes (adapters by default); BERT and DistilBERT classify (a head on their pooled output, features cached).
     const task: TextTask = base.architecture ? HF_TASK[base.architecture] : 'text-generation';
-    const settings = {
-      ...t.settings,
-      ...(t.task === task ? {} : TEXT_TASK_DEFAULTS[task]),
-      lora: task === 'text-generation',
-      // GPT-2 reads 1,024 tokens; 256-token windows train in a quarter of the attention memory.
-      contextLength: base.config.contextLength > 256 ? 256 : null,
-    };
+    const settings = { ...t.settings, ...importedSettings(base, task) };
     useStudio.getState().resetTextRun({
       task,
       base,
@@ -132,12 +250,18 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
   }
 }
 
-/** Back to the bundled language model (the imported one is forgotten). */
+/**
+ * Back to the bundled language model. The imported model's files stay kept in browser storage with
+ * the project: its runs can still be resumed or made current, which loads it back (`ensureTextBaseFor`);
+ * a reload, though, starts from the bundled model, as chosen. Importing another model replaces it.
+ */
 export async function switchToBundledTextModel(): Promise<void> {
   const t = text();
   if (t.base?.source !== 'hf' || isTextBusy(t.status)) return;
   importedFiles = null;
-  baseGeneration = -1;
+  imported = null;
+  pendingRestore = null;
+  want++;
   useStudio
     .getState()
     .resetTextRun({ base: null, baseState: 'idle', importError: null, settings: { ...t.settings, lora: false, contextLength: null } });
@@ -145,15 +269,16 @@ export async function switchToBundledTextModel(): Promise<void> {
 }
 
 /**
- * Why the model loaded now is not the one a stored run fine-tuned, or null: an imported model's
- * files are not kept in the browser, so a run on one needs it imported again to continue.
+ * Why the model loaded now is not the one a stored run fine-tuned, or null. An imported model's
+ * files are kept with the project (one at a time), so a run on an earlier import, or on one whose
+ * files could not be kept, needs it imported again to continue.
  */
 export function textBaseMismatch(origin: { name: string; source: string } | null | undefined): string | null {
   if (!origin) return null;
   const base = text().base;
   const now = base?.source ?? 'bundled';
   if (origin.source === 'hf' && (now !== 'hf' || base?.name !== origin.name)) {
-    return `This run fine-tuned “${origin.name}”, imported from Hugging Face files, which the studio does not keep after a reload: import that model again in step 2 to continue with this run.`;
+    return `This run fine-tuned “${origin.name}”, imported from Hugging Face files, which this project no longer keeps in browser storage (another model was imported since, or its files could not be kept): import that model again in step 2 to continue with this run.`;
   }
   if (origin.source !== 'hf' && now === 'hf') {
     return `This run fine-tuned the bundled language model: choose it in step 2 (now “${base?.name ?? ''}” is loaded).`;

@@ -9,6 +9,27 @@ import type { TextTask } from '../text/types';
 import { DEFAULT_TEXT_SETTINGS, isTextTask } from './textSlice';
 import type { Task, TextSettings, TextState } from './types';
 
+/**
+ * The project's text state as stored, with the language model it has as its base: an imported
+ * Hugging Face model by name (its files are kept apart, src/storage/imported-models.ts), absent for
+ * the bundled one (and in projects stored before imports were kept).
+ */
+export interface StoredTextWithBase extends StoredText {
+  base?: { source: 'hf'; name: string };
+}
+
+/** The imported model a stored project had as its base, or null for the bundled one. */
+export function storedTextBase(stored: StoredText): string | null {
+  const base = (stored as StoredTextWithBase).base;
+  return base?.source === 'hf' && typeof base.name === 'string' ? base.name : null;
+}
+
+/** Whether the language model on screen changed (loaded, unloaded, another one): saved at once, like a new image model. */
+export function textBaseChanged(a: TextState, b: TextState): boolean {
+  const key = (t: TextState) => (t.base ? `${t.base.source}:${t.base.name}` : null);
+  return key(a) !== key(b);
+}
+
 /** The fields whose change saves the project. */
 export function textProjectChanged(a: TextState, b: TextState): boolean {
   return (
@@ -23,8 +44,10 @@ export function textProjectChanged(a: TextState, b: TextState): boolean {
   );
 }
 
-export function storedText(t: TextState, lastRunId: string | null): StoredText {
+/** `importedBase`: the imported model the project has as its base (textModel.importedBaseName), null for the bundled one. */
+export function storedText(t: TextState, lastRunId: string | null, importedBase: string | null = null): StoredTextWithBase {
   return {
+    ...(importedBase === null ? {} : { base: { source: 'hf' as const, name: importedBase } }),
     task: t.task,
     corpus: t.corpus,
     table: t.table,

@@ -11,7 +11,7 @@ import { deviceLossNotice, forgetWorker, newRunId, switchBackend } from './contr
 import type { TrainingClient } from '../worker/client';
 import type { BackendName } from '../engine/types';
 import { useStudio } from './store';
-import { ensureTextBase, textBaseMismatch } from './textModel';
+import { ensureTextBaseFor, textBaseMismatch } from './textModel';
 import { isTextBusy, textStartBlocker, textTrainSettings, textTrainingData, type PreparedTextData } from './textSelectors';
 import { TEXT_LM, isTextTask } from './textSlice';
 import type { TextSettings, TextState } from './types';
@@ -25,11 +25,12 @@ export function updateTextSettings(patch: Partial<TextSettings>): void {
 }
 
 /**
- * Loads the language model for a run (for a stored one, `origin`: the model it fine-tuned); false,
- * and the reason in the store as the run's error, when it cannot.
+ * Loads the language model for a run (for a stored one, `origin`: the model it fine-tuned, which an
+ * import the project keeps is loaded back for); false, and the reason in the store as the run's
+ * error, when it cannot.
  */
 export async function textBaseForRun(origin?: { name: string; source: string } | null): Promise<boolean> {
-  if (await ensureTextBase()) {
+  if (await ensureTextBaseFor(origin)) {
     const mismatch = textBaseMismatch(origin);
     if (!mismatch) return true;
     setText({ status: 'error', runError: mismatch });
