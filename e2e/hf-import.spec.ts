@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { test, expect } from './fixtures';
+import { lmJsGenerate } from './lmjs';
 import { recipes } from './text-data';
 import { readHfModel } from '../src/models/hf/import';
 import { createTextModel, disposeTextModel, generateText } from '../src/text/text-model';
@@ -110,6 +111,11 @@ test('import a GPT-2 folder: greedy text equals the reference, LoRA lowers the l
   } finally {
     disposeTextModel(model);
   }
+
+  // The TF.js download too (adapters merged, the imported tokenizer.json): its lm.js writes the same text.
+  const tfjs = await studio.exportZip('export.tfjs');
+  expect(Object.keys(tfjs)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'tokenizer.json', 'lm.js']));
+  expect(await lmJsGenerate(tfjs, 'Recipe 3: mix', { maxTokens: 12, temperature: 0 })).toBe(written);
 });
 
 test('bad model folders: each gets an alert naming the problem, and the loaded model stays', async ({ studio }, testInfo) => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
+import { lmJsGenerate } from './lmjs';
 import { recipes } from './text-data';
 
 test('text classification: the spam/ham sample, a head on the pre-trained model, evaluation and export', async ({ studio, page }) => {
@@ -84,8 +85,17 @@ test('text generation: fine-tuning lowers validation loss from before the first 
   await expect(studio.id('generate.output')).toHaveText(first ?? '');
   await page.screenshot({ path: '/tmp/shots6/text-generation.png', fullPage: true });
 
+  // Greedy: the download's own lm.js, run in Node with plain TensorFlow.js, writes what the studio wrote.
+  await studio.setNumber('generate.temperature', 0);
+  await studio.setNumber('generate.max-tokens', 24);
+  await studio.id('generate.run').click();
+  await expect(studio.id('generate.run')).toBeEnabled({ timeout: 60_000 });
+  const greedy = ((await studio.id('generate.output').textContent()) ?? '').slice('Recipe 7: mix'.length);
+  expect(greedy.length).toBeGreaterThan(10);
+
   const files = await studio.exportZip();
-  expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json']));
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'tokenizer.json', 'metadata.json', 'lm.js']));
+  expect(await lmJsGenerate(files, 'Recipe 7: mix', { maxTokens: 24, temperature: 0 })).toBe(greedy);
 });
 
 test('bad text input: a CSV without the chosen column, an empty text file, a 200 MB text file — alerts, nothing lost', async ({

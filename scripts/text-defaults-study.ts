@@ -22,13 +22,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { nodeModuleFiles, startNodeBackend } from './lib/node-tf';
-import { loadPretrained, topicSet } from './lib/text-sets';
+import { loadPretrained, topicSet, type TextBaseModel } from './lib/text-sets';
 import { parseTextTable } from '../src/data/text-table';
 import { splitTextExamples } from '../src/data/text-split';
 import type { TextExample } from '../src/data/text-types';
 import { createTextFeatureCache, runTextTraining, type TextFeatureCache } from '../src/text/finetune';
 import { createTextModel, disposeTextModel } from '../src/text/text-model';
-import type { SavedLm } from '../src/text/model';
 import type { TextTrainSettings } from '../src/text/types';
 import { DEFAULT_TEXT_SETTINGS, TEXT_TASK_DEFAULTS } from '../src/state/textSlice';
 import { splitTextCorpus } from '../src/data/text-split';
@@ -72,7 +71,7 @@ function topicExamples(): TextExample[] {
   return [...set.train, ...set.validation].map((e, i) => ({ id: `p-${i}`, text: e.text, label: set.classes[e.label]!.label }));
 }
 
-async function runOne(base: SavedLm, examples: TextExample[], seed: number, config: Config, cache: TextFeatureCache) {
+async function runOne(base: TextBaseModel, examples: TextExample[], seed: number, config: Config, cache: TextFeatureCache) {
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const split = splitTextExamples(examples, studio.validationSplit, seed);
   const index = new Map(labels.map((l, i) => [l, i]));
@@ -93,13 +92,14 @@ async function runOne(base: SavedLm, examples: TextExample[], seed: number, conf
   };
   const model = createTextModel(
     tf,
-    { ...base, weights: base.weights.slice(0) },
+    { ...base.saved, weights: base.saved.weights.slice(0) },
     {
       task: 'text-classification',
       labels,
       pooling: settings.pooling ?? 'mean',
       seed,
     },
+    base.tokenizer,
   );
   try {
     const r = await runTextTraining(
@@ -134,7 +134,7 @@ function documents(data: string): TextDocument[] {
     .map((e) => doc(e.id, e.text));
 }
 
-async function generation(base: SavedLm): Promise<void> {
+async function generation(base: TextBaseModel): Promise<void> {
   const gen = { ...DEFAULT_TEXT_SETTINGS, ...TEXT_TASK_DEFAULTS['text-generation'] };
   console.log(`generation defaults: lr ${gen.learningRate}, batch ${gen.batchSize}, ${gen.epochs} epochs, top block trains`);
   for (const data of flag('data', 'moby,emails').split(',')) {
@@ -153,10 +153,15 @@ async function generation(base: SavedLm): Promise<void> {
           weightDecay: gen.weightDecay,
           schedule: { kind: gen.schedule },
           dropout: gen.dropout,
-          trainableGroups: presetGroups(base.config, { kind: 'top-blocks', blocks }),
+          trainableGroups: presetGroups(base.saved.config, { kind: 'top-blocks', blocks }),
           ...config,
         };
-        const model = createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task: 'text-generation' });
+        const model = createTextModel(
+          tf,
+          { ...base.saved, weights: base.saved.weights.slice(0) },
+          { task: 'text-generation' },
+          base.tokenizer,
+        );
         const started = Date.now();
         const r = await runTextTraining(
           tf,
@@ -181,7 +186,7 @@ async function generation(base: SavedLm): Promise<void> {
 
 async function main(): Promise<void> {
   const backend = await startNodeBackend(path.join(root, 'node_modules'));
-  const base = loadPretrained(root);
+  const base = await loadPretrained(root);
   if (flag('task', 'classification') === 'generation') return generation(base);
   const chosen = names.length ? names : Object.keys(CONFIGS);
   console.log(

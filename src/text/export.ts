@@ -5,35 +5,56 @@
  *   tfjs-style `weightsManifest` (so `tf.io.loadWeights` / `tf.io.decodeWeights` read `weights.bin`).
  * - `weights.bin`: float32, in manifest order: the transformer (`lm_head` last for generation), then
  *   `cls.kernel`, `cls.bias`, `cls.shift` (fixed centring) for classification.
- * - `tokenizer.json`: the byte-level tokenizer description.
+ * - `tokenizer.json` (and `tokenizer_config.json` when the model has one): the model's Hugging Face
+ *   tokenizer files as they came, so that transformers, transformers.js and lm.js read the same tokens.
  * - `metadata.json`: task, labels, settings, final metrics, tokenizer, context length.
  * - `README.md`: a model card. `lm.js`: a dependency-free runtime (see runtime-source.ts).
  *
- * `importTextModel` reads model.json + weights.bin back into a TextModel.
+ * lm.js runs GPT-2-style decoders with GPT-2's byte-level BPE, so only such models export here;
+ * an encoder (BERT) or a WordPiece model downloads in Hugging Face layout (export.hf) instead.
+ * `importTextModel` reads model.json + weights.bin + tokenizer.json back into a TextModel.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { concatFloat32 } from '../lib/arrays';
+import { StudioError } from '../lib/errors';
+import { hfTextTokenizer, loadHfTokenizer } from '../models/hf/tokenizer';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSize } from './groups';
 import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
 import { mergeLoraInto } from './lora';
 import { LM_JS } from './runtime-source';
 import type { TextModel } from './text-model';
-import { BYTE_TOKENIZER, TOKENIZER, type TokenizerDescription } from './tokenizer';
+import type { TextTokenizer } from './tokenizer';
 import type { Pooling, TextEpochMetrics, TextTask, TextTrainSettings } from './types';
 
 type Tf = typeof tfTypes;
 
 export const TEXT_MODEL_FORMAT = 'finetune-studio/text-model';
+const DEFAULT_BASE_MODEL = 'finetune-studio text-lm';
+/** 2: a byte-level BPE tokenizer in tokenizer.json. Version 1 was the former byte-level model (tokens = UTF-8 bytes). */
+export const TEXT_MODEL_FORMAT_VERSION = 2;
+
+/** model.json's account of the tokenizer; its vocabulary and merges are in `file`. */
+export interface TextTokenizerDescription {
+  kind: 'byte-level-bpe';
+  vocabSize: number;
+  /** The id an empty prompt starts from. */
+  bos: number;
+  /** Generation ends at this id; null: never. */
+  eos: number | null;
+  pad: number;
+  /** The Hugging Face tokenizer.json in the export. */
+  file: 'tokenizer.json';
+}
 
 export interface TextModelJson {
   format: typeof TEXT_MODEL_FORMAT;
-  formatVersion: 1;
+  formatVersion: typeof TEXT_MODEL_FORMAT_VERSION;
   task: TextTask;
   config: LmConfig;
   parameters: number;
   labels?: string[];
   pooling?: Pooling;
-  tokenizer: TokenizerDescription;
+  tokenizer: TextTokenizerDescription;
   weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
 }
 
@@ -54,8 +75,47 @@ export interface TextExportInfo {
 const utf8 = new TextEncoder();
 const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value, null, 2) + '\n');
 
-/** All files of the export, by name. Reads the weights back with `await data()`. */
+/**
+ * Why lm.js cannot run this model, as a sentence; null when it can. lm.js implements GPT-2's
+ * decoder and its byte-level BPE (a ByteLevel pre-tokenizer, no normalizer) and nothing else.
+ */
+export function tfjsExportProblem(model: TextModel): string | null {
+  const elsewhere = 'download it in Hugging Face layout (export.hf) instead';
+  if (model.lm.config.arch === 'bert')
+    return `The TF.js export runs GPT-2-style decoders only; this model is a BERT-style encoder: ${elsewhere}.`;
+  const tok = model.tokenizer;
+  if (tok.kind !== 'BPE' || tok.framed) {
+    return `The TF.js export reads GPT-2's byte-level BPE tokenizer only; this model's tokenizer is ${tok.kind}${tok.framed ? ' with [CLS] … [SEP] framing' : ''}: ${elsewhere}.`;
+  }
+  const text = tok.files['tokenizer.json'];
+  if (text === undefined) return 'The model has no tokenizer.json to export.';
+  const parsed = JSON.parse(text) as { pre_tokenizer?: { type?: unknown } | null; normalizer?: unknown };
+  if (parsed.pre_tokenizer?.type !== 'ByteLevel' || parsed.normalizer) {
+    return `The TF.js export reads GPT-2's byte-level BPE tokenizer only; this model's BPE tokenizer splits or normalises text another way: ${elsewhere}.`;
+  }
+  return null;
+}
+
+/** model.json's tokenizer description of a TextTokenizer. */
+export function describeTokenizer(tokenizer: TextTokenizer): TextTokenizerDescription {
+  return {
+    kind: 'byte-level-bpe',
+    vocabSize: tokenizer.vocabSize,
+    bos: tokenizer.bos,
+    eos: tokenizer.eos,
+    pad: tokenizer.pad,
+    file: 'tokenizer.json',
+  };
+}
+
+/**
+ * All files of the export, by name. Reads the weights back with `await data()`. Refuses (StudioError
+ * 'unsupported') a model lm.js cannot run: see `tfjsExportProblem`.
+ */
 export async function exportTextModel(tf: Tf, model: TextModel, info: TextExportInfo = {}): Promise<Record<string, Uint8Array>> {
+  const problem = tfjsExportProblem(model);
+  if (problem) throw new StudioError('unsupported', problem);
+  const tokenizer = describeTokenizer(model.tokenizer);
   // Adapters merged: the TF.js model has none, and lm.js reads plain kernels.
   const saved = await mergeLoraInto(tf, await saveLm(model.lm), model.lm);
   const specs: WeightSpec[] = saved.weightSpecs.slice();
@@ -75,12 +135,12 @@ export async function exportTextModel(tf: Tf, model: TextModel, info: TextExport
   const total = weights.length;
   const modelJson: TextModelJson = {
     format: TEXT_MODEL_FORMAT,
-    formatVersion: 1,
+    formatVersion: TEXT_MODEL_FORMAT_VERSION,
     task: model.task,
     config: saved.config,
     parameters: total,
     ...(head ? { labels: head.labels.slice(), pooling: head.pooling } : {}),
-    tokenizer: TOKENIZER,
+    tokenizer,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
   const metadata = {
@@ -89,19 +149,25 @@ export async function exportTextModel(tf: Tf, model: TextModel, info: TextExport
     pooling: head?.pooling ?? null,
     contextLength: saved.config.contextLength,
     parameters: total,
-    tokenizer: TOKENIZER,
-    baseModel: info.baseModel ?? 'finetune-studio text-lm',
+    tokenizer,
+    baseModel: info.baseModel ?? DEFAULT_BASE_MODEL,
     settings: info.settings ?? null,
     metrics: info.metrics ?? null,
     ...(info.run ? { run: info.run } : {}),
     ...(info.createdAt ? { createdAt: info.createdAt } : {}),
   };
+  // The tokenizer files verbatim: rewriting them could change how another reader tokenizes.
+  const tokenizerFiles: Record<string, Uint8Array> = {};
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const text = model.tokenizer.files[name];
+    if (text !== undefined) tokenizerFiles[name] = utf8.encode(text);
+  }
   return {
     'model.json': json(modelJson),
     'weights.bin': new Uint8Array(weights.buffer),
-    'tokenizer.json': json(TOKENIZER),
+    ...tokenizerFiles,
     'metadata.json': json(metadata),
-    'README.md': utf8.encode(modelCard(modelJson, info)),
+    'README.md': utf8.encode(modelCard(modelJson, info, 'tokenizer_config.json' in tokenizerFiles)),
     'lm.js': utf8.encode(LM_JS),
   };
 }
@@ -110,22 +176,24 @@ function fmt(v: number | null | undefined, digits = 4): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
 
-function modelCard(m: TextModelJson, info: TextExportInfo): string {
+function modelCard(m: TextModelJson, info: TextExportInfo, tokenizerConfig: boolean): string {
   const c = m.config;
+  const t = m.tokenizer;
   const metrics = info.metrics;
   const s = info.settings;
+  const parameters = m.parameters.toLocaleString('en-US');
   const lines = [
     `# ${info.name ?? 'Fine-tuned text model'}`,
     '',
-    `Task: **${m.task}**. Fine-tuned in the browser with finetune-studio from ${info.baseModel ?? 'its bundled byte-level text-lm'}.`,
+    `Task: **${m.task}**. Fine-tuned in the browser with finetune-studio from ${info.baseModel ?? DEFAULT_BASE_MODEL}.`,
     '',
     '## Model',
     '',
-    `- GPT-style decoder: ${c.blocks} blocks, width ${c.width}, ${c.heads} heads, MLP ${c.mlpRatio}×, context ${c.contextLength} bytes, ${m.parameters.toLocaleString('en-US')} parameters (float32).`,
+    `- GPT-2-format decoder: ${c.blocks} blocks, width ${c.width}, ${c.heads} heads, MLP ${c.mlpRatio}×, context ${c.contextLength} tokens, ${parameters} parameters (float32).`,
     m.task === 'text-generation'
-      ? `- Output: next-byte logits through ${c.tiedHead === false ? 'its own output matrix `lm_head`' : 'the tied token embedding'}.`
-      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from two parts side by side — the mean input embedding over the real tokens and the final hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}) — centred on the training mean (\`cls.shift\`), each part divided by its RMS. A text is read in up to 4 chunks of ${c.contextLength} bytes (its first ${4 * c.contextLength} bytes), pooled one by one and averaged.`,
-    `- Tokenizer: byte-level UTF-8 (ids 0–255 = bytes, ${TOKENIZER.special.bos} = BOS, ${TOKENIZER.special.eos} = EOS, ${TOKENIZER.special.pad} = PAD); see tokenizer.json.`,
+      ? `- Output: next-token logits through ${c.tiedHead === false ? 'its own output matrix `lm_head`' : 'the tied token embedding'}.`
+      : `- Output: softmax over ${m.labels?.length ?? 0} labels (${(m.labels ?? []).join(', ')}), from two parts side by side — the mean input embedding over the real tokens and the final hidden states pooled by **${m.pooling}** (${m.pooling === 'last' ? 'last real token' : 'mean over real tokens'}) — centred on the training mean (\`cls.shift\`), each part divided by its RMS. A text is read in up to 4 chunks of ${c.contextLength} tokens (its first ${4 * c.contextLength} tokens), pooled one by one and averaged.`,
+    `- Tokenizer: byte-level BPE (GPT-2 style), ${t.vocabSize.toLocaleString('en-US')} ids; id ${t.bos} starts an empty prompt${t.eos === null ? '' : `, ${t.eos} ends a text`}, ${t.pad} pads; see tokenizer.json.`,
     '',
     '## Training',
     '',
@@ -140,7 +208,8 @@ function modelCard(m: TextModelJson, info: TextExportInfo): string {
     '',
     '- `model.json`: config, task, labels, tokenizer and the tfjs `weightsManifest`.',
     '- `weights.bin`: float32 weights in manifest order.',
-    '- `tokenizer.json`, `metadata.json`: tokenizer; settings and final metrics.',
+    `- \`tokenizer.json\`: the Hugging Face tokenizer (vocabulary and merges)${tokenizerConfig ? '; `tokenizer_config.json`: its settings' : ''}.`,
+    '- `metadata.json`: task, labels, settings and final metrics.',
     '- `lm.js`: a small runtime for TensorFlow.js (no other dependency).',
     '',
     '## Use it',
@@ -148,18 +217,18 @@ function modelCard(m: TextModelJson, info: TextExportInfo): string {
     '```js',
     "import * as tf from '@tensorflow/tfjs';",
     "import { loadTextModel, generate, classify } from './lm.js';",
-    "const model = await loadTextModel(tf, './'); // the folder serving model.json and weights.bin",
+    "const model = await loadTextModel(tf, './'); // the folder serving model.json, tokenizer.json and weights.bin",
     m.task === 'text-generation'
       ? "console.log(await generate(tf, model, 'Once upon', { maxTokens: 100, temperature: 0.8, topK: 40, seed: 1 }));"
       : "console.log(await classify(tf, model, 'A paragraph to label')); // [{ label, probability }]",
     '```',
     '',
-    'In Node, decode the weights yourself: `fromWeights(tf, json, tf.io.decodeWeights(buffer, json.weightsManifest[0].weights))` (see the top of lm.js).',
+    "In Node, read the files yourself: `fromWeights(tf, json, tf.io.decodeWeights(buffer, json.weightsManifest[0].weights), JSON.parse(fs.readFileSync('tokenizer.json', 'utf8')))` (see the top of lm.js). `encode(model, text)` and `decode(model, ids)` give its tokens.",
     '',
     '## Limitations',
     '',
-    '- A sub-million-parameter byte-level model with a short context: it learns style, spelling and frequent phrases, not facts or reasoning. Check its outputs before relying on them.',
-    '- The base model was pre-trained on public-domain English (Moby Dick, US State of the Union addresses); other languages and domains start from weaker statistics.',
+    `- A small GPT-2-format model (${parameters} parameters) with a context of ${c.contextLength} tokens: expect it to pick up style, spelling and frequent phrases, not facts or reasoning. Check its outputs before relying on them.`,
+    `- What it knows beyond the fine-tuning data comes from its base model (${info.baseModel ?? DEFAULT_BASE_MODEL}); languages and domains that model saw little of start from weaker statistics.`,
     '',
   ];
   return lines.join('\n');
@@ -169,6 +238,11 @@ function modelCard(m: TextModelJson, info: TextExportInfo): string {
 export function parseTextModelJson(bytes: Uint8Array): TextModelJson {
   const m = JSON.parse(new TextDecoder().decode(bytes)) as Partial<TextModelJson>;
   if (m.format !== TEXT_MODEL_FORMAT) throw new Error(`model.json is not a ${TEXT_MODEL_FORMAT} file`);
+  if (m.formatVersion !== TEXT_MODEL_FORMAT_VERSION || m.tokenizer?.kind !== 'byte-level-bpe') {
+    throw new Error(
+      `model.json is version ${String(m.formatVersion)} of ${TEXT_MODEL_FORMAT}; this studio reads version ${TEXT_MODEL_FORMAT_VERSION} (a byte-level BPE tokenizer in tokenizer.json)`,
+    );
+  }
   if (m.task !== 'text-generation' && m.task !== 'text-classification') throw new Error(`unknown task ${String(m.task)}`);
   if (!m.config || !m.weightsManifest?.[0]) throw new Error('model.json lacks its config or weightsManifest');
   if (m.task === 'text-classification' && (!m.labels || m.labels.length < 2 || (m.pooling !== 'mean' && m.pooling !== 'last'))) {
@@ -177,17 +251,35 @@ export function parseTextModelJson(bytes: Uint8Array): TextModelJson {
   return m as TextModelJson;
 }
 
-/** Rebuilds a TextModel from exported files (model.json + the weights file it names). */
+/**
+ * The export's tokenizer, from its tokenizer.json (and tokenizer_config.json when present), ending
+ * texts with the token model.json names as EOS (GPT-2's `<|endoftext|>` unless the model chose another).
+ */
+function importTokenizer(m: TextModelJson, files: Record<string, Uint8Array>): TextTokenizer {
+  const text = (name: string) => {
+    const bytes = files[name];
+    return bytes ? new TextDecoder().decode(bytes) : null;
+  };
+  const tokenizerJson = text(m.tokenizer.file);
+  if (tokenizerJson === null) throw new Error(`the export lacks ${m.tokenizer.file}, which holds the model's tokenizer`);
+  const hf = loadHfTokenizer(tokenizerJson, text('tokenizer_config.json'));
+  const parsed = JSON.parse(tokenizerJson) as { added_tokens?: Array<{ id: number; content: string }> };
+  const eosToken = parsed.added_tokens?.find((t) => t.id === m.tokenizer.eos)?.content;
+  return hfTextTokenizer(hf, eosToken ? { eosToken } : {});
+}
+
+/** Rebuilds a TextModel from exported files (model.json, tokenizer.json and the weights file model.json names). */
 export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): TextModel {
   const modelBytes = files['model.json'];
   if (!modelBytes) throw new Error('the export lacks model.json');
   const m = parseTextModelJson(modelBytes);
+  const tokenizer = importTokenizer(m, files);
   const group = m.weightsManifest[0]!;
   const bin = files[group.paths[0] ?? 'weights.bin'];
   if (!bin) throw new Error(`the export lacks ${group.paths[0] ?? 'weights.bin'}`);
   const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   const lm = loadLm(tf, { config: m.config, weightSpecs: group.weights, weights });
-  if (m.task === 'text-generation') return { task: m.task, lm, classifier: null, tokenizer: BYTE_TOKENIZER };
+  if (m.task === 'text-generation') return { task: m.task, lm, classifier: null, tokenizer };
   try {
     const flat = new Float32Array(weights);
     const take = (name: string): { values: Float32Array; shape: number[] } => {
@@ -217,7 +309,7 @@ export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): Text
       shift: variable(sh, false),
       fitted: true,
     };
-    return { task: m.task, lm, classifier, tokenizer: BYTE_TOKENIZER };
+    return { task: m.task, lm, classifier, tokenizer };
   } catch (err) {
     disposeLm(lm);
     throw err;

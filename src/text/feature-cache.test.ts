@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKENIZER } from '../test/text-tokenizer';
 import { createTextFeatureCache, runTextTraining, type TextFeatureCache } from './finetune';
 import type { SavedLm } from './model';
 import { tinyPretrainedLm } from '../test/tiny';
@@ -53,6 +54,7 @@ async function run(settings: TextTrainSettings, features: TextFeatureCache | nul
     tf,
     { ...base, weights: base.weights.slice(0) },
     { task: 'text-classification', labels: ['a', 'b'], pooling: 'mean', seed: 3 },
+    TEST_TOKENIZER,
   );
   try {
     return await runTextTraining(tf, model, DATA, settings, () => {}, { features });

@@ -7,7 +7,7 @@
  *   loop's head, the others as parts (top first) at `backboneLrMultiplier` (default 1). The loop
  *   brings the optimizers, schedules, weight decay, early stopping, checkpoints and OOM backoff.
  * - Generation: the text is cut into windows of contextLength + 1 bytes (the cut points shift by a
- *   seeded offset every epoch; validation uses offset 0); loss = next-byte cross-entropy, padding
+ *   seeded offset every epoch; validation uses offset 0); loss = next-token cross-entropy, padding
  *   weighted 0. Classification: padded examples, pooled features, softmax; when no group below the
  *   head trains, pooled features are computed once and cached (as typed arrays). A fresh head's
  *   feature centring is fitted on the training set before the first step (classifier.ts).

@@ -29,8 +29,7 @@ export const CLASSIFIER_KERNEL = 'cls.kernel';
 
 /**
  * The classifier reads two pooled parts side by side: the mean of the input embeddings (a bag of
- * bytes) and the final hidden states pooled as chosen. Linear probes on the bundled model: the final
- * states alone separate the 3-class topic set at 0.53, both parts at 0.76 (see classifier.ts).
+ * tokens) and the final hidden states pooled as chosen (why: classifier.ts).
  */
 export const CLASSIFIER_PARTS = 2;
 export function classifierInputSize(width: number, arch: 'gpt2' | 'bert' = 'gpt2'): number {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKENIZER } from '../test/text-tokenizer';
 import { createRng } from '../lib/random';
 import { findTextLearningRate, runTextTraining } from './finetune';
 import type { SavedLm } from './model';
@@ -25,6 +26,7 @@ const clsModel = (): TextModel =>
     tf,
     { ...base, weights: base.weights.slice(0) },
     { task: 'text-classification', labels: ['fruit', 'animal'], pooling: 'mean', seed: 3 },
+    TEST_TOKENIZER,
   );
 
 const WORDS = [

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKENIZER } from '../test/text-tokenizer';
 import type { Checkpoint } from '../engine/checkpoint';
 import { evaluateTextClassifier, heldTextCheckpoint, restoreTextRun, runTextTraining } from './finetune';
 import type { SavedLm } from './model';
@@ -22,8 +23,13 @@ beforeAll(async () => {
 
 const fresh = (task: TextTrainSettings['task']): TextModel =>
   task === 'text-generation'
-    ? createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task })
-    : createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task, labels: ['a', 'b'], pooling: 'mean', seed: 3 });
+    ? createTextModel(tf, { ...base, weights: base.weights.slice(0) }, { task }, TEST_TOKENIZER)
+    : createTextModel(
+        tf,
+        { ...base, weights: base.weights.slice(0) },
+        { task, labels: ['a', 'b'], pooling: 'mean', seed: 3 },
+        TEST_TOKENIZER,
+      );
 
 function weightsOf(model: TextModel): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();

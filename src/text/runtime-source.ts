@@ -1,66 +1,260 @@
 /**
  * The source of `lm.js`, shipped in every exported text model: a dependency-free ES module that
- * runs the exported model with the caller's TensorFlow.js (any backend). It mirrors model.ts and
- * classifier.ts op for op (export.test.ts checks the logits and a seeded generation match).
+ * runs the exported model with the caller's TensorFlow.js (any backend) and tokenizes with the
+ * export's own tokenizer.json (GPT-2's byte-level BPE, in plain JS). It mirrors model.ts,
+ * classifier.ts and the Hugging Face tokenizer op for op: export.test.ts checks that its tokens,
+ * logits, probabilities and a seeded generation match the studio's.
  */
 export const LM_JS = String.raw`// lm.js: runs a text model exported by the fine-tuning studio with TensorFlow.js (any backend).
 //
-// Browser (model.json, weights.bin and lm.js served from one folder):
+// Browser (model.json, weights.bin, tokenizer.json and lm.js served from one folder):
 //   import * as tf from '@tensorflow/tfjs';
 //   import { loadTextModel, generate, classify } from './lm.js';
-//   const model = await loadTextModel(tf, './');           // fetches model.json + weights.bin (tf.io.loadWeights)
+//   const model = await loadTextModel(tf, './');  // fetches model.json, tokenizer.json, weights.bin
 //   await generate(tf, model, 'Call me', { maxTokens: 80, temperature: 0.8, topK: 40, seed: 1 });
-//   await classify(tf, model, 'A paragraph to label');     // [{ label, probability }], most likely first
+//   await classify(tf, model, 'A paragraph to label');  // [{ label, probability }], most likely first
 //
 // Node:
 //   const json = JSON.parse(fs.readFileSync('model.json', 'utf8'));
 //   const bin = new Uint8Array(fs.readFileSync('weights.bin')).buffer;
-//   const model = fromWeights(tf, json, tf.io.decodeWeights(bin, json.weightsManifest[0].weights));
+//   const model = fromWeights(tf, json, tf.io.decodeWeights(bin, json.weightsManifest[0].weights),
+//     JSON.parse(fs.readFileSync('tokenizer.json', 'utf8')));
 //
-// Tokens are UTF-8 bytes (0-255) plus BOS 256, EOS 257, PAD 258. Call disposeModel(model) when done.
+// Tokens: GPT-2's byte-level BPE, read from tokenizer.json: encode(model, text), decode(model, ids);
+// without weights, encode({ tokenizer: readTokenizer(tokenizerJson) }, text).
+// Call disposeModel(model) when done.
 
-const BYTE_VOCAB = 256;
-const BOS = 256;
-const PAD = 258;
-const EOS = 257;
+// ---- Tokenizer: GPT-2 byte-level BPE --------------------------------------------------------
 
-/** A model from model.json and its decoded weights (name -> tensor). */
-export function fromWeights(tf, modelJson, weights) {
+// GPT-2's pre-tokenizer (the ByteLevel pre-tokenizer's regex): merges never cross these pieces.
+const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+// GPT-2's bytes_to_unicode: every byte as a printable character (printable bytes as themselves,
+// the others from U+0100 on), so that BPE tokens are plain strings.
+function byteAlphabet() {
+  const bytes = [];
+  for (let b = 0x21; b <= 0x7e; b++) bytes.push(b);
+  for (let b = 0xa1; b <= 0xac; b++) bytes.push(b);
+  for (let b = 0xae; b <= 0xff; b++) bytes.push(b);
+  const chars = bytes.map((b) => String.fromCodePoint(b));
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bytes.includes(b)) {
+      bytes.push(b);
+      chars.push(String.fromCodePoint(256 + n++));
+    }
+  }
+  const byteChar = new Array(256);
+  const charByte = new Map();
+  bytes.forEach((b, i) => {
+    byteChar[b] = chars[i];
+    charByte.set(chars[i], b);
+  });
+  return { byteChar, charByte };
+}
+
+/** The tokenizer of a parsed tokenizer.json (or its text); refuses what lm.js does not implement. */
+export function readTokenizer(tokenizerJson) {
+  const json = typeof tokenizerJson === 'string' ? JSON.parse(tokenizerJson) : tokenizerJson;
+  if (!json || typeof json !== 'object') throw new Error('fromWeights needs the parsed tokenizer.json');
+  const model = json.model || {};
+  const pre = json.pre_tokenizer;
+  if (model.type !== 'BPE' || !pre || pre.type !== 'ByteLevel' || json.normalizer) {
+    throw new Error('lm.js reads GPT-2 byte-level BPE tokenizers (a BPE model, the ByteLevel pre-tokenizer, no normalizer)');
+  }
+  // A Map, not the object: a token may be spelt "constructor" or "__proto__".
+  const vocab = new Map(Object.entries(model.vocab));
+  const ranks = new Map();
+  // Merges are "left right" strings in older files, [left, right] pairs in newer ones.
+  (model.merges || []).forEach((m, rank) => ranks.set(Array.isArray(m) ? m[0] + ' ' + m[1] : m, rank));
+  const added = (json.added_tokens || []).slice().sort((a, b) => b.content.length - a.content.length);
+  const tokens = [];
+  for (const [token, id] of vocab) tokens[id] = token;
+  const addedById = new Map(added.map((t) => [t.id, t]));
+  return {
+    vocab,
+    ranks,
+    tokens,
+    added,
+    addedById,
+    ...byteAlphabet(),
+    splitWords: pre.use_regex !== false,
+    prefixSpace: pre.add_prefix_space === true,
+    ignoreMerges: model.ignore_merges === true,
+    cache: new Map(),
+  };
+}
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+// The text cut into plain segments and added tokens (<|endoftext|> and the like), as Hugging Face
+// tokenizers cut it before pre-tokenizing: the longest added token first, honouring lstrip
+// (absorbs the whitespace before it), rstrip (after it) and single_word (not inside a word).
+function splitAdded(tok, text) {
+  const out = [];
+  let start = 0;
+  let i = 0;
+  while (i < text.length) {
+    const t = tok.added.find((a) => a.content && text.startsWith(a.content, i));
+    const end = t ? i + t.content.length : i;
+    if (!t || (t.single_word && (WORD_CHAR.test(text[i - 1] || '') || WORD_CHAR.test(text[end] || '')))) {
+      i++;
+      continue;
+    }
+    let before = i;
+    if (t.lstrip) while (before > start && /\s/u.test(text[before - 1])) before--;
+    let after = end;
+    if (t.rstrip) while (after < text.length && /\s/u.test(text[after])) after++;
+    if (before > start) out.push(text.slice(start, before));
+    out.push(t.id);
+    start = i = after;
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out;
+}
+
+// One pre-tokenized word (in byte characters) as BPE token ids: GPT-2's bpe(), merging the
+// lowest-ranked adjacent pair everywhere in the word until no pair has a rank. Cached per word.
+function bpeWord(tok, word) {
+  const cached = tok.cache.get(word);
+  if (cached) return cached;
+  let parts = tok.ignoreMerges && tok.vocab.has(word) ? [word] : Array.from(word);
+  for (;;) {
+    let best = -1;
+    let bestRank = Infinity;
+    for (let i = 0; i + 1 < parts.length; i++) {
+      const rank = tok.ranks.get(parts[i] + ' ' + parts[i + 1]);
+      if (rank !== undefined && rank < bestRank) {
+        bestRank = rank;
+        best = i;
+      }
+    }
+    if (best < 0) break;
+    const a = parts[best];
+    const b = parts[best + 1];
+    const merged = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (i + 1 < parts.length && parts[i] === a && parts[i + 1] === b) {
+        merged.push(a + b);
+        i++;
+      } else merged.push(parts[i]);
+    }
+    parts = merged;
+  }
+  const ids = parts.map((p) => {
+    const id = tok.vocab.get(p);
+    if (id === undefined) throw new Error('tokenizer.json has no token ' + JSON.stringify(p));
+    return id;
+  });
+  // Bounded, so that a long stream of distinct words cannot grow it without end.
+  if (tok.cache.size > 50000) tok.cache.clear();
+  tok.cache.set(word, ids);
+  return ids;
+}
+
+/** Token ids of a text, as the studio's tokenizer gives them (added tokens such as <|endoftext|> included). */
+export function encode(model, text) {
+  const tok = model.tokenizer;
+  const utf8 = new TextEncoder();
+  const ids = [];
+  for (const segment of splitAdded(tok, text)) {
+    if (typeof segment === 'number') {
+      ids.push(segment);
+      continue;
+    }
+    const s = tok.prefixSpace && !segment.startsWith(' ') ? ' ' + segment : segment;
+    for (const piece of tok.splitWords ? s.match(GPT2_PATTERN) || [] : [s]) {
+      let word = '';
+      for (const b of utf8.encode(piece)) word += tok.byteChar[b];
+      for (const id of bpeWord(tok, word)) ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * The text of token ids; special tokens are left out. A character split across the last ids
+ * decodes as U+FFFD (the decoder is not fatal), as in the studio.
+ */
+export function decode(model, ids) {
+  const tok = model.tokenizer;
+  const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  let text = '';
+  let bytes = [];
+  const flush = () => {
+    text += utf8.decode(Uint8Array.from(bytes));
+    bytes = [];
+  };
+  for (const id of ids) {
+    const added = tok.addedById.get(id);
+    if (added) {
+      if (added.special) continue;
+      flush();
+      text += added.content;
+      continue;
+    }
+    const token = tok.tokens[id];
+    if (token === undefined) continue;
+    for (const c of token) {
+      const b = tok.charByte.get(c);
+      if (b !== undefined) bytes.push(b);
+      else for (const x of new TextEncoder().encode(c)) bytes.push(x);
+    }
+  }
+  flush();
+  return text;
+}
+
+// ---- Model ----------------------------------------------------------------------------------
+
+/** A model from model.json, its decoded weights (name -> tensor) and tokenizer.json (parsed or text). */
+export function fromWeights(tf, modelJson, weights, tokenizerJson) {
   for (const group of modelJson.weightsManifest) {
     for (const spec of group.weights) {
       if (!weights[spec.name]) throw new Error('weights.bin lacks ' + spec.name);
     }
   }
+  if (tokenizerJson === undefined || tokenizerJson === null) {
+    throw new Error('fromWeights needs tokenizer.json (parsed, or as text) as its fourth argument');
+  }
+  const tokenizer = readTokenizer(tokenizerJson);
+  // A loop, not Math.max(...ids): a 50k-token vocabulary is too many arguments for some engines.
+  let largest = -1;
+  for (const id of tokenizer.vocab.values()) largest = Math.max(largest, id);
+  for (const t of tokenizer.added) largest = Math.max(largest, t.id);
+  if (largest >= modelJson.config.vocabSize) {
+    throw new Error('tokenizer.json has ids up to ' + largest + ', the model only ' + modelJson.config.vocabSize);
+  }
+  const ids = modelJson.tokenizer;
   return {
     task: modelJson.task,
     config: modelJson.config,
     labels: modelJson.labels || null,
     pooling: modelJson.pooling || 'mean',
+    tokenizer,
+    bos: ids.bos,
+    eos: ids.eos === null || ids.eos === undefined ? null : ids.eos,
+    pad: ids.pad,
     w: weights,
   };
 }
 
-/** Fetches model.json and weights.bin from a folder URL. */
+/** Fetches model.json, tokenizer.json and weights.bin from a folder URL. */
 export async function loadTextModel(tf, baseUrl) {
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
-  const response = await fetch(base + 'model.json');
-  if (!response.ok) throw new Error('cannot fetch model.json (' + response.status + ')');
-  const json = await response.json();
+  const fetchJson = async (name) => {
+    const response = await fetch(base + name);
+    if (!response.ok) throw new Error('cannot fetch ' + name + ' (' + response.status + ')');
+    return response.json();
+  };
+  const json = await fetchJson('model.json');
+  const tokenizer = await fetchJson((json.tokenizer && json.tokenizer.file) || 'tokenizer.json');
   const weights = await tf.io.loadWeights(json.weightsManifest, base);
-  return fromWeights(tf, json, weights);
+  return fromWeights(tf, json, weights, tokenizer);
 }
 
 export function disposeModel(model) {
   for (const t of Object.values(model.w)) t.dispose();
-}
-
-export function encode(text) {
-  return Array.from(new TextEncoder().encode(text));
-}
-
-export function decode(ids) {
-  const bytes = Uint8Array.from(ids.filter((id) => id >= 0 && id < BYTE_VOCAB));
-  return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
 }
 
 function layerNorm(tf, x, gamma, beta) {
@@ -112,13 +306,15 @@ export function forward(tf, model, ids) {
   return { embeddings, hidden: tf.reshape(layerNorm(tf, x, w['ln_f.gamma'], w['ln_f.beta']), [B, T, D]) };
 }
 
-/** Next-byte logits [B, T, vocab] (generation models). Call inside tf.tidy. */
+// The output matrix: the model's own lm_head, or the tied token embedding.
+const outputMatrix = (model) => (model.config.tiedHead === false ? model.w.lm_head : model.w.tok_emb);
+
+/** Next-token logits [B, T, vocab] (generation models). Call inside tf.tidy. */
 export function logits(tf, model, ids) {
   const { width: D, vocabSize } = model.config;
   const [B, T] = ids.shape;
-  const out = model.config.tiedHead === false ? model.w.lm_head : model.w.tok_emb;
   const h = tf.reshape(hiddenStates(tf, model, ids), [B * T, D]);
-  return tf.reshape(tf.matMul(h, out, false, true), [B, T, vocabSize]);
+  return tf.reshape(tf.matMul(h, outputMatrix(model), false, true), [B, T, vocabSize]);
 }
 
 function mulberry32(seed) {
@@ -132,18 +328,29 @@ function mulberry32(seed) {
   };
 }
 
-function sample(values, temperature, topK, rand) {
+// One id from logits with temperature (0: greedy), top-k (0: all) and top-p (nucleus: the
+// likeliest ids whose tempered probabilities reach p; 1: off), drawn with the seeded generator.
+function sample(values, temperature, topK, topP, rand) {
   const n = values.length;
   let best = 0;
   for (let i = 1; i < n; i++) if (values[i] > values[best]) best = i;
   if (temperature <= 0) return best;
   let order = Array.from({ length: n }, (_, i) => i);
-  if (topK > 0 && topK < n) {
+  const nucleus = topP > 0 && topP < 1;
+  if ((topK > 0 && topK < n) || nucleus) {
     order.sort((a, b) => values[b] - values[a] || a - b);
-    order = order.slice(0, topK);
+    if (topK > 0 && topK < n) order = order.slice(0, topK);
   }
   const max = values[best];
-  const probs = order.map((i) => Math.exp((values[i] - max) / temperature));
+  let probs = order.map((i) => Math.exp((values[i] - max) / temperature));
+  if (nucleus) {
+    const sum = probs.reduce((a, b) => a + b, 0);
+    let kept = 0;
+    let mass = 0;
+    while (kept < probs.length && mass < topP * sum) mass += probs[kept++];
+    order = order.slice(0, Math.max(1, kept));
+    probs = probs.slice(0, order.length);
+  }
   let r = rand() * probs.reduce((a, b) => a + b, 0);
   for (let j = 0; j < order.length; j++) {
     r -= probs[j];
@@ -152,79 +359,64 @@ function sample(values, temperature, topK, rand) {
   return best;
 }
 
-// Valid UTF-8 only: the bytes that may come next (RFC 3629), as in the studio.
-const BOUNDARY = { pending: 0, lo: 0x80, hi: 0xbf };
-function nextState(s, b) {
-  if (s.pending > 0 && b >= 0x80 && b <= 0xbf) return { pending: s.pending - 1, lo: 0x80, hi: 0xbf };
-  if (b >= 0xc2 && b <= 0xdf) return { pending: 1, lo: 0x80, hi: 0xbf };
-  if (b === 0xe0) return { pending: 2, lo: 0xa0, hi: 0xbf };
-  if (b === 0xed) return { pending: 2, lo: 0x80, hi: 0x9f };
-  if (b >= 0xe1 && b <= 0xef) return { pending: 2, lo: 0x80, hi: 0xbf };
-  if (b === 0xf0) return { pending: 3, lo: 0x90, hi: 0xbf };
-  if (b === 0xf4) return { pending: 3, lo: 0x80, hi: 0x8f };
-  if (b >= 0xf1 && b <= 0xf3) return { pending: 3, lo: 0x80, hi: 0xbf };
-  return BOUNDARY;
-}
-function allowed(id, s) {
-  if (s.pending > 0) return id >= s.lo && id <= s.hi;
-  if (id === BOS || id === PAD) return false;
-  if (id === EOS) return true;
-  if (id < 0x20) return id === 0x09 || id === 0x0a;
-  if (id === 0x7f) return false;
-  return id < 0x80 || (id >= 0xc2 && id <= 0xf4);
-}
-
 /**
  * Continues a prompt; returns only the new text. options: { maxTokens, temperature (0 = greedy),
- * topK (0 = all), seed }. Stops at the end-of-text token. Same seed, same text (as in the studio).
+ * topK (0 = all), topP (1 = off), seed }. An empty prompt starts from the start token; generation
+ * stops at the end-of-text token. Same seed, same text (as in the studio).
  */
 export async function generate(tf, model, prompt, options) {
   const T = model.config.contextLength;
-  const ids = prompt.length > 0 ? encode(prompt) : [BOS];
+  const D = model.config.width;
+  const encoded = prompt.length > 0 ? encode(model, prompt) : [];
+  const ids = encoded.length > 0 ? encoded : [model.bos];
+  const temperature = options.temperature === undefined ? 1 : options.temperature;
+  const topK = options.topK || 0;
+  const topP = options.topP === undefined ? 1 : options.topP;
   const rand = mulberry32(options.seed === undefined ? 1 : options.seed);
   const out = [];
-  let utf8 = BOUNDARY;
-  for (const id of ids) if (id < 256) utf8 = nextState(utf8, id);
-  // A character begun by the last step is finished (at most 3 more bytes).
-  for (let step = 0; step < options.maxTokens || (utf8.pending > 0 && step < options.maxTokens + 3); step++) {
+  for (let step = 0; step < options.maxTokens; step++) {
     const window = ids.slice(-T);
+    // Only the last position's logits, as in the studio: with a large vocabulary the rest cost most of a step.
     const last = tf.tidy(() => {
-      const l = logits(tf, model, tf.tensor2d(window, [1, window.length], 'int32'));
-      return tf.reshape(tf.slice(l, [0, window.length - 1, 0], [1, 1, model.config.vocabSize]), [-1]);
+      const hidden = hiddenStates(tf, model, tf.tensor2d(window, [1, window.length], 'int32'));
+      const h = tf.reshape(tf.slice(hidden, [0, window.length - 1, 0], [1, 1, D]), [1, D]);
+      return tf.reshape(tf.matMul(h, outputMatrix(model), false, true), [-1]);
     });
     const values = await last.data();
     last.dispose();
-    for (let id = 0; id < values.length; id++) if (!allowed(id, utf8)) values[id] = -Infinity;
-    const next = sample(values, options.temperature === undefined ? 1 : options.temperature, options.topK || 0, rand);
-    if (next < 256) utf8 = nextState(utf8, next);
-    if (next === EOS) break; // the end of the text, as in the studio
+    const next = sample(values, temperature, topK, topP, rand);
+    if (next === model.eos) break;
     ids.push(next);
     out.push(next);
   }
-  return decode(out);
+  return decode(model, out);
 }
 
 /**
  * Label probabilities for one text (classification models), most likely first. As in the studio:
- * up to 4 chunks of contextLength bytes are each pooled (the mean input embedding beside the
- * hidden states pooled as trained), the chunk features averaged, centred, each half RMS-normalised.
+ * up to 4 chunks of contextLength tokens are each pooled (the mean input embedding over the tokens
+ * that are not padding, beside the hidden states pooled as trained), the chunk features averaged,
+ * centred, each half RMS-normalised.
  */
 export async function classify(tf, model, text) {
   const T = model.config.contextLength;
-  const all = encode(text);
+  const all = encode(model, text);
   const chunks = [];
   for (let c = 0; c < 4 && c * T < all.length; c++) chunks.push(all.slice(c * T, (c + 1) * T));
-  if (chunks.length === 0) chunks.push([PAD]);
+  if (chunks.length === 0) chunks.push([model.pad]);
   const probs = tf.tidy(() => {
     const feats = chunks.map((ids) => {
       const n = ids.length;
       const pool = new Float32Array(n);
       if (model.pooling === 'last') pool[n - 1] = 1;
       else pool.fill(1 / n);
+      // The padding id (GPT-2's <|endoftext|>) is left out of the embedding mean, wherever it is.
+      const real = ids.map((id) => (id === model.pad ? 0 : 1));
+      const count = Math.max(real.reduce((a, b) => a + b, 0), 1);
+      const meanWeights = tf.tensor3d(Float32Array.from(real, (r) => r / count), [1, n, 1]);
       const { embeddings, hidden } = forward(tf, model, tf.tensor2d(ids, [1, n], 'int32'));
-      const real = ids[0] === PAD && n === 1 ? 0 : 1 / n;
-      const embedded = tf.mul(tf.sum(embeddings, 1), real);
-      const pooled = tf.sum(tf.mul(hidden, tf.expandDims(tf.tensor2d(pool, [1, n]), 2)), 1);
+      const embedded = tf.sum(tf.mul(embeddings, meanWeights), 1);
+      const pooled = tf.sum(tf.mul(hidden, tf.tensor3d(pool, [1, n, 1])), 1);
       return tf.concat([embedded, pooled], 1);
     });
     const mean = tf.div(tf.addN(feats), feats.length);

@@ -23,7 +23,7 @@ import {
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, paramGroups, type ParamGroup } from './groups';
 import { disposeLm, generate, loadLm, type Lm, type SavedLm } from './model';
 import { removeLora } from './lora';
-import { BYTE_TOKENIZER, type TextTokenizer } from './tokenizer';
+import type { TextTokenizer } from './tokenizer';
 import type { Pooling, TextTask } from './types';
 
 type Tf = typeof tfTypes;
@@ -34,7 +34,7 @@ export interface TextModel {
   lm: Lm;
   /** Classification only. */
   classifier: ClassifierHead | null;
-  /** Text ↔ ids: the bundled model's bytes, or an imported model's tokenizer. */
+  /** Text ↔ ids: the model's tokenizer.json (the bundled model's BPE, or an imported model's). */
   tokenizer: TextTokenizer;
 }
 
@@ -50,7 +50,7 @@ export type TextModelSpec =
   | { task: 'text-classification'; labels: string[]; pooling: Pooling; seed: number };
 
 /** A new fine-tunable model from pre-trained weights (e.g. `public/models/text-lm`). */
-export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec, tokenizer: TextTokenizer = BYTE_TOKENIZER): TextModel {
+export function createTextModel(tf: Tf, base: SavedLm, spec: TextModelSpec, tokenizer: TextTokenizer): TextModel {
   if (tokenizer.vocabSize > base.config.vocabSize) {
     throw new Error(`the tokenizer has ${tokenizer.vocabSize} tokens, the model ${base.config.vocabSize}`);
   }
@@ -136,7 +136,6 @@ export async function generateText(tf: Tf, model: TextModel, prompt: string, opt
   const out = await generate(tf, model.lm, ids, {
     ...sampling,
     stopId: tok.eos ?? undefined,
-    validUtf8: tok.bytes,
     onToken: onText ? (next) => onText(tok.decode(next)) : undefined,
   });
   return tok.decode(out);

@@ -108,7 +108,7 @@ export interface TextEpochMetrics {
   /** null for the initial (epoch 0) evaluation. */
   trainLoss: number | null;
   valLoss: number;
-  /** exp(valLoss) for generation (per byte); null for classification. */
+  /** exp(valLoss) for generation (per token); null for classification. */
   perplexity: number | null;
   /** Classification only. */
   valAccuracy: number | null;

@@ -1,14 +1,13 @@
 /**
- * Language-model training windows: a byte sequence cut into windows of contextLength + 1 ids
- * (inputs and next-byte targets), with per-target weights so every target byte counts exactly once
+ * Language-model training windows: a token sequence cut into windows of contextLength + 1 ids
+ * (inputs and next-token targets), with per-target weights so every target token counts exactly once
  * and padding counts zero. Pure typed-array code.
  */
-import { PAD_ID } from './tokenizer';
 
 export interface Windows {
-  /** Row-major [count, T + 1]; PAD_ID past the end of the text. */
+  /** Row-major [count, T + 1]; `pad` past the end of the text. */
   ids: Int32Array;
-  /** Row-major [count, T]: 1 where the target at that position is a real byte counted by this window. */
+  /** Row-major [count, T]: 1 where the target at that position is a real token counted by this window. */
   weights: Float32Array;
   count: number;
   /** T: inputs per window. */
@@ -23,7 +22,7 @@ export interface Windows {
  * 0, T, 2T, …. Targets 1..n−1 are each weighted once. A sequence of 2+ ids always gives ≥ 1 window
  * (the last one padded); fewer than 2 ids give none.
  */
-export function makeWindows(ids: Int32Array, T: number, offset = 0, pad = PAD_ID): Windows {
+export function makeWindows(ids: Int32Array, T: number, offset: number, pad: number): Windows {
   const n = ids.length;
   const spans: Array<{ start: number; limit: number }> = [];
   if (n >= 2) {

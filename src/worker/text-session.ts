@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { StudioError } from '../lib/errors';
-import { loadLm, disposeLm, type LmConfig, type SavedLm, type WeightSpec } from '../text/model';
+import type { LmConfig, SavedLm } from '../text/model';
 import { createTextModel, disposeTextModel, generateText, classifyTexts, type TextModel } from '../text/text-model';
 import {
   createTextFeatureCache,
@@ -21,9 +21,9 @@ import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
 import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
-import { readHfModel, type HfInputFile } from '../models/hf/import';
+import { BUNDLED_TEXT_FILES, readHfModel, type HfInputFile } from '../models/hf/import';
 import { HF_TASK, type HfArchitecture } from '../models/hf/tasks';
-import { BYTE_TOKENIZER, type TextTokenizer } from '../text/tokenizer';
+import type { TextTokenizer } from '../text/tokenizer';
 import type {
   ClassificationEvaluation,
   TextEpochMetrics,
@@ -43,9 +43,9 @@ export interface TextBaseSummary {
   name: string;
   config: LmConfig;
   parameters: number;
-  /** 'bundled': the studio's byte-level model (by URL); 'hf': an imported Hugging Face checkpoint. */
+  /** 'bundled': the studio's own GPT-2 (by URL); 'hf': an imported Hugging Face checkpoint. */
   source: 'bundled' | 'hf';
-  /** The tokenizer: 'byte-level-utf8', or tokenizer.json's model kind ('BPE'). */
+  /** The tokenizer: tokenizer.json's model kind ('BPE', 'WordPiece') and its ids. */
   tokenizer: { kind: string; vocabSize: number };
   /** Imported models: the architecture config.json names. */
   architecture?: HfArchitecture;
@@ -72,44 +72,31 @@ let stopRequested = false;
 /** Pooled features of texts under the loaded pre-trained body: head-only runs and the learning-rate test share them. */
 const features = createTextFeatureCache();
 
-interface TextModelJsonFile {
-  config?: LmConfig;
-  weightsManifest?: Array<{ paths: string[]; weights: WeightSpec[] }>;
-}
-
-/** Loads the pre-trained language model's model.json and weights from `url` (a folder URL). */
+/**
+ * Loads the bundled language model from `url` (a folder URL) through the import path every GPT-2
+ * takes (readHfModel): the same checks, the same tokenizer library.
+ */
 export async function loadTextBase(url: string, name: string): Promise<TextBaseSummary> {
   if (!base || base.key !== url) {
     const fail = (why: string, cause?: unknown) =>
       new StudioError('model-load-failed', `The language model at ${url} could not be loaded: ${why}.`, { cause });
-    const res = await fetch(new URL('model.json', url)).catch((err: unknown) => {
-      throw fail('the network request failed', err);
-    });
-    if (!res.ok) throw fail(`HTTP ${res.status} for model.json`);
-    const json = (await res.json()) as TextModelJsonFile;
-    const group = json.weightsManifest?.[0];
-    if (!json.config || !group || group.paths.length === 0) throw fail('its model.json has no config or weights manifest');
-    const parts = await Promise.all(
-      group.paths.map(async (p) => {
-        const r = await fetch(new URL(p, url));
-        if (!r.ok) throw fail(`HTTP ${r.status} for ${p}`);
-        return new Uint8Array(await r.arrayBuffer());
+    const files = await Promise.all(
+      BUNDLED_TEXT_FILES.map(async (file) => {
+        const res = await fetch(new URL(file, url)).catch((err: unknown) => {
+          throw fail(`the network request for ${file} failed`, err);
+        });
+        if (!res.ok) throw fail(`HTTP ${res.status} for ${file}`);
+        return { name: file, blob: await res.blob() };
       }),
     );
-    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    const saved: SavedLm = { config: json.config, weightSpecs: group.weights, weights: bytes.buffer };
-    // Checks every parameter is present with its shape before the model is accepted.
+    let hf: Awaited<ReturnType<typeof readHfModel>>;
     try {
-      disposeLm(loadLm(tf, saved));
+      hf = await readHfModel(files);
     } catch (err) {
-      throw fail(err instanceof Error ? err.message : 'its weights do not match its config', err);
+      throw fail(err instanceof Error ? err.message.replace(/\.$/, '') : 'its files do not make a GPT-2 checkpoint', err);
     }
-    setBase({ key: url, name, saved, tokenizer: BYTE_TOKENIZER, hf: null, architecture: null });
+    // Not an import: it trains for both text tasks, and generation unties its head (createTextModel).
+    setBase({ key: url, name, saved: hf.saved, tokenizer: hf.tokenizer, hf: null, architecture: null });
   }
   return summary(base as TextBase);
 }
@@ -128,10 +115,7 @@ function summary(b: TextBase): TextBaseSummary {
     config: b.saved.config,
     parameters,
     source: b.hf ? 'hf' : 'bundled',
-    tokenizer: {
-      kind: b.hf?.tokenizerKind ?? 'byte-level-utf8',
-      vocabSize: b.tokenizer.vocabSize,
-    },
+    tokenizer: { kind: b.tokenizer.kind, vocabSize: b.tokenizer.vocabSize },
     architecture: b.architecture ?? undefined,
   };
 }
@@ -227,13 +211,12 @@ export async function trainText(
   options: TextRunOptions,
 ): Promise<TextRunResult> {
   if (!base) throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then train.');
-  const size = base.saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-  if ((options.backend === 'wasm' || options.backend === 'cpu') && size > MAX_CPU_TRAIN_PARAMS) {
-    throw new StudioError(
-      'unsupported',
-      `${base.name} has ${(size / 1e6).toFixed(0)} M parameters: too big to train on ${options.backend === 'wasm' ? 'WASM' : 'the CPU'} in a browser tab (an epoch would take hours). Choose WebGPU or WebGL, or a smaller model.`,
-    );
-  }
+  const refusal = cpuTrainingRefusal(
+    base.name,
+    base.saved.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
+    options.backend,
+  );
+  if (refusal) throw refusal;
   if (model) disposeTextModel(model);
   model = null;
   record = null;
@@ -323,8 +306,17 @@ export async function trainText(
 
 export type TextRunResult = TextTrainResult & { record: TextRunRecord };
 
-/** Models larger than this train only on a GPU backend (DistilGPT-2, 82 M, does not fit; the bundled model's 0.84 M does). */
-const MAX_CPU_TRAIN_PARAMS = 30e6;
+/** Models larger than this train only on a GPU backend (DistilGPT-2, 82 M, does not fit; the bundled model's 1.3 M does). */
+export const MAX_CPU_TRAIN_PARAMS = 30e6;
+
+/** Why a model of `params` parameters does not train on `backend`, or null when it may. */
+export function cpuTrainingRefusal(name: string, params: number, backend: BackendName): StudioError | null {
+  if ((backend !== 'wasm' && backend !== 'cpu') || params <= MAX_CPU_TRAIN_PARAMS) return null;
+  return new StudioError(
+    'unsupported',
+    `${name} has ${(params / 1e6).toFixed(0)} M parameters: too big to train on ${backend === 'wasm' ? 'WASM' : 'the CPU'} in a browser tab (an epoch would take hours). Choose WebGPU or WebGL, or a smaller model.`,
+  );
+}
 
 /** An imported model's licence, when its config says (model cards usually do; config.json rarely). */
 function hfLicence(config: Record<string, unknown>): string {
@@ -436,13 +428,8 @@ export async function exportText(format: 'tfjs' | 'hf' = 'tfjs'): Promise<Array<
       name,
       data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
     }));
-  if (m.tokenizer.kind !== 'byte-level-utf8' || format === 'hf') {
-    if (format !== 'hf') {
-      throw new StudioError(
-        'unsupported',
-        'This model reads tokenizer.json tokens, which lm.js does not: download it in Hugging Face layout instead.',
-      );
-    }
+  // The TF.js export (lm.js) runs GPT-2-style decoders; exportTextModel refuses an encoder with a sentence.
+  if (format === 'hf') {
     const hf = base?.hf;
     if (!hf || r.model.source !== 'hf')
       throw new StudioError('unsupported', 'Only a model imported from Hugging Face files downloads in Hugging Face layout.');

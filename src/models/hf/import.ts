@@ -37,6 +37,9 @@ export const HF_SIDE_FILES = [
   'merges.txt',
 ] as const;
 
+/** The files of the bundled text model's folder (public/models/text-lm, scripts/pretrain-text-lm.ts): a GPT-2 in this layout. */
+export const BUNDLED_TEXT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'model.safetensors'];
+
 export interface HfModel {
   /** `_name_or_path` of config.json, else the folder's name, else “GPT-2 (imported)” / “BERT (imported)” / “DistilBERT (imported)”. */
   name: string;

@@ -4,7 +4,7 @@
  * worked out by hand from their vocabularies and merges; and the sentences for files it cannot use.
  */
 import { describe, expect, it } from 'vitest';
-import { loadHfTokenizer } from './tokenizer';
+import { hfTextTokenizer, loadHfTokenizer } from './tokenizer';
 
 /** GPT-2's layout: ByteLevel pre-tokenizer and decoder; "Ġ" marks a leading space. */
 const BPE = {
@@ -72,6 +72,8 @@ describe('Hugging Face tokenizers', () => {
     expect(t.tokenId('<|endoftext|>')).toBe(12);
     expect(t.decode([11, 12], { special: true })).toBe('hello<|endoftext|>');
     expect(t.decode([11, 12])).toBe('hello');
+    expect(t.decode([])).toBe(''); // a generation that stopped at once
+    expect(hfTextTokenizer(t).decode([])).toBe('');
   });
 
   it('WordPiece: lower-cases, splits off punctuation, longest-match subwords, unknown words, [CLS] … [SEP]', () => {

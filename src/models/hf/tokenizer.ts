@@ -17,6 +17,8 @@ export interface HfTokenizer {
   /** Text of `ids`; special tokens left out unless `special` is true. */
   decode(ids: readonly number[], options?: { special?: boolean }): string;
   tokenId(token: string): number | undefined;
+  /** tokenizer.json (and tokenizer_config.json when given) as JSON text. */
+  files: Record<string, string>;
 }
 
 /** The model kinds the studio's transformers use. */
@@ -57,11 +59,17 @@ export function loadHfTokenizer(tokenizerJson: string | object, configJson: stri
   }
   const added = Array.isArray(json.added_tokens) ? (json.added_tokens as { id?: unknown }[]) : [];
   const ids = [...Object.values(model.vocab as Record<string, number>), ...added.map((t) => Number(t.id))].filter(Number.isFinite);
+  const files: Record<string, string> = {
+    'tokenizer.json': typeof tokenizerJson === 'string' ? tokenizerJson : JSON.stringify(tokenizerJson),
+  };
+  if (configJson !== null) files['tokenizer_config.json'] = typeof configJson === 'string' ? configJson : JSON.stringify(configJson);
   return {
     kind,
+    files,
     vocabSize: ids.length ? Math.max(...ids) + 1 : 0,
     encode: (text, options = {}) => tokenizer.encode(text, { add_special_tokens: options.special !== false }).ids,
-    decode: (ids, options = {}) => tokenizer.decode([...ids], { skip_special_tokens: options.special !== true }),
+    // The library refuses an empty list; no ids are no text (a generation that stopped at once).
+    decode: (ids, options = {}) => (ids.length === 0 ? '' : tokenizer.decode([...ids], { skip_special_tokens: options.special !== true })),
     tokenId: (token) => tokenizer.token_to_id(token),
   };
 }
@@ -83,12 +91,12 @@ export function hfTextTokenizer(
     const pad = tokenizer.tokenId(options.padToken ?? '[PAD]');
     if (pad === undefined) throw fail('tokenizer.json', `it has no ${options.padToken ?? '[PAD]'} token to pad texts with`);
     return {
-      kind: 'hf',
+      kind: tokenizer.kind,
+      files: tokenizer.files,
       vocabSize: tokenizer.vocabSize,
       bos: tokenizer.tokenId('[CLS]') ?? pad,
       eos: null,
       pad,
-      bytes: false,
       framed: true,
       encode: (text) => Int32Array.from(tokenizer.encode(text, { special: true })),
       decode: (ids) => tokenizer.decode(Array.from(ids)),
@@ -97,12 +105,12 @@ export function hfTextTokenizer(
   const eos = tokenizer.tokenId(options.eosToken ?? GPT2_EOS) ?? null;
   const start = eos ?? 0;
   return {
-    kind: 'hf',
+    kind: tokenizer.kind,
+    files: tokenizer.files,
     vocabSize: tokenizer.vocabSize,
     bos: start,
     eos,
     pad: start,
-    bytes: false,
     encode: (text) => Int32Array.from(tokenizer.encode(text, { special: false })),
     decode: (ids) => tokenizer.decode(Array.from(ids)),
   };

@@ -14,7 +14,7 @@ export const textGeneration: TaskDefinition = {
         'Add text in the style the model should write: .txt or .md files, or .jsonl with a "text" field. A part of it is held out to measure progress honestly.',
     },
   },
-  metric: { id: 'val-loss', label: 'validation loss (nats per byte)' },
+  metric: { id: 'val-loss', label: 'validation loss (nats per token)' },
   parts: 'parameter groups',
   exports: ['tfjs'],
 };

@@ -5,7 +5,7 @@ import { TextNumber } from './TextNumber';
 
 /** Text generation's try-it: a prompt, the sampling settings, and what the fine-tuned model writes. */
 export function GenerateBox() {
-  const { generated, generating, tryError, st, busy, vocab, bytes } = useStudio(
+  const { generated, generating, tryError, st, busy, vocab } = useStudio(
     useShallow(({ text: t }) => ({
       generated: t.generated,
       generating: t.generating,
@@ -13,10 +13,8 @@ export function GenerateBox() {
       st: t.settings,
       busy: isBusy(t.status),
       vocab: t.base?.tokenizer.vocabSize ?? 259,
-      bytes: (t.base?.source ?? 'bundled') === 'bundled',
     })),
   );
-  const unit = bytes ? 'byte' : 'token';
   const [prompt, setPrompt] = useState('Call me');
   return (
     <div className="generate">
@@ -28,7 +26,7 @@ export function GenerateBox() {
       <div className="hp-grid">
         <TextNumber
           label="Temperature"
-          help={`0 = always the likeliest ${unit} (greedy); higher = more surprising.`}
+          help="0 = always the likeliest token (greedy); higher = more surprising."
           value={st.temperature}
           min={0}
           max={2}
@@ -37,7 +35,7 @@ export function GenerateBox() {
         />
         <TextNumber
           label="Top-k"
-          help={`Sample only among the k likeliest ${unit}s (0 = all).`}
+          help="Sample only among the k likeliest tokens (0 = all)."
           value={st.topK}
           min={0}
           max={vocab}
@@ -56,7 +54,7 @@ export function GenerateBox() {
         />
         <TextNumber
           label="Max length"
-          help={`${unit === 'byte' ? 'Bytes' : 'Tokens'} to write at most (it stops earlier at the end-of-text token).`}
+          help="Tokens to write at most (it stops earlier at the end-of-text token)."
           value={st.maxTokens}
           min={1}
           max={1000}

@@ -44,7 +44,6 @@ export function TextDataStep() {
       dataBusy: t.dataBusy,
       dataError: t.dataError,
       busy: isBusy(t.status),
-      bytesAreTokens: (t.base?.source ?? 'bundled') === 'bundled',
     })),
   );
   const input = useRef<HTMLInputElement>(null);
@@ -97,7 +96,7 @@ export function TextDataStep() {
         {generation
           ? count === 0
             ? 'No text yet.'
-            : `${count} document${count === 1 ? '' : 's'}, ${kb(bytes)} of text (${bytes.toLocaleString()} bytes${s.bytesAreTokens ? ' = tokens for this byte-level model' : ''}).`
+            : `${count} document${count === 1 ? '' : 's'}, ${kb(bytes)} of text (${bytes.toLocaleString()} bytes).`
           : s.examples
             ? `${count} examples in ${classes} classes from ${s.table?.name ?? 'the table'}.`
             : 'No table yet.'}

@@ -37,15 +37,28 @@ function DownloadNote() {
   return <RunDriftNotice trained={trained} changes={changes} />;
 }
 
-/** The text tasks' download: one zip (TF.js for the bundled model, Hugging Face layout for an imported one), and what changed since the model in it trained. */
+/** The text tasks' download: a TF.js zip (lm.js) for GPT-2-style models, Hugging Face layout for an imported one, and what changed since the model in it trained. */
 export function TextExportPanel() {
-  const { exportError, busy, hf, lora } = useStudio(
+  const { exportError, busy, hf, lora, generator } = useStudio(
     useShallow(({ text: t }) => ({
       exportError: t.exportError,
       busy: isBusy(t.status),
       hf: t.record?.model.source === 'hf',
-      lora: Boolean(t.record?.settings.lora) && t.record?.task === 'text-generation',
+      lora: Boolean(t.record?.settings.lora),
+      generator: t.record?.task === 'text-generation',
     })),
+  );
+  const tfjs = (
+    <>
+      <p className="muted">
+        {hf ? 'Or for TensorFlow.js: ' : 'One zip: '}model.json + weights.bin (TF.js weights format)
+        {lora ? ' with the adapters merged in' : ''}, tokenizer.json, metadata.json (task, labels, settings, metrics), a model card and
+        lm.js, a small loader that runs it with plain TensorFlow.js.
+      </p>
+      <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
+        Download for TF.js (.zip)
+      </button>
+    </>
   );
   return (
     <div className="export">
@@ -69,18 +82,11 @@ export function TextExportPanel() {
           >
             Download for Hugging Face (.zip)
           </button>
-          <p className="muted">No TF.js download for this model: the studio&apos;s lm.js reads byte-level models, not tokenizer.json.</p>
+          {/* lm.js runs GPT-2-style decoders: an imported BERT or DistilBERT classifier downloads in Hugging Face layout only. */}
+          {generator ? tfjs : <p className="muted">No TF.js download for an encoder (BERT, DistilBERT): lm.js runs GPT-2-style models.</p>}
         </>
       ) : (
-        <>
-          <p className="muted">
-            One zip: model.json + weights.bin (TF.js weights format), tokenizer.json, metadata.json (task, labels, settings, metrics), a
-            model card and lm.js, a small loader that runs it with plain TensorFlow.js.
-          </p>
-          <button type="button" className="btn btn-primary" data-testid="export.tfjs" disabled={busy} onClick={() => void exportTextZip()}>
-            Download model (.zip)
-          </button>
-        </>
+        tfjs
       )}
       <DownloadNote />
       {exportError && <Alert>{exportError}</Alert>}

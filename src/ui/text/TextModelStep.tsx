@@ -16,13 +16,13 @@ import { Step } from '../common/Step';
 import { HfImport } from './HfImport';
 import { LoraPanel } from './LoraPanel';
 
-function describe(group: string, task: string, unit: string, params: number): string {
-  if (group === 'embeddings') return `${unit} and position embeddings — what each ${unit} and place means`;
+function describe(group: string, task: string, params: number): string {
+  if (group === 'embeddings') return 'token and position embeddings — what each token and place means';
   if (group === 'final_norm') return 'the last layer norm';
-  if (group === 'head' && params === 0) return `the output head, tied to the ${unit} embeddings (it trains with them)`;
+  if (group === 'head' && params === 0) return 'the output head, tied to the token embeddings (it trains with them)';
   if (group === 'head')
     return task === 'text-generation'
-      ? `the output head: hidden state → next-${unit} scores`
+      ? 'the output head: hidden state → next-token scores'
       : 'the new classifier: pooled features → label scores';
   const b = /^block_(\d+)$/.exec(group);
   return b ? `transformer block ${Number(b[1]) + 1}: self-attention + MLP` : group;
@@ -48,9 +48,8 @@ export function TextModelStep() {
   const on = new Set(s.trainable);
   const config = s.base?.config;
   const imported = s.base?.source === 'hf';
-  const unit = imported ? 'token' : 'byte';
   const facts = (b: NonNullable<typeof s.base>) =>
-    `${(b.parameters / 1e6).toFixed(2)} M parameters · context ${b.config.contextLength} ${unit}s · width ${b.config.width} · ${b.config.blocks} blocks · ${b.tokenizer.vocabSize.toLocaleString('en')}-${unit === 'byte' ? 'id byte vocabulary' : 'token vocabulary'}`;
+    `${(b.parameters / 1e6).toFixed(2)} M parameters · context ${b.config.contextLength} tokens · width ${b.config.width} · ${b.config.blocks} blocks · ${b.tokenizer.vocabSize.toLocaleString('en')}-token vocabulary`;
   return (
     <Step step="model">
       <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
@@ -67,8 +66,8 @@ export function TextModelStep() {
           <span className="catalog-name">{TEXT_LM.name}</span>
           <span className="catalog-facts">{s.base && !imported ? facts(s.base) : imported ? 'the studio’s own model' : 'loading…'}</span>
           <span className="catalog-good">
-            Good for: short English text in a style; sorting short texts by topic or tone. Bytes in, so any language or symbol is
-            representable.
+            Good for: short English text in a style; sorting short texts by topic or tone. A small GPT-2 with a byte-level BPE tokenizer:
+            any text is representable, English most compactly.
           </span>
           <span className="catalog-licence">
             Licence: weights trained in this repo (MIT) on public-domain Moby Dick and State of the Union addresses.
@@ -172,7 +171,7 @@ export function TextModelStep() {
                   <td>
                     <code>{g.name}</code>
                   </td>
-                  <td>{describe(g.name, s.task, unit, g.params)}</td>
+                  <td>{describe(g.name, s.task, g.params)}</td>
                   <td className="num">{g.params.toLocaleString()}</td>
                 </tr>
               ))}

@@ -25,7 +25,6 @@ export function TextTrainStep() {
       result: t.result,
       runTask: t.runTask,
       epochs: t.settings.epochs,
-      unit: t.base?.source === 'hf' ? 'token' : 'byte',
     })),
   );
   const busy = isBusy(s.status);
@@ -89,9 +88,7 @@ export function TextTrainStep() {
         {generation ? (
           <div className="stat" data-testid="metrics.perplexity" data-value={last?.perplexity ?? s.initial?.perplexity ?? ''}>
             <span className="stat-value">{fmt(last?.perplexity ?? s.initial?.perplexity, 2)}</span>
-            <span className="stat-label">
-              perplexity per {s.unit} {s.initial?.perplexity ? `(was ${fmt(s.initial.perplexity, 2)})` : ''}
-            </span>
+            <span className="stat-label">perplexity per token {s.initial?.perplexity ? `(was ${fmt(s.initial.perplexity, 2)})` : ''}</span>
           </div>
         ) : (
           <div className="stat" data-testid="metrics.val-accuracy" data-value={last?.valAccuracy ?? ''}>
