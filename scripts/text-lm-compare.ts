@@ -45,6 +45,23 @@ const kb = Number(arg('kb', '100'));
 const outFile = path.join(root, 'bench/text-lm-compare.json');
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
 
+/** The studio's defaults for `task` (epochs, batch, rate, dropout; Adam, constant rate, no decay), training `groups`. */
+function studioDefaults(task: TextTrainSettings['task'], groups: string[]): TextTrainSettings {
+  const d = { ...DEFAULT_TEXT_SETTINGS, ...TEXT_TASK_DEFAULTS[task] };
+  return {
+    task,
+    seed,
+    epochs: d.epochs,
+    batchSize: d.batchSize,
+    learningRate: d.learningRate,
+    optimizer: 'adam',
+    weightDecay: 0,
+    schedule: { kind: 'constant' },
+    dropout: d.dropout,
+    trainableGroups: groups,
+  };
+}
+
 /** Summed next-token loss (nats) over `ids` cut into consecutive windows of T + 1 (each window's first token is context only). */
 async function summedLoss(lm: Lm, ids: Int32Array): Promise<{ nats: number; predicted: number }> {
   const T = lm.config.contextLength;
@@ -89,20 +106,7 @@ async function heldOut(models: Record<string, TextBaseModel>): Promise<Record<st
 
 async function topics(models: Record<string, TextBaseModel>): Promise<Record<string, unknown>> {
   const set = topicSet(files, seed);
-  const defaults = { ...DEFAULT_TEXT_SETTINGS, ...TEXT_TASK_DEFAULTS['text-classification'] };
-  const settings: TextTrainSettings = {
-    task: 'text-classification',
-    seed,
-    epochs: defaults.epochs,
-    batchSize: defaults.batchSize,
-    learningRate: defaults.learningRate,
-    optimizer: 'adam',
-    weightDecay: 0,
-    schedule: { kind: 'constant' },
-    dropout: defaults.dropout,
-    trainableGroups: ['head'],
-    pooling: 'mean',
-  };
+  const settings: TextTrainSettings = { ...studioDefaults('text-classification', ['head']), pooling: 'mean' };
   const out: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(models)) {
     const model = createTextModel(
@@ -146,21 +150,9 @@ async function style(models: Record<string, TextBaseModel>): Promise<Record<stri
   const valSet = new Set(order.slice(0, Math.max(1, Math.round(emails.length * 0.2))));
   const train = emails.filter((_, i) => !valSet.has(i)).join('\n');
   const validation = emails.filter((_, i) => valSet.has(i)).join('\n');
-  const defaults = { ...DEFAULT_TEXT_SETTINGS, ...TEXT_TASK_DEFAULTS['text-generation'] };
   const out: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(models)) {
-    const settings: TextTrainSettings = {
-      task: 'text-generation',
-      seed,
-      epochs: defaults.epochs,
-      batchSize: defaults.batchSize,
-      learningRate: defaults.learningRate,
-      optimizer: 'adam',
-      weightDecay: 0,
-      schedule: { kind: 'constant' },
-      dropout: 0,
-      trainableGroups: presetGroups(m.saved.config, { kind: 'top-blocks', blocks: 1 }),
-    };
+    const settings = studioDefaults('text-generation', presetGroups(m.saved.config, { kind: 'top-blocks', blocks: 1 }));
     const model = createTextModel(tf, { ...m.saved, weights: m.saved.weights.slice(0) }, { task: 'text-generation' }, m.tokenizer);
     const started = Date.now();
     let steps = 0;

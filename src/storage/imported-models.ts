@@ -6,6 +6,7 @@
  * project records the autosave puts several times a minute. No tfjs and no React here.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openThrough } from './projects';
 
 export const IMPORTED_DB_NAME = 'finetune-studio-imported-models';
 const DB_VERSION = 1;
@@ -46,19 +47,7 @@ export async function openImportedModelStore(name = IMPORTED_DB_NAME, factory?: 
         db.createObjectStore('models', { keyPath: 'projectId' });
       },
     });
-  let db: IDBPDatabase<ImportedDB>;
-  if (factory) {
-    // idb opens through the global indexedDB; a test passes its own factory.
-    const saved = globalThis.indexedDB;
-    (globalThis as { indexedDB: IDBFactory }).indexedDB = factory;
-    try {
-      db = await open();
-    } finally {
-      (globalThis as { indexedDB: IDBFactory | undefined }).indexedDB = saved;
-    }
-  } else {
-    db = await open();
-  }
+  const db: IDBPDatabase<ImportedDB> = await openThrough(factory, open);
   return {
     async put(projectId, modelName, files) {
       const record: StoredImportedModel = {

@@ -3,7 +3,7 @@
  * projects, their images (the compressed originals as Blobs), runs (settings, labels, epoch history,
  * status) and the latest checkpoint of each run. No tfjs and no React here.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema } from 'idb';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
 import type { DatasetImage } from '../data/types';
@@ -135,6 +135,21 @@ export interface ProjectStore {
   close(): void;
 }
 
+/**
+ * Runs `open` (an idb `openDB`) through `factory` when given: idb opens through the global
+ * indexedDB, and a test passes its own factory.
+ */
+export async function openThrough<T>(factory: IDBFactory | undefined, open: () => Promise<T>): Promise<T> {
+  if (!factory) return open();
+  const saved = globalThis.indexedDB;
+  (globalThis as { indexedDB: IDBFactory }).indexedDB = factory;
+  try {
+    return await open();
+  } finally {
+    (globalThis as { indexedDB: IDBFactory | undefined }).indexedDB = saved;
+  }
+}
+
 function toImage(r: ImageRecord): DatasetImage {
   const { projectId: _p, ...image } = r;
   return image;
@@ -151,19 +166,7 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
         db.createObjectStore('meta', { keyPath: 'key' });
       },
     });
-  let db: IDBPDatabase<StudioDB>;
-  if (factory) {
-    // idb opens through the global indexedDB; a test passes its own factory.
-    const saved = globalThis.indexedDB;
-    (globalThis as { indexedDB: IDBFactory }).indexedDB = factory;
-    try {
-      db = await open();
-    } finally {
-      (globalThis as { indexedDB: IDBFactory | undefined }).indexedDB = saved;
-    }
-  } else {
-    db = await open();
-  }
+  const db = await openThrough(factory, open);
 
   return {
     async listProjects() {
