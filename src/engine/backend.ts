@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { StudioError } from '../lib/errors';
 import { BACKEND_ORDER, backendLabel, type BackendName } from './types';
+import { registerWasmConvGradients } from './wasm-grads';
 
 export { backendLabel };
 
@@ -51,6 +52,8 @@ export async function startBackend(requested: BackendName | null, wasmPath: stri
   // tfjs' multi-threaded WASM build breaks once its glue code is minified into a bundle
   // (tensorflow/tfjs#4107, #4539: "e is not defined" under cross-origin isolation); use the SIMD build.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // tfjs 4.22's WASM backend has no Conv2DBackpropFilter; ours lets Conv2D weights train there.
+  registerWasmConvGradients(tf);
   if (requested) {
     const reason = await tryBackend(requested);
     if (reason) {

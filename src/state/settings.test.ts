@@ -109,14 +109,17 @@ describe('settings', () => {
     expect(store.getState().trainable).toEqual(['conv2d_Conv2D1', 'dense_Dense1']);
   });
 
-  it('names the convolution WASM cannot train', () => {
+  it('names the depthwise convolution WASM cannot train through', () => {
     const store = createStudioStore();
     store.getState().setModelLoaded(summary);
     store.setState({ backend: 'wasm' });
     store.getState().setTrainable(['Conv_1_bn']);
     expect(wasmConvBlocker(store.getState())).toBeNull();
+    // The final 1×1 convolution trains on WASM (its filter gradient is the studio's own kernel).
+    store.getState().setTrainable(['Conv_1', 'Conv_1_bn']);
+    expect(wasmConvBlocker(store.getState())).toBeNull();
     store.getState().applyPreset('full');
-    expect(wasmConvBlocker(store.getState())).toBe('Conv1');
+    expect(wasmConvBlocker(store.getState())).toBe('block_1_depthwise');
     store.setState({ backend: 'webgl' });
     expect(wasmConvBlocker(store.getState())).toBeNull();
   });
