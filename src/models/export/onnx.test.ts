@@ -222,11 +222,11 @@ describe('exportOnnx', () => {
   it('names the layer class it cannot convert', async () => {
     const input = tf.input({ shape: [8, 8, 3] });
     let x = tf.layers.conv2d({ filters: 2, kernelSize: 3 }).apply(input) as tf.SymbolicTensor;
-    x = tf.layers.upSampling2d({ size: [2, 2], name: 'odd_layer' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, name: 'odd_layer' }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
     x = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
     const odd = tf.model({ inputs: input, outputs: x });
-    await expect(exportOnnx(odd, { inputSize: 8, labels: ['a', 'b'] })).rejects.toThrow(/'odd_layer' \(UpSampling2D\)/);
+    await expect(exportOnnx(odd, { inputSize: 8, labels: ['a', 'b'] })).rejects.toThrow(/'odd_layer' \(Conv2DTranspose\)/);
     odd.dispose();
   });
 

@@ -1,11 +1,13 @@
 /**
- * Writes a trained functional TF.js Layers image classifier as one ONNX model (opset 13, IR 8), in
- * plain TypeScript. The .onnx takes the same input as the TF.js export — NHWC float32 pixels, in the
- * same range — and gives the same probabilities.
+ * Writes a trained functional TF.js Layers image model as one ONNX model (opset 13, IR 8), in plain
+ * TypeScript: a classifier (output [N, classes]) or a segmentation model (output [N, H, W, classes],
+ * per-pixel class probabilities). The .onnx takes the same input as the TF.js export — NHWC float32
+ * pixels, in the same range — and gives the same probabilities, in the same layout.
  *
- * Inside, tensors are NCHW (the ONNX convention): the graph opens with a Transpose; Conv weights are
- * re-laid out (HWIO → OIHW), a BatchNormalization that directly follows a convolution is folded into
- * its weights, and a ZeroPadding2D in front of a 'valid' convolution becomes that convolution's pads.
+ * Inside, tensors are NCHW (the ONNX convention): the graph opens with a Transpose (and a segmentation
+ * graph closes with one back to NHWC); Conv weights are re-laid out (HWIO → OIHW), a
+ * BatchNormalization that directly follows a convolution is folded into its weights, and a
+ * ZeroPadding2D in front of a 'valid' convolution becomes that convolution's pads.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../../lib/errors';
@@ -14,7 +16,7 @@ import { ProtoWriter, float32LE, int64LE } from './protobuf';
 export interface OnnxExportOptions {
   /** The square input side in pixels (must match the model's input when that is fixed). */
   inputSize: number;
-  /** Class names in output order; stored in `metadata_props` ("labels", JSON) and the doc string. */
+  /** Class names in output (channel) order; stored in `metadata_props` ("labels", JSON) and the doc string. */
   labels: readonly string[];
   /** `producer_name`; default "finetune-studio". */
   producer?: string;
@@ -46,6 +48,7 @@ export const ONNX_SUPPORTED_LAYERS = [
   'GlobalMaxPooling2D',
   'AveragePooling2D',
   'MaxPooling2D',
+  'UpSampling2D',
   'Flatten',
   'Dropout',
   'SpatialDropout2D',
@@ -153,6 +156,7 @@ class GraphBuilder {
   readonly initializers: Initializer[] = [];
   private used = new Set<string>();
   private scalars = new Map<number, string>();
+  private roi: string | undefined;
 
   unique(base: string): string {
     let name = base;
@@ -188,6 +192,12 @@ class GraphBuilder {
       this.scalars.set(value, name);
     }
     return name;
+  }
+
+  /** The empty `roi` input that Resize takes before its scales (shared). */
+  emptyRoi(): string {
+    this.roi ??= this.floats('resize_roi', [0], []);
+    return this.roi;
   }
 
   /** The tensor behind `ref`, writing a pending ZeroPadding2D as a Pad node on first use. */
@@ -442,6 +452,30 @@ function pooling(g: GraphBuilder, layer: Layer, input: Ref): Ref {
   return { name, rank: 4 };
 }
 
+/**
+ * UpSampling2D → Resize by [1, 1, sh, sw]. TF.js's layer calls tf.image.resizeBilinear /
+ * resizeNearestNeighbor with alignCorners and halfPixelCenters both false: the source coordinate is
+ * the output one divided by the scale ('asymmetric'), and nearest rounds it down ('floor').
+ */
+function upsampling(g: GraphBuilder, layer: Layer, input: Ref): Ref {
+  checkChannelsLast(layer);
+  if (input.rank !== 4) throw unsupported(layer, `an UpSampling2D on a rank-${input.rank} input`);
+  const cfg = layer.getConfig();
+  const [sh, sw] = pair(cfg.size, 2);
+  if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1) throw unsupported(layer, `the size [${sh}, ${sw}]`);
+  const interpolation = String(cfg.interpolation ?? 'nearest');
+  const attrs: Attr[] = [{ name: 'coordinate_transformation_mode', kind: 'string', value: 'asymmetric' }];
+  if (interpolation === 'bilinear') {
+    attrs.push({ name: 'mode', kind: 'string', value: 'linear' });
+  } else if (interpolation === 'nearest') {
+    attrs.push({ name: 'mode', kind: 'string', value: 'nearest' }, { name: 'nearest_mode', kind: 'string', value: 'floor' });
+  } else {
+    throw unsupported(layer, `the interpolation '${interpolation}'`);
+  }
+  const scales = g.floats(`${layer.name}/scales`, [4], [1, 1, sh, sw]);
+  return { name: g.node('Resize', layer.name, [g.use(input, layer.name), g.emptyRoi(), scales], attrs), rank: 4 };
+}
+
 async function dense(g: GraphBuilder, layer: Layer, input: Ref): Promise<Ref> {
   if (input.rank !== 2) throw unsupported(layer, `a Dense layer on a rank-${input.rank} input`);
   const cfg = layer.getConfig();
@@ -481,9 +515,9 @@ function foldableBatchNorm(layer: Layer, readers: Map<string, Layer[]>, outputs:
 }
 
 /**
- * Encodes `model` as an ONNX ModelProto. Reads the weights with `await data()` (no synchronous
- * GPU readback), so it runs on any backend. Throws StudioError('export-failed') naming the first
- * layer it cannot convert.
+ * Encodes `model` — a classifier ([N, classes] out) or a segmentation model ([N, H, W, classes] out) —
+ * as an ONNX ModelProto. Reads the weights with `await data()` (no synchronous GPU readback), so it
+ * runs on any backend. Throws StudioError('export-failed') naming the first layer it cannot convert.
  */
 export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOptions): Promise<Uint8Array> {
   const modelInput = model.inputs[0];
@@ -500,13 +534,25 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
   if ((inShape[1] != null && inShape[1] !== size) || (inShape[2] != null && inShape[2] !== size)) {
     throw new StudioError('export-failed', `The model takes ${inShape[1]}×${inShape[2]} images, not ${size}×${size}.`);
   }
-  const numClasses = modelOutput.shape[1];
-  if (modelOutput.shape.length !== 2 || typeof numClasses !== 'number') {
-    throw new StudioError('export-failed', 'ONNX export needs a classifier (output [batch, classes]).');
+  const outShape = modelOutput.shape;
+  // A classifier gives [N, classes]; a segmentation model [N, H, W, classes] (NHWC, as in TF.js).
+  const perPixel = outShape.length === 4;
+  const numClasses = outShape[outShape.length - 1];
+  if ((outShape.length !== 2 && !perPixel) || typeof numClasses !== 'number') {
+    throw new StudioError(
+      'export-failed',
+      'ONNX export needs a classifier (output [batch, classes]) or a segmentation model (output [batch, height, width, classes]).',
+    );
   }
   if (opts.labels.length !== numClasses) {
-    throw new StudioError('export-failed', `The model has ${numClasses} outputs but ${opts.labels.length} labels were given.`);
+    throw new StudioError(
+      'export-failed',
+      perPixel
+        ? `The model has ${numClasses} classes per pixel but ${opts.labels.length} labels were given.`
+        : `The model has ${numClasses} outputs but ${opts.labels.length} labels were given.`,
+    );
   }
+  const outDims: (number | string)[] = perPixel ? ['N', outShape[1] ?? 'H', outShape[2] ?? 'W', numClasses] : ['N', numClasses];
 
   const g = new GraphBuilder();
   g.unique(ONNX_INPUT);
@@ -656,6 +702,9 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
       case 'MaxPooling2D':
         ref = pooling(g, layer, inputOf(layer));
         break;
+      case 'UpSampling2D':
+        ref = upsampling(g, layer, inputOf(layer));
+        break;
       case 'Flatten': {
         const input = inputOf(layer);
         let x = g.use(input, layer.name);
@@ -688,24 +737,31 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
   }
 
   const final = refs.get(outputLayer.name);
-  if (!final || final.rank !== 2) throw new StudioError('export-failed', 'ONNX export could not find the model output.');
+  if (!final || final.rank !== outShape.length) throw new StudioError('export-failed', 'ONNX export could not find the model output.');
   const finalName = g.use(final, 'output');
-  let renamed = false;
-  for (const n of g.nodes) {
-    n.inputs = n.inputs.map((x) => (x === finalName ? ONNX_OUTPUT : x));
-    n.outputs = n.outputs.map((x) => {
-      if (x !== finalName) return x;
-      renamed = true;
-      return ONNX_OUTPUT;
-    });
+  if (perPixel) {
+    // NCHW inside → NHWC out, the layout the TF.js model gives.
+    g.node('Transpose', 'output', [finalName], [{ name: 'perm', kind: 'ints', value: [0, 2, 3, 1] }], ONNX_OUTPUT);
+  } else {
+    let renamed = false;
+    for (const n of g.nodes) {
+      n.inputs = n.inputs.map((x) => (x === finalName ? ONNX_OUTPUT : x));
+      n.outputs = n.outputs.map((x) => {
+        if (x !== finalName) return x;
+        renamed = true;
+        return ONNX_OUTPUT;
+      });
+    }
+    if (!renamed) g.node('Identity', 'output', [finalName], [], ONNX_OUTPUT);
   }
-  if (!renamed) g.node('Identity', 'output', [finalName], [], ONNX_OUTPUT);
 
   const labelsJson = JSON.stringify(opts.labels);
-  const doc =
-    `Image classifier. Input "${ONNX_INPUT}": float32 NHWC [N, ${size}, ${size}, ${channels}], pixels preprocessed ` +
-    `exactly as for the TF.js export. Output "${ONNX_OUTPUT}": float32 [N, ${numClasses}], class probabilities ` +
-    `in this label order: ${labelsJson}`;
+  const inputDoc = `Input "${ONNX_INPUT}": float32 NHWC [N, ${size}, ${size}, ${channels}], pixels preprocessed exactly as for the TF.js export.`;
+  const doc = perPixel
+    ? `Image segmentation model. ${inputDoc} Output "${ONNX_OUTPUT}": float32 NHWC [${outDims.join(', ')}], ` +
+      `per-pixel class probabilities (over the last axis) in this label order: ${labelsJson}`
+    : `Image classifier. ${inputDoc} Output "${ONNX_OUTPUT}": float32 [N, ${numClasses}], class probabilities ` +
+      `in this label order: ${labelsJson}`;
 
   const graph = new ProtoWriter();
   for (const n of g.nodes) graph.message(1, encodeNode(n));
@@ -713,9 +769,15 @@ export async function exportOnnx(model: tfTypes.LayersModel, opts: OnnxExportOpt
   for (const t of g.initializers) graph.message(5, encodeTensor(t));
   graph.string(10, doc);
   graph.message(11, encodeValueInfo(ONNX_INPUT, ['N', size, size, channels]));
-  graph.message(12, encodeValueInfo(ONNX_OUTPUT, ['N', numClasses]));
+  graph.message(12, encodeValueInfo(ONNX_OUTPUT, outDims));
 
-  const meta: Record<string, string> = { labels: labelsJson, inputSize: String(size), inputLayout: 'NHWC', ...opts.metadata };
+  const meta: Record<string, string> = {
+    labels: labelsJson,
+    inputSize: String(size),
+    inputLayout: 'NHWC',
+    ...(perPixel ? { outputLayout: 'NHWC' } : {}),
+    ...opts.metadata,
+  };
   const proto = new ProtoWriter()
     .int(1, ONNX_IR_VERSION)
     .string(2, opts.producer ?? 'finetune-studio')
