@@ -2,8 +2,9 @@
 // Turns the MobileNetV2 that the npm package `nsfwjs` ships (JS-wrapped TF.js Layers files)
 // into a standard TF.js Layers model (model.json + weights.bin) served by the studio, without
 // its original 5-class head. Also copies the tfjs WASM binaries next to it. No network.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync, readFileSync, existsSync, copyFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,6 +93,40 @@ export function copyWasm(outDir) {
   }
 }
 
+/** The bundled segmentation sample's generator options (scripts/make-seg-sample.mjs). */
+export const CELLS_SAMPLE = { count: 200, size: 128, seed: 1 };
+/** The generator's source files: a change to any of them makes the sample again. */
+const CELLS_SOURCES = ['scripts/make-seg-sample.mjs', 'scripts/make-fixtures.mjs', 'scripts/png.mjs'];
+
+/**
+ * Writes the segmentation sample (images/NNN.png, masks/NNN.png, classes.txt, LICENSE.txt and
+ * manifest.json) to `outDir`, only when it is missing, incomplete, or was made with other options
+ * or another version of the generator; the manifest records both. Returns what it did.
+ */
+export async function prepareCellsSample(outDir = join(root, 'public/samples/cells'), options = CELLS_SAMPLE) {
+  const started = performance.now();
+  const source = createHash('sha256');
+  for (const file of CELLS_SOURCES) source.update(readFileSync(join(root, file)));
+  const generator = { script: CELLS_SOURCES[0], ...options, source: source.digest('hex').slice(0, 16) };
+  const manifestPath = join(outDir, 'manifest.json');
+  try {
+    const old = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    const same = JSON.stringify(old.generator) === JSON.stringify(generator);
+    if (same && Array.isArray(old.files) && old.files.every((f) => existsSync(join(outDir, f)))) {
+      return { written: false, manifest: old, ms: Math.round(performance.now() - started) };
+    }
+  } catch {
+    // No manifest, or not one this step wrote: make the sample.
+  }
+  const { writeSegSample, LICENCE } = await import('./make-seg-sample.mjs');
+  rmSync(outDir, { recursive: true, force: true });
+  const written = writeSegSample(outDir, options);
+  const manifest = { name: 'Cells (microscopy-like)', licence: LICENCE, classes: written.classes, files: written.files, generator };
+  // Written last, so an interrupted run is made again next time.
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { written: true, manifest, ms: Math.round(performance.now() - started) };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const info = convertMobileNetV2(join(root, 'public/models/mobilenet-v2'));
   copyWasm(join(root, 'public/wasm'));
@@ -103,4 +138,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (existsSync(sample)) await import(sample).then((m) => m.main?.());
   const textSamples = join(root, 'scripts/make-text-samples.mjs');
   if (existsSync(textSamples)) await import(textSamples).then((m) => m.main?.());
+  const cells = await prepareCellsSample();
+  const { count, size, seed } = cells.manifest.generator;
+  console.log(
+    `prepare-models: segmentation sample, ${count} image-mask pairs, ${size}x${size}, seed ${seed} -> public/samples/cells ` +
+      (cells.written ? `(${cells.ms} ms)` : '(up to date)'),
+  );
 }

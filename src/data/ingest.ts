@@ -74,11 +74,13 @@ export const SKIP_REASONS = {
 /** Enough leading bytes to sniff any supported format. */
 const HEAD_BYTES = 64;
 
-/** A file to look at; `read` loads its bytes on demand so only a few are in memory at once. */
-interface Candidate {
+/**
+ * A file of a drop to look at (loose, or an entry of a zip); `read` loads its bytes on demand so
+ * only a few are in memory at once. Shared with the segmentation ingest (seg-ingest.ts).
+ */
+export interface FileCandidate {
   path: string;
   name: string;
-  label: string;
   size: number;
   /** The original Blob for loose files; zip entries get a new Blob of their bytes. */
   blob?: Blob;
@@ -87,16 +89,24 @@ interface Candidate {
   preSkip?: string;
 }
 
+interface Candidate extends FileCandidate {
+  label: string;
+}
+
 type Outcome = { kind: 'image'; image: Omit<DatasetImage, 'id'>; large: boolean } | { kind: 'skipped'; skipped: SkippedFile };
 
-interface IngestContext {
-  opts: IngestOptions;
+/** What one drop has used of its limits so far; `countFiles` and `checkZipBytes` add to it and throw past them. */
+export interface DropBudget {
   limits: IngestLimits;
-  folders: FolderTracker;
   /** Candidates counted so far against maxFiles. */
   fileCount: number;
   /** Declared uncompressed bytes of zips so far against maxTotalBytes. */
   zipBytes: number;
+}
+
+interface IngestContext extends DropBudget {
+  opts: IngestOptions;
+  folders: FolderTracker;
   done: number;
   total: number;
   outcomes: Outcome[];
@@ -142,14 +152,18 @@ function noteAndFilter(ctx: IngestContext, base: string[], segments: string[], i
 }
 
 function looseCandidate(file: InputFile, segments: string[], ctx: IngestContext): Candidate {
+  return { ...looseFileCandidate(file, segments, ctx.limits), label: parentFolder(segments) ?? fallbackLabel(ctx.opts) };
+}
+
+/** A loose file of a drop as a candidate; `segments` are its path's (`pathSegments`). */
+export function looseFileCandidate(file: InputFile, segments: readonly string[], limits: IngestLimits): FileCandidate {
   return {
     path: segments.join('/'),
     name: segments[segments.length - 1] ?? file.path,
-    label: parentFolder(segments) ?? fallbackLabel(ctx.opts),
     size: file.data.size,
     blob: file.data,
     read: async () => new Uint8Array(await file.data.arrayBuffer()),
-    preSkip: tooLarge(file.data.size, ctx.limits),
+    preSkip: tooLarge(file.data.size, limits),
   };
 }
 
@@ -164,7 +178,8 @@ function tooLarge(size: number, limits: IngestLimits): string | undefined {
     : undefined;
 }
 
-function countFiles(ctx: IngestContext, more: number): void {
+/** Adds `more` files to the drop's count; throws a StudioError with a sentence past `maxFiles`. */
+export function countFiles(ctx: DropBudget, more: number): void {
   ctx.fileCount += more;
   if (ctx.fileCount > ctx.limits.maxFiles) {
     throw new StudioError(
@@ -194,7 +209,11 @@ async function ingestZip(ctx: IngestContext, zip: InputFile): Promise<void> {
   await processAll(ctx, candidates);
 }
 
-function readZipListing(bytes: Uint8Array, zipPath: string, limits: IngestLimits): ZipEntry[] {
+/**
+ * A zip's entries from its central directory, nothing inflated. Throws a StudioError with a
+ * sentence naming the zip when it holds more than `maxEntries` entries, or is not a zip or damaged.
+ */
+export function readZipListing(bytes: Uint8Array, zipPath: string, limits: IngestLimits): ZipEntry[] {
   try {
     const dir = findZipDirectory(bytes);
     if (dir.entryCount > limits.maxEntries) {
@@ -214,7 +233,11 @@ function readZipListing(bytes: Uint8Array, zipPath: string, limits: IngestLimits
   }
 }
 
-function checkZipBytes(ctx: IngestContext, zipPath: string, declared: number): void {
+/**
+ * Adds a zip's declared uncompressed bytes to the drop's total; throws a StudioError with a sentence
+ * (a zip bomb, or too much at once) past `maxTotalBytes`, before anything is inflated.
+ */
+export function checkZipBytes(ctx: DropBudget, zipPath: string, declared: number): void {
   const before = ctx.zipBytes;
   ctx.zipBytes += declared;
   if (ctx.zipBytes <= ctx.limits.maxTotalBytes) return;
@@ -230,9 +253,19 @@ function checkZipBytes(ctx: IngestContext, zipPath: string, declared: number): v
 
 function zipCandidate(ctx: IngestContext, zipBytes: Uint8Array, entry: ZipEntry, inner: string[], zipSegments: string[]): Candidate {
   return {
-    path: [...zipSegments, ...inner].join('/'),
-    name: inner[inner.length - 1] ?? entry.name,
+    ...zipFileCandidate(zipBytes, entry, [...zipSegments, ...inner].join('/'), inner[inner.length - 1] ?? entry.name, ctx.limits),
     label: parentFolder(inner) ?? parentFolder(zipSegments) ?? fallbackLabel(ctx.opts),
+  };
+}
+
+/**
+ * An entry of a zip (`zipBytes`, listed by `readZipListing`) as a candidate at `path`; reading a
+ * damaged entry gives the skip reason `SKIP_REASONS.damagedEntry`.
+ */
+export function zipFileCandidate(zipBytes: Uint8Array, entry: ZipEntry, path: string, name: string, limits: IngestLimits): FileCandidate {
+  return {
+    path,
+    name,
     size: entry.size,
     read: async () => {
       try {
@@ -242,7 +275,7 @@ function zipCandidate(ctx: IngestContext, zipBytes: Uint8Array, entry: ZipEntry,
         throw err;
       }
     },
-    preSkip: entryPreSkip(entry, ctx.limits),
+    preSkip: entryPreSkip(entry, limits),
   };
 }
 
@@ -276,36 +309,70 @@ async function processAll(ctx: IngestContext, candidates: readonly Candidate[]):
 }
 
 async function examine(c: Candidate, probe: ImageProbe | undefined): Promise<Outcome> {
-  const skip = (reason: string): Outcome => ({ kind: 'skipped', skipped: { path: c.path, reason } });
+  const r = await examineImage(c, probe);
+  if ('reason' in r) return { kind: 'skipped', skipped: { path: c.path, reason: r.reason } };
+  const image = {
+    label: c.label,
+    name: c.name,
+    path: c.path,
+    blob: r.blob,
+    format: r.format,
+    bytes: r.bytes,
+    hash: r.hash,
+    width: r.width,
+    height: r.height,
+  };
+  return { kind: 'image', image, large: r.width * r.height > LARGE_IMAGE_PIXELS };
+}
+
+/** An image that passed `examineImage`. */
+export interface ExaminedImage {
+  /** The loose file's own Blob, or a new Blob of a zip entry's bytes typed from sniffing. */
+  blob: Blob;
+  format: ImageFormat;
+  bytes: number;
+  /** SHA-256 of the bytes, hex. */
+  hash: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Reads, sniffs, measures (the probe when given, else the header) and hashes one candidate image;
+ * `{ reason }` (one of SKIP_REASONS, or a size limit) when it cannot be used.
+ */
+export async function examineImage(c: FileCandidate, probe: ImageProbe | undefined): Promise<ExaminedImage | { reason: string }> {
+  const skip = (reason: string) => ({ reason });
   if (c.size === 0) return skip(SKIP_REASONS.empty);
   if (c.preSkip) return skip(c.preSkip);
   // A loose file is sniffed from its first bytes, so a folder of videos is not read in full.
   const early = c.blob ? await sniffHead(c.blob) : undefined;
   if (early) return skip(early);
-  let bytes: Uint8Array;
-  try {
-    bytes = await c.read();
-  } catch (err) {
-    return skip(err instanceof SkipError ? err.message : SKIP_REASONS.unreadable);
-  }
-  if (bytes.length === 0) return skip(SKIP_REASONS.empty);
+  const read = await readCandidate(c);
+  if ('reason' in read) return read;
+  const { bytes } = read;
   const format = sniffImageFormat(bytes);
   if (!format) return skip(isZipName(c.name) ? SKIP_REASONS.nestedZip : SKIP_REASONS.notImage);
   const blob = c.blob ?? new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeTypeOf(format) });
   const size = await measure(bytes, format, blob, probe);
   if (!size) return skip(SKIP_REASONS.corrupt);
-  const image = {
-    label: c.label,
-    name: c.name,
-    path: c.path,
-    blob,
-    format,
-    bytes: bytes.length,
-    hash: await sha256Hex(bytes),
-    width: size.width,
-    height: size.height,
-  };
-  return { kind: 'image', image, large: size.width * size.height > LARGE_IMAGE_PIXELS };
+  return { blob, format, bytes: bytes.length, hash: await sha256Hex(bytes), width: size.width, height: size.height };
+}
+
+/**
+ * A candidate's bytes, or `{ reason }` (one of SKIP_REASONS, or a size limit) when it is empty,
+ * refused before reading (too large, encrypted, unsupported compression) or cannot be read.
+ */
+export async function readCandidate(c: FileCandidate): Promise<{ bytes: Uint8Array } | { reason: string }> {
+  if (c.size === 0) return { reason: SKIP_REASONS.empty };
+  if (c.preSkip) return { reason: c.preSkip };
+  let bytes: Uint8Array;
+  try {
+    bytes = await c.read();
+  } catch (err) {
+    return { reason: err instanceof SkipError ? err.message : SKIP_REASONS.unreadable };
+  }
+  return bytes.length === 0 ? { reason: SKIP_REASONS.empty } : { bytes };
 }
 
 /** A skip reason from the first bytes of a Blob, or undefined when it may be an image. */

@@ -438,6 +438,48 @@ describe('analyseSegmentation: a whole set', () => {
     expect(summary.pixelShare.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
   });
 
+  it('looks pairs up by their key when they carry one (paths may repeat across drops), and reports unreadable images', () => {
+    const pairs = [
+      { key: 'd1:a', name: 'a', image: 'images/a.png', mask: 'masks/a.png' },
+      { key: 'd2:b', name: 'b', image: 'images/a.png', mask: 'masks/a.png' },
+    ];
+    const decoded = new Map<string, DecodedPng | Error>([
+      ['d1:a', greyPng(2, 1, [0, 1])],
+      [
+        'd2:b',
+        palettePng(
+          2,
+          1,
+          [2, 0],
+          [
+            [0, 0, 0],
+            [9, 9, 9],
+            [50, 50, 50],
+          ],
+        ),
+      ],
+    ]);
+    const imageSizes = new Map([
+      ['d1:a', { width: 2, height: 1 }],
+      ['d2:b', { width: 4, height: 1 }],
+    ]);
+    const unreadableImages = [{ file: 'images/z.png', message: 'images/z.png is empty (0 bytes).' }];
+    const unreadableMasks = [{ file: 'masks/y.png', message: 'masks/y.png is larger than 1 KB, the most the studio takes for one image.' }];
+    const { masks, summary } = analyseSegmentation({
+      pairing: { pairs, imagesWithoutMask: [], masksWithoutImage: [] },
+      decoded,
+      imageSizes,
+      unreadableImages,
+      unreadableMasks,
+    });
+    expect([...masks.keys()]).toEqual(['d1:a', 'd2:b']);
+    expect(masks.get('d1:a')).toMatchObject({ mode: 'grey', width: 2 });
+    expect(masks.get('d2:b')).toMatchObject({ mode: 'palette', width: 4 });
+    expect(Array.from(masks.get('d2:b')?.classes ?? [])).toEqual([2, 2, 0, 0]);
+    expect(summary.issues.map((i) => i.kind)).toEqual(['image-unreadable', 'mask-unreadable', 'mask-resized']);
+    expect(summary.issues[0]?.message).toBe('images/z.png is empty (0 bytes).');
+  });
+
   it('builds one colour map for all colour masks of the set', () => {
     const red: [number, number, number] = [200, 0, 0];
     const blue: [number, number, number] = [0, 0, 200];

@@ -24,6 +24,11 @@ export interface SegPair {
   mask: string;
 }
 
+/** A pair with a key unique across drops (paths and names may repeat from one drop to the next). */
+export interface KeyedSegPair extends SegPair {
+  key?: string;
+}
+
 export interface IgnoredFile {
   path: string;
   reason: string;
@@ -346,6 +351,7 @@ export function resizeNearest(classes: Uint8Array, width: number, height: number
 export type SegIssue =
   | { kind: 'image-without-mask'; file: string; message: string }
   | { kind: 'mask-without-image'; file: string; message: string }
+  | { kind: 'image-unreadable'; file: string; message: string }
   | { kind: 'mask-unreadable'; file: string; message: string }
   | { kind: 'mask-resized'; file: string; from: { width: number; height: number }; to: { width: number; height: number }; message: string }
   | { kind: 'values-beyond-classes'; file: string; values: number[]; message: string }
@@ -359,6 +365,8 @@ export interface CheckedMask {
   height: number;
   /** Pixels per value 0..255 of `classes`. */
   counts: Uint32Array;
+  /** How the mask's values were read (`MaskClasses.mode`). */
+  mode: MaskMode;
   issues: SegIssue[];
 }
 
@@ -421,7 +429,7 @@ export function checkMask(args: {
       message: `${maskPath} uses ${cs.length === 1 ? 'the colour' : 'the colours'} ${listWords(cs)}, which the colour map does not name; those pixels are ignored until the map gives ${cs.length === 1 ? 'it' : 'them'} a class.`,
     });
   }
-  return { classes, width, height, counts: countValues(classes).counts, issues };
+  return { classes, width, height, counts: countValues(classes).counts, mode: mask.mode, issues };
 }
 
 /**
@@ -456,8 +464,8 @@ export interface SegSummary {
 }
 
 /**
- * The set-level view: missing partners, unreadable masks, every mask's own issues, classes that no
- * mask uses, and each class's share of the pixels, so imbalance is visible.
+ * The set-level view: missing partners, unreadable images and masks, every mask's own issues,
+ * classes that no mask uses, and each class's share of the pixels, so imbalance is visible.
  */
 export function summarise(args: {
   pairing: Pick<Pairing, 'imagesWithoutMask' | 'masksWithoutImage'>;
@@ -465,7 +473,10 @@ export function summarise(args: {
   classCount: number;
   /** From classes.txt, when the set has one. */
   classNames?: readonly string[];
+  /** Masks that could not be read, each with its sentence. */
   unreadable?: readonly { file: string; message: string }[];
+  /** Images that could not be read (empty, not an image, undecodable), each with its sentence. */
+  unreadableImages?: readonly { file: string; message: string }[];
 }): SegSummary {
   const { pairing, masks, classCount } = args;
   const fromFile = args.classNames && args.classNames.length > 0 ? args.classNames : undefined;
@@ -477,6 +488,7 @@ export function summarise(args: {
   for (const file of pairing.masksWithoutImage) {
     issues.push({ kind: 'mask-without-image', file, message: `${file} has no image in images/ under the same name, so it is left out.` });
   }
+  for (const u of args.unreadableImages ?? []) issues.push({ kind: 'image-unreadable', file: u.file, message: u.message });
   for (const u of args.unreadable ?? []) issues.push({ kind: 'mask-unreadable', file: u.file, message: u.message });
   for (const m of masks) issues.push(...m.issues);
 
@@ -517,7 +529,7 @@ export function summarise(args: {
 
 export interface SegAnalysis {
   summary: SegSummary;
-  /** Checked masks by pair name (pairs whose mask could be read). */
+  /** Checked masks by pair key (its `key`, else its name), for the pairs whose mask could be read. */
   masks: Map<string, CheckedMask>;
   /** The colour map used for colour masks (given, or built from every colour mask's colours). */
   colourMap?: ColourClass[];
@@ -528,22 +540,27 @@ export interface SegAnalysis {
  * one colour map for all colour masks, the class count (classes.txt, else inferred), each mask
  * checked against its image, and the summary. A mask that failed to decode is passed as an Error
  * (its sentence becomes a 'mask-unreadable' issue); a pair without an image size is left out.
+ * Pairs that carry a `key` (unique across drops) are looked up by it instead of by their paths.
  */
 export function analyseSegmentation(args: {
-  pairing: Pick<Pairing, 'pairs' | 'imagesWithoutMask' | 'masksWithoutImage'>;
-  /** By mask path. */
+  pairing: { pairs: readonly KeyedSegPair[] } & Pick<Pairing, 'imagesWithoutMask' | 'masksWithoutImage'>;
+  /** By pair key, else by mask path. */
   decoded: ReadonlyMap<string, DecodedPng | Error>;
-  /** By image path. */
+  /** By pair key, else by image path. */
   imageSizes: ReadonlyMap<string, { width: number; height: number }>;
   classesTxt?: string;
   colourMap?: readonly ColourClass[];
+  /** Images that could not be read (their pairs are not in `pairing.pairs`), each with its sentence. */
+  unreadableImages?: readonly { file: string; message: string }[];
+  /** Masks that could not be read before decoding (their pairs are not in `pairing.pairs`). */
+  unreadableMasks?: readonly { file: string; message: string }[];
 }): SegAnalysis {
   const classNames = args.classesTxt !== undefined ? readClassesTxt(args.classesTxt) : undefined;
-  const unreadable: { file: string; message: string }[] = [];
-  const readable: { pair: SegPair; decoded: DecodedPng; size: { width: number; height: number } }[] = [];
+  const unreadable: { file: string; message: string }[] = [...(args.unreadableMasks ?? [])];
+  const readable: { pair: KeyedSegPair; decoded: DecodedPng; size: { width: number; height: number } }[] = [];
   for (const pair of args.pairing.pairs) {
-    const d = args.decoded.get(pair.mask);
-    const size = args.imageSizes.get(pair.image);
+    const d = args.decoded.get(pair.key ?? pair.mask);
+    const size = args.imageSizes.get(pair.key ?? pair.image);
     if (d instanceof Error)
       unreadable.push({ file: pair.mask, message: d instanceof StudioError ? d.userMessage : `${pair.mask} could not be read.` });
     else if (d && size) readable.push({ pair, decoded: d, size });
@@ -557,8 +574,15 @@ export function analyseSegmentation(args: {
   const masks = new Map<string, CheckedMask>();
   readable.forEach((r, i) => {
     const mask = classMaps[i];
-    if (mask) masks.set(r.pair.name, checkMask({ maskPath: r.pair.mask, mask, imageSize: r.size, classCount, classSource }));
+    if (mask) masks.set(r.pair.key ?? r.pair.name, checkMask({ maskPath: r.pair.mask, mask, imageSize: r.size, classCount, classSource }));
   });
-  const summary = summarise({ pairing: args.pairing, masks: [...masks.values()], classCount, classNames, unreadable });
+  const summary = summarise({
+    pairing: args.pairing,
+    masks: [...masks.values()],
+    classCount,
+    classNames,
+    unreadable,
+    unreadableImages: args.unreadableImages,
+  });
   return { summary, masks, ...(map ? { colourMap: map } : {}) };
 }
