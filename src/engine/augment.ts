@@ -59,3 +59,29 @@ export function applyAugment(tf: Tf, x: tfTypes.Tensor4D, a: AugmentationSetting
   }
   return tf.clipByValue(out, 0, 1) as tfTypes.Tensor4D;
 }
+
+/**
+ * The same drawn augmentation's geometry on class maps (segmentation masks as [n, h, w, 1] floats
+ * holding class indices): the flip, the crop-and-resize (nearest neighbour, so no class is blended
+ * into another) and the rotation (corners it brings in hold `fill`, the ignored class). Colour changes
+ * are for the image only. Call inside tf.tidy, with the `p` that `applyAugment` got for the images.
+ */
+export function applyAugmentToMask(tf: Tf, m: tfTypes.Tensor4D, a: AugmentationSettings, p: AugmentParams, fill: number): tfTypes.Tensor4D {
+  const [n, h, w] = m.shape;
+  let out: tfTypes.Tensor4D = m;
+  if (a.flip && p.flip.some(Boolean)) {
+    const flipped = tf.tensor4d(
+      p.flip.map((f) => (f ? 1 : 0)),
+      [n, 1, 1, 1],
+    );
+    out = tf.where(tf.broadcastTo(flipped.cast('bool'), out.shape), tf.image.flipLeftRight(out), out) as tfTypes.Tensor4D;
+  }
+  if (a.cropScale < 1) {
+    out = tf.image.cropAndResize(out, tf.tensor2d(p.boxes, [n, 4]), tf.range(0, n, 1, 'int32') as tfTypes.Tensor1D, [h, w], 'nearest');
+  }
+  if (a.rotationDeg > 0) {
+    const parts = tf.split(out, n, 0).map((one, i) => tf.image.rotateWithOffset(one as tfTypes.Tensor4D, p.radians[i] ?? 0, fill));
+    out = tf.concat(parts, 0) as tfTypes.Tensor4D;
+  }
+  return out;
+}

@@ -8,7 +8,8 @@ import { StudioError } from '../lib/errors';
 import { HEAD_LAYERS, applyFreezing, composeClassifier, headInit } from '../models/head';
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
-import { hasWeights, isConvolution } from './graph';
+import { hasWeights } from './graph';
+import { wasmBlockedMessage, wasmGradientBlocker } from './wasm-grads';
 import {
   imageClassificationRunner,
   pixelTensor,
@@ -115,6 +116,12 @@ export interface TrainingEngine {
   /** Class probabilities for one image (size×size×3 in [0, 1]). */
   predict(pixels: Float32Array): Promise<number[]>;
   exportFiles(metadata: Record<string, unknown>): Promise<ExportFile[]>;
+  /**
+   * A copy of the loaded backbone at `size`×`size` input with its pre-trained weights, sharing nothing
+   * with the engine's own (another task builds its model on it: segmentation's decoder). Refused for a
+   * graph model. The caller owns and disposes it.
+   */
+  backboneCopy(size: number): Promise<tfTypes.LayersModel>;
   /** The classifier of the last run (backbone + head), if any. */
   classifier(): tfTypes.LayersModel | null;
   /** The settings of the last run, if any. */
@@ -409,16 +416,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
   function checkBackendCanTrain(model: tfTypes.LayersModel, trainable: ReadonlySet<string>): void {
     if (backend() !== 'wasm') return;
-    const first = model.layers.findIndex((l) => trainable.has(l.name) && hasWeights(l));
-    if (first < 0) return;
-    const conv = model.layers.slice(first).find((l) => isConvolution(l));
-    if (conv) {
-      throw new StudioError(
-        'unsupported',
-        `The WASM backend cannot train convolution layers (${conv.name} would need gradients). ` +
-          'Choose "head only", freeze the convolution layers, or use WebGPU or WebGL.',
-      );
-    }
+    const blocked = wasmGradientBlocker(
+      model.layers.map((l) => ({ name: l.name, className: l.getClassName(), trains: trainable.has(l.name) && hasWeights(l) })),
+    );
+    if (blocked) throw new StudioError('unsupported', wasmBlockedMessage(blocked, 'Choose "head only", freeze the layers below it'));
   }
 
   return {
@@ -696,30 +697,20 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     },
 
     async exportFiles(metadata) {
-      const r = requireRun();
-      let files: ExportFile[] = [];
-      await r.model.save(
-        tf.io.withSaveHandler(async (artifacts) => {
-          const weightData = artifacts.weightData;
-          const buffer =
-            weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(weightData as ArrayBuffer | ArrayBuffer[]);
-          const modelJson = {
-            format: 'layers-model',
-            generatedBy: artifacts.generatedBy ?? 'finetune-studio',
-            convertedBy: null,
-            modelTopology: artifacts.modelTopology,
-            weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-          };
-          const enc = new TextEncoder();
-          files = [
-            { name: 'model.json', data: toArrayBuffer(enc.encode(JSON.stringify(modelJson))) },
-            { name: 'weights.bin', data: buffer },
-            { name: 'metadata.json', data: toArrayBuffer(enc.encode(JSON.stringify(metadata, null, 2))) },
-          ];
-          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-        }),
-      );
-      return files;
+      return layersModelFiles(tf, requireRun().model, metadata);
+    },
+
+    async backboneCopy(size) {
+      const base = requireLoaded();
+      if (base.summary.format === 'graph') {
+        throw new StudioError(
+          'unsupported',
+          `${base.summary.name} is a TF.js graph model, which cannot be rebuilt around a decoder. Choose a Layers model (the bundled MobileNetV2, a catalog model or an imported model.json).`,
+        );
+      }
+      const copyModel = await rebuildAtInputSize(tf, base.backbone, size, false);
+      writePristine(base, copyModel);
+      return copyModel;
     },
 
     classifier() {
@@ -758,4 +749,31 @@ function argMax(row: readonly number[]): number {
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** A Layers model as the studio's TF.js files: model.json (one weights file), weights.bin and metadata.json. */
+export async function layersModelFiles(tf: Tf, model: tfTypes.LayersModel, metadata: Record<string, unknown>): Promise<ExportFile[]> {
+  let files: ExportFile[] = [];
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData;
+      const buffer =
+        weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(weightData as ArrayBuffer | ArrayBuffer[]);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy ?? 'finetune-studio',
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      const enc = new TextEncoder();
+      files = [
+        { name: 'model.json', data: toArrayBuffer(enc.encode(JSON.stringify(modelJson))) },
+        { name: 'weights.bin', data: buffer },
+        { name: 'metadata.json', data: toArrayBuffer(enc.encode(JSON.stringify(metadata, null, 2))) },
+      ];
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return files;
 }

@@ -24,11 +24,6 @@ export function hasWeights(layer: Layer): boolean {
   return layer.weights.length > 0;
 }
 
-export function isConvolution(layer: Layer): boolean {
-  const c = layer.getClassName();
-  return c === 'Conv2D' || c === 'DepthwiseConv2D' || c === 'SeparableConv2D' || c === 'Conv2DTranspose';
-}
-
 /**
  * For each layer index i, whether its output alone carries everything that later layers need:
  * no layer after i reads from a layer before i.
@@ -99,5 +94,56 @@ export function runSegment(model: LayersModel, from: number, to: number, input: 
     out = layer.apply(ins.length === 1 ? (ins[0] as tfTypes.Tensor) : ins, { training }) as tfTypes.Tensor;
     values.set(layer.name, out);
   }
+  return out;
+}
+
+/**
+ * The frozen part of a model with branches (a U-Net's skip connections): every layer that neither
+ * trains, nor acts differently in training, nor reads from one that does. Its *frontier* is the
+ * frozen layers some trainable part reads: their outputs, computed once and cached, carry everything
+ * the rest of the model needs. For a chain (a classifier) the frontier is the one cut point
+ * `frozenPrefixEnd` finds; for a U-Net whose encoder is frozen it is the skips and the bottleneck.
+ * `frontier` is in model order; it is empty when nothing trains, and just the input when the first
+ * layer trains (nothing to cache).
+ */
+export function frozenFrontier(model: LayersModel, trains: (layer: Layer) => boolean): { frozen: Set<string>; frontier: string[] } {
+  const frozen = new Set<string>();
+  for (const layer of model.layers) {
+    const ins = inboundNames(layer, model);
+    if (!trains(layer) && !actsInTraining(layer) && ins.every((name) => frozen.has(name))) frozen.add(layer.name);
+  }
+  const read = new Set<string>();
+  for (const layer of model.layers) {
+    if (frozen.has(layer.name)) continue;
+    for (const name of inboundNames(layer, model)) if (frozen.has(name)) read.add(name);
+  }
+  return { frozen, frontier: model.layers.filter((l) => read.has(l.name)).map((l) => l.name) };
+}
+
+/**
+ * Runs every layer of the model not in `skip` eagerly, in model order, from `known` (layer name →
+ * that layer's output, e.g. the cached frontier; the input layer's name for a whole forward pass).
+ * Batch norm layers that are frozen run in inference mode; dropout follows `training`. Returns the
+ * model's output. Call inside tf.tidy or a gradient function.
+ */
+export function runFrom(
+  model: LayersModel,
+  known: ReadonlyMap<string, tfTypes.Tensor>,
+  opts: SegmentOptions & { skip?: ReadonlySet<string> },
+): tfTypes.Tensor {
+  const values = new Map(known);
+  for (const layer of model.layers) {
+    if (values.has(layer.name) || opts.skip?.has(layer.name)) continue;
+    const ins = inboundNames(layer, model).map((name) => {
+      const v = values.get(name);
+      if (!v) throw new Error(`layer ${layer.name} reads ${name}, which was neither given nor computed`);
+      return v;
+    });
+    const training = opts.training && (actsInTraining(layer) || (layer.getClassName() === 'BatchNormalization' && layer.trainable));
+    values.set(layer.name, layer.apply(ins.length === 1 ? (ins[0] as tfTypes.Tensor) : ins, { training }) as tfTypes.Tensor);
+  }
+  const outName = model.outputs[0]?.sourceLayer.name ?? '';
+  const out = values.get(outName);
+  if (!out) throw new Error(`the model's output ${outName} was not computed`);
   return out;
 }

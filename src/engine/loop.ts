@@ -53,6 +53,8 @@ export interface Evaluation {
   loss: number;
   /** null for tasks without an accuracy (text generation). */
   accuracy: number | null;
+  /** Segmentation: the mean IoU over the foreground classes (absent for other tasks). */
+  iou?: number | null;
 }
 
 export interface LoopBatch {
@@ -142,6 +144,19 @@ function decays(v: tfTypes.Variable): boolean {
   return v.rank >= 2;
 }
 
+const MONITOR_WORDS: Record<EarlyStoppingSettings['monitor'], string> = {
+  'val-loss': 'validation loss',
+  'val-accuracy': 'validation accuracy',
+  'val-iou': 'validation mean IoU',
+};
+
+/** The value early stopping watches in an epoch's metrics. */
+function monitored(stopping: EarlyStoppingSettings, m: EpochMetrics): number | null {
+  if (stopping.monitor === 'val-loss') return m.valLoss;
+  if (stopping.monitor === 'val-iou') return m.valIou ?? null;
+  return m.valAccuracy;
+}
+
 function improved(stopping: EarlyStoppingSettings, value: number | null, best: number | null): number | null {
   if (value === null || !Number.isFinite(value)) return null;
   if (best === null) return value;
@@ -217,6 +232,7 @@ export async function runLoop<E extends Evaluation>(opts: LoopOptions<E>): Promi
           accuracy: Number.NaN,
           valLoss: initial.loss,
           valAccuracy: initial.accuracy,
+          ...(initial.iou !== undefined ? { valIou: initial.iou } : {}),
           ms: 0,
           numTensors: tf.memory().numTensors,
         },
@@ -340,6 +356,7 @@ export async function runLoop<E extends Evaluation>(opts: LoopOptions<E>): Promi
         accuracy: accSum / done,
         valLoss: val?.loss ?? null,
         valAccuracy: val?.accuracy ?? null,
+        ...(val?.iou !== undefined ? { valIou: val.iou } : {}),
         ms: Date.now() - started,
         numTensors: tf.memory().numTensors,
       };
@@ -348,7 +365,7 @@ export async function runLoop<E extends Evaluation>(opts: LoopOptions<E>): Promi
       let isBest = false;
       let patienceOut = false;
       if (stopping.enabled) {
-        const better = improved(stopping, stopping.monitor === 'val-loss' ? metrics.valLoss : metrics.valAccuracy, bestValue);
+        const better = improved(stopping, monitored(stopping, metrics), bestValue);
         if (better !== null) {
           bestValue = better;
           bestEpochSoFar = epoch;
@@ -359,7 +376,7 @@ export async function runLoop<E extends Evaluation>(opts: LoopOptions<E>): Promi
             best = { epoch, values: state.map((s) => tf.clone(s.read())), evaluation: val };
           }
         } else if (++sinceBest >= stopping.patience) {
-          stoppedEarly = `Early stopping: ${stopping.monitor === 'val-loss' ? 'validation loss' : 'validation accuracy'} did not improve for ${stopping.patience} epochs.`;
+          stoppedEarly = `Early stopping: ${MONITOR_WORDS[stopping.monitor]} did not improve for ${stopping.patience} epochs.`;
           patienceOut = true;
         }
       }

@@ -8,7 +8,7 @@ import { sha256, sha256Hex } from '../data/hash';
 import type { TextEpochMetrics, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { BackendName, EpochMetrics, ResizeMode, TrainSettings } from './types';
 
-export type RunTask = 'image-classification' | TextTask;
+export type RunTask = 'image-classification' | 'image-segmentation' | TextTask;
 
 export interface SplitManifest {
   /** Examples in the split. */
@@ -96,7 +96,20 @@ export interface TextRunRecord extends RunRecordBase<TextTrainSettings, TextEpoc
   task: TextTask;
 }
 
-export type RunRecord = ImageRunRecord | TextRunRecord;
+/** A segmentation run: the classifier's input, plus the decoder it built and the loss it trained with. */
+export interface SegRunRecord extends RunRecordBase<TrainSettings, EpochMetrics> {
+  task: 'image-segmentation';
+  /** The input the model takes (its output is per-pixel class probabilities at the same side). */
+  input: { imageSize: number; inputRange: [number, number]; resize: ResizeMode };
+  /** The U-Net decoder on the backbone: the layers its skips read, its widths and its own parameters. */
+  decoder: { skips: { layer: string; stride: number; channels: number }[]; widths: { reduce: number; levels: number[] }; params: number };
+  /** The loss as used: soft Dice's weight beside the cross-entropy, and the cross-entropy's class weights (null: all 1). */
+  loss: { diceWeight: number; classWeights: number[] | null };
+  /** Foreground mean IoU, Dice and pixel accuracy of the evaluation after training (null until then). */
+  segEvaluation: { meanIou: number; meanDice: number; pixelAccuracy: number; perClassIou: (number | null)[]; onRunSplit: boolean } | null;
+}
+
+export type RunRecord = ImageRunRecord | TextRunRecord | SegRunRecord;
 
 export type RunMetrics<M> = RunRecordBase<unknown, M>['metrics'];
 

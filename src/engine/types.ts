@@ -11,7 +11,8 @@ export function backendLabel(name: BackendName): string {
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'rmsprop';
 export type ScheduleKind = 'constant' | 'step' | 'cosine' | 'warmup-cosine';
-export type MonitoredMetric = 'val-loss' | 'val-accuracy';
+/** 'val-iou' (segmentation): the mean IoU over the foreground classes. */
+export type MonitoredMetric = 'val-loss' | 'val-accuracy' | 'val-iou';
 export type TrainMode = 'head-only' | 'fine-tune';
 export type ResizeMode = 'stretch' | 'center-crop';
 
@@ -50,6 +51,8 @@ export interface TrainSettings {
    * (engine/head-layer.ts). A run's record holds the layer it used, never `'auto'`.
    */
   headLayer: string;
+  /** Segmentation's loss (absent for other tasks: the defaults of src/tasks/image-segmentation/types.ts). */
+  segmentation?: { diceWeight: number; classWeights: 'none' | 'balanced' };
 }
 
 export interface ScheduleSettings {
@@ -134,6 +137,8 @@ export interface LayerInfo {
   block: string;
   /** Whether it holds weights at all. */
   hasWeights: boolean;
+  /** Whether its output alone carries the model forward (no later layer reads an earlier one): a place a decoder may read or a cache may cut. */
+  cut?: boolean;
 }
 
 /** Said when someone asks a graph model's layers to train (the engine refuses; the UI warns first). */
@@ -173,6 +178,8 @@ export interface EpochMetrics {
   accuracy: number;
   valLoss: number | null;
   valAccuracy: number | null;
+  /** Segmentation: the validation mean IoU over the foreground classes (absent for other tasks). */
+  valIou?: number | null;
   ms: number;
   /** Live tensors after the epoch (flat across epochs when nothing leaks). */
   numTensors: number;

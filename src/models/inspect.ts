@@ -1,6 +1,7 @@
 /** The layer table of a real loaded model, grouped into blocks. */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { LayerInfo, ModelSummary } from '../engine/types';
+import { cutPoints } from '../engine/graph';
 
 /**
  * The block a layer belongs to. MobileNetV2 names: `Conv1…`, `bn_Conv1`, `expanded_conv_*` are the stem,
@@ -39,7 +40,8 @@ export function outputShapeOf(layer: tfTypes.layers.Layer): (number | null)[] {
 }
 
 export function layerTable(model: tfTypes.LayersModel, isTrainable: (name: string) => boolean): LayerInfo[] {
-  return model.layers.map((layer) => {
+  const cuts = cutPoints(model);
+  return model.layers.map((layer, i) => {
     const className = layer.getClassName();
     const params = sizeOf(layer.weights);
     return {
@@ -51,6 +53,7 @@ export function layerTable(model: tfTypes.LayersModel, isTrainable: (name: strin
       trainable: params > 0 && isTrainable(layer.name),
       block: blockOf(layer.name, className),
       hasWeights: params > 0,
+      cut: cuts[i] ?? false,
     };
   });
 }

@@ -15,10 +15,11 @@ import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../tex
 import type { TextResume } from '../text/finetune';
 import type { GenerateRequest, TextBaseSummary, TextRunResult } from './text-session';
 import type { HfInputFile } from '../models/hf/import';
-import type { ImageRunRecord, RunRecord, RunStart, TextRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, RunRecord, RunStart, SegRunRecord, TextRunRecord } from '../engine/run-record';
+import type { SegEvalResult, SegPrediction, WorkerSegPair } from '../tasks/image-segmentation/types';
 
-export type TaskId = 'image-classification' | 'text-generation' | 'text-classification';
-export const TASK_IDS: readonly TaskId[] = ['image-classification', 'text-generation', 'text-classification'];
+export type TaskId = 'image-classification' | 'image-segmentation' | 'text-generation' | 'text-classification';
+export const TASK_IDS: readonly TaskId[] = ['image-classification', 'image-segmentation', 'text-generation', 'text-classification'];
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
@@ -130,6 +131,30 @@ export interface TaskVerbs {
     infer: { payload: { blob: Blob; explain?: { classIndex?: number } }; result: { probabilities: number[]; explanation?: Explanation } };
     /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
     export: { payload: { format?: ExportFormat; name: string }; result: Exported };
+  };
+  /** Segmentation shares the image task's pre-trained backbone: its `load` is the image task's. */
+  'image-segmentation': {
+    load: { payload: ImageModelSource; result: ModelSummary };
+    /** Builds the U-Net decoder on a copy of the loaded backbone and trains it; `resume` and `restore` as for images. */
+    train: {
+      payload: {
+        settings: TrainSettings;
+        /** Class names, background first. */
+        labels: string[];
+        train: WorkerSegPair[];
+        val: WorkerSegPair[];
+        run?: RunStart;
+        resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: SegRunRecord | null };
+        restore?: { record: SegRunRecord; checkpoint: Checkpoint };
+      };
+      result: TrainResult;
+    };
+    /** Per-class IoU and Dice, pixel accuracy, the pixel confusion matrix, and each pair's predicted map and score. */
+    evaluate: { payload: { pairs: WorkerSegPair[] }; result: SegEvalResult };
+    /** Per-pixel class probabilities and the predicted map of one image, at the model's input size. */
+    infer: { payload: { blob: Blob }; result: SegPrediction };
+    /** The last run's model: `tfjs` (model.json, weights.bin, metadata.json, README.md) or `onnx`. */
+    export: { payload: { format?: 'tfjs' | 'onnx'; name: string }; result: Exported };
   };
   'text-generation': TextVerbs & {
     /** Writes from a prompt with the fine-tuned model (the pre-trained one before a run, or with `pretrained`); the text streams as `generated` events. */

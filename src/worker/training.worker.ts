@@ -13,6 +13,7 @@ import { decodeToPixels } from '../data/decode-browser';
 import { deviceLost, loseDevice, watchDeviceLoss } from '../engine/device-loss';
 import { dispatch, type SessionContext, type SessionRegistry } from './sessions';
 import { imageClassificationSession } from '../tasks/image-classification/session';
+import { imageSegmentationSession } from '../tasks/image-segmentation/session';
 import { textGenerationSession } from '../tasks/text-generation/session';
 import { textClassificationSession } from '../tasks/text-classification/session';
 
@@ -34,8 +35,10 @@ const context: SessionContext = {
   },
 };
 
+const imageClassification = imageClassificationSession(context);
 const sessions = {
-  'image-classification': imageClassificationSession(context),
+  'image-classification': imageClassification,
+  'image-segmentation': imageSegmentationSession(context, imageClassification),
   'text-generation': textGenerationSession(context),
   'text-classification': textClassificationSession(context),
 } satisfies SessionRegistry;

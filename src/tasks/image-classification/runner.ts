@@ -166,23 +166,24 @@ async function measure(ctx: RunContext, from: number, cache: Cache | null, sourc
   return { loss: (lossSum ?? 0) / n, accuracy: (correct ?? 0) / n };
 }
 
-function trainableVariables(layers: readonly Layer[]): tfTypes.Variable[] {
+export function trainableVariables(layers: readonly Layer[]): tfTypes.Variable[] {
   return layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tfTypes.Variable));
 }
 
 /**
  * The chosen backbone layers as parts, one per block, top first (gradual unfreezing opens them in
- * this order); the head's layers apart.
+ * this order); the head's layers (a classifier's head, a segmenter's decoder: `isHead`) apart.
  */
 export function imageParts(
   layers: readonly Layer[],
   chosen: ReadonlySet<string>,
+  isHead: (name: string) => boolean = (name) => (HEAD_LAYERS as readonly string[]).includes(name),
 ): { head: Layer[]; parts: { name: string; layers: Layer[] }[] } {
-  const head = layers.filter((l) => (HEAD_LAYERS as readonly string[]).includes(l.name));
+  const head = layers.filter((l) => isHead(l.name));
   const parts: { name: string; layers: Layer[] }[] = [];
   for (let i = layers.length - 1; i >= 0; i--) {
     const l = layers[i] as Layer;
-    if (!chosen.has(l.name) || (HEAD_LAYERS as readonly string[]).includes(l.name)) continue;
+    if (!chosen.has(l.name) || isHead(l.name)) continue;
     const name = blockOf(l.name, l.getClassName());
     let part = parts.find((p) => p.name === name);
     if (!part) parts.push((part = { name, layers: [] }));

@@ -3,10 +3,9 @@
  * verbs. Decodes images (compressed originals) here, per batch or once for the frozen-prefix cache.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createTrainingEngine, type EngineEvent } from '../../engine/engine';
+import { createTrainingEngine, type TrainingEngine } from '../../engine/engine';
 import { StudioError } from '../../lib/errors';
 import { catalogEntry } from '../../models/catalog';
-import type { BatchMetrics } from '../../engine/types';
 import type { ExportFormat, ExportedFile, WorkerImage } from '../../worker/protocol';
 import { exportOnnx } from '../../models/export/onnx';
 import { exportTeachableMachine } from '../../models/export/teachable';
@@ -17,7 +16,7 @@ import { decodeToPixels } from '../../data/decode-browser';
 import { buildBackbone, fetchModel, readModelFiles, type ModelArtifactsRaw } from '../../models/load';
 import { releaseGraph } from '../../models/graph-adapter';
 import { gradCam } from '../../engine/explain';
-import { createBatcher } from '../../worker/batcher';
+import { imageEventSink } from '../../worker/image-events';
 import type { Session, SessionContext } from '../../worker/sessions';
 
 const enc = new TextEncoder();
@@ -30,12 +29,13 @@ function decode(blob: Blob, size: number, resize: Parameters<typeof decodeToPixe
   });
 }
 
-export function imageClassificationSession(ctx: SessionContext): Session<'image-classification'> & { stop(): void } {
+export function imageClassificationSession(
+  ctx: SessionContext,
+): Session<'image-classification'> & { stop(): void; engine: TrainingEngine } {
   const engine = createTrainingEngine(tf);
   /** The graph model behind the loaded backbone, if it is one (released when another model loads). */
   let graphKey: string | null = null;
   let loadCounter = 0;
-  const batches = createBatcher<BatchMetrics>((items) => ctx.post({ type: 'batches', items }));
 
   /** Builds a backbone from downloaded or given files and hands it to the engine. */
   async function loadBackbone(
@@ -73,38 +73,8 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
     }
   };
 
-  let lastPhasePost = 0;
-  function onEngineEvent(e: EngineEvent): void {
-    switch (e.type) {
-      case 'batch':
-        ctx.checkDevice();
-        batches.push(e.metrics);
-        return;
-      case 'epoch':
-        batches.flush();
-        ctx.post({ type: 'epoch', metrics: e.metrics });
-        return;
-      case 'checkpoint':
-        ctx.post({ type: 'checkpoint', checkpoint: e.checkpoint }, [e.checkpoint.weights]);
-        return;
-      case 'run':
-        batches.flush();
-        ctx.post({ type: 'run', record: e.record });
-        return;
-      case 'log':
-        batches.flush();
-        ctx.post({ type: 'log', message: e.message });
-        return;
-      case 'phase': {
-        const now = Date.now();
-        if (e.done === 0 || e.done === e.total || now - lastPhasePost > 100) {
-          lastPhasePost = now;
-          ctx.post({ type: 'phase', phase: e.phase, done: e.done, total: e.total });
-        }
-        return;
-      }
-    }
-  }
+  const events = imageEventSink(ctx);
+  const onEngineEvent = events.onEvent;
 
   /** When the UI did not say where the model came from: what the engine knows of it. */
   function modelOrigin() {
@@ -166,6 +136,7 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
   }
 
   return {
+    engine,
     stop: () => engine.stop(),
     async load(command) {
       if (command.source === 'url') {
@@ -211,7 +182,7 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
         if (held) ctx.post({ type: 'checkpoint', checkpoint: held }, [held.weights]);
         return result;
       } finally {
-        batches.flush();
+        events.flush();
       }
     },
     async findLr(command) {
@@ -226,7 +197,7 @@ export function imageClassificationSession(ctx: SessionContext): Session<'image-
           command.options,
         );
       } finally {
-        batches.flush();
+        events.flush();
       }
     },
     async evaluate(command) {
