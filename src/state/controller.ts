@@ -6,7 +6,7 @@ import { ingestFiles } from '../data';
 import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
 import { BACKEND_ORDER, backendLabel, type BackendName, type EpochMetrics } from '../engine/types';
-import type { ImageRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, SegRunRecord } from '../engine/run-record';
 import type { WorkerImage } from '../worker/protocol';
 import type { TrainingClient } from '../worker/client';
 import type { TaskCommand } from '../worker/protocol';
@@ -16,6 +16,8 @@ import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
 import { activeRunId, beginResume, discardRun, resumePoint, startPersistence } from './persistence';
+import { resumeSegTraining, startSegTraining } from './segTraining';
+import type { ImageTask } from './types';
 
 /** The client generation whose worker has had `init` + `load`. */
 let readyGeneration = -1;
@@ -182,6 +184,7 @@ export function workerImages(ids: string[], labels: string[]): WorkerImage[] {
 
 export async function startTraining(): Promise<void> {
   const s = useStudio.getState();
+  if (s.text.task === 'image-segmentation') return startSegTraining();
   if (startBlocker(s)) return;
   const labels = classNames(s.images);
   const train = workerImages(s.split.train, labels);
@@ -210,9 +213,7 @@ const NOT_READY = 'The model is not ready in the training worker. Reload the mod
  * finished and its model can be evaluated. A crash continues from the last checkpoint; a cancel
  * before training began goes back to idle; any other failure is shown.
  */
-export async function trainInWorker(
-  command: () => Extract<TaskCommand, { kind: 'train'; task: 'image-classification' }>,
-): Promise<boolean> {
+export async function trainInWorker(command: () => Extract<TaskCommand, { kind: 'train'; task: ImageTask }>): Promise<boolean> {
   if (!(await ensureReady())) {
     useStudio.getState().failRun(NOT_READY);
     return false;
@@ -320,7 +321,7 @@ export function deviceLossNotice(
 /** The store as a run continues from its checkpoint after `epoch`: its record, labels and the epochs it completed; returns those epochs. */
 export function showResumedRun(
   run: { id: string; history: EpochMetrics[]; initialValLoss: number | null },
-  record: ImageRunRecord | null,
+  record: ImageRunRecord | SegRunRecord | null,
   labels: string[],
   epoch: number,
 ): EpochMetrics[] {
@@ -357,6 +358,7 @@ export async function resumeTraining(runId?: string): Promise<void> {
     return;
   }
   const { run, checkpoint } = point;
+  if (run.record?.task === 'image-segmentation') return resumeSegTraining(point, run.record);
   // The run's record says what it trains with; runs stored before records existed fall back to their own fields.
   const record = run.record ?? null;
   const labels = record?.labels ?? run.labels;

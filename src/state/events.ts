@@ -62,7 +62,7 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       return { lastLog: event.message };
     case 'run': {
       const r = event.record;
-      if (r.task === 'image-classification') return { runRecord: r, runLabels: r.labels };
+      if (r.task === 'image-classification' || r.task === 'image-segmentation') return { runRecord: r, runLabels: r.labels };
       return { text: { ...state.text, record: r, runLabels: r.labels } };
     }
     case 'lr-point':

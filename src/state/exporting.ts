@@ -25,6 +25,19 @@ export function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** Saves what the worker exported: zipped as `fileName` when that is a .zip, else its one file (an .onnx) as it is. */
+export function saveExport(files: readonly { name: string; data: ArrayBuffer }[], fileName: string): void {
+  if (!fileName.endsWith('.zip')) {
+    const file = files[0];
+    if (!file) throw new Error('the worker returned no file');
+    download(new Blob([file.data], { type: 'application/octet-stream' }), fileName);
+    return;
+  }
+  const entries: Record<string, Uint8Array> = {};
+  for (const f of files) entries[f.name] = new Uint8Array(f.data);
+  download(new Blob([zipSync(entries, { level: 6 }) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), fileName);
+}
+
 async function exportAs(format: ExportFormat): Promise<void> {
   const s = useStudio.getState();
   s.setExport({ exporting: true, exportError: null });
@@ -32,19 +45,7 @@ async function exportAs(format: ExportFormat): Promise<void> {
     // The worker writes metadata.json and the model card from the run's record, not from this screen.
     const { files } = await trainingClient().call({ kind: 'export', task: 'image-classification', format, name: s.projectName });
     const name = slug(useStudio.getState().projectName);
-    if (format === 'onnx') {
-      const file = files[0];
-      if (!file) throw new Error('the worker returned no file');
-      download(new Blob([file.data], { type: 'application/octet-stream' }), `${name}-model.onnx`);
-    } else {
-      const entries: Record<string, Uint8Array> = {};
-      for (const f of files) entries[f.name] = new Uint8Array(f.data);
-      const zipped = zipSync(entries, { level: 6 });
-      download(
-        new Blob([zipped as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
-        `${name}-${format === 'tfjs' ? 'model' : 'teachable-machine'}.zip`,
-      );
-    }
+    saveExport(files, format === 'onnx' ? `${name}-model.onnx` : `${name}-${format === 'tfjs' ? 'model' : 'teachable-machine'}.zip`);
     useStudio.getState().setExport({ exporting: false });
   } catch (err) {
     useStudio.getState().setExport({ exporting: false, exportError: userMessageOf(err) });

@@ -25,3 +25,7 @@ export * from './runRows';
 export * from './sweep';
 export { textTrialSettings } from './textSweep';
 export { DEFAULT_SPACE, rungEpochs, type SweepSpace, type TrialParams, type TrialState } from '../engine/sweep';
+export { addSegFiles, clearSegData, loadSegSample, setSegColourClass } from './segData';
+export { currentSegSplit, segSplitOf, segStartBlocker, segTrainableParams } from './segSelectors';
+export { evaluateSeg, exportSeg, predictSegFile, reevaluateSeg, startSegTraining } from './segTraining';
+export { isImageTask } from './textSlice';

@@ -16,7 +16,8 @@ import { isTextBusy } from './textSelectors';
 import { carryBaseToNewProject, ensureTextBase, importedBaseName, openProjectBase } from './textModel';
 import { pruneImportedModels } from './importedModelStore';
 import { restoredSweep, storedSweep } from './sweepStore';
-import { isTextTask } from './textSlice';
+import { isImageTask, isTextTask } from './textSlice';
+import { clearSegData, restoreSegDrops } from './segData';
 
 let db: ProjectStore | null = null;
 let currentRunId: string | null = null;
@@ -25,6 +26,8 @@ let textRunId: string | null = null;
 /** Set while a run continues from a checkpoint: its `runStartedAt` change is not a new run. */
 let resumingRunId: string | null = null;
 let writes: Promise<unknown> = Promise.resolve();
+/** Set while a project's segmentation drops are put back on screen (they are not written again). */
+let restoringSeg = false;
 let started: Promise<void> | null = null;
 
 function queue(write: () => Promise<unknown>): void {
@@ -63,6 +66,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     lastRunId: currentRunId ?? base?.lastRunId ?? null,
     text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null, importedBaseName()),
     sweep: storedSweep(s.sweep),
+    seg: { colourMap: s.seg.colourMap },
   };
 }
 
@@ -108,6 +112,17 @@ function saveImagesNow(): void {
   });
 }
 
+function saveSegDropsNow(): void {
+  const id = useStudio.getState().currentId;
+  if (!db || !id) return;
+  const store = db;
+  const drops = useStudio.getState().seg.drops;
+  queue(async () => {
+    await store.saveSegDrops(id, drops);
+    await refreshProjects();
+  });
+}
+
 const saveProject = timer(300, saveProjectNow);
 const saveImages = timer(400, saveImagesNow);
 
@@ -147,6 +162,10 @@ function beginRunRecord(s: StudioState): void {
 
 function onStoreChange(s: StudioState, prev: StudioState): void {
   if (s.images !== prev.images) saveImages();
+  // A segmentation drop is written at once: a reload right after must find it (a run may resume on it).
+  // Drops a project brings back when it opens are its own already.
+  if (s.seg.drops !== prev.seg.drops && !restoringSeg) saveSegDropsNow();
+  if (s.seg.colourMap !== prev.seg.colourMap) saveProject();
   // A new model is saved at once: a reload right after an import must find it.
   // So does a sweep's progress (a trial started, finished a rung, stopped early): a reload right after
   // must find it.
@@ -231,6 +250,12 @@ function onCheckpoint(checkpoint: Checkpoint): void {
 export async function applyProject(p: ProjectRecord): Promise<void> {
   if (!db) return;
   const images = await db.loadImages(p.id);
+  restoringSeg = true;
+  try {
+    await restoreSegDrops(await db.loadSegDrops(p.id), p.seg?.colourMap ?? null);
+  } finally {
+    restoringSeg = false;
+  }
   const run = p.lastRunId ? await db.getRun(p.lastRunId) : undefined;
   const checkpoint = run ? await db.getCheckpoint(run.id) : undefined;
   const textRun = p.text?.lastRunId ? await db.getRun(p.text.lastRunId) : undefined;
@@ -244,6 +269,9 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
     useStudio.getState().setText(restoredText(p.text, textRun, textCheckpoint));
     if (isTextTask(useStudio.getState().text.task)) void ensureTextBase();
   }
+  // The image settings stored are those of the image task the project had on screen.
+  const task = useStudio.getState().text.task;
+  useStudio.getState().setSeg({ settingsTask: isImageTask(task) ? task : 'image-classification', parked: null });
   useStudio.setState({
     images,
     skipped: [],
@@ -291,6 +319,9 @@ export async function createProject(name: string): Promise<void> {
   useStudio.getState().resetTextRun();
   useStudio.getState().setText({ corpus: [], table: null, textColumn: null, labelColumn: null, examples: null, dataError: null });
   useStudio.getState().clearDataset();
+  restoringSeg = true;
+  clearSegData();
+  restoringSeg = false;
   useStudio.getState().resetRun();
   useStudio.setState({ sweep: restoredSweep(undefined) });
   useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });

@@ -48,6 +48,15 @@ export interface CurvePoint {
   valMetric: number | null;
 }
 
+export type RunMetric = 'accuracy' | 'loss' | 'iou';
+
+/** What the runs view calls the metric of `rows`: theirs when they share one, else 'metric'. */
+export function metricNameOf(rows: readonly { metric: RunMetric }[]): string {
+  const kinds = new Set(rows.map((r) => r.metric));
+  if (kinds.size !== 1) return 'metric';
+  return { accuracy: 'accuracy', loss: 'loss', iou: 'mean IoU' }[[...kinds][0] as RunMetric];
+}
+
 export interface RunRow {
   id: string;
   /** 1-based, in the order the runs started. */
@@ -60,8 +69,8 @@ export interface RunRow {
   backend: string;
   model: string;
   settings: Record<SettingKey, SettingValue>;
-  /** What the run is judged by: validation accuracy, or validation loss for text generation. */
-  metric: 'accuracy' | 'loss';
+  /** What the run is judged by: validation accuracy, validation loss for text generation, the foreground mean IoU for segmentation. */
+  metric: RunMetric;
   finalMetric: number | null;
   bestMetric: number | null;
   bestEpoch: number | null;
@@ -149,16 +158,18 @@ export function runRow(run: StoredRun, number: number): RunRow {
     };
   }
   const rec = run.record ?? null;
+  const seg = rec?.task === 'image-segmentation';
   const s = rec?.settings ?? run.settings;
   const history = rec?.metrics.history ?? run.history;
   const curve = history
     .filter((h) => h.epoch > 0)
-    .map((h) => ({ epoch: h.epoch, valLoss: finite(h.valLoss), valMetric: finite(h.valAccuracy) }));
+    .map((h) => ({ epoch: h.epoch, valLoss: finite(h.valLoss), valMetric: finite(seg ? (h.valIou ?? null) : h.valAccuracy) }));
   const top = best(curve, true);
+  const what = seg ? 'decoder' : 'head';
   return {
     ...base,
     kind: 'image',
-    task: 'image-classification',
+    task: rec?.task ?? 'image-classification',
     durationMs: durationOf(run, rec?.metrics.finishedAt),
     backend: rec ? [...new Set(rec.backends)].join(' → ') : '',
     model: rec?.model.name ?? '',
@@ -167,15 +178,15 @@ export function runRow(run: StoredRun, number: number): RunRow {
       batchSize: s.batchSize,
       epochs: s.epochs,
       optimizer: s.optimizer,
-      trainable: s.mode === 'fine-tune' ? `${s.trainableLayers.length} layers + head` : 'head only',
+      trainable: s.mode === 'fine-tune' ? `${s.trainableLayers.length} layers + ${what}` : `${what} only`,
       trainableParams: rec?.trainableParams || Math.max(0, ...history.map((h) => h.trainableParams)) || null,
       imageSize: rec?.input.imageSize ?? s.imageSize,
-      headLayer: headLayerLabel(s.headLayer, rec?.auto !== undefined),
+      headLayer: seg ? null : headLayerLabel(s.headLayer, rec?.task === 'image-classification' && rec.auto !== undefined),
       augmentation: augmentationLabel(s.augmentation),
       weightDecay: s.weightDecay,
       dropout: s.dropout,
     },
-    metric: 'accuracy',
+    metric: seg ? 'iou' : 'accuracy',
     finalMetric: curve.at(-1)?.valMetric ?? null,
     bestMetric: top.value,
     bestEpoch: rec?.metrics.bestEpoch ?? top.epoch,

@@ -7,9 +7,12 @@
 import { userMessageOf } from '../lib/errors';
 import type { RunRecord as StoredRun, StoredTextRun } from '../storage/projects';
 import type { Checkpoint } from '../engine/checkpoint';
+import type { TrainResult } from '../engine/types';
 import type { TextTrainingData } from '../text/types';
 import { getClient } from './clientHost';
 import { ensureReady, reevaluate } from './controller';
+import { reevaluateSeg } from './segTraining';
+import { SEG_RESULTS_RESET } from './segSlice';
 import { batchMetrics } from './metricsBuffer';
 import { adoptRun, adoptTextRun, flushWrites, patchRun, projectDb, removeRun } from './persistence';
 import { nextSort, type SortKey } from './runRows';
@@ -114,8 +117,9 @@ export function runUseBlocker(run: StoredRun, s: Pick<StudioState, 'status' | 't
     const task = run.text.task;
     if (s.text.task !== task) return `This is a ${task.replace('text-', 'text ')} run: choose that task at the top to use its model.`;
     if (!run.text.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
-  } else if (s.text.task !== 'image-classification') {
-    return 'This is an image classification run: choose that task at the top to use its model.';
+  } else if (s.text.task !== (run.record?.task ?? 'image-classification')) {
+    const task = run.record?.task ?? 'image-classification';
+    return `This is an ${task.replace('image-', 'image ')} run: choose that task at the top to use its model.`;
   } else if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   if (run.status === 'running') return 'This run has not finished.';
   if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';
@@ -147,15 +151,11 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
     const record = run.record;
     if (!record) throw new Error('It has no run record.');
     if (!(await ensureReady())) throw new Error('The training worker is not ready: reload the model in step 2 and try again.');
-    const result = await getClient().call({
-      kind: 'train',
-      task: 'image-classification',
-      settings: record.settings,
-      labels: record.labels,
-      train: [],
-      val: [],
-      restore: { record, checkpoint },
-    });
+    const common = { kind: 'train' as const, settings: record.settings, labels: record.labels, train: [], val: [] };
+    const result: TrainResult =
+      record.task === 'image-segmentation'
+        ? await getClient().call({ ...common, task: 'image-segmentation', restore: { record, checkpoint } })
+        : await getClient().call({ ...common, task: 'image-classification', restore: { record, checkpoint } });
     batchMetrics.reset();
     adoptRun(id, () =>
       useStudio.setState({
@@ -180,7 +180,10 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
       }),
     );
     set({ restoring: null });
-    await reevaluate();
+    if (record.task === 'image-segmentation') {
+      useStudio.getState().setSeg(SEG_RESULTS_RESET);
+      await reevaluateSeg();
+    } else await reevaluate();
   } catch (err) {
     set({ restoring: null, error: `${label}’s model could not be made current: ${userMessageOf(err)} The current model is unchanged.` });
   }

@@ -6,6 +6,8 @@ import { estimateStepMemory } from '../models/freeze';
 import { trainableParamCount } from '../models/inspect';
 import { classificationManifest, dataDrift, settingsDrift, type DataManifest } from '../engine/run-record';
 import type { StudioState } from './types';
+import { segStartBlocker } from './segSelectors';
+import { wasmGradientBlocker } from '../engine/wasm-grads';
 
 /** Class names in the model's output order (natural sort, as src/data sorts them). */
 export { classNames };
@@ -48,6 +50,7 @@ export function headLayers<L extends { name: string }>(layers: readonly L[], hea
 
 /** Why training cannot start now, as a sentence; null when it can. */
 export function startBlocker(state: StudioState): string | null {
+  if (state.text.task === 'image-segmentation') return segStartBlocker(state);
   if (state.lrFinder.state === 'running') return 'Wait for the learning-rate test to finish.';
   if (state.backendError) return 'The compute backend did not start; see the message at the top.';
   if (state.modelState === 'loading' || state.modelState === 'idle') return 'The model is still loading.';
@@ -157,19 +160,17 @@ export function stepMemoryWarning(state: Pick<StudioState, 'summary' | 'trainabl
   return `One training step needs about ${mb(bytes)}, more than the ${mb(budget)} a browser tab can count on. Lower the batch size or input size, or train fewer layers; if memory runs out, the studio halves the batch size and carries on.`;
 }
 
-const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose']);
-
 /**
- * On WASM, the first convolution that would need gradients (at or above the lowest trainable layer
- * with weights), by name; null when nothing blocks training. The engine refuses the same case.
+ * On WASM, the first depthwise convolution that training would have to pass through (at or above the
+ * lowest trainable layer with weights), by name; null when nothing blocks training. The engines refuse
+ * the same case (one rule: `wasmGradientBlocker`).
  */
 export function wasmConvBlocker(state: Pick<StudioState, 'summary' | 'trainable' | 'backend'>): string | null {
   if (state.backend !== 'wasm' || !state.summary) return null;
   const on = new Set(state.trainable);
-  const layers = state.summary.layers;
-  const first = layers.findIndex((l) => on.has(l.name) && l.hasWeights);
-  if (first < 0) return null;
-  return layers.slice(first).find((l) => CONVOLUTIONS.has(l.className))?.name ?? null;
+  return wasmGradientBlocker(
+    state.summary.layers.map((l) => ({ name: l.name, className: l.className, trains: on.has(l.name) && l.hasWeights })),
+  );
 }
 
 /** Training batches per epoch for the current split and batch size (at least 1). */
@@ -200,6 +201,6 @@ export function runDrift(
   const r = state.runRecord;
   if (!r) return [];
   // A layer Auto chose is what "Auto" on screen still asks for.
-  const used = r.auto ? { ...r.settings, headLayer: 'auto' } : r.settings;
+  const used = r.task === 'image-classification' && r.auto ? { ...r.settings, headLayer: 'auto' } : r.settings;
   return [...settingsDrift(used, state.settings), ...dataDrift(r.data, data)];
 }

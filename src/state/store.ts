@@ -5,6 +5,7 @@ import { createEvaluationSlice } from './evaluationSlice';
 import { createLrFinderSlice } from './lrFinderSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
+import { createSegSlice } from './segSlice';
 import { createRunsSlice } from './runsSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createSweepSlice } from './sweepSlice';
@@ -24,6 +25,7 @@ export function createStudioStore() {
     ...createLrFinderSlice(...a),
     ...createRunsSlice(...a),
     ...createSweepSlice(...a),
+    ...createSegSlice(...a),
   }));
 }
 

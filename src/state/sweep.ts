@@ -20,6 +20,7 @@ import { loadRuns, makeRunCurrent } from './runsActions';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { finite } from './runRows';
 import { useStudio } from './store';
+import { isTextTask } from './textSlice';
 import { isTextBusy } from './textSelectors';
 import { IDLE_SWEEP } from './sweepSlice';
 import { unfinished } from './sweepStore';
@@ -81,9 +82,11 @@ export function registerTextSweep(task: TextTask, runner: SweepRunner): void {
   textRunners.set(task, runner);
 }
 
-/** The runner of the task on screen; null for a task without sweeps. */
+/** The runner of the task on screen; null for a task without sweeps (segmentation, for now). */
 function runnerFor(s: StudioState): SweepRunner | null {
-  return s.text.task === 'image-classification' ? imageRunner : (textRunners.get(s.text.task) ?? null);
+  const task = s.text.task;
+  if (task === 'image-classification') return imageRunner;
+  return isTextTask(task) ? (textRunners.get(task) ?? null) : null;
 }
 
 /** Why a sweep cannot start now, as a sentence; null when it can. */
@@ -168,7 +171,7 @@ async function freshTrial(sweepId: string, t: SweepTrialView, epochs: number, da
 /** Continues a trial's stored run from its checkpoint up to `epochs` (a promotion to the next rung). */
 async function continueTrial(t: SweepTrialView, point: ResumePoint, epochs: number, data: TrialData): Promise<boolean> {
   const record = point.run.record;
-  if (!record) {
+  if (!record || record.task !== 'image-classification') {
     useStudio.getState().failRun(`Trial ${t.trial}’s checkpoint is missing, so it cannot go on to the next rung.`);
     return false;
   }

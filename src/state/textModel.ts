@@ -15,7 +15,8 @@ import { ensureReady } from './controller';
 import { absolute } from './modelSource';
 import { useStudio } from './store';
 import { isTextBusy } from './textSelectors';
-import { TEXT_LM, TEXT_TASK_DEFAULTS, isTextTask } from './textSlice';
+import { TEXT_LM, TEXT_TASK_DEFAULTS, isImageTask, isTextTask } from './textSlice';
+import { showImageSettingsOf } from './imageTask';
 import type { Task, TextState } from './types';
 
 const text = () => useStudio.getState().text;
@@ -32,6 +33,7 @@ export function chooseTask(task: Task): void {
     patch.seed = s.settings.seed;
   }
   s.resetTextRun(patch);
+  if (isImageTask(task)) showImageSettingsOf(task);
   if (isTextTask(task)) void ensureTextBase();
 }
 

@@ -6,7 +6,7 @@
 import { textExamples } from '../data/text';
 import type { CheckpointRecord, RunRecord, StoredText, StoredTextRun } from '../storage/projects';
 import type { TextTask } from '../text/types';
-import { DEFAULT_TEXT_SETTINGS, isTextTask } from './textSlice';
+import { DEFAULT_TEXT_SETTINGS, isImageTask, isTextTask } from './textSlice';
 import type { Task, TextSettings, TextState } from './types';
 
 /**
@@ -85,7 +85,7 @@ export function restoredText(stored: StoredText, run: RunRecord | undefined, che
       ? safely(() => textExamples(stored.table!, { textColumn: stored.textColumn!, labelColumn: stored.labelColumn! }))
       : null;
   const patch: Partial<TextState> = {
-    task: isTextTask(task) || task === 'image-classification' ? task : 'image-classification',
+    task: isTextTask(task) || isImageTask(task) ? task : 'image-classification',
     corpus: stored.corpus,
     table: stored.table,
     textColumn: stored.textColumn,

@@ -7,7 +7,7 @@
 import type { StateCreator } from 'zustand';
 import type { TextTask } from '../text/types';
 import { textBatchMetrics } from './metricsBuffer';
-import type { StudioState, Task, TextSettings, TextSlice, TextState } from './types';
+import type { ImageTask, StudioState, Task, TextSettings, TextSlice, TextState } from './types';
 
 export const DEFAULT_TEXT_SETTINGS: TextSettings = {
   learningRate: 0.001,
@@ -54,7 +54,11 @@ export const TEXT_LM = {
 } as const;
 
 export function isTextTask(task: Task): task is TextTask {
-  return task !== 'image-classification';
+  return task === 'text-generation' || task === 'text-classification';
+}
+
+export function isImageTask(task: Task): task is ImageTask {
+  return task === 'image-classification' || task === 'image-segmentation';
 }
 
 type TextRunFields = Pick<

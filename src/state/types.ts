@@ -4,7 +4,10 @@ import type { TextDocument, TextExample, TextExamples, TextTable } from '../data
 import type { DatasetImage, DatasetSplit, DatasetWarning, SkippedFile } from '../data/types';
 import type { BackendName, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings, TrainMode } from '../engine/types';
 import type { FreezePreset } from '../models/freeze';
-import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, SegRunRecord, TextRunRecord } from '../engine/run-record';
+import type { ColourClass, SegSummary } from '../data/segmentation';
+import type { SegDrop, SegPairItem } from '../data/seg-ingest';
+import type { SegEvalResult, SegPrediction } from '../tasks/image-segmentation/types';
 import type { LoraTarget, Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
@@ -114,8 +117,8 @@ export interface TrainingSlice {
   runLabels: string[];
   /** The id of the last run (its record's and its stored run's). */
   runId: string | null;
-  /** The last run's record, as the worker wrote it: what export, evaluation and resume describe. */
-  runRecord: ImageRunRecord | null;
+  /** The last run's record, as the worker wrote it: what export, evaluation and resume describe (an image task's: classification or segmentation). */
+  runRecord: ImageRunRecord | SegRunRecord | null;
   setBackend(backend: BackendName | null, error: string | null): void;
   beginRun(labels: string[], runId: string): void;
   setStatus(status: TrainStatus): void;
@@ -148,7 +151,8 @@ export interface EvaluationSlice {
 
 // ---------------------------------------------------------------- text tasks
 
-export type Task = 'image-classification' | TextTask;
+export type ImageTask = 'image-classification' | 'image-segmentation';
+export type Task = ImageTask | TextTask;
 
 export interface TextSettings {
   learningRate: number;
@@ -241,6 +245,54 @@ export interface TextSlice {
   setText(patch: Partial<TextState>): void;
   /** Clears the last text run (and its batch buffer), then applies `patch`. */
   resetTextRun(patch?: Partial<TextState>): void;
+}
+
+// ---------------------------------------------------------------- segmentation
+
+/**
+ * The segmentation task's data and results (its model, settings and run share the image slices: the
+ * pre-trained backbone, the layer table's freezing, the settings, the run's status and curves).
+ */
+export interface SegState {
+  /** Every drop read so far (their pairs together make the dataset); kept to read the masks again when the colour map changes. */
+  drops: SegDrop[];
+  pairs: SegPairItem[];
+  classNames: string[];
+  classSource: 'classes.txt' | 'inferred';
+  /** Pixel counts and shares per class, and every issue (missing partners, unreadable files, resized masks, values beyond the classes…). */
+  summary: SegSummary | null;
+  /** The colour map of RGB masks (null when no mask is a colour mask); the person may edit it. */
+  colourMap: ColourClass[] | null;
+  busy: boolean;
+  /** Why the last drop could not be used, in a sentence (the pairs loaded before stay). */
+  error: string | null;
+  evaluation: SegEvalResult | null;
+  evalState: EvalState;
+  evalError: string | null;
+  /** Try-it: the picked image and the model's answer. */
+  prediction: { name: string; image: Blob; result: SegPrediction } | null;
+  predicting: boolean;
+  predictError: string | null;
+  exporting: boolean;
+  exportError: string | null;
+  /** How opaque the class overlays are (0..1), in the gallery and try-it. */
+  opacity: number;
+  /** Which image task the image settings on screen belong to, and the other one's, parked while it is not chosen. */
+  settingsTask: ImageTask;
+  parked: ParkedImageSettings | null;
+}
+
+export interface SegSlice {
+  seg: SegState;
+  setSeg(patch: Partial<SegState>): void;
+}
+
+/** The image settings of the image task not on screen (classification's while segmentation is chosen, and back). */
+export interface ParkedImageSettings {
+  task: ImageTask;
+  settings: TrainSettings;
+  trainable: string[];
+  imageSizeAuto: boolean;
 }
 
 // ---------------------------------------------------------------- projects
@@ -362,7 +414,8 @@ export interface SweepSlice {
   setSweep(patch: Partial<SweepView>): void;
 }
 
-export type StudioState = DatasetSlice &
+export type StudioState = SegSlice &
+  DatasetSlice &
   ModelSlice &
   SettingsSlice &
   TrainingSlice &

@@ -148,3 +148,72 @@ describe('project storage (IndexedDB)', () => {
     store.close();
   });
 });
+
+describe('segmentation drops', () => {
+  const drop = (id: string) => ({
+    id,
+    entries: [
+      {
+        id: `${id}:a`,
+        name: 'a',
+        imagePath: 'images/a.png',
+        maskPath: 'masks/a.png',
+        image: new Blob([new Uint8Array([1, 2])], { type: 'image/png' }),
+        mask: new Blob([new Uint8Array([3])], { type: 'image/png' }),
+        width: 4,
+        height: 4,
+        hash: `h-${id}`,
+      },
+    ],
+    imagesWithoutMask: [],
+    masksWithoutImage: ['masks/lonely.png'],
+    unreadable: [],
+    unreadableMasks: [],
+    ignored: [],
+    classesTxt: 'background\nobject\n',
+  });
+
+  it('keeps exactly the drops given, per project, and deletes them with the project', async () => {
+    const db = await fresh();
+    await db.putProject(project('p1'));
+    await db.saveSegDrops('p1', [drop('d1'), drop('d2')]);
+    await db.saveSegDrops('p2', [drop('d9')]);
+    expect((await db.loadSegDrops('p1')).map((d) => d.id).sort()).toEqual(['d1', 'd2']);
+    await db.saveSegDrops('p1', [drop('d2'), drop('d3')]);
+    const back = await db.loadSegDrops('p1');
+    expect(back.map((d) => d.id).sort()).toEqual(['d2', 'd3']);
+    expect(back[0]?.entries[0]?.name).toBe('a');
+    expect(back[0]).not.toHaveProperty('projectId');
+    const copy = await db.duplicateProject('p1', 'p3', 'copy');
+    expect((await db.loadSegDrops(copy.id)).length).toBe(2);
+    await db.deleteProject('p1');
+    expect(await db.loadSegDrops('p1')).toEqual([]);
+    expect((await db.loadSegDrops('p2')).map((d) => d.id)).toEqual(['d9']);
+    db.close();
+  });
+
+  it('opens a database of the first version and adds the drops store, keeping its projects', async () => {
+    const name = `test-db-v1-${++dbCounter}`;
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(name, 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('projects', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+        req.result.createObjectStore('images', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+        req.result.createObjectStore('runs', { keyPath: 'id' }).createIndex('projectId', 'projectId');
+        req.result.createObjectStore('checkpoints', { keyPath: 'runId' });
+        req.result.createObjectStore('meta', { keyPath: 'key' });
+        req.transaction?.objectStore('projects').put(project('old'));
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const db = await openProjectStore(name);
+    expect((await db.listProjects()).map((p) => p.id)).toEqual(['old']);
+    await db.saveSegDrops('old', [drop('d1')]);
+    expect((await db.loadSegDrops('old')).length).toBe(1);
+    db.close();
+  });
+});

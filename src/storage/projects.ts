@@ -8,12 +8,15 @@ import type { Checkpoint } from '../engine/checkpoint';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
 import type { DatasetImage } from '../data/types';
 import type { ModelSource } from '../state/modelSource';
-import type { ImageRunRecord, TextRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, SegRunRecord, TextRunRecord } from '../engine/run-record';
 import type { TextDocument, TextTable } from '../data/text';
 import type { TextEpochMetrics, TextTask, TextTrainSettings } from '../text/types';
+import type { SegDrop } from '../data/seg-ingest';
+import type { ColourClass } from '../data/segmentation';
 
 export const DB_NAME = 'finetune-studio';
-const DB_VERSION = 1;
+/** 2: the store of segmentation drops (`segDrops`). */
+const DB_VERSION = 2;
 
 export interface ProjectRecord {
   id: string;
@@ -36,6 +39,8 @@ export interface ProjectRecord {
   text?: StoredText;
   /** The project's last sweep (its space, budget and trials), so an interrupted one can continue (absent in older projects). */
   sweep?: StoredSweep;
+  /** Segmentation: the colour map of its RGB masks as edited (its image–mask drops are in the `segDrops` store). */
+  seg?: { colourMap: ColourClass[] | null };
 }
 
 /** A sweep as a project keeps it: plain data (src/state/sweep.ts reads it back). */
@@ -78,7 +83,7 @@ export interface RunRecord {
   history: EpochMetrics[];
   initialValLoss: number | null;
   /** The worker's record of the run (settings as used, labels, data manifest, metrics); absent in runs stored before it existed. */
-  record?: ImageRunRecord | null;
+  record?: ImageRunRecord | SegRunRecord | null;
   /** A text run's own fields (then `settings`, `history` and `record` above are unused). */
   text?: StoredTextRun;
   status: RunStatus;
@@ -88,6 +93,11 @@ export interface RunRecord {
   notes?: string;
   /** Set when the run is a trial of a sweep: which sweep, its trial number, and whether successive halving stopped it early. */
   sweep?: { id: string; trial: number; stoppedEarly?: boolean };
+}
+
+/** One drop of a segmentation dataset (its images and masks as Blobs), as the project keeps it. */
+export interface SegDropRecord extends SegDrop {
+  projectId: string;
 }
 
 export interface CheckpointRecord extends Checkpoint {
@@ -100,6 +110,7 @@ interface StudioDB extends DBSchema {
   images: { key: [string, string]; value: ImageRecord; indexes: { projectId: string } };
   runs: { key: string; value: RunRecord; indexes: { projectId: string } };
   checkpoints: { key: string; value: CheckpointRecord };
+  segDrops: { key: [string, string]; value: SegDropRecord; indexes: { projectId: string } };
   meta: { key: string; value: { key: string; value: string } };
 }
 
@@ -120,6 +131,9 @@ export interface ProjectStore {
   /** Makes the project's stored images exactly `images`: adds new ones, updates changed labels, deletes removed ones. */
   saveImages(projectId: string, images: readonly DatasetImage[]): Promise<void>;
   loadImages(projectId: string): Promise<DatasetImage[]>;
+  /** Makes the project's stored segmentation drops exactly `drops` (a drop never changes once read: new ones are added, removed ones deleted). */
+  saveSegDrops(projectId: string, drops: readonly SegDrop[]): Promise<void>;
+  loadSegDrops(projectId: string): Promise<SegDrop[]>;
   putRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Every run of a project, image and text, oldest first. */
@@ -158,12 +172,15 @@ function toImage(r: ImageRecord): DatasetImage {
 export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Promise<ProjectStore> {
   const open = () =>
     openDB<StudioDB>(name, DB_VERSION, {
-      upgrade(db) {
-        db.createObjectStore('projects', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
-        db.createObjectStore('images', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
-        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('projectId', 'projectId');
-        db.createObjectStore('checkpoints', { keyPath: 'runId' });
-        db.createObjectStore('meta', { keyPath: 'key' });
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore('projects', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+          db.createObjectStore('images', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+          db.createObjectStore('runs', { keyPath: 'id' }).createIndex('projectId', 'projectId');
+          db.createObjectStore('checkpoints', { keyPath: 'runId' });
+          db.createObjectStore('meta', { keyPath: 'key' });
+        }
+        if (oldVersion < 2) db.createObjectStore('segDrops', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
       },
     });
   const db = await openThrough(factory, open);
@@ -184,7 +201,7 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
       await tx.done;
     },
     async duplicateProject(id, newId, newName) {
-      const tx = db.transaction(['projects', 'images'], 'readwrite');
+      const tx = db.transaction(['projects', 'images', 'segDrops'], 'readwrite');
       const p = await tx.objectStore('projects').get(id);
       if (!p) throw new Error(`No project ${id}`);
       const now = Date.now();
@@ -192,14 +209,18 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
       await tx.objectStore('projects').put(copy);
       const images = await tx.objectStore('images').index('projectId').getAll(id);
       for (const img of images) await tx.objectStore('images').put({ ...img, projectId: newId });
+      const drops = await tx.objectStore('segDrops').index('projectId').getAll(id);
+      for (const drop of drops) await tx.objectStore('segDrops').put({ ...drop, projectId: newId });
       await tx.done;
       return copy;
     },
     async deleteProject(id) {
-      const tx = db.transaction(['projects', 'images', 'runs', 'checkpoints'], 'readwrite');
+      const tx = db.transaction(['projects', 'images', 'runs', 'checkpoints', 'segDrops'], 'readwrite');
       await tx.objectStore('projects').delete(id);
       const imageKeys = await tx.objectStore('images').index('projectId').getAllKeys(id);
       for (const k of imageKeys) await tx.objectStore('images').delete(k);
+      const dropKeys = await tx.objectStore('segDrops').index('projectId').getAllKeys(id);
+      for (const k of dropKeys) await tx.objectStore('segDrops').delete(k);
       const runKeys = await tx.objectStore('runs').index('projectId').getAllKeys(id);
       for (const k of runKeys) {
         await tx.objectStore('runs').delete(k);
@@ -222,6 +243,19 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
     async loadImages(projectId) {
       const all = await db.getAllFromIndex('images', 'projectId', projectId);
       return all.map(toImage);
+    },
+    async saveSegDrops(projectId, drops) {
+      const tx = db.transaction('segDrops', 'readwrite');
+      const stored = new Set((await tx.store.index('projectId').getAll(projectId)).map((r) => r.id));
+      for (const drop of drops) {
+        if (!stored.delete(drop.id)) await tx.store.put({ ...drop, projectId });
+      }
+      for (const gone of stored) await tx.store.delete([projectId, gone]);
+      await tx.done;
+    },
+    async loadSegDrops(projectId) {
+      const all = await db.getAllFromIndex('segDrops', 'projectId', projectId);
+      return all.map(({ projectId: _p, ...drop }) => drop);
     },
     async putRun(run) {
       await db.put('runs', run);

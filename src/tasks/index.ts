@@ -1,11 +1,12 @@
 /** Every task the studio does, in the order the task picker shows them. */
 import type { TaskId } from '../worker/protocol';
 import { imageClassification } from './image-classification';
+import { imageSegmentation } from './image-segmentation';
 import { textClassification } from './text-classification';
 import { textGeneration } from './text-generation';
 import type { StepId, TaskDefinition } from './types';
 
-export const TASKS: readonly TaskDefinition[] = [imageClassification, textGeneration, textClassification];
+export const TASKS: readonly TaskDefinition[] = [imageClassification, imageSegmentation, textGeneration, textClassification];
 
 /** The four steps, in the order every task shows them (step n is STEP_IDS[n - 1]). */
 export const STEP_IDS: readonly StepId[] = ['data', 'model', 'train', 'evaluate'];

@@ -22,7 +22,7 @@ export interface TaskDefinition {
   /** Each step's title and introduction. */
   steps: Record<StepId, StepText>;
   /** The metric the task is judged by on the validation split. */
-  metric: { id: 'val-accuracy' | 'val-loss'; label: string };
+  metric: { id: 'val-accuracy' | 'val-loss' | 'val-iou'; label: string };
   /** What the freezable parts of its models are called (layers, parameter groups). */
   parts: string;
   /** Download formats, in the order the evaluate step offers them. */

@@ -6,6 +6,7 @@ import type { ComponentType } from 'react';
 import type { TaskId } from '../worker/protocol';
 import type { StepId } from './types';
 import { imageClassificationViews } from './image-classification/views';
+import { imageSegmentationViews } from './image-segmentation/views';
 import { textClassificationViews } from './text-classification/views';
 import { textGenerationViews } from './text-generation/views';
 
@@ -14,6 +15,7 @@ export type TaskViews = Readonly<Record<StepId, ComponentType>>;
 
 export const VIEWS: Readonly<Record<TaskId, TaskViews>> = {
   'image-classification': imageClassificationViews,
+  'image-segmentation': imageSegmentationViews,
   'text-generation': textGenerationViews,
   'text-classification': textClassificationViews,
 };

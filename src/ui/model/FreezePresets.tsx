@@ -4,9 +4,17 @@ import { isBusy, useShallow, useStudio } from '../../state';
 
 /** Preset buttons, "top N blocks", and the "trainable from here" slider over the model's blocks. */
 export function FreezePresets() {
-  const { layers, format, trainable, busy } = useStudio(
-    useShallow((s) => ({ layers: s.summary?.layers, format: s.summary?.format, trainable: s.trainable, busy: isBusy(s.status) })),
+  const { layers, format, trainable, busy, seg } = useStudio(
+    useShallow((s) => ({
+      layers: s.summary?.layers,
+      format: s.summary?.format,
+      trainable: s.trainable,
+      busy: isBusy(s.status),
+      seg: s.text.task === 'image-segmentation',
+    })),
   );
+  // Segmentation's new part is a decoder, not a head.
+  const part = seg ? 'Decoder' : 'Head';
   const [wantedN, setTopN] = useState(2);
   const blocks = useMemo(() => blocksOf(layers ?? []), [layers]);
   const topBlocks = useMemo(() => topBlocksOf(layers ?? [], format), [layers, format]);
@@ -23,7 +31,7 @@ export function FreezePresets() {
   const top = (n: number) => st.applyPreset({ kind: 'top-blocks', blocks: n });
   const touched = blocks.filter((b) => b.layers.some((l) => l.hasWeights && on.has(l.name))).length;
   const sliderText = !fromName
-    ? 'Head only: every pre-trained block is frozen'
+    ? `${part} only: every pre-trained block is frozen`
     : suffixOnly
       ? `${fromName} and everything above it train (${blocks.length - position} of ${blocks.length} blocks)`
       : `Your own choice: ${touched} of ${blocks.length} blocks have trainable layers, the lowest is ${fromName}`;
@@ -39,7 +47,7 @@ export function FreezePresets() {
           disabled={busy}
           onClick={() => st.applyPreset('head-only')}
         >
-          Head only
+          {part} only
         </button>
         <span className="btn-group">
           <button
@@ -50,7 +58,7 @@ export function FreezePresets() {
             aria-describedby={topBlocks.available ? undefined : 'top-blocks-reason'}
             onClick={() => top(topN)}
           >
-            {`Top ${topN} ${unit}${topN === 1 ? '' : 's'}`}
+            {`${seg ? 'Decoder + top' : 'Top'} ${topN} ${unit}${topN === 1 ? '' : 's'}`}
           </button>
           <select
             aria-label={`How many top ${unit}s train`}
@@ -104,7 +112,7 @@ export function FreezePresets() {
         />
         <span className="from-block-ends muted" aria-hidden="true">
           <span>{blocks[0]?.name ?? ''} (everything)</span>
-          <span>head only</span>
+          <span>{part.toLowerCase()} only</span>
         </span>
         <span className="from-block-text" data-testid="freeze.from-block-text">
           {sliderText}

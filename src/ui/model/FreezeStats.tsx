@@ -1,12 +1,23 @@
-import { frozenParams, MEMORY_WARNING_BYTES, stepMemoryBytes, trainableParams, useShallow, useStudio, wasmConvBlocker } from '../../state';
+import {
+  frozenParams,
+  MEMORY_WARNING_BYTES,
+  segTrainableParams,
+  stepMemoryBytes,
+  trainableParams,
+  useShallow,
+  useStudio,
+  wasmConvBlocker,
+} from '../../state';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
 
 /** Live counts for the current freezing: trainable and frozen parameters, memory per step, and notes. */
 export function FreezeStats() {
-  const { params, frozen, bytes, count, total, batch, size, wasmConv } = useStudio(
+  const { params, frozen, bytes, count, total, batch, size, wasmConv, seg } = useStudio(
     useShallow((s) => ({
-      params: trainableParams(s),
+      // Segmentation: the chosen encoder layers plus the decoder (sized from the backbone and the classes).
+      params: s.text.task === 'image-segmentation' ? segTrainableParams(s) : trainableParams(s),
+      seg: s.text.task === 'image-segmentation',
       frozen: frozenParams(s),
       bytes: stepMemoryBytes(s),
       count: s.trainable.length,
@@ -23,7 +34,7 @@ export function FreezeStats() {
           <strong className="stat-value" data-testid="freeze.trainable-params" data-value={params}>
             {params.toLocaleString('en')}
           </strong>
-          <span className="stat-label">trainable parameters (with the new head)</span>
+          <span className="stat-label">{seg ? 'trainable parameters (with the decoder)' : 'trainable parameters (with the new head)'}</span>
         </div>
         <div className="stat">
           <strong className="stat-value" data-testid="freeze.frozen-params" data-value={frozen}>
@@ -41,8 +52,9 @@ export function FreezeStats() {
         </div>
       </div>
       <p className="muted freeze-params">
-        {count} of {total} backbone layers train, plus the new head: pooling → dropout → dense softmax. Batch-norm layers in frozen blocks
-        run in inference mode (their statistics stay as pre-trained).
+        {count} of {total} backbone layers train, plus{' '}
+        {seg ? 'the U-Net decoder (see below), which always trains' : 'the new head: pooling → dropout → dense softmax'}. Batch-norm layers
+        in frozen blocks run in inference mode (their statistics stay as pre-trained).
       </p>
       {bytes > MEMORY_WARNING_BYTES && (
         <p className="note note-warn" data-testid="freeze.memory-warning">
@@ -52,10 +64,10 @@ export function FreezeStats() {
       )}
       {wasmConv && (
         <p className="note note-warn" data-testid="freeze.wasm-note">
-          This studio runs on the WASM backend, which cannot train convolution layers, and {wasmConv} would have to. Switch to WebGPU or
-          WebGL (for example <code>?backend=webgl</code>), or train the head only.{' '}
+          This studio runs on the WASM backend, which cannot train through depthwise convolutions, and training would pass through{' '}
+          {wasmConv}. Switch to WebGPU or WebGL (for example <code>?backend=webgl</code>), or train the {seg ? 'decoder' : 'head'} only.{' '}
           <button type="button" className="btn btn-small" onClick={() => useStudio.getState().applyPreset('head-only')}>
-            Head only
+            {seg ? 'Decoder only' : 'Head only'}
           </button>
         </p>
       )}

@@ -10,6 +10,7 @@ export function ModelImport() {
   const inputRange: [number, number] = range === '0,1' ? [0, 1] : [-1, 1];
   const pending = useStudio((s) => s.pendingModelId);
   const busy = useStudio((s) => isBusy(s.status));
+  const part = useStudio((s) => (s.text.task === 'image-segmentation' ? 'decoder' : 'head'));
   const disabled = busy || pending !== null;
   const importing = pending !== null && (pending.startsWith('import-') || pending.startsWith('url-'));
 
@@ -49,7 +50,7 @@ export function ModelImport() {
         </label>
         <p className="muted">
           A TF.js Layers model (from <code>tensorflowjs_converter</code> or <code>model.save()</code>). If it ends in a classifier, the
-          studio removes it and adds its own head.
+          studio removes it and adds its own {part}.
         </p>
       </DropZone>
       <form

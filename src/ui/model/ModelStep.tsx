@@ -8,6 +8,7 @@ import { FreezeControls } from './FreezeControls';
 import { LayerTable } from './LayerTable';
 import { ModelImport } from './ModelImport';
 import { ModelNotes } from './ModelNotes';
+import { DecoderNote } from '../segmentation/DecoderNote';
 
 export function ModelStep() {
   const modelState = useStudio((s) => s.modelState);
@@ -15,6 +16,7 @@ export function ModelStep() {
   const importError = useStudio((s) => s.importError);
   const graphBlocked = useStudio(graphTrainBlocked);
   const noBackend = useStudio((s) => s.backendError !== null);
+  const seg = useStudio((s) => s.text.task === 'image-segmentation');
   useEffect(() => {
     void refreshCachedModels();
   }, []);
@@ -37,7 +39,8 @@ export function ModelStep() {
       {modelState === 'loaded' && (
         <>
           <ModelNotes />
-          {graphBlocked && (
+          {seg && <DecoderNote />}
+          {graphBlocked && !seg && (
             <Alert
               testId="model.graph-train-error"
               action={{ label: 'Head only', onClick: () => useStudio.getState().applyPreset('head-only') }}

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { overlayData, setRunsView, useStudio, type RunRow } from '../../state';
+import { metricNameOf, overlayData, setRunsView, useStudio, type RunRow } from '../../state';
 import { runColour } from './format';
 
 const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '');
@@ -7,13 +7,10 @@ const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '');
 /** The chosen runs' validation loss or metric per epoch, one line per run. */
 export function RunsOverlay({ rows, title = 'Curves of the chosen runs' }: { rows: RunRow[]; title?: string }) {
   const series = useStudio((s) => s.runs.series);
-  const metricName = rows.every((r) => r.metric === 'loss')
-    ? 'loss'
-    : rows.some((r) => r.metric === 'loss')
-      ? 'metric (accuracy; loss for text generation)'
-      : 'accuracy';
+  const shared = metricNameOf(rows);
+  const metricName = shared === 'metric' ? 'metric (accuracy; mean IoU for segmentation; loss for text generation)' : shared;
   const data = overlayData(rows, series);
-  const unit = series === 'valMetric' && metricName === 'accuracy';
+  const unit = series === 'valMetric' && rows.length > 0 && rows.every((r) => r.metric !== 'loss');
   return (
     <figure className="chart" data-testid="runs.overlay">
       <figcaption className="runs-chart-head">

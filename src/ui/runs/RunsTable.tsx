@@ -1,4 +1,4 @@
-import { sortRows, sortRunsBy, useStudio, type RunRow, type SETTING_COLUMNS, type SortKey } from '../../state';
+import { metricNameOf, sortRows, sortRunsBy, useStudio, type RunRow, type SETTING_COLUMNS, type SortKey } from '../../state';
 import { RunRowView } from './RunRowView';
 
 type Column = (typeof SETTING_COLUMNS)[number];
@@ -27,11 +27,7 @@ function SortHeader(props: { k: SortKey; label: string; numeric?: boolean }) {
 export function RunsTable(props: { rows: RunRow[]; columns: readonly Column[]; current: string[] }) {
   const sort = useStudio((s) => s.runs.sort);
   const sorted = sortRows(props.rows, sort);
-  const metric = props.rows.every((r) => r.metric === 'loss')
-    ? 'loss'
-    : props.rows.some((r) => r.metric === 'loss')
-      ? 'metric'
-      : 'accuracy';
+  const metric = metricNameOf(props.rows);
   return (
     <div className="table-scroll runs-table-wrap">
       <table className="table runs-table">

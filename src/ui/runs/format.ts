@@ -1,5 +1,5 @@
 /** How the runs view writes values: settings, metrics, times. */
-import type { SettingKey, SettingValue } from '../../state';
+import type { RunMetric, SettingKey, SettingValue } from '../../state';
 
 export function settingText(key: SettingKey, v: SettingValue): string {
   if (v === null) return '—';
@@ -10,9 +10,9 @@ export function settingText(key: SettingKey, v: SettingValue): string {
   return String(v);
 }
 
-export function metricText(v: number | null, metric: 'accuracy' | 'loss'): string {
+export function metricText(v: number | null, metric: RunMetric): string {
   if (v === null) return '—';
-  return metric === 'accuracy' ? `${(v * 100).toFixed(1)}%` : v.toFixed(3);
+  return metric === 'loss' ? v.toFixed(3) : `${(v * 100).toFixed(1)}%`;
 }
 
 export function durationText(ms: number): string {

@@ -8,8 +8,10 @@ import { AugmentPreview } from './AugmentPreview';
 
 export function AugmentSection() {
   const [open, setOpen] = useState(false);
-  const { aug, useCache, attention } = useStudio(
+  const { aug, useCache, attention, seg } = useStudio(
     useShallow((s) => ({
+      // The preview draws a classification image; segmentation's masks move with their images (not previewed yet).
+      seg: s.text.task === 'image-segmentation',
       aug: s.settings.augmentation,
       useCache: s.settings.useCache,
       attention: Object.keys(s.fieldErrors).some((k) => k.startsWith('augmentation.')),
@@ -73,7 +75,7 @@ export function AugmentSection() {
           help="Runs the frozen part of the model once per image (per variant) and reuses the result every epoch: much faster. Off: every batch is augmented afresh, but the frozen layers are recomputed each time."
         />
       </div>
-      <AugmentPreview active={open} />
+      {!seg && <AugmentPreview active={open} />}
     </Section>
   );
 }

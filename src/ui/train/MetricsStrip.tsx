@@ -6,18 +6,31 @@ function fmt(v: number | null | undefined, pct = false): string {
 }
 
 export function MetricsStrip() {
-  const { epochs, last, initial } = useStudio(
-    useShallow((s) => ({ epochs: s.history.length, last: s.history[s.history.length - 1], initial: s.initialValLoss })),
+  const { epochs, last, initial, seg } = useStudio(
+    useShallow((s) => ({
+      epochs: s.history.length,
+      last: s.history[s.history.length - 1],
+      initial: s.initialValLoss,
+      seg: s.text.task === 'image-segmentation',
+    })),
   );
+  // Segmentation's accuracy counts pixels; its headline is the mean IoU over the foreground classes.
+  const acc = seg ? 'pixel accuracy' : 'accuracy';
   return (
     <div className="metrics">
       <div className="stat" data-testid="metrics.epoch" data-value={epochs}>
         <span className="stat-value">{epochs}</span>
         <span className="stat-label">epochs done</span>
       </div>
+      {seg && (
+        <div className="stat" data-testid="metrics.val-iou" data-value={last?.valIou ?? ''}>
+          <span className="stat-value">{fmt(last?.valIou, true)}</span>
+          <span className="stat-label">validation mean IoU</span>
+        </div>
+      )}
       <div className="stat" data-testid="metrics.val-accuracy" data-value={last?.valAccuracy ?? ''}>
         <span className="stat-value">{fmt(last?.valAccuracy, true)}</span>
-        <span className="stat-label">validation accuracy</span>
+        <span className="stat-label">validation {acc}</span>
       </div>
       <div className="stat" data-testid="metrics.val-loss" data-value={last?.valLoss ?? ''}>
         <span className="stat-value">{fmt(last?.valLoss)}</span>
@@ -29,7 +42,7 @@ export function MetricsStrip() {
       </div>
       <div className="stat">
         <span className="stat-value">{fmt(last?.accuracy, true)}</span>
-        <span className="stat-label">training accuracy</span>
+        <span className="stat-label">training {acc}</span>
       </div>
     </div>
   );

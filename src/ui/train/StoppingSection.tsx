@@ -9,10 +9,17 @@ const MONITORS: { value: MonitoredMetric; label: string }[] = [
   { value: 'val-loss', label: 'Validation loss' },
   { value: 'val-accuracy', label: 'Validation accuracy' },
 ];
+/** Segmentation also offers its headline metric; its accuracy counts pixels. */
+const SEG_MONITORS: { value: MonitoredMetric; label: string }[] = [
+  { value: 'val-iou', label: 'Validation mean IoU' },
+  { value: 'val-loss', label: 'Validation loss' },
+  { value: 'val-accuracy', label: 'Validation pixel accuracy' },
+];
 
 export function StoppingSection() {
-  const { early, gradual, headOnly, attention } = useStudio(
+  const { early, gradual, headOnly, attention, seg } = useStudio(
     useShallow((s) => ({
+      seg: s.text.task === 'image-segmentation',
       early: s.settings.earlyStopping,
       gradual: s.settings.gradualUnfreezing,
       headOnly: s.trainable.length === 0,
@@ -42,7 +49,7 @@ export function StoppingSection() {
               label="Watch"
               testId="hp.early-stopping.monitor"
               value={early.monitor}
-              options={MONITORS}
+              options={seg ? SEG_MONITORS : MONITORS}
               onChange={(monitor) => updateGroup('earlyStopping', { monitor })}
               help="Loss reacts sooner; accuracy is what you care about on small validation sets."
             />
@@ -69,8 +76,8 @@ export function StoppingSection() {
           onChange={(enabled) => updateGroup('gradualUnfreezing', { enabled })}
           help={
             headOnly
-              ? 'Only the head trains now, so there is nothing to unfreeze. Pick backbone layers in step 2 to use this.'
-              : 'Starts with the head only and lets one more of your chosen blocks learn, from the top down, every few epochs. Gentler on pre-trained features.'
+              ? `Only the ${seg ? 'decoder' : 'head'} trains now, so there is nothing to unfreeze. Pick backbone layers in step 2 to use this.`
+              : `Starts with the ${seg ? 'decoder' : 'head'} only and lets one more of your chosen blocks learn, from the top down, every few epochs. Gentler on pre-trained features.`
           }
         />
         {gradual.enabled && (

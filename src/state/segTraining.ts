@@ -1,0 +1,134 @@
+/**
+ * Segmentation runs from the UI: start (and resume after a crash or a reload), the evaluation after
+ * it, try-it and the downloads. The run itself uses the image slices (status, curves, record), so the
+ * Train step's controls, progress and charts serve both image tasks; its results are under `seg`.
+ */
+import type { SegRunRecord } from '../engine/run-record';
+import type { EpochMetrics } from '../engine/types';
+import { StudioError, userMessageOf } from '../lib/errors';
+import type { WorkerSegPair } from '../tasks/image-segmentation/types';
+import { getClient } from './clientHost';
+import { newRunId, showResumedRun, trainInWorker } from './controller';
+import { saveExport, slug } from './exporting';
+import { modelOrigin } from './modelSource';
+import { beginResume, type ResumePoint } from './persistence';
+import { currentSegSplit, segSplitOf, segStartBlocker } from './segSelectors';
+import { SEG_RESULTS_RESET } from './segSlice';
+import { useStudio } from './store';
+import type { SegState } from './types';
+
+const setSeg = (patch: Partial<SegState>) => useStudio.getState().setSeg(patch);
+
+/** The pairs of `ids` as the worker takes them. */
+function workerPairs(ids: readonly string[]): WorkerSegPair[] {
+  const byId = new Map(useStudio.getState().seg.pairs.map((p) => [p.id, p]));
+  return ids.flatMap((id) => {
+    const p = byId.get(id);
+    return p ? [{ id, blob: p.image, hash: p.hash, mask: p.mask, width: p.width, height: p.height }] : [];
+  });
+}
+
+/** Evaluates the last run's model on `pairs` (the validation split): per class, per image, worst first in the view. */
+export async function evaluateSeg(pairs: WorkerSegPair[]): Promise<void> {
+  setSeg({ evalState: 'running', evalError: null });
+  try {
+    const evaluation = await getClient().call({ kind: 'evaluate', task: 'image-segmentation', pairs });
+    setSeg({ evaluation, evalState: 'done' });
+  } catch (err) {
+    if (err instanceof StudioError && err.code === 'cancelled') return;
+    setSeg({ evalState: 'error', evalError: userMessageOf(err) });
+  }
+}
+
+export async function startSegTraining(): Promise<void> {
+  const s = useStudio.getState();
+  if (segStartBlocker(s)) return;
+  const labels = [...s.seg.classNames];
+  const split = currentSegSplit(s);
+  const train = workerPairs(split.train);
+  const val = workerPairs(split.val);
+  const runId = newRunId();
+  s.beginRun(labels, runId);
+  setSeg(SEG_RESULTS_RESET);
+  const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
+  const finished = await trainInWorker(() => ({
+    kind: 'train',
+    task: 'image-segmentation',
+    settings: useStudio.getState().settings,
+    labels,
+    train,
+    val,
+    run,
+  }));
+  if (!finished) return;
+  await evaluateSeg(val);
+  useStudio.getState().setStatus('done');
+}
+
+/** Continues an interrupted segmentation run from its checkpoint, on the pairs on screen (its record's settings and classes). */
+export async function resumeSegTraining(point: ResumePoint, record: SegRunRecord): Promise<void> {
+  const s = useStudio.getState();
+  const { run, checkpoint } = point;
+  if (s.seg.pairs.length === 0) {
+    s.failRun('Add the image–mask pairs of this run again in step 1, then continue it.');
+    return;
+  }
+  const split = segSplitOf(s.seg.pairs, record.settings.validationSplit, record.settings.seed);
+  const val = workerPairs(split.val);
+  const history: EpochMetrics[] = showResumedRun(run, record, record.labels, checkpoint.epoch);
+  setSeg(SEG_RESULTS_RESET);
+  let finished: boolean;
+  try {
+    finished = await trainInWorker(() => ({
+      kind: 'train',
+      task: 'image-segmentation',
+      settings: record.settings,
+      labels: record.labels,
+      train: workerPairs(split.train),
+      val,
+      run: { id: run.id, model: record.model },
+      resume: { checkpoint, history, record },
+    }));
+  } finally {
+    beginResume(null);
+  }
+  if (!finished) return;
+  await evaluateSeg(val);
+  useStudio.getState().setStatus('done');
+}
+
+/** Evaluates the last run again on the validation split on screen. */
+export async function reevaluateSeg(): Promise<void> {
+  const s = useStudio.getState();
+  if (!s.result || s.seg.evalState === 'running') return;
+  await evaluateSeg(workerPairs(currentSegSplit(s).val));
+}
+
+/** The model's answer for one picked image (try-it). */
+export async function predictSegFile(file: File): Promise<void> {
+  setSeg({ predicting: true, predictError: null });
+  try {
+    const result = await getClient().call({ kind: 'infer', task: 'image-segmentation', blob: file });
+    setSeg({ predicting: false, prediction: { name: file.name, image: file, result } });
+  } catch (err) {
+    setSeg({ predicting: false, prediction: null, predictError: userMessageOf(err) });
+  }
+}
+
+/** Downloads the last run's model: the TF.js zip (model.json, weights.bin, metadata.json, README.md) or model.onnx. */
+export async function exportSeg(format: 'tfjs' | 'onnx'): Promise<void> {
+  setSeg({ exporting: true, exportError: null });
+  try {
+    const { files } = await getClient().call({
+      kind: 'export',
+      task: 'image-segmentation',
+      format,
+      name: useStudio.getState().projectName,
+    });
+    const name = slug(useStudio.getState().projectName);
+    saveExport(files, format === 'onnx' ? `${name}-segmentation.onnx` : `${name}-segmentation.zip`);
+    setSeg({ exporting: false });
+  } catch (err) {
+    setSeg({ exporting: false, exportError: userMessageOf(err) });
+  }
+}
