@@ -46,6 +46,15 @@ export interface StoppingState {
   bestWeights: ArrayBuffer | null;
 }
 
+/** Every weight of `layers` (of one model) as named state, keyed like a checkpoint's specs: what an image run checkpoints and restores. */
+export function layerState(layers: readonly tfTypes.layers.Layer[]): StateEntry[] {
+  return layers.flatMap((l) =>
+    l.weights.map(
+      (w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: tfTypes.Tensor) => w.write(t) }) satisfies StateEntry,
+    ),
+  );
+}
+
 /** The layer weights of a checkpoint (its specs minus the optimizers' moments), in spec order. */
 export function layerWeightsOf(cp: Checkpoint): Float32Array {
   const all = new Float32Array(cp.weights);

@@ -23,15 +23,25 @@ import { headLayerCandidates, pickHeadLayer, pooledFeatures, probeFolds, type He
 import { findLearningRate, type LrFinderOptions, type LrFinderResult, type LrPoint } from './lr-finder';
 import type { SampleSource } from './sources';
 import { GRAPH_TRAIN_MESSAGE } from './types';
-import { captureCheckpoint, heldWeights, restoreState, type Checkpoint } from './checkpoint';
-import type { StateEntry } from './loop';
-import { newRunMetrics, recordEpoch, type DataManifest, type ImageRunRecord, type RunStart, type SplitManifest } from './run-record';
+import { captureCheckpoint, heldWeights, layerState, restoreState, type Checkpoint } from './checkpoint';
+import {
+  finishImageRecord,
+  newRecordBase,
+  noteImageEpoch,
+  resumedRecord,
+  type DataManifest,
+  type ImageRunRecord,
+  type RunRecord,
+  type RunStart,
+  type SplitManifest,
+} from './run-record';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from './types';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 
-export type EngineEvent =
+/** What an image engine tells while it works (`R`: its run record; segmentation's engine sends its own). */
+export type EngineEvent<R extends RunRecord = ImageRunRecord> =
   | { type: 'phase'; phase: 'decoding' | 'probing' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
   | { type: 'batch'; metrics: BatchMetrics }
   | { type: 'epoch'; metrics: EpochMetrics }
@@ -40,7 +50,7 @@ export type EngineEvent =
   /** A sentence for the user about the run (e.g. the batch size halved after running out of memory). */
   | { type: 'log'; message: string }
   /** The run's record: when it starts, after each epoch and when it ends (see ./run-record.ts). */
-  | { type: 'run'; record: ImageRunRecord };
+  | { type: 'run'; record: R };
 
 export interface TrainOptions {
   /**
@@ -165,13 +175,6 @@ const NO_DATA: DataManifest = {
 const EVAL_CHUNK = 32;
 
 const NO_EXAMPLES: SampleSource = { ids: [], labels: new Int32Array(0), pixels: async () => new Float32Array(0) };
-/** Every weight of `layers` (of one model) as named state, keyed like a checkpoint's specs. */
-function stateOf(layers: readonly tfTypes.layers.Layer[]): StateEntry[] {
-  return layers.flatMap((l) =>
-    l.weights.map((w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: Tensor) => w.write(t) }) satisfies StateEntry),
-  );
-}
-
 export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => tf.getBackend() as BackendName): TrainingEngine {
   let loaded: Loaded | null = null;
   let run: Run | null = null;
@@ -484,42 +487,32 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         const { model, trainable } = runClassifier(base, backbone, settings, labels);
         const now = new Date().toISOString();
         const record: ImageRunRecord = resumed
-          ? {
-              ...copy(resumed),
+          ? resumedRecord(resumed, {
               backend: backend(),
-              backends: [...resumed.backends, backend()],
-              resumes: [...resumed.resumes, { afterEpoch: options.resume?.checkpoint.epoch ?? 0, backend: backend(), at: now }],
-              metrics: { ...copy(resumed.metrics), finishedAt: null, evaluation: null },
-            }
+              afterEpoch: options.resume?.checkpoint.epoch ?? 0,
+              at: now,
+              data: options.run?.data,
+              noun: 'images',
+            })
           : {
-              version: 1,
-              id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+              ...newRecordBase({
+                id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+                startedAt: now,
+                backend: backend(),
+                seed: settings.seed,
+                model: options.run?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
+                data: options.run?.data ?? NO_DATA,
+              }),
               task: 'image-classification',
-              startedAt: now,
-              backend: backend(),
-              backends: [backend()],
-              seed: settings.seed,
               labels: [...labels],
-              model: options.run?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
               settings: copy(settings),
               input: { imageSize: size, inputRange: [...base.summary.inputRange], resize: settings.resize },
               trainable: [],
-              trainableParams: 0,
-              data: options.run?.data ?? NO_DATA,
-              metrics: newRunMetrics(),
-              notes: [],
-              resumes: [],
               ...(auto ? { auto } : {}),
             };
         run = { model, labels, settings, record };
         checkBackendCanTrain(model, trainable);
         if (!resumed) record.trainable = trainableLayerNames(model);
-        const given = options.run?.data;
-        if (resumed && given && (given.train.digest !== resumed.data.train.digest || given.val.digest !== resumed.data.val.digest)) {
-          record.notes.push(
-            `Resumed after epoch ${options.resume?.checkpoint.epoch ?? 0} on data that differs from the run's (${given.train.count} training and ${given.val.count} validation images now).`,
-          );
-        }
         const emitRecord = () => onEvent({ type: 'run', record: copy(record) });
         emitRecord();
         const result = await runTraining({
@@ -533,11 +526,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           onEvent: (e) => {
             onEvent(e);
             if (e.type === 'epoch') {
-              const m = e.metrics;
-              if (m.epoch === 0) record.metrics.initialValLoss = m.valLoss;
-              else recordEpoch(record.metrics, m);
-              record.trainableParams = Math.max(record.trainableParams, m.trainableParams);
-              if (m.epoch > 0) emitRecord();
+              if (noteImageEpoch(record, e.metrics)) emitRecord();
             } else if (e.type === 'log') {
               record.notes.push(e.message);
             }
@@ -547,15 +536,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
           checkpoints: options.checkpoints ?? false,
           prefixCache: prefixStore(base, options.run?.data),
         });
-        Object.assign(record.metrics, {
-          history: result.history,
-          epochsCompleted: result.epochsCompleted,
-          bestEpoch: result.bestEpoch,
-          stopped: result.stopped,
-          stoppedEarly: result.stoppedEarly,
-          finishedAt: new Date().toISOString(),
-        });
-        record.trainableParams = Math.max(record.trainableParams, result.trainableParams);
+        finishImageRecord(record, result);
         emitRecord();
         return result;
       } catch (err) {
@@ -616,7 +597,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     async heldCheckpoint() {
       if (!run) return null;
       const trained = new Set<string>([...run.record.trainable, ...HEAD_LAYERS]);
-      const state = stateOf(run.model.layers.filter((l) => trained.has(l.name)));
+      const state = layerState(run.model.layers.filter((l) => trained.has(l.name)));
       const cp = await captureCheckpoint(state, run.record.metrics.epochsCompleted, { head: null, backbone: null });
       return { ...cp, final: true };
     },
@@ -640,7 +621,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         layer: settings.headLayer ?? 'output', // records from before the setting read the output
       });
       applyFreezing(model, new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []));
-      restoreState(tf, stateOf(model.layers), heldWeights(checkpoint, record.metrics.bestEpoch));
+      restoreState(tf, layerState(model.layers), heldWeights(checkpoint, record.metrics.bestEpoch));
       run = { model, labels: [...record.labels], settings: copy(settings), record: copy(record) };
       const m = record.metrics;
       return {
@@ -733,10 +714,11 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
   };
 }
 
-function trainingFailure(err: unknown): string {
+/** A training failure in a sentence: running out of memory says what to lower. */
+export function trainingFailure(err: unknown, lower = 'or freeze more layers'): string {
   const text = err instanceof Error ? err.message : String(err);
   if (/out of memory|OOM|allocat/i.test(text)) {
-    return 'The device ran out of memory while training. Lower the batch size or the input size, or freeze more layers.';
+    return `The device ran out of memory while training. Lower the batch size or the input size, ${lower}.`;
   }
   return `Training failed: ${text.split('\n')[0]}`;
 }

@@ -6,7 +6,7 @@
 import type { HeadLayerChoice } from './head-layer';
 import { sha256, sha256Hex } from '../data/hash';
 import type { TextEpochMetrics, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
-import type { BackendName, EpochMetrics, ResizeMode, TrainSettings } from './types';
+import type { BackendName, EpochMetrics, ResizeMode, TrainResult, TrainSettings } from './types';
 
 export type RunTask = 'image-classification' | 'image-segmentation' | TextTask;
 
@@ -125,6 +125,80 @@ export function newRunMetrics<M>(): RunMetrics<M> {
     finishedAt: null,
     evaluation: null,
   };
+}
+
+/** The part of a run record every task's new run starts with (the task adds its task, labels, settings and own fields). */
+export function newRecordBase(args: {
+  id: string;
+  startedAt: string;
+  backend: BackendName;
+  seed: number;
+  model: ModelOrigin;
+  data: DataManifest;
+}): Pick<
+  RunRecordBase<unknown, never>,
+  'version' | 'id' | 'startedAt' | 'backend' | 'backends' | 'seed' | 'model' | 'trainableParams' | 'data' | 'notes' | 'resumes'
+> & { metrics: RunMetrics<never> } {
+  const { id, startedAt, backend, seed, model, data } = args;
+  return {
+    version: 1,
+    id,
+    startedAt,
+    backend,
+    backends: [backend],
+    seed,
+    model,
+    trainableParams: 0,
+    data,
+    metrics: newRunMetrics(),
+    notes: [],
+    resumes: [],
+  };
+}
+
+/**
+ * The record of a run that continues `resumed` after epoch `afterEpoch` on `backend` (its settings and
+ * data stand; the resume is noted, and so is data that differs from the run's, counted in `noun`).
+ */
+export function resumedRecord<R extends RunRecord>(
+  resumed: R,
+  args: { backend: BackendName; afterEpoch: number; at: string; data?: DataManifest | null; noun: string },
+): R {
+  const { backend, afterEpoch, at, data } = args;
+  const r: R = {
+    ...structuredClone(resumed),
+    backend,
+    backends: [...resumed.backends, backend],
+    resumes: [...resumed.resumes, { afterEpoch, backend, at }],
+    metrics: { ...structuredClone(resumed.metrics), finishedAt: null, evaluation: null },
+  };
+  if (data && (data.train.digest !== resumed.data.train.digest || data.val.digest !== resumed.data.val.digest)) {
+    r.notes.push(
+      `Resumed after epoch ${afterEpoch} on data that differs from the run's (${data.train.count} training and ${data.val.count} validation ${args.noun} now).`,
+    );
+  }
+  return r;
+}
+
+/** An image run's epoch from the loop into its record (epoch 0: the validation loss before training); true for a completed epoch. */
+export function noteImageEpoch(record: { metrics: RunMetrics<EpochMetrics>; trainableParams: number }, m: EpochMetrics): boolean {
+  if (m.epoch === 0) record.metrics.initialValLoss = m.valLoss;
+  else recordEpoch(record.metrics, m);
+  record.trainableParams = Math.max(record.trainableParams, m.trainableParams);
+  return m.epoch > 0;
+}
+
+/** Closes an image run's record with what the loop returned. */
+export function finishImageRecord(record: { metrics: RunMetrics<EpochMetrics>; trainableParams: number }, result: TrainResult): void {
+  Object.assign(record.metrics, {
+    history: result.history,
+    epochsCompleted: result.epochsCompleted,
+    bestEpoch: result.bestEpoch,
+    stopped: result.stopped,
+    stoppedEarly: result.stoppedEarly,
+    finishedAt: new Date().toISOString(),
+  });
+  record.trainableParams = Math.max(record.trainableParams, result.trainableParams);
 }
 
 /** Puts a completed epoch into the record's history (replacing a repeat of it and any later epochs). */

@@ -6,7 +6,7 @@ import { ingestFiles } from '../data';
 import { probeImage } from '../data/decode-client';
 import { StudioError, userMessageOf } from '../lib/errors';
 import { BACKEND_ORDER, backendLabel, type BackendName, type EpochMetrics } from '../engine/types';
-import type { ImageRunRecord, SegRunRecord } from '../engine/run-record';
+import type { ImageRunRecord, RunStart, SegRunRecord } from '../engine/run-record';
 import type { WorkerImage } from '../worker/protocol';
 import type { TrainingClient } from '../worker/client';
 import type { TaskCommand } from '../worker/protocol';
@@ -15,7 +15,7 @@ import { readParams } from './params';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
-import { activeRunId, beginResume, discardRun, resumePoint, startPersistence } from './persistence';
+import { activeRunId, beginResume, discardRun, resumePoint, startPersistence, type ResumePoint } from './persistence';
 import { resumeSegTraining, startSegTraining } from './segTraining';
 import type { ImageTask } from './types';
 
@@ -139,24 +139,30 @@ interface SampleManifest {
   files: string[];
 }
 
+/** A built-in sample served under public/samples/<folder>/: its name and files (paths under `prefix`), by its manifest.json. */
+export async function fetchSample(folder: string, prefix = ''): Promise<{ name: string; files: InputFile[] }> {
+  const base = absolute(`./samples/${folder}/`);
+  const res = await fetch(new URL('manifest.json', base));
+  if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
+  const manifest = (await res.json()) as SampleManifest;
+  const files = await Promise.all(
+    manifest.files.map(async (path) => {
+      const r = await fetch(new URL(path, base));
+      if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+      return { path: `${prefix}${path}`, data: await r.blob() };
+    }),
+  );
+  return { name: manifest.name || folder, files };
+}
+
 export async function loadSample(): Promise<void> {
   const s = useStudio.getState();
   s.setIngesting(true);
   s.setIngestError(null);
   try {
-    const base = absolute('./samples/shapes/');
-    const res = await fetch(new URL('manifest.json', base));
-    if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
-    const manifest = (await res.json()) as SampleManifest;
-    const files = await Promise.all(
-      manifest.files.map(async (path) => {
-        const r = await fetch(new URL(path, base));
-        if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-        return { path, data: await r.blob() };
-      }),
-    );
+    const { name, files } = await fetchSample('shapes');
     s.setIngesting(false);
-    await addFiles(files, manifest.name || 'shapes');
+    await addFiles(files, name);
   } catch {
     useStudio
       .getState()
@@ -189,20 +195,50 @@ export async function startTraining(): Promise<void> {
   const labels = classNames(s.images);
   const train = workerImages(s.split.train, labels);
   const val = workerImages(s.split.val, labels);
+  await newImageRun(
+    labels,
+    (run) => ({ kind: 'train', task: 'image-classification', settings: useStudio.getState().settings, labels, train, val, run }),
+    () => evaluate(val),
+  );
+}
+
+type ImageTrainCommand = Extract<TaskCommand, { kind: 'train'; task: ImageTask }>;
+
+/** A new run of an image task, from its first step to its evaluation (`after`); `command` gets the run's id and model origin. */
+export async function newImageRun(
+  labels: string[],
+  command: (run: RunStart) => ImageTrainCommand,
+  after: () => Promise<void>,
+): Promise<void> {
+  const s = useStudio.getState();
   const runId = newRunId();
   s.beginRun(labels, runId);
   const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
-  const finished = await trainInWorker(() => ({
-    kind: 'train',
-    task: 'image-classification',
-    settings: useStudio.getState().settings,
-    labels,
-    train,
-    val,
-    run,
-  }));
+  if (!(await trainInWorker(() => command(run)))) return;
+  await after();
+  useStudio.getState().setStatus('done');
+}
+
+/**
+ * Continues an image task's interrupted run from its checkpoint to its evaluation (`after`): the
+ * store shows the epochs it completed, and `command` gets them.
+ */
+export async function continueImageRun(
+  point: ResumePoint,
+  record: ImageRunRecord | SegRunRecord | null,
+  labels: string[],
+  command: (history: EpochMetrics[]) => ImageTrainCommand,
+  after: () => Promise<void>,
+): Promise<void> {
+  const history = showResumedRun(point.run, record, labels, point.checkpoint.epoch);
+  let finished: boolean;
+  try {
+    finished = await trainInWorker(() => command(history));
+  } finally {
+    beginResume(null);
+  }
   if (!finished) return;
-  await evaluate(val);
+  await after();
   useStudio.getState().setStatus('done');
 }
 
@@ -365,10 +401,11 @@ export async function resumeTraining(runId?: string): Promise<void> {
   const settings = record?.settings ?? run.settings;
   const train = workerImages(s.split.train, labels).filter((i) => i.label >= 0);
   const val = workerImages(s.split.val, labels).filter((i) => i.label >= 0);
-  const history = showResumedRun(run, record, labels, checkpoint.epoch);
-  let finished: boolean;
-  try {
-    finished = await trainInWorker(() => ({
+  await continueImageRun(
+    point,
+    record,
+    labels,
+    (history) => ({
       kind: 'train',
       task: 'image-classification',
       settings,
@@ -377,13 +414,9 @@ export async function resumeTraining(runId?: string): Promise<void> {
       val,
       run: { id: run.id, model: record?.model ?? modelOrigin(s.modelId, s.summary) },
       resume: { checkpoint, history, record },
-    }));
-  } finally {
-    beginResume(null);
-  }
-  if (!finished) return;
-  await evaluate(val);
-  useStudio.getState().setStatus('done');
+    }),
+    () => evaluate(val),
+  );
 }
 
 /** Starts afresh instead of resuming the interrupted run. */

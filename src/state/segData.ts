@@ -9,7 +9,7 @@ import { analyseSegDrops, readSegDrop, type SegDrop } from '../data/seg-ingest';
 import type { ColourClass } from '../data/segmentation';
 import type { InputFile } from '../data/ingest';
 import { userMessageOf } from '../lib/errors';
-import { absolute } from './modelSource';
+import { fetchSample } from './controller';
 import { useStudio } from './store';
 import type { SegState } from './types';
 
@@ -48,27 +48,12 @@ export async function addSegFiles(files: InputFile[], projectHint?: string): Pro
   }
 }
 
-interface SampleManifest {
-  name: string;
-  files: string[];
-}
-
 /** The built-in microscopy-like sample (public/samples/cells, made by scripts/make-seg-sample.mjs). */
 export async function loadSegSample(): Promise<void> {
   setSeg({ busy: true, error: null });
   try {
-    const base = absolute('./samples/cells/');
-    const res = await fetch(new URL('manifest.json', base));
-    if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
-    const manifest = (await res.json()) as SampleManifest;
-    const files = await Promise.all(
-      manifest.files.map(async (path) => {
-        const r = await fetch(new URL(path, base));
-        if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-        return { path: `cells/${path}`, data: await r.blob() };
-      }),
-    );
-    await addSegFiles(files, manifest.name || 'cells');
+    const { name, files } = await fetchSample('cells', 'cells/');
+    await addSegFiles(files, name);
   } catch {
     setSeg({
       busy: false,

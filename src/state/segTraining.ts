@@ -4,14 +4,12 @@
  * Train step's controls, progress and charts serve both image tasks; its results are under `seg`.
  */
 import type { SegRunRecord } from '../engine/run-record';
-import type { EpochMetrics } from '../engine/types';
 import { StudioError, userMessageOf } from '../lib/errors';
 import type { WorkerSegPair } from '../tasks/image-segmentation/types';
 import { getClient } from './clientHost';
-import { newRunId, showResumedRun, trainInWorker } from './controller';
+import { continueImageRun, newImageRun } from './controller';
 import { saveExport, slug } from './exporting';
-import { modelOrigin } from './modelSource';
-import { beginResume, type ResumePoint } from './persistence';
+import type { ResumePoint } from './persistence';
 import { currentSegSplit, segSplitOf, segStartBlocker } from './segSelectors';
 import { SEG_RESULTS_RESET } from './segSlice';
 import { useStudio } from './store';
@@ -47,54 +45,40 @@ export async function startSegTraining(): Promise<void> {
   const split = currentSegSplit(s);
   const train = workerPairs(split.train);
   const val = workerPairs(split.val);
-  const runId = newRunId();
-  s.beginRun(labels, runId);
   setSeg(SEG_RESULTS_RESET);
-  const run = { id: runId, model: modelOrigin(s.modelId, s.summary) };
-  const finished = await trainInWorker(() => ({
-    kind: 'train',
-    task: 'image-segmentation',
-    settings: useStudio.getState().settings,
+  await newImageRun(
     labels,
-    train,
-    val,
-    run,
-  }));
-  if (!finished) return;
-  await evaluateSeg(val);
-  useStudio.getState().setStatus('done');
+    (run) => ({ kind: 'train', task: 'image-segmentation', settings: useStudio.getState().settings, labels, train, val, run }),
+    () => evaluateSeg(val),
+  );
 }
 
 /** Continues an interrupted segmentation run from its checkpoint, on the pairs on screen (its record's settings and classes). */
 export async function resumeSegTraining(point: ResumePoint, record: SegRunRecord): Promise<void> {
   const s = useStudio.getState();
-  const { run, checkpoint } = point;
   if (s.seg.pairs.length === 0) {
     s.failRun('Add the image–mask pairs of this run again in step 1, then continue it.');
     return;
   }
   const split = segSplitOf(s.seg.pairs, record.settings.validationSplit, record.settings.seed);
   const val = workerPairs(split.val);
-  const history: EpochMetrics[] = showResumedRun(run, record, record.labels, checkpoint.epoch);
   setSeg(SEG_RESULTS_RESET);
-  let finished: boolean;
-  try {
-    finished = await trainInWorker(() => ({
+  await continueImageRun(
+    point,
+    record,
+    record.labels,
+    (history) => ({
       kind: 'train',
       task: 'image-segmentation',
       settings: record.settings,
       labels: record.labels,
       train: workerPairs(split.train),
       val,
-      run: { id: run.id, model: record.model },
-      resume: { checkpoint, history, record },
-    }));
-  } finally {
-    beginResume(null);
-  }
-  if (!finished) return;
-  await evaluateSeg(val);
-  useStudio.getState().setStatus('done');
+      run: { id: point.run.id, model: record.model },
+      resume: { checkpoint: point.checkpoint, history, record },
+    }),
+    () => evaluateSeg(val),
+  );
 }
 
 /** Evaluates the last run again on the validation split on screen. */

@@ -1,22 +1,18 @@
 /**
- * The image engines' events (classification and segmentation) as worker events: batch metrics
- * batched to about ten messages a second, phases throttled, checkpoints transferred.
+ * What the image tasks' sessions (classification, segmentation) share in the worker: their engines'
+ * events as worker events (batch metrics batched to about ten messages a second, phases throttled,
+ * checkpoints transferred), a run whose held weights are posted when it ends, and the loaded model's
+ * origin for a run record.
  */
 import type { Checkpoint } from '../engine/checkpoint';
-import type { RunRecord } from '../engine/run-record';
-import type { BatchMetrics, EpochMetrics } from '../engine/types';
+import type { EngineEvent } from '../engine/engine';
+import type { ModelOrigin, RunRecord, RunStart, DataManifest } from '../engine/run-record';
+import type { BatchMetrics, ModelSummary } from '../engine/types';
+import { catalogEntry } from '../models/catalog';
 import { createBatcher } from './batcher';
 import type { SessionContext } from './sessions';
 
-export type ImageEngineEvent =
-  | { type: 'phase'; phase: 'decoding' | 'probing' | 'caching' | 'training' | 'evaluating'; done: number; total: number }
-  | { type: 'batch'; metrics: BatchMetrics }
-  | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'checkpoint'; checkpoint: Checkpoint }
-  | { type: 'log'; message: string }
-  | { type: 'run'; record: RunRecord };
-
-export function imageEventSink(ctx: SessionContext): { onEvent(e: ImageEngineEvent): void; flush(): void } {
+export function imageEventSink(ctx: SessionContext): { onEvent(e: EngineEvent<RunRecord>): void; flush(): void } {
   const batches = createBatcher<BatchMetrics>((items) => ctx.post({ type: 'batches', items }));
   let lastPhasePost = 0;
   return {
@@ -53,4 +49,40 @@ export function imageEventSink(ctx: SessionContext): { onEvent(e: ImageEngineEve
       }
     },
   };
+}
+
+/**
+ * The run's id and model origin with its data manifest: what the UI sent, or when it sent nothing
+ * (tests, the bench) a fresh id and what the engine knows of the loaded model.
+ */
+export function runStart(given: RunStart | undefined, summary: ModelSummary | null, data: DataManifest): RunStart & { data: DataManifest } {
+  if (given) return { ...given, data };
+  const origin: ModelOrigin = {
+    id: summary?.id ?? 'unknown',
+    name: summary?.name ?? 'unknown',
+    licence: catalogEntry(summary?.id ?? '')?.licence ?? 'unknown',
+    source: 'unknown',
+  };
+  return { id: `run-${Date.now().toString(36)}`, model: origin, data };
+}
+
+/**
+ * Trains, then posts the weights the model ends with as the run's `final` checkpoint: the last
+ * per-epoch one may not hold them (restore-best, a stop mid-epoch), and it is what "use this run"
+ * restores. Batch metrics still waiting are sent either way.
+ */
+export async function trainHoldingFinal<T>(
+  ctx: SessionContext,
+  events: { flush(): void },
+  train: () => Promise<T>,
+  held: () => Promise<Checkpoint | null>,
+): Promise<T> {
+  try {
+    const result = await train();
+    const final = await held();
+    if (final) ctx.post({ type: 'checkpoint', checkpoint: final }, [final.weights]);
+    return result;
+  } finally {
+    events.flush();
+  }
 }

@@ -32,7 +32,15 @@ import type {
   TextTrainSettings,
   TextTrainingData,
 } from '../text/types';
-import { heldEpoch, newRunMetrics, recordEpoch, textDataManifest, type RunStart, type TextRunRecord } from '../engine/run-record';
+import {
+  heldEpoch,
+  newRecordBase,
+  recordEpoch,
+  resumedRecord,
+  textDataManifest,
+  type RunStart,
+  type TextRunRecord,
+} from '../engine/run-record';
 import type { BackendName } from '../engine/types';
 import type { TextTask } from '../text/types';
 import type { TextTrainPayload } from './protocol';
@@ -228,38 +236,29 @@ export async function trainText(
   const resumed = resume?.record ?? null;
   const now = new Date().toISOString();
   const r: TextRunRecord = resumed
-    ? {
-        ...structuredClone(resumed),
+    ? resumedRecord(resumed, {
         backend: options.backend,
-        backends: [...resumed.backends, options.backend],
-        resumes: [...resumed.resumes, { afterEpoch: resume?.checkpoint.epoch ?? 0, backend: options.backend, at: now }],
-        metrics: { ...structuredClone(resumed.metrics), finishedAt: null, evaluation: null },
-      }
+        afterEpoch: resume?.checkpoint.epoch ?? 0,
+        at: now,
+        data: manifest,
+        noun: 'examples',
+      })
     : {
-        version: 1,
-        id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+        ...newRecordBase({
+          id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+          startedAt: now,
+          backend: options.backend,
+          seed: settings.seed,
+          model: base.hf
+            ? { id: `hf:${base.name}`, name: base.name, licence: hfLicence(base.hf.config), source: 'hf' }
+            : (options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' }),
+          data: manifest,
+        }),
         task: settings.task,
-        startedAt: now,
-        backend: options.backend,
-        backends: [options.backend],
-        seed: settings.seed,
         labels: settings.task === 'text-classification' ? [...labels] : [],
-        model: base.hf
-          ? { id: `hf:${base.name}`, name: base.name, licence: hfLicence(base.hf.config), source: 'hf' }
-          : (options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' }),
         settings: structuredClone(settings),
         trainable: [...settings.trainableGroups],
-        trainableParams: 0,
-        data: manifest,
-        metrics: newRunMetrics(),
-        notes: [],
-        resumes: [],
       };
-  if (resumed && (manifest.train.digest !== resumed.data.train.digest || manifest.val.digest !== resumed.data.val.digest)) {
-    r.notes.push(
-      `Resumed after epoch ${resume?.checkpoint.epoch ?? 0} on data that differs from the run's (${manifest.train.count} training and ${manifest.val.count} validation examples now).`,
-    );
-  }
   record = r;
   const emit = () => options.onRecord(structuredClone(r));
   emit();

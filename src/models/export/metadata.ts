@@ -2,7 +2,7 @@
  * metadata.json and the model card (README.md) of an image classifier's export, built from the run's
  * record alone: what the download says is what the worker trained, whatever the screen shows now.
  */
-import { heldEpoch, type ImageRunRecord } from '../../engine/run-record';
+import { heldEpoch, type ImageRunRecord, type SegRunRecord } from '../../engine/run-record';
 
 export function imageExportMetadata(
   record: ImageRunRecord,
@@ -30,6 +30,14 @@ export function imageExportMetadata(
       // Only a measurement on the run's own validation split describes this run.
       evalAccuracy: ev?.onRunSplit ? ev.accuracy : null,
     },
+    ...runProvenance(record),
+    createdAt,
+  };
+}
+
+/** What every image export's metadata.json says of the run itself: the model it came from, the backend, seed, layers, data and notes. */
+export function runProvenance(record: ImageRunRecord | SegRunRecord): Record<string, unknown> {
+  return {
     model: { id: record.model.id, name: record.model.name, licence: record.model.licence, source: record.model.source },
     ...(record.model.continuedFrom ? { continuedFrom: record.model.continuedFrom } : {}),
     backend: record.backend,
@@ -45,7 +53,6 @@ export function imageExportMetadata(
       notes: record.notes,
       resumes: record.resumes,
     },
-    createdAt,
   };
 }
 

@@ -11,11 +11,11 @@ import { HEAD_LAYERS } from '../../models/head';
 import { blockOf } from '../../models/inspect';
 import { applyAugment, drawAugmentParams } from '../../engine/augment';
 import { actsInTraining, frozenPrefixEnd, hasWeights, runSegment, type Layer } from '../../engine/graph';
-import { runLoop, type Evaluation, type LoopEvent, type StateEntry, type TaskRunner, type TrainablePart } from '../../engine/loop';
+import { runLoop, type Evaluation, type LoopEvent, type TaskRunner, type TrainablePart } from '../../engine/loop';
 import type { SampleSource } from '../../engine/sources';
 import { augmentationOn, type EpochMetrics, type TrainResult, type TrainSettings } from '../../engine/types';
 import type { EngineEvent } from '../../engine/engine';
-import type { Checkpoint } from '../../engine/checkpoint';
+import { layerState, type Checkpoint } from '../../engine/checkpoint';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -166,7 +166,7 @@ async function measure(ctx: RunContext, from: number, cache: Cache | null, sourc
   return { loss: (lossSum ?? 0) / n, accuracy: (correct ?? 0) / n };
 }
 
-export function trainableVariables(layers: readonly Layer[]): tfTypes.Variable[] {
+function trainableVariables(layers: readonly Layer[]): tfTypes.Variable[] {
   return layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tfTypes.Variable));
 }
 
@@ -174,7 +174,7 @@ export function trainableVariables(layers: readonly Layer[]): tfTypes.Variable[]
  * The chosen backbone layers as parts, one per block, top first (gradual unfreezing opens them in
  * this order); the head's layers (a classifier's head, a segmenter's decoder: `isHead`) apart.
  */
-export function imageParts(
+function imageParts(
   layers: readonly Layer[],
   chosen: ReadonlySet<string>,
   isHead: (name: string) => boolean = (name) => (HEAD_LAYERS as readonly string[]).includes(name),
@@ -192,14 +192,38 @@ export function imageParts(
   return { head, parts };
 }
 
+/**
+ * What the loop trains of an image model (a classifier, a segmenter): the head's variables (`isHead`:
+ * a classifier's head, a segmenter's decoder), the chosen backbone layers as parts top first, the
+ * named state a checkpoint holds (every weight of those layers, batch-norm statistics included), and
+ * how opening parts sets the layers' `trainable` flags. `finalSet`: every layer that trains by the end.
+ */
+export function imageTrainables(
+  layers: readonly Layer[],
+  settings: Pick<TrainSettings, 'mode' | 'trainableLayers'>,
+  isHead?: (name: string) => boolean,
+) {
+  const chosen = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+  const { head, parts } = imageParts(layers, chosen, isHead);
+  const finalSet = new Set([...head, ...parts.flatMap((p) => p.layers)].map((l) => l.name));
+  return {
+    finalSet,
+    head: trainableVariables(head),
+    parts: parts.map((p) => ({ name: p.name, variables: trainableVariables(p.layers) }) satisfies TrainablePart),
+    state: layerState(layers.filter((l) => finalSet.has(l.name))),
+    setOpen(open: ReadonlySet<string>): void {
+      const names = new Set([...head, ...parts.filter((p) => open.has(p.name)).flatMap((p) => p.layers)].map((l) => l.name));
+      for (const l of layers) l.trainable = names.has(l.name);
+    },
+  };
+}
+
 /** The task runner of one image-classification run. */
 export function imageClassificationRunner(ctx: RunContext): TaskRunner {
   const { tf, model, settings, numClasses, train, val } = ctx;
   const layers = model.layers as Layer[];
   const end = layers.length - 1;
-  const chosen = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-  const { head, parts } = imageParts(layers, chosen);
-  const finalSet = new Set([...head, ...parts.flatMap((p) => p.layers)].map((l) => l.name));
+  const { finalSet, head, parts, state, setOpen } = imageTrainables(layers, settings);
   const cut = settings.useCache ? frozenPrefixEnd(model, (l) => (finalSet.has(l.name) && hasWeights(l)) || actsInTraining(l)) : 0;
   const augment = augmentationOn(settings.augmentation);
   const variants = augment ? Math.max(1, Math.round(settings.augmentation.variants)) : 1;
@@ -208,22 +232,13 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
   let cacheVal: Cache | null = null;
   let shared = false;
   let rng: Rng = createRng(settings.seed);
-  const state: StateEntry[] = layers
-    .filter((l) => finalSet.has(l.name))
-    .flatMap((l) =>
-      l.weights.map((w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: Tensor) => w.write(t) }) satisfies StateEntry),
-    );
-  const trainableParts: TrainablePart[] = parts.map((p) => ({ name: p.name, variables: trainableVariables(p.layers) }));
   return {
     trainCount: n,
     valCount: val.ids.length,
     lastBatch: 'drop',
-    head: trainableVariables(head),
-    parts: trainableParts,
-    setOpen(open) {
-      const names = new Set([...head, ...parts.filter((p) => open.has(p.name)).flatMap((p) => p.layers)].map((l) => l.name));
-      for (const l of layers) l.trainable = names.has(l.name);
-    },
+    head,
+    parts,
+    setOpen,
     state: () => state,
     async prepare(report, shouldStop) {
       if (cut <= 0) return;

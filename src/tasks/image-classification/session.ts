@@ -16,7 +16,7 @@ import { decodeToPixels } from '../../data/decode-browser';
 import { buildBackbone, fetchModel, readModelFiles, type ModelArtifactsRaw } from '../../models/load';
 import { releaseGraph } from '../../models/graph-adapter';
 import { gradCam } from '../../engine/explain';
-import { imageEventSink } from '../../worker/image-events';
+import { imageEventSink, runStart, trainHoldingFinal } from '../../worker/image-events';
 import type { Session, SessionContext } from '../../worker/sessions';
 
 const enc = new TextEncoder();
@@ -75,17 +75,6 @@ export function imageClassificationSession(
 
   const events = imageEventSink(ctx);
   const onEngineEvent = events.onEvent;
-
-  /** When the UI did not say where the model came from: what the engine knows of it. */
-  function modelOrigin() {
-    const s = engine.summary();
-    return {
-      id: s?.id ?? 'unknown',
-      name: s?.name ?? 'unknown',
-      licence: catalogEntry(s?.id ?? '')?.licence ?? 'unknown',
-      source: 'unknown',
-    };
-  }
 
   /** The last run's model in `format`; what the files say about it comes from the run's record alone. */
   async function exportFiles(format: ExportFormat, name: string): Promise<ExportedFile[]> {
@@ -170,20 +159,17 @@ export function imageClassificationSession(
         command.val.map(contentOf),
         command.settings.validationSplit,
       );
-      try {
-        const result = await engine.train(command.settings, command.labels, train, val, onEngineEvent, {
-          checkpoints: true,
-          resume: command.resume ?? null,
-          run: command.run ? { ...command.run, data } : { id: `run-${Date.now().toString(36)}`, model: modelOrigin(), data },
-        });
-        // The last per-epoch checkpoint may not hold the weights the model ends with (restore-best, a
-        // stop mid-epoch): the run's stored checkpoint becomes the held weights, what "use this run" restores.
-        const held = await engine.heldCheckpoint();
-        if (held) ctx.post({ type: 'checkpoint', checkpoint: held }, [held.weights]);
-        return result;
-      } finally {
-        events.flush();
-      }
+      return trainHoldingFinal(
+        ctx,
+        events,
+        () =>
+          engine.train(command.settings, command.labels, train, val, onEngineEvent, {
+            checkpoints: true,
+            resume: command.resume ?? null,
+            run: runStart(command.run, engine.summary(), data),
+          }),
+        () => engine.heldCheckpoint(),
+      );
     },
     async findLr(command) {
       const train = imageSource(command.train, command.settings.resize, decodeToPixels);

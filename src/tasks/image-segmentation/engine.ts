@@ -6,12 +6,15 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { StudioError } from '../../lib/errors';
-import { captureCheckpoint, heldWeights, restoreState, type Checkpoint } from '../../engine/checkpoint';
+import { captureCheckpoint, heldWeights, layerState, restoreState, type Checkpoint } from '../../engine/checkpoint';
 import { hasWeights } from '../../engine/graph';
-import type { LoopEvent, StateEntry } from '../../engine/loop';
+import type { LoopEvent } from '../../engine/loop';
+import { trainingFailure, type EngineEvent } from '../../engine/engine';
 import {
-  newRunMetrics,
-  recordEpoch,
+  finishImageRecord,
+  newRecordBase,
+  noteImageEpoch,
+  resumedRecord,
   type DataManifest,
   type RunStart,
   type SegRunRecord,
@@ -29,13 +32,7 @@ import { IGNORE_CLASS } from '../../data/segmentation';
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 
-export type SegEngineEvent =
-  | { type: 'phase'; phase: 'caching' | 'training' | 'evaluating'; done: number; total: number }
-  | { type: 'batch'; metrics: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; step: number } }
-  | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'checkpoint'; checkpoint: Checkpoint }
-  | { type: 'log'; message: string }
-  | { type: 'run'; record: SegRunRecord };
+export type SegEngineEvent = EngineEvent<SegRunRecord>;
 
 /** What the engine needs of the image engine that holds the pre-trained backbone. */
 export interface BackboneSource {
@@ -68,14 +65,6 @@ async function lossFor(settings: TrainSettings, numClasses: number, train: SegSo
     for (const v of masks) if (v < numClasses) counts[v] = (counts[v] ?? 0) + 1;
   }
   return { diceWeight: s.diceWeight, classWeights: balancedClassWeights(counts) };
-}
-
-function trainingFailure(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  if (/out of memory|OOM|allocat/i.test(text)) {
-    return 'The device ran out of memory while training. Lower the batch size or the input size, or train the decoder only.';
-  }
-  return `Training failed: ${text.split('\n')[0]}`;
 }
 
 export function createSegmentationEngine(
@@ -122,12 +111,6 @@ export function createSegmentationEngine(
       model.layers.map((l) => ({ name: l.name, className: l.getClassName(), trains: l.trainable && hasWeights(l) })),
     );
     if (blocked) throw new StudioError('unsupported', wasmBlockedMessage(blocked, 'Choose "Decoder only" (its layers train there)'));
-  }
-
-  function stateOf(model: tfTypes.LayersModel, names: ReadonlySet<string>): StateEntry[] {
-    return model.layers
-      .filter((l) => names.has(l.name))
-      .flatMap((l) => l.weights.map((w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: Tensor) => w.write(t) })));
   }
 
   /** Every example of `source` through the model: the dataset's confusion, each image's scores and predicted map, the loss. */
@@ -216,36 +199,34 @@ export function createSegmentationEngine(
         const now = new Date().toISOString();
         const record: SegRunRecord = resumed
           ? {
-              ...copy(resumed),
-              backend: backend(),
-              backends: [...resumed.backends, backend()],
-              resumes: [...resumed.resumes, { afterEpoch: options.resume?.checkpoint.epoch ?? 0, backend: backend(), at: now }],
-              metrics: { ...copy(resumed.metrics), finishedAt: null, evaluation: null },
+              ...resumedRecord(resumed, {
+                backend: backend(),
+                afterEpoch: options.resume?.checkpoint.epoch ?? 0,
+                at: now,
+                data: options.run?.data,
+                noun: 'image–mask pairs',
+              }),
               segEvaluation: null,
             }
           : {
-              version: 1,
-              id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+              ...newRecordBase({
+                id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+                startedAt: now,
+                backend: backend(),
+                seed: settings.seed,
+                model: options.run?.model ?? { id: summary.id, name: summary.name, licence: 'unknown', source: 'unknown' },
+                data: options.run?.data ?? {
+                  train: { count: 0, digest: '' },
+                  val: { count: 0, digest: '' },
+                  classes: [],
+                  validationSplit: 0,
+                },
+              }),
               task: 'image-segmentation',
-              startedAt: now,
-              backend: backend(),
-              backends: [backend()],
-              seed: settings.seed,
               labels: [...labels],
-              model: options.run?.model ?? { id: summary.id, name: summary.name, licence: 'unknown', source: 'unknown' },
               settings: copy(settings),
               input: { imageSize: settings.imageSize, inputRange: [...summary.inputRange], resize: 'stretch' },
               trainable: model.layers.filter((l) => l.trainable && hasWeights(l)).map((l) => l.name),
-              trainableParams: 0,
-              data: options.run?.data ?? {
-                train: { count: 0, digest: '' },
-                val: { count: 0, digest: '' },
-                classes: [],
-                validationSplit: 0,
-              },
-              metrics: newRunMetrics(),
-              notes: [],
-              resumes: [],
               decoder,
               loss: { diceWeight: loss.diceWeight, classWeights: loss.classWeights ? [...loss.classWeights] : null },
               segEvaluation: null,
@@ -271,33 +252,21 @@ export function createSegmentationEngine(
               const { epoch, batch, batches, loss: l, accuracy, step } = e;
               onEvent({ type: 'batch', metrics: { epoch, batch, batches, loss: l, accuracy, step } });
             } else if (e.type === 'epoch') {
-              const m = e.metrics;
-              onEvent({ type: 'epoch', metrics: m });
-              if (m.epoch === 0) record.metrics.initialValLoss = m.valLoss;
-              else recordEpoch(record.metrics, m);
-              record.trainableParams = Math.max(record.trainableParams, m.trainableParams);
-              if (m.epoch > 0) emitRecord();
+              onEvent({ type: 'epoch', metrics: e.metrics });
+              if (noteImageEpoch(record, e.metrics)) emitRecord();
             } else if (e.type === 'log') {
               record.notes.push(e.message);
               onEvent(e);
             } else onEvent(e);
           },
         });
-        Object.assign(record.metrics, {
-          history: result.history,
-          epochsCompleted: result.epochsCompleted,
-          bestEpoch: result.bestEpoch,
-          stopped: result.stopped,
-          stoppedEarly: result.stoppedEarly,
-          finishedAt: new Date().toISOString(),
-        });
-        record.trainableParams = Math.max(record.trainableParams, result.trainableParams);
+        finishImageRecord(record, result);
         emitRecord();
         const { epochsCompleted, stopped, stoppedEarly, bestEpoch, history, trainableParams } = result;
         return { epochsCompleted, stopped, stoppedEarly, bestEpoch, history, trainableParams };
       } catch (err) {
         if (err instanceof StudioError) throw err;
-        throw new StudioError('training-failed', trainingFailure(err), { cause: err });
+        throw new StudioError('training-failed', trainingFailure(err, 'or train the decoder only'), { cause: err });
       } finally {
         busy = false;
         stopRequested = false;
@@ -307,10 +276,14 @@ export function createSegmentationEngine(
     /** The weights the last run's model holds now (its decoder and trained encoder layers), as a `final` checkpoint. */
     async heldCheckpoint(): Promise<Checkpoint | null> {
       if (!run) return null;
-      const cp = await captureCheckpoint(stateOf(run.model, new Set(run.record.trainable)), run.record.metrics.epochsCompleted, {
-        head: null,
-        backbone: null,
-      });
+      const cp = await captureCheckpoint(
+        layerState(run.model.layers.filter((l) => run?.record.trainable.includes(l.name))),
+        run.record.metrics.epochsCompleted,
+        {
+          head: null,
+          backbone: null,
+        },
+      );
       return { ...cp, final: true };
     },
 
@@ -326,7 +299,7 @@ export function createSegmentationEngine(
       }
       disposeRun();
       const { model, backbone } = await build(record.settings, record.labels.length);
-      restoreState(tf, stateOf(model, new Set(model.layers.map((l) => l.name))), heldWeights(checkpoint, record.metrics.bestEpoch));
+      restoreState(tf, layerState(model.layers), heldWeights(checkpoint, record.metrics.bestEpoch));
       run = { model, backbone, settings: copy(record.settings), record: copy(record) };
       const m = record.metrics;
       return {

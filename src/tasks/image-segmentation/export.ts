@@ -3,6 +3,7 @@
  * manifest — built from the run's record alone (never from the screen). Plain data, no tfjs.
  */
 import { heldEpoch, splitManifest, type DataManifest, type SegRunRecord } from '../../engine/run-record';
+import { runProvenance } from '../../models/export/metadata';
 
 /** The data manifest of a segmentation split: each pair's image hash, and per class how many images show it in each split. */
 export function segManifest(
@@ -55,20 +56,7 @@ export function segExportMetadata(record: SegRunRecord, modelName: string, creat
       // Only a measurement on the run's own validation split describes this run.
       evaluation: ev?.onRunSplit ? ev : null,
     },
-    model: { id: record.model.id, name: record.model.name, licence: record.model.licence, source: record.model.source },
-    backend: record.backend,
-    run: {
-      id: record.id,
-      startedAt: record.startedAt,
-      finishedAt: record.metrics.finishedAt,
-      seed: record.seed,
-      backends: record.backends,
-      trainable: record.trainable,
-      trainableParams: record.trainableParams,
-      data: record.data,
-      notes: record.notes,
-      resumes: record.resumes,
-    },
+    ...runProvenance(record),
     createdAt,
   };
 }

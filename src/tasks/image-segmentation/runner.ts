@@ -12,10 +12,10 @@ import { createRng, deriveSeed, shuffled, type Rng } from '../../lib/random';
 import { IGNORE_CLASS } from '../../data/segmentation';
 import { applyAugment, applyAugmentToMask, drawAugmentParams } from '../../engine/augment';
 import { frozenFrontier, hasWeights, runFrom, type Layer } from '../../engine/graph';
-import { runLoop, type Evaluation, type LoopEvent, type StateEntry, type TaskRunner, type TrainablePart } from '../../engine/loop';
+import { runLoop, type Evaluation, type LoopEvent, type TaskRunner } from '../../engine/loop';
 import { augmentationOn, type EpochMetrics, type TrainSettings } from '../../engine/types';
 import type { Checkpoint } from '../../engine/checkpoint';
-import { imageParts, range0, toInputRange, trainableVariables } from '../image-classification/runner';
+import { imageTrainables, range0, toInputRange } from '../image-classification/runner';
 import { confusionRows, segScores } from './metrics';
 import { isDecoderLayer } from './model';
 
@@ -161,9 +161,7 @@ export function segmentationRunner(ctx: SegRunContext): TaskRunner<SegEvaluation
   const { tf, model, settings, numClasses, train, val } = ctx;
   const size = settings.imageSize;
   const layers = model.layers as Layer[];
-  const chosen = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-  const { head, parts } = imageParts(layers, chosen, isDecoderLayer);
-  const finalSet = new Set([...head, ...parts.flatMap((p) => p.layers)].map((l) => l.name));
+  const { finalSet, head, parts, state, setOpen } = imageTrainables(layers, settings, isDecoderLayer);
   const inputName = layers[0]?.name ?? '';
   const split = settings.useCache ? frozenFrontier(model, (l) => finalSet.has(l.name) && hasWeights(l)) : null;
   // Nothing to cache when the first layer trains (the frontier is the input) or caching is off.
@@ -174,12 +172,6 @@ export function segmentationRunner(ctx: SegRunContext): TaskRunner<SegEvaluation
   let cacheTrain: Cache | null = null;
   let cacheVal: Cache | null = null;
   let rng: Rng = createRng(settings.seed);
-  const state: StateEntry[] = layers
-    .filter((l) => finalSet.has(l.name))
-    .flatMap((l) =>
-      l.weights.map((w, index) => ({ layer: l.name, index, read: () => w.read(), write: (t: Tensor) => w.write(t) }) satisfies StateEntry),
-    );
-  const trainableParts: TrainablePart[] = parts.map((p) => ({ name: p.name, variables: trainableVariables(p.layers) }));
   const probe = cached
     ? tf.model({
         inputs: model.inputs,
@@ -299,12 +291,9 @@ export function segmentationRunner(ctx: SegRunContext): TaskRunner<SegEvaluation
     trainCount: n,
     valCount: val.ids.length,
     lastBatch: 'drop',
-    head: trainableVariables(head),
-    parts: trainableParts,
-    setOpen(open) {
-      const names = new Set([...head, ...parts.filter((p) => open.has(p.name)).flatMap((p) => p.layers)].map((l) => l.name));
-      for (const l of layers) l.trainable = names.has(l.name);
-    },
+    head,
+    parts,
+    setOpen,
     state: () => state,
     async prepare(report, shouldStop) {
       if (!cached) return;

@@ -8,11 +8,10 @@ import { StudioError } from '../../lib/errors';
 import { decodeToPixels } from '../../data/decode-browser';
 import { exportOnnx } from '../../models/export/onnx';
 import { layersModelFiles, type TrainingEngine } from '../../engine/engine';
-import { catalogEntry } from '../../models/catalog';
 import { splitManifest } from '../../engine/run-record';
 import type { ExportedFile } from '../../worker/protocol';
 import type { Session, SessionContext } from '../../worker/sessions';
-import { imageEventSink } from '../../worker/image-events';
+import { imageEventSink, runStart, trainHoldingFinal } from '../../worker/image-events';
 import { createSegmentationEngine } from './engine';
 import { segExportMetadata, segManifest, segModelCard } from './export';
 import { segSource } from './source';
@@ -37,16 +36,6 @@ export function imageSegmentationSession(
 ): Session<'image-segmentation'> & { stop(): void } {
   const engine = createSegmentationEngine(tf, images.engine, () => ctx.backend());
   const events = imageEventSink(ctx);
-
-  function modelOrigin() {
-    const s = images.engine.summary();
-    return {
-      id: s?.id ?? 'unknown',
-      name: s?.name ?? 'unknown',
-      licence: catalogEntry(s?.id ?? '')?.licence ?? 'unknown',
-      source: 'unknown',
-    };
-  }
 
   async function exportFiles(format: 'tfjs' | 'onnx', name: string): Promise<ExportedFile[]> {
     const model = engine.model();
@@ -87,25 +76,24 @@ export function imageSegmentationSession(
         command.val.map((p) => ({ key: keyOf(p), classes: classesOf(p) })),
         command.settings.validationSplit,
       );
-      try {
-        const result = await engine.train(
-          command.settings,
-          command.labels,
-          segSource(command.train, decodeToPixels),
-          segSource(command.val, decodeToPixels),
-          events.onEvent,
-          {
-            checkpoints: true,
-            resume: command.resume ?? null,
-            run: command.run ? { ...command.run, data } : { id: `run-${Date.now().toString(36)}`, model: modelOrigin(), data },
-          },
-        );
-        const held = await engine.heldCheckpoint();
-        if (held) ctx.post({ type: 'checkpoint', checkpoint: held }, [held.weights]);
-        return result;
-      } finally {
-        events.flush();
-      }
+      return trainHoldingFinal(
+        ctx,
+        events,
+        () =>
+          engine.train(
+            command.settings,
+            command.labels,
+            segSource(command.train, decodeToPixels),
+            segSource(command.val, decodeToPixels),
+            events.onEvent,
+            {
+              checkpoints: true,
+              resume: command.resume ?? null,
+              run: runStart(command.run, images.engine.summary(), data),
+            },
+          ),
+        () => engine.heldCheckpoint(),
+      );
     },
     async evaluate(command) {
       const record = engine.record();
