@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { exportModel, exportOnnxFile, exportTeachable, runDrift, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 import { RunDriftNotice } from '../common/RunDriftNotice';
+import { ExportButtons } from './ExportButtons';
+import { UsageSnippet } from './UsageSnippet';
 
 /** What changed since the run (settings on screen, the data), recomputed only when those change. */
 function useRunDrift(): string[] {
@@ -51,18 +53,7 @@ async function classify(img) {      // an <img>, <canvas> or ImageBitmap
         One .zip with <code>model.json</code>, <code>weights.bin</code> (TF.js Layers format), <code>metadata.json</code> (labels, input
         size, preprocessing, settings and metrics) and a model card, <code>README.md</code>.
       </p>
-      <button
-        type="button"
-        className="btn btn-primary"
-        data-testid="export.tfjs"
-        disabled={exporting || busy}
-        onClick={() => void exportModel()}
-      >
-        {exporting ? 'Preparing the download…' : 'Download TF.js model (.zip)'}
-      </button>{' '}
-      <button type="button" className="btn" data-testid="export.onnx" disabled={exporting || busy} onClick={() => void exportOnnxFile()}>
-        ONNX (.onnx)
-      </button>{' '}
+      <ExportButtons exporting={exporting} disabled={busy} onTfjs={() => void exportModel()} onOnnx={() => void exportOnnxFile()} />{' '}
       <button
         type="button"
         className="btn"
@@ -78,12 +69,7 @@ async function classify(img) {      // an <img>, <canvas> or ImageBitmap
       </p>
       <RunDriftNotice trained={trained} changes={drift} />
       {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportModel() }}>{exportError}</Alert>}
-      <details className="snippet">
-        <summary>Use it in your own page</summary>
-        <pre>
-          <code>{snippet}</code>
-        </pre>
-      </details>
+      <UsageSnippet code={snippet} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useState, type DragEvent } from 'react';
 import { predictFile, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { FilePicker } from '../common/FilePicker';
 import { ExplainFigure } from './ExplainFigure';
 import { PredictionBars } from './PredictionBars';
 import { Webcam } from './Webcam';
@@ -47,21 +48,15 @@ export function TryIt() {
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        <label className="btn">
-          Choose an image…
-          <input
-            type="file"
-            accept="image/*"
-            className="visually-hidden"
-            data-testid="predict.file-input"
-            disabled={disabled}
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) pick(f);
-            }}
-          />
-        </label>
+        <FilePicker
+          label="Choose an image…"
+          testId="predict.file-input"
+          accept="image/*"
+          disabled={disabled}
+          onFiles={([f]) => {
+            if (f) pick(f);
+          }}
+        />
         <span className="muted"> or drop one here, or paste one (Ctrl+V).</span>
         {predicting && <span className="muted"> Predicting…</span>}
         <Webcam onFrame={pick} disabled={disabled} />

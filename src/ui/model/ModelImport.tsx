@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { importModelFiles, importModelUrl, isBusy, useStudio } from '../../state';
 import { DropZone } from '../common/DropZone';
+import { FilePicker } from '../common/FilePicker';
 import { DownloadBar } from './DownloadBar';
 
 /** Import a TF.js model: model.json with its .bin weight files (picked or dropped), or a model.json URL. */
@@ -32,22 +33,15 @@ export function ModelImport() {
       </label>
       <DropZone small testId="model.import-drop" onDrop={onDrop}>
         <p className="dropzone-title">Drop model.json together with its .bin weight files</p>
-        <label className={`btn ${disabled ? 'btn-disabled' : ''}`}>
-          Choose model files…
-          <input
-            type="file"
-            multiple
-            accept=".json,.bin,.zip,.safetensors,.txt,application/json,application/octet-stream,application/zip"
-            className="visually-hidden"
-            data-testid="model.import-files"
-            disabled={disabled}
-            onChange={(e) => {
-              const files = Array.from(e.target.files ?? []);
-              e.target.value = '';
-              void importModelFiles(files, inputRange);
-            }}
-          />
-        </label>
+        <FilePicker
+          label="Choose model files…"
+          testId="model.import-files"
+          className={`btn ${disabled ? 'btn-disabled' : ''}`}
+          multiple
+          accept=".json,.bin,.zip,.safetensors,.txt,application/json,application/octet-stream,application/zip"
+          disabled={disabled}
+          onFiles={(files) => void importModelFiles(files, inputRange)}
+        />
         <p className="muted">
           A TF.js Layers model (from <code>tensorflowjs_converter</code> or <code>model.save()</code>). If it ends in a classifier, the
           studio removes it and adds its own {part}.

@@ -1,5 +1,7 @@
 import { exportSeg, isBusy, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { ExportButtons } from '../evaluate/ExportButtons';
+import { UsageSnippet } from '../evaluate/UsageSnippet';
 
 /** Downloads of the trained segmenter: the TF.js zip and one .onnx file. */
 export function SegExport() {
@@ -16,7 +18,6 @@ export function SegExport() {
       };
     }),
   );
-  const disabled = exporting || busy || !hasRun;
   const snippet = `const meta = await (await fetch('metadata.json')).json();
 const model = await tf.loadLayersModel('model.json');
 const x = tf.tidy(() => tf.browser.fromPixels(img)
@@ -35,26 +36,15 @@ tf.dispose([x, probs]);`;
         to {size} × {size}; output: each pixel&apos;s probabilities for the {labels} classes (the first is the background). The mask is the
         most probable class per pixel, resized back to the picture with nearest neighbour.
       </p>
-      <button
-        type="button"
-        className="btn btn-primary"
-        data-testid="export.tfjs"
-        disabled={disabled}
-        onClick={() => void exportSeg('tfjs')}
-      >
-        {exporting ? 'Preparing the download…' : 'Download TF.js model (.zip)'}
-      </button>{' '}
-      <button type="button" className="btn" data-testid="export.onnx" disabled={disabled} onClick={() => void exportSeg('onnx')}>
-        ONNX (.onnx)
-      </button>
+      <ExportButtons
+        exporting={exporting}
+        disabled={busy || !hasRun}
+        onTfjs={() => void exportSeg('tfjs')}
+        onOnnx={() => void exportSeg('onnx')}
+      />
       {!hasRun && <p className="muted">Train a model in step 3 first.</p>}
       {exportError && <Alert action={{ label: 'Try again', onClick: () => void exportSeg('tfjs') }}>{exportError}</Alert>}
-      <details className="snippet">
-        <summary>Use it in your own page</summary>
-        <pre>
-          <code>{snippet}</code>
-        </pre>
-      </details>
+      <UsageSnippet code={snippet} />
     </div>
   );
 }

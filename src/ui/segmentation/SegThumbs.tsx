@@ -1,8 +1,9 @@
-import { useState } from 'react';
 import { useShallow, useStudio } from '../../state';
+import { ShowAllButton } from '../common/ShowAllButton';
+import { useFirstOrAll } from '../common/useFirstOrAll';
 import { ClassSwatch } from './ClassSwatch';
 import { OpacitySlider } from './OpacitySlider';
-import { OverlayCanvas } from './OverlayCanvas';
+import { PairOverlay } from './PairOverlay';
 
 const FIRST = 48;
 const SIZE = 112;
@@ -12,29 +13,17 @@ export function SegThumbs() {
   const { pairs, classCount, opacity } = useStudio(
     useShallow((s) => ({ pairs: s.seg.pairs, classCount: s.seg.classNames.length, opacity: s.seg.opacity })),
   );
-  const [all, setAll] = useState(false);
-  const shown = all ? pairs : pairs.slice(0, FIRST);
+  const list = useFirstOrAll(pairs, FIRST);
   return (
     <div className="seg-thumbs-box">
       <div className="seg-toolbar">
         <h3>Images and masks</h3>
         <OpacitySlider testId="seg.thumbs-opacity" />
       </div>
-      <ul className="seg-thumbs" data-testid="seg.thumbs" data-count={shown.length}>
-        {shown.map((p) => (
+      <ul className="seg-thumbs" data-testid="seg.thumbs" data-count={list.shown.length}>
+        {list.shown.map((p) => (
           <li key={p.id} className="seg-thumb" data-testid="seg.thumb" data-id={p.id} title={`${p.imagePath}\n${p.maskPath}`}>
-            <OverlayCanvas
-              image={p.image}
-              mask={p.mask}
-              maskWidth={p.width}
-              maskHeight={p.height}
-              imageWidth={p.width}
-              imageHeight={p.height}
-              size={SIZE}
-              opacity={opacity}
-              classCount={classCount}
-              label={`${p.name} with its mask`}
-            />
+            <PairOverlay pair={p} size={SIZE} opacity={opacity} classCount={classCount} label={`${p.name} with its mask`} />
             <span className="seg-thumb-name">
               {p.classes
                 .filter((c) => c !== 0)
@@ -46,11 +35,7 @@ export function SegThumbs() {
           </li>
         ))}
       </ul>
-      {pairs.length > FIRST && (
-        <button type="button" className="btn btn-small" data-testid="seg.thumbs-all" onClick={() => setAll((on) => !on)}>
-          {all ? `Show the first ${FIRST}` : `Show all ${pairs.length}`}
-        </button>
-      )}
+      <ShowAllButton list={list} testId="seg.thumbs-all" fewer={`Show the first ${FIRST}`} />
     </div>
   );
 }

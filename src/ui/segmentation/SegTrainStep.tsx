@@ -1,18 +1,17 @@
 import { Step } from '../common/Step';
 import { useStudio } from '../../state';
-import { LossChart } from '../train/LossChart';
 import { MetricsStrip } from '../train/MetricsStrip';
 import { OverfitNote } from '../train/OverfitNote';
 import { ProgressPanel } from '../train/ProgressPanel';
 import { ResumePanel } from '../train/ResumePanel';
 import { RunOutcome } from '../train/RunOutcome';
+import { TrainCharts } from '../train/TrainCharts';
 import { TrainControls } from '../train/TrainControls';
 import { IouChart } from './IouChart';
 import { SegHyperparams } from './SegHyperparams';
 
 /** Step 3 for segmentation: settings, start and stop, live loss, IoU and pixel accuracy. */
 export function SegTrainStep() {
-  const started = useStudio((s) => s.runStartedAt !== null || s.history.length > 0);
   const evaluating = useStudio((s) => s.seg.evalState === 'running');
   return (
     <Step step="train">
@@ -28,16 +27,7 @@ export function SegTrainStep() {
       <MetricsStrip />
       <RunOutcome />
       <OverfitNote />
-      {started ? (
-        <div className="charts">
-          <LossChart />
-          <IouChart />
-        </div>
-      ) : (
-        <p className="muted" data-testid="metrics.loss-chart">
-          Loss, IoU and pixel-accuracy charts appear here once training starts.
-        </p>
-      )}
+      <TrainCharts beside={<IouChart />} waiting="Loss, IoU and pixel-accuracy charts appear here once training starts." />
     </Step>
   );
 }

@@ -1,5 +1,6 @@
 import { isBusy, predictSegFile, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
+import { FilePicker } from '../common/FilePicker';
 import { ClassSwatch } from './ClassSwatch';
 import { classColour } from './overlay';
 import { OverlayCanvas } from './OverlayCanvas';
@@ -21,21 +22,15 @@ export function SegTryIt() {
     <div className="tryit">
       <h3>Try it</h3>
       <div className="tryit-drop">
-        <label className="btn">
-          Choose an image…
-          <input
-            type="file"
-            accept="image/*"
-            className="visually-hidden"
-            data-testid="seg.try-file"
-            disabled={busy || predicting}
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) void predictSegFile(f);
-            }}
-          />
-        </label>
+        <FilePicker
+          label="Choose an image…"
+          testId="seg.try-file"
+          accept="image/*"
+          disabled={busy || predicting}
+          onFiles={([f]) => {
+            if (f) void predictSegFile(f);
+          }}
+        />
         <span className="muted"> The model outlines each class in it.</span>
         {predicting && (
           <span className="muted" aria-live="polite">

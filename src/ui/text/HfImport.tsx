@@ -2,6 +2,7 @@ import { importTextModel, isBusy, switchToBundledTextModel, useShallow, useStudi
 import { inputFilesFromDataTransfer, inputFilesFromFileList } from '../../data/ingest-browser';
 import { Alert } from '../common/Alert';
 import { DropZone } from '../common/DropZone';
+import { FilePicker } from '../common/FilePicker';
 
 /** Bring a Hugging Face model: the files of its folder (config.json, tokenizer.json, model.safetensors or shards), picked or dropped. */
 export function HfImport() {
@@ -21,22 +22,15 @@ export function HfImport() {
       <summary>Use your own transformer (a Hugging Face GPT-2, BERT or DistilBERT folder)</summary>
       <DropZone small testId="model.import-drop" onDrop={onDrop}>
         <p className="dropzone-title">Drop the model folder, or pick its files</p>
-        <label className={`btn ${s.busy ? 'btn-disabled' : ''}`}>
-          Choose model files…
-          <input
-            type="file"
-            multiple
-            accept=".json,.safetensors,.txt,application/json,application/octet-stream"
-            className="visually-hidden"
-            data-testid="model.import-files"
-            disabled={s.busy}
-            onChange={(e) => {
-              const files = inputFilesFromFileList(e.target.files ?? []);
-              e.target.value = '';
-              void importTextModel(files);
-            }}
-          />
-        </label>
+        <FilePicker
+          label="Choose model files…"
+          testId="model.import-files"
+          className={`btn ${s.busy ? 'btn-disabled' : ''}`}
+          multiple
+          accept=".json,.safetensors,.txt,application/json,application/octet-stream"
+          disabled={s.busy}
+          onFiles={(files) => void importTextModel(inputFilesFromFileList(files))}
+        />
         <p className="muted">
           <code>config.json</code>, <code>tokenizer.json</code> (with <code>tokenizer_config.json</code> and{' '}
           <code>generation_config.json</code> when it has them) and <code>model.safetensors</code>, or its shards with{' '}

@@ -25,5 +25,7 @@ export function epochPoints(history: readonly EpochMetrics[]) {
     valLoss: h.valLoss,
     trainAcc: h.accuracy,
     valAcc: h.valAccuracy,
+    /** Segmentation runs only: validation foreground mean IoU. */
+    valIou: h.valIou ?? null,
   }));
 }
