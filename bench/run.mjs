@@ -5,6 +5,8 @@
  * bench.html, and compares the studio's training with a plain model.fit baseline on the same data,
  * model, frozen layers, batch size and backend, side by side in one page. Runs every case of
  * bench/cases.mjs, writes bench/results.json and prints the Markdown table the README shows.
+ * Also the sweep (bench/sweep.mjs), segmentation quality (bench/seg-quality.mjs → bench/seg-results.json)
+ * and LoRA (bench/lora.ts).
  * Options: --cases a,b (a subset; results.json then says so)  --skip-build  --backend webgl|webgpu|wasm|cpu
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,6 +19,8 @@ import { CHROMIUM_FLAGS, chromiumPath } from '../scripts/browser.mjs';
 import { CASES, DEFAULT_BACKEND } from './cases.mjs';
 import { isComplete, markdown, summarizeCase } from './table.mjs';
 import { benchSweep, sweepMarkdown, writeSweepResults } from './sweep.mjs';
+import { benchSegQuality, segQualityMarkdown, writeSegResults } from './seg-quality.mjs';
+import { makeSegSample } from '../scripts/make-seg-sample.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,8 +32,9 @@ const PORT = 4179;
 
 const backend = opt('backend', DEFAULT_BACKEND);
 const skipBuild = args.includes('--skip-build');
-// `sweep` is measured through the studio's UI (bench/sweep.mjs), not bench.html; `lora` in Node (bench/lora.ts).
-const allIds = [...CASES.map((c) => c.id), 'sweep', 'lora'];
+// `sweep` and `seg-quality` are measured through the studio's UI (bench/sweep.mjs, bench/seg-quality.mjs),
+// not bench.html; `lora` in Node (bench/lora.ts).
+const allIds = [...CASES.map((c) => c.id), 'sweep', 'seg-quality', 'lora'];
 const wanted = opt('cases', allIds.join(',')).split(',').filter(Boolean);
 const unknown = wanted.filter((id) => !allIds.includes(id));
 if (unknown.length) {
@@ -77,11 +82,19 @@ const browser = await chromium.launch({
 const browserName = `headless Chromium ${browser.version()}`;
 const cases = [];
 let sweep = null;
+let segQuality = null;
+
+/** A segmentation case's image–mask pairs, made here (the generator needs Node): PNG files and class maps, base64. */
+function segPairs(c) {
+  const sample = makeSegSample({ count: c.images, size: c.imageSize, seed: 1 });
+  const b64 = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return { classes: sample.classes, pairs: sample.items.map((it) => ({ image: b64(it.imagePng), mask: b64(it.mask) })) };
+}
 try {
   for (const id of wanted) {
     const c = CASES.find((x) => x.id === id);
     if (!c) continue;
-    const spec = { ...c, backend: c.backend ?? backend };
+    const spec = { ...c, backend: c.backend ?? backend, ...(c.task === 'image-segmentation' ? segPairs(c) : {}) };
     const page = await browser.newPage();
     page.on('console', (m) => process.env.BENCH_VERBOSE && console.log(`[page] ${m.text()}`));
     await page.goto(`http://127.0.0.1:${PORT}/bench.html`);
@@ -92,7 +105,7 @@ try {
       raw = await page.evaluate((s) => window.runBenchCase(s), spec);
     } catch (err) {
       const error = err.message.split('\n')[0];
-      raw = { ...spec, preset: spec.preset.kind, trainable_blocks: [], studio: { error }, baseline: { error } };
+      raw = { ...spec, pairs: undefined, preset: spec.preset.kind, trainable_blocks: [], studio: { error }, baseline: { error } };
     }
     const r = summarizeCase(raw);
     const side = (perEpoch, total, error) => (error ? `failed (${error})` : `${perEpoch} ms/epoch, ${total} ms in all`);
@@ -116,6 +129,23 @@ try {
     } catch (err) {
       sweep = { error: err.message.split('\n')[0] };
       console.log(`failed (${sweep.error})`);
+    }
+  }
+  if (wanted.includes('seg-quality')) {
+    process.stdout.write('bench: seg-quality, the studio UI with every default on the cells sample (WASM), its download scored in Node … ');
+    try {
+      segQuality = await benchSegQuality(browser, `http://127.0.0.1:${PORT}`, join(root, 'bench/out/seg-quality.zip'));
+      writeSegResults(writeFileSync, join(root, 'bench/seg-results.json'), segQuality, {
+        command,
+        commit,
+        dirty,
+        machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`,
+        browser: browserName,
+      });
+      console.log(`foreground mean IoU ${segQuality.held_out.foreground_mean_iou} on ${segQuality.held_out.count} held-out pairs`);
+    } catch (err) {
+      segQuality = { error: err.message.split('\n')[0] };
+      console.log(`failed (${segQuality.error})`);
     }
   }
 } finally {
@@ -170,7 +200,9 @@ const results = {
   },
   cases,
   sweep,
+  seg_quality: segQuality,
   lora,
 };
 writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\n${markdown(results)}\n\n${sweepMarkdown(sweep)}\n\nwrote bench/results.json`);
+const wrote = ['bench/results.json', ...(segQuality && !segQuality.error ? ['bench/seg-results.json'] : [])];
+console.log(`\n${markdown(results)}\n\n${sweepMarkdown(sweep)}\n\n${segQualityMarkdown(segQuality)}\n\nwrote ${wrote.join(', ')}`);

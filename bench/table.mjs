@@ -41,6 +41,7 @@ export function summarizeCase(raw) {
   const baselineTotal = b ? Math.round(b.total_ms) : null;
   const out = {
     name: raw.id,
+    task: raw.task ?? 'image-classification',
     preset: raw.preset,
     backend: raw.backend,
     imageSize: raw.imageSize,
@@ -89,6 +90,7 @@ export const COLUMNS = [
   'studio total s',
   'baseline total s',
   'total speedup',
+  'studio cache s',
   'tensor growth / epoch',
   'main-thread long tasks',
 ];
@@ -103,10 +105,13 @@ function failure(message) {
   return `fails (“${short.replaceAll('|', '/')}”)`;
 }
 
-/** The case column: its id, and for a partial fine-tune which blocks train. */
+/** The case column: its id, and for a partial fine-tune which blocks train (a segmenter's head is its decoder). */
 export function caseLabel(r) {
   const blocks = r.trainable_blocks ?? [];
-  return r.preset === 'top-blocks' && blocks.length ? `${r.name} (${blocks.join(', ')} + head)` : r.name;
+  const head = r.task === 'image-segmentation' ? 'decoder' : 'head';
+  if (r.preset === 'top-blocks' && blocks.length) return `${r.name} (${blocks.join(', ')} + ${head})`;
+  if (r.task === 'image-segmentation' && r.preset === 'head-only') return `${r.name} (decoder only)`;
+  return r.name;
 }
 
 /** One table row (cells as strings) per case. */
@@ -123,6 +128,7 @@ export function tableRows(results) {
     seconds(r.studio_total_ms),
     seconds(r.baseline_total_ms),
     r.total_speedup == null ? '—' : `**${times(r.total_speedup)}**`,
+    seconds(r.studio_cache_ms),
     r.tensor_growth_per_epoch == null ? '—' : String(r.tensor_growth_per_epoch),
     r.main_thread_long_tasks == null ? '—' : String(r.main_thread_long_tasks),
   ]);

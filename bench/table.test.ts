@@ -102,6 +102,24 @@ describe('bench table', () => {
     expect(tableRows(res)[1]![COLUMNS.indexOf('baseline ms/epoch')]).toBe('fails (“a / b”)');
   });
 
+  it("shows the studio's cache time, and names a segmenter's decoder in the case column", () => {
+    const seg = summarizeCase({ ...raw, id: 'seg-blocks-webgl', task: 'image-segmentation', trainable_blocks: ['block_16', 'top'] });
+    const decoderOnly = summarizeCase({
+      ...raw,
+      id: 'seg-decoder-wasm',
+      task: 'image-segmentation',
+      preset: 'head-only',
+      trainable_blocks: [],
+    });
+    const res = results([summarizeCase(raw), seg, decoderOnly]);
+    const col = (row: number, name: string) => tableRows(res)[row]![COLUMNS.indexOf(name)];
+    expect(col(0, 'studio cache s')).toBe('9.0');
+    expect(summarizeCase(raw).task).toBe('image-classification');
+    expect(seg.task).toBe('image-segmentation');
+    expect(col(1, 'case')).toBe('seg-blocks-webgl (block_16, top + decoder)');
+    expect(col(2, 'case')).toBe('seg-decoder-wasm (decoder only)');
+  });
+
   it('names the command, the date and the commit under the table, and marks a partial run', () => {
     const full = markdown(results([summarizeCase(raw)]));
     expect(full.split('\n').at(-1)).toBe(

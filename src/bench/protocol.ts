@@ -1,6 +1,7 @@
 import type { BackendName } from '../engine/types';
 
 export interface BaselineRequest {
+  kind?: 'classification';
   backend: BackendName;
   wasmPath: string;
   modelUrl: string;
@@ -11,6 +12,33 @@ export interface BaselineRequest {
   epochs: number;
   trainable: string[];
   learningRate: number;
+  seed: number;
+}
+
+/**
+ * The segmentation baseline: `composeSegmenter` on the same backbone at the same size, the same
+ * layers frozen (`applySegFreezing`), Adam at the same learning rate, the studio's loss (pixel
+ * cross-entropy + soft Dice) written as a plain tfjs loss function, trained with `model.fit` on the
+ * same pixels and one-hot masks with the same batch size and epochs.
+ */
+export interface SegBaselineRequest {
+  kind: 'segmentation';
+  backend: BackendName;
+  wasmPath: string;
+  modelUrl: string;
+  /** The images (PNG blobs) and their class maps at imageSize × imageSize. */
+  pairs: { blob: Blob; mask: Uint8Array }[];
+  numClasses: number;
+  imageSize: number;
+  /** The model's input range (the studio scales [0, 1] pixels to it). */
+  inputRange: [number, number];
+  batchSize: number;
+  epochs: number;
+  /** Encoder layers that train; the decoder always trains. */
+  trainable: string[];
+  learningRate: number;
+  /** Weight of soft Dice beside the cross-entropy (the studio's default is 1). */
+  diceWeight: number;
   seed: number;
 }
 
