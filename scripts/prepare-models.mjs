@@ -3,6 +3,7 @@
 // into a standard TF.js Layers model (model.json + weights.bin) served by the studio, without
 // its original 5-class head. Also copies the tfjs WASM binaries next to it. No network.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync, readFileSync, existsSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -127,6 +128,72 @@ export async function prepareCellsSample(outDir = join(root, 'public/samples/cel
   return { written: true, manifest, ms: Math.round(performance.now() - started) };
 }
 
+/** The bundled audio sample's generator options (scripts/make-audio-sample.mjs). */
+export const VOICES_SAMPLE = { voices: 12, clipsPerVoice: 6, seed: 1, firstVoice: 1 };
+/** The generator's source files: a change to any of them makes the sample again. */
+const VOICES_SOURCES = ['scripts/make-audio-sample.mjs', 'scripts/make-fixtures.mjs', 'scripts/wav.mjs'];
+
+/**
+ * Writes the speech-emotion sample (<class>/<voice>_<nn>.wav, LICENSE.txt, README.md and
+ * manifest.json) to `outDir`, on the same terms as prepareCellsSample: only when it is missing,
+ * incomplete, or was made with other options or another version of the generator.
+ */
+export async function prepareVoicesSample(outDir = join(root, 'public/samples/voices'), options = VOICES_SAMPLE) {
+  const started = performance.now();
+  const source = createHash('sha256');
+  for (const file of VOICES_SOURCES) source.update(readFileSync(join(root, file)));
+  const generator = { script: VOICES_SOURCES[0], ...options, source: source.digest('hex').slice(0, 16) };
+  const manifestPath = join(outDir, 'manifest.json');
+  const complete = (m) =>
+    Array.isArray(m.files) && ['LICENSE.txt', 'README.md', ...m.files].every((f) => typeof f === 'string' && existsSync(join(outDir, f)));
+  try {
+    const old = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (JSON.stringify(old.generator) === JSON.stringify(generator) && complete(old)) {
+      return { written: false, manifest: old, ms: Math.round(performance.now() - started) };
+    }
+  } catch {
+    // No manifest, or not one this step wrote: make the sample.
+  }
+  const { writeAudioSample, AUDIO_CLASSES, LICENCE } = await import('./make-audio-sample.mjs');
+  rmSync(outDir, { recursive: true, force: true });
+  const written = writeAudioSample({ out: outDir, ...options });
+  const manifest = {
+    name: 'Voices (synthetic speech emotions)',
+    licence: LICENCE,
+    classes: AUDIO_CLASSES,
+    // Paths, as the studio's sample loader reads them; each clip's voice and length beside.
+    files: written.files.map((f) => f.path),
+    clips: written.files,
+    generator,
+  };
+  // Written last, so an interrupted run is made again next time.
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { written: true, manifest, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The from-scratch baseline network (scripts/make-scratch-cnn.mjs), built in a child process (it loads
+ * tfjs) only when its files are missing or its generator changed.
+ */
+export function prepareScratchCnn(outDir = join(root, 'public/models/small-cnn')) {
+  const source = createHash('sha256')
+    .update(readFileSync(join(root, 'scripts/make-scratch-cnn.mjs')))
+    .digest('hex')
+    .slice(0, 16);
+  const stamp = join(outDir, 'generator.txt');
+  if (existsSync(join(outDir, 'weights.bin')) && existsSync(stamp)) {
+    const [kept, params] = readFileSync(stamp, 'utf8').trim().split(' ');
+    if (kept === source) return { params: Number(params), written: false };
+  }
+  const out = execFileSync(process.execPath, [join(root, 'scripts/make-scratch-cnn.mjs'), '--out', outDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const params = Number(/(\d+) parameters/.exec(out)?.[1] ?? 0);
+  writeFileSync(stamp, `${source} ${params}\n`);
+  return { params, written: true };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const info = convertMobileNetV2(join(root, 'public/models/mobilenet-v2'));
   copyWasm(join(root, 'public/wasm'));
@@ -143,5 +210,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   console.log(
     `prepare-models: segmentation sample, ${count} image-mask pairs, ${size}x${size}, seed ${seed} -> public/samples/cells ` +
       (cells.written ? `(${cells.ms} ms)` : '(up to date)'),
+  );
+  const scratch = prepareScratchCnn();
+  console.log(`prepare-models: from-scratch small CNN, ${scratch.params} parameters (seeded, untrained) -> public/models/small-cnn`);
+  const voices = await prepareVoicesSample();
+  const audio = voices.manifest.generator;
+  console.log(
+    `prepare-models: audio sample, ${voices.manifest.files.length} clips (${audio.voices} voices × ${voices.manifest.classes.length} emotions × ` +
+      `${audio.clipsPerVoice}), 16 kHz, seed ${audio.seed} -> public/samples/voices ` +
+      (voices.written ? `(${voices.ms} ms)` : '(up to date)'),
   );
 }

@@ -31,6 +31,7 @@ import {
   resumedRecord,
   type DataManifest,
   type ImageRunRecord,
+  type RunEvaluation,
   type RunRecord,
   type RunStart,
   type SplitManifest,
@@ -125,6 +126,10 @@ export interface TrainingEngine {
   evaluate(source: SampleSource, onEvent?: (e: EngineEvent) => void, split?: SplitManifest): Promise<EvalResult>;
   /** Class probabilities for one image (size×size×3 in [0, 1]). */
   predict(pixels: Float32Array): Promise<number[]>;
+  /** Class probabilities for `n` images (n×size×size×3 in [0, 1]), one row each. */
+  predictMany(pixels: Float32Array, n: number): Promise<number[][]>;
+  /** Notes an evaluation the task measured itself (audio: per clip) in the last run's record. */
+  noteEvaluation(evaluation: RunEvaluation): void;
   exportFiles(metadata: Record<string, unknown>): Promise<ExportFile[]>;
   /**
    * A copy of the loaded backbone at `size`×`size` input with its pre-trained weights, sharing nothing
@@ -503,7 +508,7 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
                 model: options.run?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
                 data: options.run?.data ?? NO_DATA,
               }),
-              task: 'image-classification',
+              task: settings.audio ? 'audio-classification' : 'image-classification',
               labels: [...labels],
               settings: copy(settings),
               input: { imageSize: size, inputRange: [...base.summary.inputRange], resize: settings.resize },
@@ -665,6 +670,21 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       const loss = n ? lossSum / n : Number.NaN;
       r.record.metrics.evaluation = { accuracy, loss, examples: n, onRunSplit: split?.digest === r.record.data.val.digest };
       return { accuracy, loss, confusion, labels: [...r.labels], predictions };
+    },
+
+    async predictMany(pixels, n) {
+      const r = requireRun();
+      const size = r.settings.imageSize;
+      const range = requireLoaded().summary.inputRange;
+      const probs = tf.tidy(() => r.model.predict(toInputRange(tf, tf.tensor4d(pixels, [n, size, size, 3]), range)) as Tensor);
+      const data = await probs.data();
+      const k = probs.shape[1] ?? 0;
+      probs.dispose();
+      return Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k)));
+    },
+
+    noteEvaluation(evaluation) {
+      requireRun().record.metrics.evaluation = { ...evaluation };
     },
 
     async predict(pixels) {

@@ -8,7 +8,7 @@ import { sha256, sha256Hex } from '../data/hash';
 import type { TextEpochMetrics, TextTask, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { BackendName, EpochMetrics, ResizeMode, TrainResult, TrainSettings } from './types';
 
-export type RunTask = 'image-classification' | 'image-segmentation' | TextTask;
+export type RunTask = 'image-classification' | 'image-segmentation' | 'audio-classification' | TextTask;
 
 export interface SplitManifest {
   /** Examples in the split. */
@@ -43,6 +43,9 @@ export interface RunEvaluation {
   examples: number;
   /** Whether it was measured on the run's own validation split (its digest matches the record's). */
   onRunSplit: boolean;
+  /** Audio: measured per clip (the mean of its windows); the unweighted average recall and macro-F1 beside accuracy. */
+  uar?: number;
+  macroF1?: number;
 }
 
 interface RunRecordBase<S, M> {
@@ -84,8 +87,9 @@ interface RunRecordBase<S, M> {
   resumes: { afterEpoch: number; backend: BackendName; at: string }[];
 }
 
+/** An image classifier's run, or an audio classifier's (spectrogram windows as images: its front end is `settings.audio`). */
 export interface ImageRunRecord extends RunRecordBase<TrainSettings, EpochMetrics> {
-  task: 'image-classification';
+  task: 'image-classification' | 'audio-classification';
   /** The input the model takes: the side of model.json's input, pixel range and resize mode. */
   input: { imageSize: number; inputRange: [number, number]; resize: ResizeMode };
   /** When the head's layer was left to Auto: what it chose and why (`settings.headLayer` holds the choice). */

@@ -1,3 +1,5 @@
+import type { Rng } from '../lib/random';
+
 /** Where training examples come from. The engine only sees this interface, so it runs in Node tests too. */
 export interface SampleSource {
   readonly ids: readonly string[];
@@ -8,6 +10,16 @@ export interface SampleSource {
    * concatenated: indices.length × size × size × 3 floats.
    */
   pixels(indices: readonly number[], size: number): Promise<Float32Array>;
+  /**
+   * Augmentation the source does itself, on what it holds before it becomes pixels (audio: the
+   * waveform and the spectrogram). When present it replaces the image augmentation: `on` says whether
+   * it augments at all, `key` names its settings (for caches), `pixels` draws from `rng`.
+   */
+  readonly augment?: {
+    on: boolean;
+    key: string;
+    pixels(indices: readonly number[], size: number, rng: Rng): Promise<Float32Array>;
+  };
 }
 
 /** A source over pixels already in memory (tests, benchmarks). `images[i]` is size×size×3 in [0, 1]. */

@@ -1,4 +1,5 @@
 /** Plain types of the training engine: settings, progress events, results. No tfjs here. */
+import type { AudioSettings } from '../tasks/audio-classification/types';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -53,6 +54,8 @@ export interface TrainSettings {
   headLayer: string;
   /** Segmentation's loss (absent for other tasks: the defaults of src/tasks/image-segmentation/types.ts). */
   segmentation?: { diceWeight: number; classWeights: 'none' | 'balanced' };
+  /** Audio's front end and sound augmentation (absent for other tasks; src/tasks/audio-classification/types.ts). */
+  audio?: AudioSettings;
 }
 
 export interface ScheduleSettings {

@@ -17,6 +17,7 @@ import { useStudio } from './store';
 import { absolute, currentSource, loadSource, modelOrigin } from './modelSource';
 import { activeRunId, beginResume, discardRun, resumePoint, startPersistence, type ResumePoint } from './persistence';
 import { resumeSegTraining, startSegTraining } from './segTraining';
+import { resumeAudioTraining, startAudioTraining } from './audioTraining';
 import type { ImageTask } from './types';
 
 /** The client generation whose worker has had `init` + `load`. */
@@ -140,7 +141,7 @@ interface SampleManifest {
 }
 
 /** A built-in sample served under public/samples/<folder>/: its name and files (paths under `prefix`), by its manifest.json. */
-export async function fetchSample(folder: string, prefix = ''): Promise<{ name: string; files: InputFile[] }> {
+export async function fetchSample(folder: string, prefix = ''): Promise<{ name: string; licence: string | null; files: InputFile[] }> {
   const base = absolute(`./samples/${folder}/`);
   const res = await fetch(new URL('manifest.json', base));
   if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
@@ -152,7 +153,7 @@ export async function fetchSample(folder: string, prefix = ''): Promise<{ name: 
       return { path: `${prefix}${path}`, data: await r.blob() };
     }),
   );
-  return { name: manifest.name || folder, files };
+  return { name: manifest.name || folder, licence: manifest.licence ?? null, files };
 }
 
 export async function loadSample(): Promise<void> {
@@ -191,6 +192,7 @@ export function workerImages(ids: string[], labels: string[]): WorkerImage[] {
 export async function startTraining(): Promise<void> {
   const s = useStudio.getState();
   if (s.text.task === 'image-segmentation') return startSegTraining();
+  if (s.text.task === 'audio-classification') return startAudioTraining();
   if (startBlocker(s)) return;
   const labels = classNames(s.images);
   const train = workerImages(s.split.train, labels);
@@ -395,6 +397,7 @@ export async function resumeTraining(runId?: string): Promise<void> {
   }
   const { run, checkpoint } = point;
   if (run.record?.task === 'image-segmentation') return resumeSegTraining(point, run.record);
+  if (run.record?.task === 'audio-classification') return resumeAudioTraining(point, run.record);
   // The run's record says what it trains with; runs stored before records existed fall back to their own fields.
   const record = run.record ?? null;
   const labels = record?.labels ?? run.labels;

@@ -6,6 +6,9 @@ import type { TextTrainEvent } from '../text/types';
 import type { ProgressEvent } from '../worker/client';
 import type { MetricsBuffer } from './metricsBuffer';
 import type { StudioState, TextBatchPoint } from './types';
+import type { RunRecord, TextRunRecord } from '../engine/run-record';
+
+const isTextRecord = (r: RunRecord): r is TextRunRecord => r.task === 'text-generation' || r.task === 'text-classification';
 
 export type EventPatch = Partial<
   Pick<
@@ -62,8 +65,8 @@ export function reduceWorkerEvent(state: StudioState, event: ProgressEvent, buff
       return { lastLog: event.message };
     case 'run': {
       const r = event.record;
-      if (r.task === 'image-classification' || r.task === 'image-segmentation') return { runRecord: r, runLabels: r.labels };
-      return { text: { ...state.text, record: r, runLabels: r.labels } };
+      if (isTextRecord(r)) return { text: { ...state.text, record: r, runLabels: r.labels } };
+      return { runRecord: r, runLabels: r.labels };
     }
     case 'lr-point':
       return { lrFinder: { ...state.lrFinder, points: [...state.lrFinder.points, event.point], steps: event.steps } };

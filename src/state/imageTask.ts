@@ -1,33 +1,40 @@
 /**
- * The two image tasks (classification, segmentation) share the image slices: the pre-trained model,
- * the layer table's freezing, the settings and the run on screen. Choosing the other image task parks
- * the settings and trainable layers of the one left and brings back the chosen one's (its defaults the
- * first time); the run on screen is cleared, and stays in the runs view.
+ * The image tasks (classification, segmentation, and audio, which reads spectrograms as images)
+ * share the image slices: the pre-trained model, the layer table's freezing, the settings and the run
+ * on screen. Choosing another image task parks the settings and trainable layers of the one left and
+ * brings back the chosen one's (its defaults the first time); the run on screen is cleared, and stays
+ * in the runs view.
  */
-import { DEFAULT_SETTINGS } from '../engine/types';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../engine/types';
 import { SEG_DEFAULT_SETTINGS } from '../tasks/image-segmentation/defaults';
+import { AUDIO_DEFAULT_SETTINGS } from '../tasks/audio-classification/defaults';
 import { SEG_RESULTS_RESET } from './segSlice';
+import { AUDIO_RESULTS_RESET } from './audioSlice';
 import { autoImageSize } from './selectors';
 import { useStudio } from './store';
-import type { ImageTask, ParkedImageSettings } from './types';
+import { CATALOG, offeredFor } from '../models/catalog';
+import { chooseCatalogModel } from './modelImport';
+import type { ImageTask, StudioState } from './types';
+
+/** A task's settings the first time it is chosen (`imageSizeAuto`: classification follows its images' size). */
+function freshSettings(task: ImageTask, s: StudioState): { settings: TrainSettings; imageSizeAuto: boolean } {
+  const seed = s.settings.seed;
+  if (task === 'image-segmentation') return { settings: { ...SEG_DEFAULT_SETTINGS, seed }, imageSizeAuto: false };
+  if (task === 'audio-classification') return { settings: { ...AUDIO_DEFAULT_SETTINGS, seed }, imageSizeAuto: false };
+  return { settings: { ...DEFAULT_SETTINGS, seed, imageSize: autoImageSize(s.images) }, imageSizeAuto: true };
+}
 
 export function showImageSettingsOf(task: ImageTask): void {
   const s = useStudio.getState();
   if (s.seg.settingsTask === task) return;
-  const parked: ParkedImageSettings = {
-    task: s.seg.settingsTask,
-    settings: s.settings,
-    trainable: s.trainable,
-    imageSizeAuto: s.imageSizeAuto,
-  };
-  const back = s.seg.parked?.task === task ? s.seg.parked : null;
-  const fresh =
-    task === 'image-segmentation'
-      ? { settings: { ...SEG_DEFAULT_SETTINGS, seed: s.settings.seed }, imageSizeAuto: false }
-      : { settings: { ...DEFAULT_SETTINGS, seed: s.settings.seed, imageSize: autoImageSize(s.images) }, imageSizeAuto: true };
+  const left = s.seg.settingsTask;
+  const parked = { ...s.seg.parked, [left]: { task: left, settings: s.settings, trainable: s.trainable, imageSizeAuto: s.imageSizeAuto } };
+  const back = parked[task] ?? null;
+  delete parked[task];
+  const chosen = back ?? freshSettings(task, s);
   useStudio.setState({
-    settings: back?.settings ?? fresh.settings,
-    imageSizeAuto: back?.imageSizeAuto ?? fresh.imageSizeAuto,
+    settings: chosen.settings,
+    imageSizeAuto: chosen.imageSizeAuto,
     fieldErrors: {},
     evaluation: null,
     evalState: 'idle',
@@ -38,4 +45,7 @@ export function showImageSettingsOf(task: ImageTask): void {
   s.setTrainable(back?.trainable ?? []);
   s.resetRun();
   s.setSeg({ ...SEG_RESULTS_RESET, settingsTask: task, parked });
+  s.setAudio(AUDIO_RESULTS_RESET);
+  // A model the catalog keeps for other tasks (the from-scratch CNN under segmentation) gives way to the bundled one.
+  if (!offeredFor(s.modelId, task)) void chooseCatalogModel(CATALOG[0]?.id ?? 'mobilenet-v2');
 }

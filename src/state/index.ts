@@ -29,3 +29,23 @@ export { addSegFiles, clearSegData, loadSegSample, setSegColourClass } from './s
 export { currentSegSplit, segSplitOf, segStartBlocker, segTrainableParams } from './segSelectors';
 export { evaluateSeg, exportSeg, predictSegFile, reevaluateSeg, startSegTraining } from './segTraining';
 export { isImageTask } from './textSlice';
+export { evaluateAudio, exportAudio, predictAudioClip, reevaluateAudio, startAudioTraining } from './audioTraining';
+export {
+  addAudioFiles,
+  addRecording,
+  clearAudio,
+  loadAudioSample,
+  removeAudioClass,
+  removeAudioClip,
+  SAMPLE_GROUP_KEY,
+  setAudioGroupKey,
+} from './audioData';
+export {
+  audioClassSummary,
+  audioGroupKeyError,
+  audioGroupNotice,
+  audioStartBlocker,
+  currentAudioSplit,
+  groupOfClip,
+  type AudioClassRow,
+} from './audioSelectors';

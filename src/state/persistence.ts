@@ -271,7 +271,7 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
   }
   // The image settings stored are those of the image task the project had on screen.
   const task = useStudio.getState().text.task;
-  useStudio.getState().setSeg({ settingsTask: isImageTask(task) ? task : 'image-classification', parked: null });
+  useStudio.getState().setSeg({ settingsTask: isImageTask(task) ? task : 'image-classification', parked: {} });
   useStudio.setState({
     images,
     skipped: [],

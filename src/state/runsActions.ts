@@ -13,6 +13,8 @@ import { getClient } from './clientHost';
 import { ensureReady, reevaluate } from './controller';
 import { reevaluateSeg } from './segTraining';
 import { SEG_RESULTS_RESET } from './segSlice';
+import { reevaluateAudio } from './audioTraining';
+import { AUDIO_RESULTS_RESET } from './audioSlice';
 import { batchMetrics } from './metricsBuffer';
 import { adoptRun, adoptTextRun, flushWrites, patchRun, projectDb, removeRun } from './persistence';
 import { nextSort, type SortKey } from './runRows';
@@ -119,7 +121,7 @@ export function runUseBlocker(run: StoredRun, s: Pick<StudioState, 'status' | 't
     if (!run.text.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   } else if (s.text.task !== (run.record?.task ?? 'image-classification')) {
     const task = run.record?.task ?? 'image-classification';
-    return `This is an ${task.replace('image-', 'image ')} run: choose that task at the top to use its model.`;
+    return `This is ${task === 'audio-classification' ? 'an audio' : `an ${task.replace('image-', 'image ')}`} run: choose that task at the top to use its model.`;
   } else if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   if (run.status === 'running') return 'This run has not finished.';
   if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';
@@ -155,7 +157,9 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
     const result: TrainResult =
       record.task === 'image-segmentation'
         ? await getClient().call({ ...common, task: 'image-segmentation', restore: { record, checkpoint } })
-        : await getClient().call({ ...common, task: 'image-classification', restore: { record, checkpoint } });
+        : record.task === 'audio-classification'
+          ? await getClient().call({ ...common, task: 'audio-classification', restore: { record, checkpoint } })
+          : await getClient().call({ ...common, task: 'image-classification', restore: { record, checkpoint } });
     batchMetrics.reset();
     adoptRun(id, () =>
       useStudio.setState({
@@ -183,6 +187,9 @@ export async function makeRunCurrent(id: string, label = 'This run'): Promise<vo
     if (record.task === 'image-segmentation') {
       useStudio.getState().setSeg(SEG_RESULTS_RESET);
       await reevaluateSeg();
+    } else if (record.task === 'audio-classification') {
+      useStudio.getState().setAudio(AUDIO_RESULTS_RESET);
+      await reevaluateAudio();
     } else await reevaluate();
   } catch (err) {
     set({ restoring: null, error: `${label}’s model could not be made current: ${userMessageOf(err)} The current model is unchanged.` });

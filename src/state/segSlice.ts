@@ -25,7 +25,7 @@ const initialSeg = (): SegState => ({
   ...SEG_RESULTS_RESET,
   opacity: 0.5,
   settingsTask: 'image-classification',
-  parked: null,
+  parked: {},
 });
 
 export const createSegSlice: StateCreator<StudioState, [], [], SegSlice> = (set) => ({

@@ -7,6 +7,7 @@ import { trainableParamCount } from '../models/inspect';
 import { classificationManifest, dataDrift, settingsDrift, type DataManifest } from '../engine/run-record';
 import type { StudioState } from './types';
 import { segStartBlocker } from './segSelectors';
+import { audioStartBlocker } from './audioSelectors';
 import { wasmGradientBlocker } from '../engine/wasm-grads';
 
 /** Class names in the model's output order (natural sort, as src/data sorts them). */
@@ -51,6 +52,7 @@ export function headLayers<L extends { name: string }>(layers: readonly L[], hea
 /** Why training cannot start now, as a sentence; null when it can. */
 export function startBlocker(state: StudioState): string | null {
   if (state.text.task === 'image-segmentation') return segStartBlocker(state);
+  if (state.text.task === 'audio-classification') return audioStartBlocker(state);
   if (state.lrFinder.state === 'running') return 'Wait for the learning-rate test to finish.';
   if (state.backendError) return 'The compute backend did not start; see the message at the top.';
   if (state.modelState === 'loading' || state.modelState === 'idle') return 'The model is still loading.';

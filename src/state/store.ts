@@ -6,6 +6,7 @@ import { createLrFinderSlice } from './lrFinderSlice';
 import { createModelSlice } from './modelSlice';
 import { createProjectSlice } from './projectSlice';
 import { createSegSlice } from './segSlice';
+import { createAudioSlice } from './audioSlice';
 import { createRunsSlice } from './runsSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createSweepSlice } from './sweepSlice';
@@ -26,6 +27,7 @@ export function createStudioStore() {
     ...createRunsSlice(...a),
     ...createSweepSlice(...a),
     ...createSegSlice(...a),
+    ...createAudioSlice(...a),
   }));
 }
 

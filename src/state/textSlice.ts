@@ -58,7 +58,7 @@ export function isTextTask(task: Task): task is TextTask {
 }
 
 export function isImageTask(task: Task): task is ImageTask {
-  return task === 'image-classification' || task === 'image-segmentation';
+  return task === 'image-classification' || task === 'image-segmentation' || task === 'audio-classification';
 }
 
 type TextRunFields = Pick<

@@ -8,6 +8,7 @@ import type { ImageRunRecord, SegRunRecord, TextRunRecord } from '../engine/run-
 import type { ColourClass, SegSummary } from '../data/segmentation';
 import type { SegDrop, SegPairItem } from '../data/seg-ingest';
 import type { SegEvalResult, SegPrediction } from '../tasks/image-segmentation/types';
+import type { AudioEvalResult, AudioPrediction } from '../tasks/audio-classification/types';
 import type { LoraTarget, Pooling, TextEpochMetrics, TextOptimizerName, TextScheduleKind, TextTask, TextTrainResult } from '../text/types';
 import type { TextBaseSummary } from '../worker/text-session';
 import type { NumericField } from './validation';
@@ -151,7 +152,8 @@ export interface EvaluationSlice {
 
 // ---------------------------------------------------------------- text tasks
 
-export type ImageTask = 'image-classification' | 'image-segmentation';
+/** The tasks that share the image slices (the pre-trained image model, freezing, settings, the run): audio reads spectrograms as images. */
+export type ImageTask = 'image-classification' | 'image-segmentation' | 'audio-classification';
 export type Task = ImageTask | TextTask;
 
 export interface TextSettings {
@@ -279,7 +281,8 @@ export interface SegState {
   opacity: number;
   /** Which image task the image settings on screen belong to, and the other one's, parked while it is not chosen. */
   settingsTask: ImageTask;
-  parked: ParkedImageSettings | null;
+  /** The image settings of the image tasks not on screen, by task. */
+  parked: Partial<Record<ImageTask, ParkedImageSettings>>;
 }
 
 export interface SegSlice {
@@ -293,6 +296,71 @@ export interface ParkedImageSettings {
   settings: TrainSettings;
   trainable: string[];
   imageSizeAuto: boolean;
+}
+
+// ---------------------------------------------------------------- audio
+
+/** One clip of the audio dataset: its file (to listen to) and its decoded samples. */
+export interface AudioClipItem {
+  /** Unique in the dataset: the path it came with (`class/…/file.wav`), or `recording/<class>/<n>` for a recording. */
+  id: string;
+  /** The file's own name (no folders). */
+  name: string;
+  /** The path as given (folders included): the speaker key reads it. */
+  path: string;
+  label: string;
+  /** The original file (compressed as it came), for listening. */
+  file: Blob;
+  /** Mono samples in [-1, 1] at `sampleRate`: the first `maxSeconds` of the clip (the front end reads no more). */
+  samples: Float32Array;
+  sampleRate: number;
+  /** The whole clip's length in seconds (longer than the samples when it was cut). */
+  seconds: number;
+  /** SHA-256 of the file (hex). */
+  hash: string;
+  /** Peak and RMS of the samples (silence shows as a peak near 0). */
+  peak: number;
+  rms: number;
+}
+
+/**
+ * How a clip's speaker or session is found, so that one voice never lands on both sides of the split:
+ * `folder` takes the first sub-folder under the class folder; `pattern` the first capture group of a
+ * regular expression over the file name (the whole match when it has no group); `none`: every clip
+ * is its own group (the split cannot keep voices apart, and the data step says so).
+ */
+export type AudioGroupKey = { kind: 'none' } | { kind: 'folder' } | { kind: 'pattern'; pattern: string };
+
+/**
+ * The audio task's data and results (its model, settings and run share the image slices, as
+ * segmentation's do; its front end and augmentation are `settings.audio`).
+ */
+export interface AudioState {
+  clips: AudioClipItem[];
+  /** Class names in output order (sorted, as image class folders are). */
+  classNames: string[];
+  groupKey: AudioGroupKey;
+  /** Listed warnings about the data (a cut clip, silence, a class with one clip, a corrupt file skipped…), each naming its file. */
+  warnings: string[];
+  /** Where the clips came from, in sentences a run records for its model card (the built-in sample's generator and licence). */
+  sources: string[];
+  busy: boolean;
+  /** Why the last drop could not be used, in a sentence (the clips loaded before stay). */
+  error: string | null;
+  evaluation: AudioEvalResult | null;
+  evalState: EvalState;
+  evalError: string | null;
+  /** Try-it: the clip (a file or a recording) and the model's answer. */
+  prediction: { name: string; clip: Blob; result: AudioPrediction } | null;
+  predicting: boolean;
+  predictError: string | null;
+  exporting: boolean;
+  exportError: string | null;
+}
+
+export interface AudioSlice {
+  audio: AudioState;
+  setAudio(patch: Partial<AudioState>): void;
 }
 
 // ---------------------------------------------------------------- projects
@@ -415,6 +483,7 @@ export interface SweepSlice {
 }
 
 export type StudioState = SegSlice &
+  AudioSlice &
   DatasetSlice &
   ModelSlice &
   SettingsSlice &

@@ -1,5 +1,7 @@
 /** Validation of typed hyper-parameters: each returns a plain sentence, or null when the value is fine. */
 import type { TrainSettings } from '../engine/types';
+import type { AudioAugmentSettings } from '../tasks/audio-classification/types';
+import { DEFAULT_AUDIO } from '../tasks/audio-classification/defaults';
 
 /** Top-level numeric settings, and nested ones as `group.key`. */
 export type NumericField =
@@ -21,7 +23,11 @@ export type NumericField =
   | 'augmentation.rotationDeg'
   | 'augmentation.brightness'
   | 'augmentation.contrast'
-  | 'augmentation.variants';
+  | 'augmentation.variants'
+  | AudioAugmentField;
+
+/** Audio's sound augmentation (`settings.audio.augment`). */
+export type AudioAugmentField = `audio.augment.${keyof AudioAugmentSettings}`;
 
 interface Rule {
   min: number;
@@ -83,6 +89,18 @@ export const RULES: Record<NumericField, Rule> = {
   'augmentation.brightness': { min: 0, max: 0.5, integer: false, message: 'Brightness must be from 0 to 0.5.' },
   'augmentation.contrast': { min: 0, max: 0.9, integer: false, message: 'Contrast must be from 0 to 0.9.' },
   'augmentation.variants': { min: 1, max: 16, integer: true, message: 'Variants must be a whole number from 1 to 16.' },
+  'audio.augment.timeShift': { min: 0, max: 0.5, integer: false, message: 'Time shift must be from 0 to 0.5 seconds.' },
+  'audio.augment.gainDb': { min: 0, max: 20, integer: false, message: 'Gain must be from 0 to 20 dB.' },
+  'audio.augment.noiseSnrDb': {
+    min: 0,
+    max: 40,
+    integer: false,
+    message: 'The noise level must be a signal-to-noise ratio from 0 to 40 dB (0 = no noise; lower is noisier).',
+  },
+  'audio.augment.freqMasks': { min: 0, max: 4, integer: true, message: 'Frequency masks must be a whole number from 0 to 4.' },
+  'audio.augment.freqMaskWidth': { min: 0, max: 0.5, integer: false, message: 'A mask width must be a fraction from 0 to 0.5.' },
+  'audio.augment.timeMasks': { min: 0, max: 4, integer: true, message: 'Time masks must be a whole number from 0 to 4.' },
+  'audio.augment.timeMaskWidth': { min: 0, max: 0.5, integer: false, message: 'A mask width must be a fraction from 0 to 0.5.' },
 };
 
 export function parseField(field: NumericField, raw: string): { value: number } | { error: string } {
@@ -109,8 +127,14 @@ function split(field: NumericField): [Group, string] | null {
   return dot < 0 ? null : [field.slice(0, dot) as Group, field.slice(dot + 1)];
 }
 
+const AUDIO_PREFIX = 'audio.augment.';
+const audioKey = (field: NumericField) =>
+  field.startsWith(AUDIO_PREFIX) ? (field.slice(AUDIO_PREFIX.length) as keyof AudioAugmentSettings) : null;
+
 /** The current value of a numeric field in the settings. */
 export function readField(settings: TrainSettings, field: NumericField): number {
+  const key = audioKey(field);
+  if (key) return (settings.audio ?? DEFAULT_AUDIO).augment[key];
   const path = split(field);
   if (!path) return settings[field as keyof TrainSettings] as number;
   const group = settings[path[0]] as unknown as Record<string, number>;
@@ -119,6 +143,11 @@ export function readField(settings: TrainSettings, field: NumericField): number 
 
 /** The settings patch that sets one numeric field (nested groups are copied, never mutated). */
 export function fieldPatch(settings: TrainSettings, field: NumericField, value: number): Partial<TrainSettings> {
+  const key = audioKey(field);
+  if (key) {
+    const audio = settings.audio ?? DEFAULT_AUDIO;
+    return { audio: { ...audio, augment: { ...audio.augment, [key]: value } } };
+  }
   const path = split(field);
   if (!path) return { [field]: value } as Partial<TrainSettings>;
   return { [path[0]]: { ...settings[path[0]], [path[1]]: value } } as Partial<TrainSettings>;

@@ -7,6 +7,7 @@ import type { TaskId } from '../worker/protocol';
 import type { StepId } from './types';
 import { imageClassificationViews } from './image-classification/views';
 import { imageSegmentationViews } from './image-segmentation/views';
+import { audioClassificationViews } from './audio-classification/views';
 import { textClassificationViews } from './text-classification/views';
 import { textGenerationViews } from './text-generation/views';
 
@@ -16,6 +17,7 @@ export type TaskViews = Readonly<Record<StepId, ComponentType>>;
 export const VIEWS: Readonly<Record<TaskId, TaskViews>> = {
   'image-classification': imageClassificationViews,
   'image-segmentation': imageSegmentationViews,
+  'audio-classification': audioClassificationViews,
   'text-generation': textGenerationViews,
   'text-classification': textClassificationViews,
 };

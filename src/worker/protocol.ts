@@ -17,9 +17,16 @@ import type { GenerateRequest, TextBaseSummary, TextRunResult } from './text-ses
 import type { HfInputFile } from '../models/hf/import';
 import type { ImageRunRecord, RunRecord, RunStart, SegRunRecord, TextRunRecord } from '../engine/run-record';
 import type { SegEvalResult, SegPrediction, WorkerSegPair } from '../tasks/image-segmentation/types';
+import type { AudioEvalResult, AudioPrediction, WorkerClip } from '../tasks/audio-classification/types';
 
-export type TaskId = 'image-classification' | 'image-segmentation' | 'text-generation' | 'text-classification';
-export const TASK_IDS: readonly TaskId[] = ['image-classification', 'image-segmentation', 'text-generation', 'text-classification'];
+export type TaskId = 'image-classification' | 'image-segmentation' | 'audio-classification' | 'text-generation' | 'text-classification';
+export const TASK_IDS: readonly TaskId[] = [
+  'image-classification',
+  'image-segmentation',
+  'audio-classification',
+  'text-generation',
+  'text-classification',
+];
 
 /** An image sent to the worker: the compressed original, decoded there per batch or once for the cache. */
 export interface WorkerImage {
@@ -154,6 +161,32 @@ export interface TaskVerbs {
     /** Per-pixel class probabilities and the predicted map of one image, at the model's input size. */
     infer: { payload: { blob: Blob }; result: SegPrediction };
     /** The last run's model: `tfjs` (model.json, weights.bin, metadata.json, README.md) or `onnx`. */
+    export: { payload: { format?: 'tfjs' | 'onnx'; name: string }; result: Exported };
+  };
+  /**
+   * Audio shares the image task's pre-trained backbone (its `load` is the image task's): clips become
+   * log-mel spectrogram windows (./frontend.js, `settings.audio`) that the image engine trains on.
+   */
+  'audio-classification': {
+    load: { payload: ImageModelSource; result: ModelSummary };
+    /** Each clip's windows are examples of its class; `resume` and `restore` as for images. */
+    train: {
+      payload: {
+        settings: TrainSettings;
+        labels: string[];
+        train: WorkerClip[];
+        val: WorkerClip[];
+        run?: RunStart;
+        resume?: { checkpoint: Checkpoint; history: EpochMetrics[]; record?: ImageRunRecord | null };
+        restore?: { record: ImageRunRecord; checkpoint: Checkpoint };
+      };
+      result: TrainResult;
+    };
+    /** Clip-level metrics (a clip's probabilities are the mean over its windows): accuracy, per-class P/R/F1, macro-F1, UAR. */
+    evaluate: { payload: { clips: WorkerClip[] }; result: AudioEvalResult };
+    /** One clip's class probabilities (mono samples at their own rate). */
+    infer: { payload: { samples: Float32Array; sampleRate: number }; result: AudioPrediction };
+    /** The last run's model: `tfjs` (model.json, weights.bin, metadata.json, frontend.js, README.md) or `onnx`. */
     export: { payload: { format?: 'tfjs' | 'onnx'; name: string }; result: Exported };
   };
   'text-generation': TextVerbs & {

@@ -14,6 +14,7 @@ import { deviceLost, loseDevice, watchDeviceLoss } from '../engine/device-loss';
 import { dispatch, type SessionContext, type SessionRegistry } from './sessions';
 import { imageClassificationSession } from '../tasks/image-classification/session';
 import { imageSegmentationSession } from '../tasks/image-segmentation/session';
+import { audioClassificationSession } from '../tasks/audio-classification/session';
 import { textGenerationSession } from '../tasks/text-generation/session';
 import { textClassificationSession } from '../tasks/text-classification/session';
 
@@ -39,6 +40,7 @@ const imageClassification = imageClassificationSession(context);
 const sessions = {
   'image-classification': imageClassification,
   'image-segmentation': imageSegmentationSession(context, imageClassification),
+  'audio-classification': audioClassificationSession(context, imageClassification),
   'text-generation': textGenerationSession(context),
   'text-classification': textClassificationSession(context),
 } satisfies SessionRegistry;

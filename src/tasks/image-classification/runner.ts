@@ -79,6 +79,10 @@ export async function pixelTensor(
   rng: Rng | null,
 ): Promise<Tensor> {
   const size = settings.imageSize;
+  if (rng && source.augment) {
+    const augmented = await source.augment.pixels(indices, size, rng);
+    return tf.tidy(() => toInputRange(tf, tf.tensor4d(augmented, [indices.length, size, size, 3]), range));
+  }
   const data = await source.pixels(indices, size);
   const params = rng ? drawAugmentParams(indices.length, settings.augmentation, rng) : null;
   return tf.tidy(() => {
@@ -225,7 +229,7 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
   const end = layers.length - 1;
   const { finalSet, head, parts, state, setOpen } = imageTrainables(layers, settings);
   const cut = settings.useCache ? frozenPrefixEnd(model, (l) => (finalSet.has(l.name) && hasWeights(l)) || actsInTraining(l)) : 0;
-  const augment = augmentationOn(settings.augmentation);
+  const augment = train.augment ? train.augment.on : augmentationOn(settings.augmentation);
   const variants = augment ? Math.max(1, Math.round(settings.augmentation.variants)) : 1;
   const n = train.ids.length;
   let cacheTrain: Cache | null = null;
@@ -255,7 +259,7 @@ export function imageClassificationRunner(ctx: RunContext): TaskRunner {
             settings.imageSize,
             settings.resize,
             ctx.inputRange,
-            augment ? [settings.augmentation, variants, settings.seed] : null,
+            augment ? [train.augment?.key ?? settings.augmentation, variants, settings.seed] : null,
             train.ids,
             val.ids,
           ])

@@ -2,19 +2,21 @@ import { cellLook, MatrixTable } from './MatrixTable';
 
 export type Cell = { row: number; col: number };
 
-/** confusion[actual][predicted]; the diagonal (correct answers) is highlighted. Each non-empty cell opens its images. */
+/** confusion[actual][predicted]; the diagonal (correct answers) is highlighted. Each non-empty cell opens its images (or clips). */
 export function ConfusionMatrix(props: {
   labels: string[];
   confusion: number[][];
   selected: Cell | null;
   onSelect: (cell: Cell | null) => void;
+  /** What is counted, plural: `images` unless told (audio counts `clips`). */
+  unit?: string;
 }) {
-  const { labels, confusion, selected } = props;
+  const { labels, confusion, selected, unit = 'images' } = props;
   const max = Math.max(1, ...confusion.flat());
   return (
     <MatrixTable
       title="Confusion matrix"
-      intro="Rows: the true class. Columns: what the model predicted. Click a number to see its images."
+      intro={`Rows: the true class. Columns: what the model predicted. Click a number to see its ${unit}.`}
       labels={labels}
       cell={(i, j, actual, pred) => {
         const n = confusion[i]?.[j] ?? 0;
@@ -28,7 +30,7 @@ export function ConfusionMatrix(props: {
               data-value={n}
               aria-pressed={on}
               disabled={n === 0}
-              aria-label={`${n} ${actual} images predicted as ${pred}`}
+              aria-label={`${n} ${actual} ${unit} predicted as ${pred}`}
               onClick={() => props.onSelect(on ? null : { row: i, col: j })}
             >
               {n}

@@ -1,4 +1,4 @@
-import { CATALOG } from '../../models/catalog';
+import { CATALOG, offeredFor } from '../../models/catalog';
 import { chooseCatalogModel, isBusy, useStudio } from '../../state';
 import { DownloadBar } from './DownloadBar';
 
@@ -17,9 +17,10 @@ export function CatalogCards() {
   const pending = useStudio((s) => s.pendingModelId);
   const cached = useStudio((s) => s.cachedModels);
   const busy = useStudio((s) => isBusy(s.status));
+  const task = useStudio((s) => s.text.task);
   return (
     <div className="catalog" role="radiogroup" aria-label="Pre-trained model">
-      {CATALOG.map((m) => {
+      {CATALOG.filter((m) => offeredFor(m.id, task)).map((m) => {
         const on = m.id === modelId;
         const loading = pending === m.id;
         const isCached = cached.includes(m.id);
