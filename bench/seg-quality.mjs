@@ -1,4 +1,3 @@
-/* global document -- used inside page.waitForFunction, which runs in the browser */
 /**
  * Image segmentation's quality with every default, measured the way a person would get it (part of
  * `npm run bench` as case `seg-quality`; alone: `node bench/seg-quality.mjs` after `npm run build`).
@@ -18,72 +17,32 @@
  *   node bench/seg-quality.mjs --zip FILE   only the Node half, on a download you have (prints, writes nothing)
  */
 import { readFileSync } from 'node:fs';
+import { id, nodeTfWasm, numberAttr, openDownload, trainThroughUi, waitNumber, withBuiltStudio } from './ui-harness.mjs';
 
 /** The held-out set: pictures from another seed than the built-in sample's (seed 1). */
 export const HELD_OUT = { count: 50, size: 128, seed: 1001 };
 const TRAIN_TIMEOUT = 40 * 60_000;
 const PREDICT_CHUNK = 10;
 
-/** @param {import('@playwright/test').Page} page @param {string} testId */
-const id = (page, testId) => page.locator(`[data-testid="${testId}"]`);
-
-/** @param {import('@playwright/test').Page} page */
-async function waitAttr(page, testId, attr, value, timeout) {
-  await page.waitForFunction(([t, a, v]) => document.querySelector(`[data-testid="${t}"]`)?.getAttribute(a) === v, [testId, attr, value], {
-    timeout,
-  });
-}
-
-const numberAttr = async (page, testId) => {
-  const v = await id(page, testId).getAttribute('data-value');
-  return v === null || v === '' ? null : Number(v);
-};
-
 /**
- * The browser half: the studio's UI from the address bar to the TF.js download. Returns the zip's
- * bytes, what the studio showed, and the times.
+ * The browser half: the studio's UI from the address bar to the TF.js download, every default.
  * @param {import('@playwright/test').Browser} browser @param {string} origin
  */
-export async function trainThroughUi(browser, origin) {
-  const page = await browser.newPage({ acceptDownloads: true });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const t0 = performance.now();
-  try {
-    await page.goto(`${origin}/?backend=wasm&seed=1`);
-    await id(page, 'task.image-segmentation').click({ timeout: 60_000 });
-    await id(page, 'freeze.trainable-params').waitFor({ state: 'visible', timeout: 180_000 });
-    await id(page, 'dataset.sample').click();
-    await waitAttr(page, 'dataset.summary', 'data-items', '200', 180_000);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="train.start"]')?.hasAttribute('disabled'), null, {
-      timeout: 120_000,
-    });
-    const t1 = performance.now();
-    await id(page, 'train.start').click();
-    await waitAttr(page, 'train.status', 'data-state', 'done', TRAIN_TIMEOUT);
-    const trainMs = performance.now() - t1;
-    await page.waitForFunction(
-      () => /\d/.test(document.querySelector('[data-testid="eval.mean-iou"]')?.getAttribute('data-value') ?? ''),
-      null,
-      {
-        timeout: 180_000,
-      },
-    );
-    const shown = {
-      backend: await id(page, 'train.backend').getAttribute('data-value'),
-      epochs: await numberAttr(page, 'metrics.epoch'),
-      val_iou: await numberAttr(page, 'metrics.val-iou'),
-      eval_mean_iou: await numberAttr(page, 'eval.mean-iou'),
-    };
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), id(page, 'export.tfjs').click()]);
-    const zip = new Uint8Array(readFileSync(await download.path()));
-    return { zip, shown, train_ms: Math.round(trainMs), wall_ms: Math.round(performance.now() - t0) };
-  } catch (err) {
-    const extra = errors.length ? ` (page errors: ${errors.slice(0, 3).join('; ')})` : '';
-    throw new Error(`${err.message.split('\n')[0]}${extra}`, { cause: err });
-  } finally {
-    await page.close();
-  }
+export function trainSegThroughUi(browser, origin) {
+  return trainThroughUi(browser, origin, {
+    task: 'image-segmentation',
+    items: 200,
+    timeout: TRAIN_TIMEOUT,
+    shown: async (page) => {
+      await waitNumber(page, 'eval.mean-iou', 180_000);
+      return {
+        backend: await id(page, 'train.backend').getAttribute('data-value'),
+        epochs: await numberAttr(page, 'metrics.epoch'),
+        val_iou: await numberAttr(page, 'metrics.val-iou'),
+        eval_mean_iou: await numberAttr(page, 'eval.mean-iou'),
+      };
+    },
+  });
 }
 
 /** Pixels per [truth][predicted] over every pixel of every image (k × k, rows: the truth). */
@@ -133,37 +92,9 @@ const round4 = (x) => (x === null ? null : Math.round(x * 1e4) / 1e4);
  * backend in Node, run on the held-out pairs; the scores from the arg-max.
  */
 export async function evaluateZip(zipBytes, heldOut = HELD_OUT) {
-  const { strFromU8, unzipSync } = await import('fflate');
-  const tf = await import('@tensorflow/tfjs');
-  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-  const { fileURLToPath } = await import('node:url');
   const { makeSegSample } = await import('../scripts/make-seg-sample.mjs');
-
-  // Entries may sit in a folder inside the zip: find them by their base name.
-  const entries = unzipSync(zipBytes);
-  const file = (name) => {
-    const key = Object.keys(entries).find((k) => k === name || k.endsWith(`/${name}`));
-    if (!key) throw new Error(`the download holds no ${name} (it has ${Object.keys(entries).join(', ')})`);
-    return entries[key];
-  };
-  const metadata = JSON.parse(strFromU8(file('metadata.json')));
-  const modelJson = JSON.parse(strFromU8(file('model.json')));
-  const weightSpecs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const chunks = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => file(p)));
-  const weightData = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    weightData.set(c, offset);
-    offset += c.length;
-  }
-
-  setWasmPaths(fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (!(await tf.setBackend('wasm'))) throw new Error("tfjs' WASM backend did not start in Node");
-  await tf.ready();
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: weightData.buffer }),
-  );
+  const tf = await nodeTfWasm();
+  const { metadata, model } = await openDownload(tf, zipBytes);
 
   const size = heldOut.size;
   const [lo, hi] = metadata.inputRange ?? [0, 1];
@@ -235,7 +166,7 @@ function fromMetadata(m) {
  * @param {import('@playwright/test').Browser} browser @param {string} origin @param {string | null} saveZipTo
  */
 export async function benchSegQuality(browser, origin, saveZipTo = null) {
-  const trained = await trainThroughUi(browser, origin);
+  const trained = await trainSegThroughUi(browser, origin);
   if (saveZipTo) {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const { dirname } = await import('node:path');
@@ -299,39 +230,15 @@ async function main() {
     console.log(JSON.stringify({ zip: zipPath, run: fromMetadata(metadata), held_out }, null, 2));
     return;
   }
-  const { spawn, spawnSync } = await import('node:child_process');
-  const { writeFileSync } = await import('node:fs');
-  const { cpus, totalmem } = await import('node:os');
-  const { dirname, join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  const { chromium } = await import('@playwright/test');
-  const { CHROMIUM_FLAGS, chromiumPath } = await import('../scripts/browser.mjs');
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const port = 4187;
-  const server = spawn(
-    process.execPath,
-    [join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  process.on('exit', () => server.kill());
-  await new Promise((resolve) => server.stdout.on('data', (d) => String(d).includes(String(port)) && resolve()));
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] });
-  const git = (...a) => spawnSync('git', a, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
-  try {
-    const result = await benchSegQuality(browser, `http://127.0.0.1:${port}`, join(root, 'bench/out/seg-quality.zip'));
+  await withBuiltStudio(4187, 'bench/seg-quality.mjs', args, async (browser, origin, about) => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { root, ...rest } = about;
+    const result = await benchSegQuality(browser, origin, join(root, 'bench/out/seg-quality.zip'));
     const path = join(root, 'bench/seg-results.json');
-    writeSegResults(writeFileSync, path, result, {
-      command: `node bench/seg-quality.mjs${args.length ? ` ${args.join(' ')}` : ''}`,
-      commit: git('rev-parse', 'HEAD'),
-      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`,
-      browser: `headless Chromium ${browser.version()}`,
-    });
+    writeSegResults(writeFileSync, path, result, rest);
     console.log(`${segQualityMarkdown(result)}\n\nwrote ${path.slice(root.length + 1)}`);
-  } finally {
-    await browser.close();
-    server.kill();
-  }
+  });
 }
 
 if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) await main();

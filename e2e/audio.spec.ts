@@ -112,7 +112,7 @@ test('bad clips are told in words and nothing loaded is lost; no speaker key is 
   await expect(studio.summary).toHaveAttribute('data-items', '8');
 });
 
-test('the microphone records a clip into a class', async ({ studio }) => {
+test('the microphone records a clip into a class, and a compressed .webm clip decodes', async ({ studio, page }) => {
   await openAudio(studio, '?backend=wasm&seed=3');
   await studio.addFiles([audioZip('two.zip', { 'low/a.wav': toneWav(1, 220), 'high/b.wav': toneWav(1, 1500) })]);
   await expect(studio.summary).toHaveAttribute('data-items', '2');
@@ -122,4 +122,31 @@ test('the microphone records a clip into a class', async ({ studio }) => {
   await studio.page.waitForTimeout(1500);
   await studio.id('audio.record').click();
   await expect(studio.summary).toHaveAttribute('data-items', '3');
+
+  // A WebM/Opus clip made by this browser's own encoder (a tone through MediaRecorder), dropped in a class folder.
+  const base64 = await page.evaluate(async () => {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = 440;
+    const dest = ctx.createMediaStreamDestination();
+    osc.connect(dest);
+    const rec = new MediaRecorder(dest.stream, { mimeType: 'audio/webm' });
+    const chunks: Blob[] = [];
+    rec.ondataavailable = (e) => chunks.push(e.data);
+    const done = new Promise((resolve) => (rec.onstop = resolve));
+    osc.start();
+    rec.start();
+    await new Promise((r) => setTimeout(r, 1200));
+    rec.stop();
+    await done;
+    osc.stop();
+    await ctx.close();
+    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text);
+  });
+  await studio.addFiles([audioZip('webm.zip', { 'low/tone.webm': new Uint8Array(Buffer.from(base64, 'base64')) })]);
+  await expect(studio.summary).toHaveAttribute('data-items', '4', { timeout: 60_000 });
+  await expect(studio.id('audio.warnings')).toHaveCount(0);
 });

@@ -1,17 +1,9 @@
 import type { StateCreator } from 'zustand';
 import type { AudioSlice, AudioState, StudioState } from './types';
+import { TASK_RESULTS_RESET } from './taskResults';
 
 /** What an audio run leaves on screen after it: cleared when a new run starts. */
-export const AUDIO_RESULTS_RESET = {
-  evaluation: null,
-  evalState: 'idle',
-  evalError: null,
-  prediction: null,
-  predicting: false,
-  predictError: null,
-  exporting: false,
-  exportError: null,
-} as const satisfies Partial<AudioState>;
+export const AUDIO_RESULTS_RESET = TASK_RESULTS_RESET satisfies Partial<AudioState>;
 
 const initialAudio = (): AudioState => ({
   clips: [],

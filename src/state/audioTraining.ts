@@ -15,7 +15,7 @@ import { AUDIO_RESULTS_RESET } from './audioSlice';
 import { audioStartBlocker, currentAudioSplit } from './audioSelectors';
 import { getClient } from './clientHost';
 import { continueImageRun, newImageRun } from './controller';
-import { saveExport, slug } from './exporting';
+import { exportTaskModel } from './exporting';
 import type { ResumePoint } from './persistence';
 import { useStudio } from './store';
 import type { AudioState, StudioState } from './types';
@@ -115,19 +115,6 @@ export async function predictAudioClip(name: string, blob: Blob): Promise<void> 
 }
 
 /** Downloads the last run's model: the TF.js zip (model.json, weights.bin, metadata.json, frontend.js, README.md) or model.onnx. */
-export async function exportAudio(format: 'tfjs' | 'onnx'): Promise<void> {
-  setAudio({ exporting: true, exportError: null });
-  try {
-    const { files } = await getClient().call({
-      kind: 'export',
-      task: 'audio-classification',
-      format,
-      name: useStudio.getState().projectName,
-    });
-    const name = slug(useStudio.getState().projectName);
-    saveExport(files, format === 'onnx' ? `${name}-audio.onnx` : `${name}-audio.zip`);
-    setAudio({ exporting: false });
-  } catch (err) {
-    setAudio({ exporting: false, exportError: userMessageOf(err) });
-  }
+export function exportAudio(format: 'tfjs' | 'onnx'): Promise<void> {
+  return exportTaskModel('audio-classification', format, 'audio', setAudio);
 }

@@ -38,6 +38,27 @@ export function saveExport(files: readonly { name: string; data: ArrayBuffer }[]
   download(new Blob([zipSync(entries, { level: 6 }) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), fileName);
 }
 
+/**
+ * Downloads the last run of `task` (a task with its own results slice: segmentation, audio) as the
+ * TF.js zip or ONNX, named `<project>-<suffix>`; `set` shows the state of the download in that slice.
+ */
+export async function exportTaskModel(
+  task: 'image-segmentation' | 'audio-classification',
+  format: 'tfjs' | 'onnx',
+  suffix: string,
+  set: (patch: { exporting: boolean; exportError?: string | null }) => void,
+): Promise<void> {
+  set({ exporting: true, exportError: null });
+  try {
+    const { files } = await trainingClient().call({ kind: 'export', task, format, name: useStudio.getState().projectName });
+    const name = slug(useStudio.getState().projectName);
+    saveExport(files, format === 'onnx' ? `${name}-${suffix}.onnx` : `${name}-${suffix}.zip`);
+    set({ exporting: false });
+  } catch (err) {
+    set({ exporting: false, exportError: userMessageOf(err) });
+  }
+}
+
 async function exportAs(format: ExportFormat): Promise<void> {
   const s = useStudio.getState();
   s.setExport({ exporting: true, exportError: null });

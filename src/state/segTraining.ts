@@ -8,7 +8,7 @@ import { StudioError, userMessageOf } from '../lib/errors';
 import type { WorkerSegPair } from '../tasks/image-segmentation/types';
 import { getClient } from './clientHost';
 import { continueImageRun, newImageRun } from './controller';
-import { saveExport, slug } from './exporting';
+import { exportTaskModel } from './exporting';
 import type { ResumePoint } from './persistence';
 import { currentSegSplit, segSplitOf, segStartBlocker } from './segSelectors';
 import { SEG_RESULTS_RESET } from './segSlice';
@@ -100,19 +100,6 @@ export async function predictSegFile(file: File): Promise<void> {
 }
 
 /** Downloads the last run's model: the TF.js zip (model.json, weights.bin, metadata.json, README.md) or model.onnx. */
-export async function exportSeg(format: 'tfjs' | 'onnx'): Promise<void> {
-  setSeg({ exporting: true, exportError: null });
-  try {
-    const { files } = await getClient().call({
-      kind: 'export',
-      task: 'image-segmentation',
-      format,
-      name: useStudio.getState().projectName,
-    });
-    const name = slug(useStudio.getState().projectName);
-    saveExport(files, format === 'onnx' ? `${name}-segmentation.onnx` : `${name}-segmentation.zip`);
-    setSeg({ exporting: false });
-  } catch (err) {
-    setSeg({ exporting: false, exportError: userMessageOf(err) });
-  }
+export function exportSeg(format: 'tfjs' | 'onnx'): Promise<void> {
+  return exportTaskModel('image-segmentation', format, 'segmentation', setSeg);
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-web';
+import { ONNX_INPUT, ONNX_OUTPUT } from '../../models/export/onnx';
 import { createTrainingEngine } from '../../engine/engine';
 import { loadBundledBackbone, reloadExport } from '../../test/bundled';
 import { startWasm } from '../../test/wasm';
@@ -54,6 +56,7 @@ const settings = {
 
 beforeAll(async () => {
   await startWasm();
+  ort.env.wasm.numThreads = 1;
 });
 
 describe('audio windows', () => {
@@ -122,5 +125,18 @@ describe('the audio session', () => {
       expect(diff).toBeLessThan(1e-4);
     }
     model.dispose();
+
+    // The ONNX download: the same windows in, the same probabilities out.
+    const onnx = await session.export({ format: 'onnx', name: 'tones' });
+    const ortSession = await ort.InferenceSession.create(new Uint8Array(onnx.files[0]!.data), { executionProviders: ['wasm'] });
+    const c = val[3]!;
+    const { data, shape } = exported.features(c.samples, c.sampleRate);
+    const out = (await ortSession.run({ [ONNX_INPUT]: new ort.Tensor('float32', data, shape) }))[ONNX_OUTPUT]!;
+    const rows = out.data as Float32Array;
+    const k = LABELS.length;
+    const windows = shape[0]!;
+    const mean = LABELS.map((_, j) => Array.from({ length: windows }, (_, w) => rows[w * k + j]!).reduce((a, b) => a + b, 0) / windows);
+    const studio = await session.infer({ samples: c.samples, sampleRate: c.sampleRate });
+    expect(Math.max(...mean.map((p, j) => Math.abs(p - (studio.probabilities[j] ?? 0))))).toBeLessThan(1e-4);
   }, 240_000);
 });

@@ -24,7 +24,7 @@ export function AudioAugmentSection() {
         stretch of time blanked out (SpecAugment) — so the model learns how things are said rather than one recording. Validation clips are
         never altered.
       </p>
-      <div className="hp-grid">
+      <div className="hp-grid audio-augment">
         <NumberField
           field="audio.augment.timeShift"
           label="Time shift"
@@ -41,7 +41,7 @@ export function AudioAugmentSection() {
         />
         <NumberField
           field="audio.augment.noiseSnrDb"
-          label="Added noise, loudest"
+          label="Loudest added noise"
           suffix="dB SNR"
           testId="augment.noise"
           help="White noise at a signal-to-noise ratio drawn between this and 40 dB (lower = noisier). 0 = off."
@@ -49,6 +49,7 @@ export function AudioAugmentSection() {
         <NumberField
           field="audio.augment.freqMasks"
           label="Frequency masks"
+          suffix="per window"
           testId="augment.freq-masks"
           help="Bands of mel frequencies blanked per window (SpecAugment). 0 = off."
         />
@@ -61,6 +62,7 @@ export function AudioAugmentSection() {
         <NumberField
           field="audio.augment.timeMasks"
           label="Time masks"
+          suffix="per window"
           testId="augment.time-masks"
           help="Stretches of time blanked per window (SpecAugment). 0 = off."
         />

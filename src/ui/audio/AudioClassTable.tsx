@@ -18,7 +18,7 @@ export function AudioClassTable() {
                 Clips
               </th>
               <th scope="col" className="num" title="Total length, minutes:seconds">
-                Length
+                Length <span className="audio-unit">m:ss</span>
               </th>
               <th scope="col" className="num" title="Speakers (groups) found by the speaker key">
                 Speakers

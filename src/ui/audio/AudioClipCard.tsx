@@ -1,5 +1,4 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
-import { formatDuration } from '../../data/audio-ingest';
 import { removeAudioClip, type AudioClipItem } from '../../state';
 import { drawSpectrogram, drawWaveform } from './clipDrawing';
 import { useWhenVisible } from './useWhenVisible';
@@ -50,14 +49,7 @@ export function AudioClipCard({ clip, group, disabled }: Props) {
         <canvas ref={wave} className="audio-wave" width={160} height={40} aria-label={`Waveform of ${clip.name}`} />
       </div>
       <div className="audio-clip-row">
-        <div className="audio-clip-facts">
-          <span className="audio-clip-name">{clip.name}</span>
-          <span className="muted small">
-            {formatDuration(clip.seconds)}
-            {group !== null && <> · {group}</>}
-            {clip.peak < 1e-3 && <span className="audio-silent"> · silent</span>}
-          </span>
-        </div>
+        <span className="audio-clip-name">{clip.name}</span>
         <div className="audio-clip-actions">
           <button
             type="button"
@@ -79,6 +71,10 @@ export function AudioClipCard({ clip, group, disabled }: Props) {
           </button>
         </div>
       </div>
+      <span className="muted small audio-clip-meta">
+        {clip.seconds.toFixed(1)} s{group !== null && <> · speaker {group}</>}
+        {clip.peak < 1e-3 && <span className="audio-silent"> · silent</span>}
+      </span>
       <audio
         ref={player}
         preload="none"

@@ -27,10 +27,10 @@ export function AudioEvalClipList({
     );
   return (
     <>
-      <ul className="audio-clips" data-testid={testId} data-count={items.length}>
+      <ul className="audio-eval-clips" data-testid={testId} data-count={items.length}>
         {list.shown.map((c) => (
-          <li key={c.id} className={`audio-clip ${c.actual === c.predicted ? 'right' : 'wrong'}`} data-id={c.id}>
-            <span className="audio-clip-name" title={c.id}>
+          <li key={c.id} className={`audio-eval-clip ${c.actual === c.predicted ? 'right' : 'wrong'}`} data-id={c.id}>
+            <span className="audio-eval-clip-name" title={c.id}>
               {c.name}
             </span>
             <span className="muted small">

@@ -46,11 +46,19 @@ export function AudioExport() {
   return (
     <div className="export">
       <h3>Export</h3>
-      <p>
-        One .zip with <code>model.json</code> and its weights (TF.js Layers), <code>frontend.js</code> (the front end: samples at any rate
-        in, the model&apos;s input out, with no imports), <code>metadata.json</code> (labels, the front end&apos;s settings, training
-        settings and metrics) and <code>README.md</code>; or one <code>.onnx</code> file of the same model. Both take log-mel spectrogram
-        windows drawn as images, as <code>frontend.js</code> makes them; a clip&apos;s probabilities are the mean over its windows.
+      <ul className="audio-export-list">
+        <li>
+          <strong>TF.js (.zip)</strong>: <code>model.json</code> and its weights, <code>frontend.js</code> (turns samples at any rate into
+          the model&apos;s input; no imports), <code>metadata.json</code> (labels, front-end and training settings, metrics) and{' '}
+          <code>README.md</code>.
+        </li>
+        <li>
+          <strong>ONNX (.onnx)</strong>: one file of the same model.
+        </li>
+      </ul>
+      <p className="muted small">
+        Both read log-mel spectrogram windows drawn as images, as <code>frontend.js</code> makes them; a clip&apos;s probabilities are the
+        mean over its windows.
       </p>
       <ExportButtons exporting={exporting} disabled={busy || !hasRun} onTfjs={() => download('tfjs')} onOnnx={() => download('onnx')} />
       {!hasRun && <p className="muted">Train a model in step 3 first.</p>}

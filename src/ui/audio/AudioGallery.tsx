@@ -6,7 +6,7 @@ import { useFirstOrAll } from '../common/useFirstOrAll';
 import { AudioClipCard } from './AudioClipCard';
 
 /** Clips shown per class until "Show all". */
-const FIRST = 8;
+const FIRST = 6;
 
 /** The clips, class by class: the first few of each (or all), each drawn and playable. */
 export function AudioGallery() {

@@ -42,7 +42,9 @@ export function AudioGroupKeyField() {
         disabled={busy}
       />
       <div className={`field ${error ? 'field-invalid' : ''}`}>
-        <label htmlFor={inputId}>File-name pattern</label>
+        <label htmlFor={inputId}>
+          File-name pattern {key.kind !== 'pattern' && <span className="muted small">(not in use; typing one selects it)</span>}
+        </label>
         <input
           id={inputId}
           type="text"

@@ -11,6 +11,7 @@ import { SettingsFieldset } from '../train/SettingsFieldset';
 import { StoppingSection } from '../train/StoppingSection';
 import { TrainModeField } from '../train/TrainModeField';
 import { AudioAugmentSection } from './AudioAugmentSection';
+import './audio-train.css';
 
 const HELP: RunFieldsHelp = {
   batchSize: 'Spectrogram windows per update. Smaller uses less memory; larger is steadier.',
@@ -33,7 +34,7 @@ function SpectrogramSizeField() {
       value={String(size)}
       options={options}
       onChange={(v) => useStudio.getState().setImageSize(Number(v))}
-      help="Each window's log-mel spectrogram is drawn at this side for the image model. 96 px keeps every mel band and frame; larger costs more compute."
+      help="Each window's log-mel spectrogram becomes a square image of this size for the model. 96 px keeps every mel band and frame; larger costs more compute."
     />
   );
 }
@@ -52,9 +53,9 @@ function FrontendSection() {
     ['Mel bands', `${fe.melBins} from ${fe.fMin} to ${fe.fMax} Hz, in dB below each window's loudest (${fe.topDb} dB range)`],
     [
       'Windows',
-      `${fe.frames} frames = ${seconds.toFixed(2)} s, one every ${fe.windowHop} s; a last one ends at the clip's end; shorter clips are padded with silence`,
+      `${seconds.toFixed(2)} s (${fe.frames} frames), a new one every ${fe.windowHop} s, and a last one ending at the clip's end; shorter clips are padded with silence`,
     ],
-    ['Long clips', `only the first ${fe.maxSeconds} s are used`],
+    ['Long clips', `only the first ${fe.maxSeconds} s are read`],
     ['A clip’s answer', 'the mean of its windows’ probabilities'],
   ];
   return (
@@ -85,7 +86,7 @@ export function AudioHyperparams() {
         <RunFields help={HELP} />
         <SpectrogramSizeField />
         <TrainModeField
-          labels={{ 'head-only': 'Only the new head', 'fine-tune': 'Fine-tune chosen layers too' }}
+          labels={{ 'head-only': 'Only the new head', 'fine-tune': 'Fine-tune chosen layers' }}
           help="Matches the layer checkboxes in step 2. With a from-scratch network, train every layer."
         />
       </div>

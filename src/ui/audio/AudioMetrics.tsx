@@ -18,14 +18,12 @@ export function AudioMetrics({ evaluation }: { evaluation: AudioEvalResult }) {
       <div className="metrics audio-headline">
         <div className="stat" data-testid="eval.accuracy" data-value={evaluation.accuracy}>
           <span className="stat-value big">{pct(evaluation.accuracy)}</span>
-          <span className="stat-label">
-            clip accuracy ({clips} validation {clips === 1 ? 'clip' : 'clips'}, loss {evaluation.loss.toFixed(3)})
-          </span>
+          <span className="stat-label">clip accuracy</span>
         </div>
         <div className="stat" data-testid="eval.uar" data-value={evaluation.uar}>
           <span className="stat-value big">{pct(evaluation.uar)}</span>
           <span className="stat-label" title="Unweighted average recall: the mean of the classes' recalls">
-            UAR (each class counts the same)
+            UAR
           </span>
         </div>
         <div className="stat" data-testid="eval.macro-f1" data-value={evaluation.macroF1}>
@@ -33,10 +31,13 @@ export function AudioMetrics({ evaluation }: { evaluation: AudioEvalResult }) {
           <span className="stat-label">macro-F1</span>
         </div>
       </div>
+      <p className="muted small">
+        On {clips} validation {clips === 1 ? 'clip' : 'clips'} (loss {evaluation.loss.toFixed(3)}). UAR (unweighted average recall) and
+        macro-F1 weigh every class the same, so a large class cannot hide a small one the model misses.
+      </p>
       <p className="muted small" data-testid="eval.windows" data-value={evaluation.windows}>
         A clip&apos;s probabilities are the mean over its windows: {evaluation.windows} {evaluation.windows === 1 ? 'window' : 'windows'} in
-        all, {perClip.toFixed(1)} per clip on average. UAR and macro-F1 weigh every class the same, so a large class cannot hide a small one
-        the model misses.
+        all, {perClip.toFixed(1)} per clip on average.
       </p>
     </div>
   );

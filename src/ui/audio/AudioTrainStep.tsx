@@ -13,6 +13,7 @@ import { AudioHyperparams } from './AudioHyperparams';
 /** Step 3 for audio: settings, start and stop, live loss and accuracy (per window; step 4 measures per clip). */
 export function AudioTrainStep() {
   const evaluating = useStudio((s) => s.audio.evalState === 'running');
+  const trained = useStudio((s) => s.history.length > 0);
   return (
     <Step step="train">
       <AudioHyperparams />
@@ -25,6 +26,11 @@ export function AudioTrainStep() {
         </p>
       )}
       <MetricsStrip />
+      {trained && (
+        <p className="muted small audio-per-window">
+          These numbers count spectrogram windows; step 4 scores whole clips (each the mean of its windows).
+        </p>
+      )}
       <RunOutcome />
       <OverfitNote />
       <TrainCharts

@@ -15,7 +15,9 @@ export function AudioTryWindows({ windows, labels }: { windows: number[][]; labe
       <table className="table" data-testid="try.windows" data-count={windows.length}>
         <thead>
           <tr>
-            <th scope="col">window</th>
+            <th scope="col" className="num">
+              window
+            </th>
             <th scope="col">top class</th>
             <th scope="col" className="num">
               probability

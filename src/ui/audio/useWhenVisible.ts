@@ -24,7 +24,7 @@ export function useWhenVisible(ref: RefObject<Element | null>, job: () => void):
           start();
         }
       },
-      { rootMargin: '200px' },
+      { rootMargin: '600px' },
     );
     observer.observe(el);
     return () => {
