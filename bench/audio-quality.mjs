@@ -47,7 +47,7 @@ export function trainAudioThroughUi(browser, origin, modelId) {
     prepare: async (page) => {
       if (modelId !== 'mobilenet-v2') {
         await id(page, `model.option.${modelId}`).click();
-        await waitAttr(page, 'model.loaded', 'data-value', modelId, 180_000);
+        await waitAttr(page, 'model.loaded', 'data-model', modelId, 180_000);
       }
       const preset = MODELS[modelId].preset;
       if (preset) await id(page, preset).click();
