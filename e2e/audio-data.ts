@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { zipSync } from 'fflate';
 import { writeAudioSample, type AudioClass } from '../scripts/make-audio-sample.mjs';
 import { encodeWav, parseWav } from '../scripts/wav.mjs';
+import { expect } from './fixtures';
+import type { StudioPage } from './pages/StudioPage';
 
 export const audioDir = mkdtempSync(join(tmpdir(), 'studio-audio-'));
 
@@ -37,6 +39,14 @@ export function heldOutVoices(voices: number, firstVoice: number, seed: number):
       sampleRate: wav.sampleRate,
     };
   });
+}
+
+/** Opens the studio at `query` on the audio task, its model loaded. */
+export async function openAudio(studio: StudioPage, query: string): Promise<void> {
+  await studio.open(query);
+  await studio.id('task.audio-classification').click();
+  await expect(studio.id('task.audio-classification')).toHaveAttribute('aria-checked', 'true');
+  await studio.waitForModel();
 }
 
 /** Writes a zip of `entries` (path → bytes) under the fixture folder and returns its path. */

@@ -8,16 +8,8 @@
 import { strFromU8 } from 'fflate';
 import { encodeWav } from '../scripts/wav.mjs';
 import { loadExportedModel } from './export-model';
-import { audioZip, clipProbabilities, heldOutVoices, importFrontend, toneWav, unweightedAverageRecall } from './audio-data';
+import { audioZip, clipProbabilities, heldOutVoices, importFrontend, openAudio, toneWav, unweightedAverageRecall } from './audio-data';
 import { test, expect } from './fixtures';
-import type { StudioPage } from './pages/StudioPage';
-
-async function openAudio(studio: StudioPage, query: string): Promise<void> {
-  await studio.open(query);
-  await studio.id('task.audio-classification').click();
-  await expect(studio.id('task.audio-classification')).toHaveAttribute('aria-checked', 'true');
-  await studio.waitForModel();
-}
 
 test('the defaults on the voices sample recognise emotions of voices never heard, and the download agrees with the studio', async ({
   studio,

@@ -2,7 +2,15 @@ import { zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../lib/errors';
 import { decodeAudioFile, nonAudioKind, sniffAudio } from './audio-decode';
-import { audioClassWarnings, audioGroupOf, formatDuration, readAudioFiles, validateGroupPattern, type AudioDecoder } from './audio-ingest';
+import {
+  audioClassWarnings,
+  audioGroupOf,
+  formatDuration,
+  readAudioFiles,
+  readKeptClips,
+  validateGroupPattern,
+  type AudioDecoder,
+} from './audio-ingest';
 import type { InputFile } from './ingest';
 import { encodeWav } from './wav';
 
@@ -184,6 +192,22 @@ describe('readAudioFiles: bad input gets a sentence and never loses the good cli
 });
 
 // ── Decoding ─────────────────────────────────────────────────────────────────────────────────────
+
+describe('readKeptClips: a project’s clips decoded again', () => {
+  it('gives back the clips as read (ids, labels, hashes, samples, levels), and leaves out a file that no longer decodes, named', async () => {
+    const r = await read([
+      zipFile('drop.zip', { 'set/low/a.wav': tone(0.25, 300), 'set/low/quiet.wav': silence(), 'set/high/b.wav': tone(0.5, 900) }),
+    ]);
+    const kept = r.clips.map(({ id, name, path, label, file, hash }) => ({ id, name, path, label, file, hash }));
+    const broken = { id: 'high/c.wav', name: 'c.wav', path: 'high/c.wav', label: 'high', file: new Blob(['gone']), hash: 'h' };
+    const back = await readKeptClips([...kept, broken], decode);
+    expect(back.clips).toEqual(r.clips);
+    expect(back.warnings).toEqual([
+      '“low/quiet.wav” is silent (its loudest sample is below 0.001): check the recording.',
+      '“high/c.wav”, kept with this project, could not be decoded again, so it was left out: add it again.',
+    ]);
+  });
+});
 
 describe('decodeAudioFile (WAV path, and refusals)', () => {
   it('mixes stereo to mono at the file’s own rate', async () => {

@@ -217,27 +217,67 @@ async function readClip(
     return leftOut('could not be decoded; the file may be damaged');
   }
   if (decoded.samples.length === 0 || !(decoded.seconds > 0)) return leftOut('holds no sound (0 samples)');
+  const relative = path.join('/');
+  const kept: KeptAudioClip = {
+    id: `${opts.idPrefix ?? ''}${relative}`,
+    name,
+    path: relative,
+    label: path[0] ?? '',
+    file: blob,
+    hash: await (opts.hash ?? sha256Hex)(read.bytes),
+  };
+  return clipOf(kept, decoded, shown);
+}
+
+/** What a project keeps of a clip (src/storage/projects.ts): its file and where it came from; the samples are decoded again. */
+export type KeptAudioClip = Pick<AudioClipItem, 'id' | 'name' | 'path' | 'label' | 'file' | 'hash'>;
+
+/** A clip from its file and what the decoder made of it, with the sentences about it (cut, silent); `shown` names it. */
+function clipOf(kept: KeptAudioClip, decoded: DecodedClip, shown: string): { clip: AudioClipItem; warnings: string[] } {
   const { peak, rms } = levels(decoded.samples);
   const warnings: string[] = [];
   if (decoded.seconds > DEFAULTS.maxSeconds) {
     warnings.push(`${shown} is ${formatDuration(decoded.seconds)} long: only its first ${DEFAULTS.maxSeconds} s are used.`);
   }
   if (peak < SILENCE_PEAK) warnings.push(`${shown} is silent (its loudest sample is below ${SILENCE_PEAK}): check the recording.`);
-  const relative = path.join('/');
   const clip: AudioClipItem = {
-    id: `${opts.idPrefix ?? ''}${relative}`,
-    name,
-    path: relative,
-    label: path[0] ?? '',
-    file: blob,
+    ...kept,
     samples: decoded.samples,
     sampleRate: decoded.sampleRate,
     seconds: decoded.seconds,
-    hash: await (opts.hash ?? sha256Hex)(read.bytes),
     peak,
     rms,
   };
   return { clip, warnings };
+}
+
+/**
+ * The clips a project kept, decoded again (ids, labels, paths and hashes as kept), in the order
+ * given, with the sentences about them; a file that no longer decodes is left out, named in one.
+ */
+export async function readKeptClips(
+  kept: readonly KeptAudioClip[],
+  decode: AudioDecoder,
+  concurrency = 4,
+): Promise<{ clips: AudioClipItem[]; warnings: string[] }> {
+  const outcomes = await mapLimited(kept, concurrency, async (k): Promise<{ clip?: AudioClipItem; warnings: string[] }> => {
+    const shown = quote(k.path);
+    const lost = { warnings: [`${shown}, kept with this project, could not be decoded again, so it was left out: add it again.`] };
+    let decoded: DecodedClip;
+    try {
+      decoded = await decode(k.file, k.path);
+    } catch {
+      return lost;
+    }
+    return decoded.samples.length === 0 || !(decoded.seconds > 0) ? lost : clipOf(k, decoded, shown);
+  });
+  const clips: AudioClipItem[] = [];
+  const warnings: string[] = [];
+  for (const o of outcomes) {
+    warnings.push(...o.warnings);
+    if (o.clip) clips.push(o.clip);
+  }
+  return { clips, warnings };
 }
 
 /** Peak and RMS of samples. */

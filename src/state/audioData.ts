@@ -6,11 +6,19 @@
  * again over the whole dataset after every change.
  */
 import { decodeAudioFile } from '../data/audio-decode';
-import { audioClassWarnings, isAudioName, readAudioFiles, type AudioIngestResult } from '../data/audio-ingest';
+import {
+  audioClassWarnings,
+  isAudioName,
+  readAudioFiles,
+  readKeptClips,
+  type AudioIngestResult,
+  type KeptAudioClip,
+} from '../data/audio-ingest';
 import { classNames } from '../data/dataset';
 import { plural, quote } from '../data/format';
 import type { InputFile } from '../data/ingest';
 import { userMessageOf } from '../lib/errors';
+import { AUDIO_RESULTS_RESET } from './audioSlice';
 import { fetchSample } from './controller';
 import { useStudio } from './store';
 import type { AudioClipItem, AudioGroupKey, AudioState } from './types';
@@ -188,4 +196,40 @@ export function removeAudioClip(id: string): void {
 /** Removes every clip (the speaker key stays). */
 export function clearAudio(): void {
   setAudio({ clips: [], classNames: [], warnings: [], sources: [], error: null });
+}
+
+/** The audio data of a project with none: no clips, no speaker key, no results. */
+export function resetAudioData(): void {
+  setAudio({
+    clips: [],
+    classNames: [],
+    groupKey: { kind: 'none' },
+    warnings: [],
+    sources: [],
+    busy: false,
+    error: null,
+    ...AUDIO_RESULTS_RESET,
+  });
+}
+
+/**
+ * A reopened project's clips (read back from IndexedDB) decoded again, with its speaker key and
+ * sources; a file that no longer decodes is left out and named in a warning.
+ */
+export async function restoreAudioClips(
+  kept: readonly KeptAudioClip[],
+  stored: { groupKey: AudioGroupKey; sources: string[] } | null,
+): Promise<void> {
+  resetAudioData();
+  setAudio({ groupKey: stored?.groupKey ?? { kind: 'none' }, sources: stored?.sources ?? [] });
+  if (kept.length === 0) return;
+  setAudio({ busy: true });
+  try {
+    const r = await readKeptClips(kept, decodeAudioFile);
+    setAudio({ clips: r.clips, classNames: classNames(r.clips), warnings: [...new Set([...r.warnings, ...audioClassWarnings(r.clips)])] });
+  } catch (err) {
+    setAudio({ error: `The clips kept with this project could not be read back (${userMessageOf(err)}); add them again.` });
+  } finally {
+    setAudio({ busy: false });
+  }
 }

@@ -18,6 +18,7 @@ import { pruneImportedModels } from './importedModelStore';
 import { restoredSweep, storedSweep } from './sweepStore';
 import { isImageTask, isTextTask } from './textSlice';
 import { clearSegData, restoreSegDrops } from './segData';
+import { resetAudioData, restoreAudioClips } from './audioData';
 
 let db: ProjectStore | null = null;
 let currentRunId: string | null = null;
@@ -28,6 +29,13 @@ let resumingRunId: string | null = null;
 let writes: Promise<unknown> = Promise.resolve();
 /** Set while a project's segmentation drops are put back on screen (they are not written again). */
 let restoringSeg = false;
+/** Set while a project's audio clips are put back on screen (they are not written again). */
+let restoringAudio = false;
+/**
+ * Set while a project is put on screen or a new one begun: the current project is still the one
+ * being left, and its record must not be written with what comes in (its name, settings, clips).
+ */
+let switching = false;
 let started: Promise<void> | null = null;
 
 function queue(write: () => Promise<unknown>): void {
@@ -67,6 +75,7 @@ function projectFromState(s: StudioState, base: ProjectRecord | null, id: string
     text: storedText(s.text, textRunId ?? base?.text?.lastRunId ?? null, importedBaseName()),
     sweep: storedSweep(s.sweep),
     seg: { colourMap: s.seg.colourMap },
+    audio: { groupKey: s.audio.groupKey, sources: s.audio.sources },
   };
 }
 
@@ -91,7 +100,7 @@ function timer(ms: number, fn: () => void): () => void {
 
 function saveProjectNow(): void {
   const id = useStudio.getState().currentId;
-  if (!db || !id) return;
+  if (!db || !id || switching) return;
   const store = db;
   const s = useStudio.getState();
   queue(async () => {
@@ -119,6 +128,17 @@ function saveSegDropsNow(): void {
   const drops = useStudio.getState().seg.drops;
   queue(async () => {
     await store.saveSegDrops(id, drops);
+    await refreshProjects();
+  });
+}
+
+function saveAudioClipsNow(): void {
+  const id = useStudio.getState().currentId;
+  if (!db || !id) return;
+  const store = db;
+  const clips = useStudio.getState().audio.clips;
+  queue(async () => {
+    await store.saveAudioClips(id, clips);
     await refreshProjects();
   });
 }
@@ -166,6 +186,12 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
   // Drops a project brings back when it opens are its own already.
   if (s.seg.drops !== prev.seg.drops && !restoringSeg) saveSegDropsNow();
   if (s.seg.colourMap !== prev.seg.colourMap) saveProject();
+  // Audio clips too are written at once (only new or changed ones are); a project's own, brought back
+  // when it opens, are not, nor its speaker key and sources (the project being left is still current then).
+  if (!restoringAudio) {
+    if (s.audio.clips !== prev.audio.clips) saveAudioClipsNow();
+    if (s.audio.groupKey !== prev.audio.groupKey || s.audio.sources !== prev.audio.sources) saveProject();
+  }
   // A new model is saved at once: a reload right after an import must find it.
   // So does a sweep's progress (a trial started, finished a rung, stopped early): a reload right after
   // must find it.
@@ -248,6 +274,15 @@ function onCheckpoint(checkpoint: Checkpoint): void {
 
 /** Puts a stored project into the studio: dataset, settings and the last run's curves. */
 export async function applyProject(p: ProjectRecord): Promise<void> {
+  switching = true;
+  try {
+    await showProject(p);
+  } finally {
+    switching = false;
+  }
+}
+
+async function showProject(p: ProjectRecord): Promise<void> {
   if (!db) return;
   const images = await db.loadImages(p.id);
   restoringSeg = true;
@@ -255,6 +290,12 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
     await restoreSegDrops(await db.loadSegDrops(p.id), p.seg?.colourMap ?? null);
   } finally {
     restoringSeg = false;
+  }
+  restoringAudio = true;
+  try {
+    await restoreAudioClips(await db.loadAudioClips(p.id), p.audio ?? null);
+  } finally {
+    restoringAudio = false;
   }
   const run = p.lastRunId ? await db.getRun(p.lastRunId) : undefined;
   const checkpoint = run ? await db.getCheckpoint(run.id) : undefined;
@@ -312,6 +353,15 @@ export async function applyProject(p: ProjectRecord): Promise<void> {
 
 /** Starts an empty project named `name` and makes it the current one. */
 export async function createProject(name: string): Promise<void> {
+  switching = true;
+  try {
+    await beginProject(name);
+  } finally {
+    switching = false;
+  }
+}
+
+async function beginProject(name: string): Promise<void> {
   if (!db) return;
   const id = newId('project');
   currentRunId = null;
@@ -322,6 +372,9 @@ export async function createProject(name: string): Promise<void> {
   restoringSeg = true;
   clearSegData();
   restoringSeg = false;
+  restoringAudio = true;
+  resetAudioData();
+  restoringAudio = false;
   useStudio.getState().resetRun();
   useStudio.setState({ sweep: restoredSweep(undefined) });
   useStudio.setState({ projectName: name, currentId: id, resumeRunId: null, resumeEpoch: null, crashNotice: null });

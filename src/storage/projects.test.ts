@@ -192,7 +192,7 @@ describe('segmentation drops', () => {
     db.close();
   });
 
-  it('opens a database of the first version and adds the drops store, keeping its projects', async () => {
+  it('opens a database of the first version and adds the drops and clips stores, keeping its projects', async () => {
     const name = `test-db-v1-${++dbCounter}`;
     await new Promise<void>((resolve, reject) => {
       const req = indexedDB.open(name, 1);
@@ -214,6 +214,72 @@ describe('segmentation drops', () => {
     expect((await db.listProjects()).map((p) => p.id)).toEqual(['old']);
     await db.saveSegDrops('old', [drop('d1')]);
     expect((await db.loadSegDrops('old')).length).toBe(1);
+    expect(await db.loadAudioClips('old')).toEqual([]);
+    db.close();
+  });
+});
+
+describe('audio clips', () => {
+  const clip = (id: string, label = 'low', hash = `h-${id}`) => ({
+    id: `${label}/${id}.wav`,
+    name: `${id}.wav`,
+    path: `${label}/${id}.wav`,
+    label,
+    file: new Blob([new Uint8Array([82, 73, 70, 70, id.length])], { type: 'audio/wav' }),
+    hash,
+  });
+
+  it('keeps exactly the clips given (files included), per project, and copies and deletes them with the project', async () => {
+    const db = await fresh();
+    await db.putProject(project('p1'));
+    await db.saveAudioClips('p1', [clip('a'), clip('b', 'high')]);
+    await db.saveAudioClips('p2', [clip('z')]);
+    expect((await db.loadAudioClips('p1')).map((c) => c.id).sort()).toEqual(['high/b.wav', 'low/a.wav']);
+    // A clip gone, one new, one of the same id read again from another file.
+    await db.saveAudioClips('p1', [clip('b', 'high', 'h-new'), clip('c')]);
+    const back = await db.loadAudioClips('p1');
+    expect(back.map((c) => c.id).sort()).toEqual(['high/b.wav', 'low/c.wav']);
+    const b = back.find((c) => c.id === 'high/b.wav');
+    expect(b).toMatchObject({ name: 'b.wav', path: 'high/b.wav', label: 'high', hash: 'h-new' });
+    expect(b).not.toHaveProperty('projectId');
+    expect(Array.from(new Uint8Array(await (b?.file as Blob).arrayBuffer()))).toEqual([82, 73, 70, 70, 1]);
+    // Only what is kept: the decoded samples are not.
+    await db.saveAudioClips('p1', [{ ...clip('c'), samples: new Float32Array(8), peak: 1 } as ReturnType<typeof clip>]);
+    expect(Object.keys((await db.loadAudioClips('p1'))[0] ?? {}).sort()).toEqual(['file', 'hash', 'id', 'label', 'name', 'path']);
+    const copy = await db.duplicateProject('p1', 'p3', 'copy');
+    expect((await db.loadAudioClips(copy.id)).map((c) => c.id)).toEqual(['low/c.wav']);
+    await db.deleteProject('p1');
+    expect(await db.loadAudioClips('p1')).toEqual([]);
+    expect((await db.loadAudioClips('p3')).length).toBe(1);
+    expect((await db.loadAudioClips('p2')).map((c) => c.id)).toEqual(['low/z.wav']);
+    db.close();
+  });
+
+  it('opens a database of the second version and adds the clips store, keeping its projects and drops', async () => {
+    const name = `test-db-v2-${++dbCounter}`;
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(name, 2);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('projects', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+        req.result.createObjectStore('images', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+        req.result.createObjectStore('runs', { keyPath: 'id' }).createIndex('projectId', 'projectId');
+        req.result.createObjectStore('checkpoints', { keyPath: 'runId' });
+        req.result.createObjectStore('meta', { keyPath: 'key' });
+        req.result.createObjectStore('segDrops', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+        req.transaction?.objectStore('projects').put(project('old'));
+        req.transaction?.objectStore('segDrops').put({ id: 'd1', projectId: 'old', entries: [] });
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const db = await openProjectStore(name);
+    expect((await db.listProjects()).map((p) => p.id)).toEqual(['old']);
+    expect((await db.loadSegDrops('old')).map((d) => d.id)).toEqual(['d1']);
+    await db.saveAudioClips('old', [clip('a')]);
+    expect((await db.loadAudioClips('old')).length).toBe(1);
     db.close();
   });
 });

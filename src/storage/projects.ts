@@ -1,7 +1,8 @@
 /**
  * Projects that survive a reload: one IndexedDB database (through `idb`) with a store each for
- * projects, their images (the compressed originals as Blobs), runs (settings, labels, epoch history,
- * status) and the latest checkpoint of each run. No tfjs and no React here.
+ * projects, their images (the compressed originals as Blobs), segmentation drops, audio clips (their
+ * files as Blobs), runs (settings, labels, epoch history, status) and the latest checkpoint of each
+ * run. No tfjs and no React here.
  */
 import { openDB, type DBSchema } from 'idb';
 import type { Checkpoint } from '../engine/checkpoint';
@@ -13,10 +14,12 @@ import type { TextDocument, TextTable } from '../data/text';
 import type { TextEpochMetrics, TextTask, TextTrainSettings } from '../text/types';
 import type { SegDrop } from '../data/seg-ingest';
 import type { ColourClass } from '../data/segmentation';
+import type { KeptAudioClip } from '../data/audio-ingest';
+import type { AudioGroupKey } from '../state/types';
 
 export const DB_NAME = 'finetune-studio';
-/** 2: the store of segmentation drops (`segDrops`). */
-const DB_VERSION = 2;
+/** 2: the store of segmentation drops (`segDrops`). 3: the store of audio clips (`audioClips`). */
+const DB_VERSION = 3;
 
 export interface ProjectRecord {
   id: string;
@@ -41,6 +44,8 @@ export interface ProjectRecord {
   sweep?: StoredSweep;
   /** Segmentation: the colour map of its RGB masks as edited (its image–mask drops are in the `segDrops` store). */
   seg?: { colourMap: ColourClass[] | null };
+  /** Audio: the speaker key and where the clips came from (the clips, with their files, are in the `audioClips` store). */
+  audio?: { groupKey: AudioGroupKey; sources: string[] };
 }
 
 /** A sweep as a project keeps it: plain data (src/state/sweep.ts reads it back). */
@@ -100,6 +105,11 @@ export interface SegDropRecord extends SegDrop {
   projectId: string;
 }
 
+/** One clip of an audio dataset (its original file as a Blob; its samples are decoded again on open), as the project keeps it. */
+export interface AudioClipRecord extends KeptAudioClip {
+  projectId: string;
+}
+
 export interface CheckpointRecord extends Checkpoint {
   runId: string;
   savedAt: number;
@@ -111,6 +121,7 @@ interface StudioDB extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { projectId: string } };
   checkpoints: { key: string; value: CheckpointRecord };
   segDrops: { key: [string, string]; value: SegDropRecord; indexes: { projectId: string } };
+  audioClips: { key: [string, string]; value: AudioClipRecord; indexes: { projectId: string } };
   meta: { key: string; value: { key: string; value: string } };
 }
 
@@ -134,6 +145,9 @@ export interface ProjectStore {
   /** Makes the project's stored segmentation drops exactly `drops` (a drop never changes once read: new ones are added, removed ones deleted). */
   saveSegDrops(projectId: string, drops: readonly SegDrop[]): Promise<void>;
   loadSegDrops(projectId: string): Promise<SegDrop[]>;
+  /** Makes the project's stored audio clips exactly `clips` (their files, names, labels and hashes; not their samples). */
+  saveAudioClips(projectId: string, clips: readonly KeptAudioClip[]): Promise<void>;
+  loadAudioClips(projectId: string): Promise<KeptAudioClip[]>;
   putRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Every run of a project, image and text, oldest first. */
@@ -181,6 +195,7 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
           db.createObjectStore('meta', { keyPath: 'key' });
         }
         if (oldVersion < 2) db.createObjectStore('segDrops', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
+        if (oldVersion < 3) db.createObjectStore('audioClips', { keyPath: ['projectId', 'id'] }).createIndex('projectId', 'projectId');
       },
     });
   const db = await openThrough(factory, open);
@@ -201,7 +216,7 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
       await tx.done;
     },
     async duplicateProject(id, newId, newName) {
-      const tx = db.transaction(['projects', 'images', 'segDrops'], 'readwrite');
+      const tx = db.transaction(['projects', 'images', 'segDrops', 'audioClips'], 'readwrite');
       const p = await tx.objectStore('projects').get(id);
       if (!p) throw new Error(`No project ${id}`);
       const now = Date.now();
@@ -211,16 +226,20 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
       for (const img of images) await tx.objectStore('images').put({ ...img, projectId: newId });
       const drops = await tx.objectStore('segDrops').index('projectId').getAll(id);
       for (const drop of drops) await tx.objectStore('segDrops').put({ ...drop, projectId: newId });
+      const clips = await tx.objectStore('audioClips').index('projectId').getAll(id);
+      for (const clip of clips) await tx.objectStore('audioClips').put({ ...clip, projectId: newId });
       await tx.done;
       return copy;
     },
     async deleteProject(id) {
-      const tx = db.transaction(['projects', 'images', 'runs', 'checkpoints', 'segDrops'], 'readwrite');
+      const tx = db.transaction(['projects', 'images', 'runs', 'checkpoints', 'segDrops', 'audioClips'], 'readwrite');
       await tx.objectStore('projects').delete(id);
       const imageKeys = await tx.objectStore('images').index('projectId').getAllKeys(id);
       for (const k of imageKeys) await tx.objectStore('images').delete(k);
       const dropKeys = await tx.objectStore('segDrops').index('projectId').getAllKeys(id);
       for (const k of dropKeys) await tx.objectStore('segDrops').delete(k);
+      const clipKeys = await tx.objectStore('audioClips').index('projectId').getAllKeys(id);
+      for (const k of clipKeys) await tx.objectStore('audioClips').delete(k);
       const runKeys = await tx.objectStore('runs').index('projectId').getAllKeys(id);
       for (const k of runKeys) {
         await tx.objectStore('runs').delete(k);
@@ -256,6 +275,23 @@ export async function openProjectStore(name = DB_NAME, factory?: IDBFactory): Pr
     async loadSegDrops(projectId) {
       const all = await db.getAllFromIndex('segDrops', 'projectId', projectId);
       return all.map(({ projectId: _p, ...drop }) => drop);
+    },
+    async saveAudioClips(projectId, clips) {
+      const tx = db.transaction('audioClips', 'readwrite');
+      const stored = new Map((await tx.store.index('projectId').getAll(projectId)).map((r) => [r.id, r]));
+      for (const { id, name, path, label, file, hash } of clips) {
+        const before = stored.get(id);
+        stored.delete(id);
+        // A clip of the same id whose file, name and class are unchanged is already stored.
+        if (before && before.hash === hash && before.label === label && before.name === name && before.path === path) continue;
+        await tx.store.put({ id, name, path, label, file, hash, projectId });
+      }
+      for (const gone of stored.keys()) await tx.store.delete([projectId, gone]);
+      await tx.done;
+    },
+    async loadAudioClips(projectId) {
+      const all = await db.getAllFromIndex('audioClips', 'projectId', projectId);
+      return all.map(({ projectId: _p, ...clip }) => clip);
     },
     async putRun(run) {
       await db.put('runs', run);
