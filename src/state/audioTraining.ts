@@ -8,7 +8,7 @@ import type { ImageRunRecord } from '../engine/run-record';
 import { decodeAudioFile } from '../data/audio-decode';
 import { audioGroupOf } from '../data/audio-ingest';
 import { audioSplitOf } from '../data/audio-split';
-import { StudioError, userMessageOf } from '../lib/errors';
+import { userMessageOf } from '../lib/errors';
 import { DEFAULT_AUDIO } from '../tasks/audio-classification/defaults';
 import type { WorkerClip } from '../tasks/audio-classification/types';
 import { AUDIO_RESULTS_RESET } from './audioSlice';
@@ -18,6 +18,7 @@ import { continueImageRun, newImageRun } from './controller';
 import { exportTaskModel } from './exporting';
 import type { ResumePoint } from './persistence';
 import { useStudio } from './store';
+import { evaluateInto } from './taskResults';
 import type { AudioState, StudioState } from './types';
 
 const setAudio = (patch: Partial<AudioState>) => useStudio.getState().setAudio(patch);
@@ -39,15 +40,8 @@ function runSettings(s: StudioState) {
 }
 
 /** Evaluates the last run's model per clip on `clips` (the validation split). */
-export async function evaluateAudio(clips: WorkerClip[]): Promise<void> {
-  setAudio({ evalState: 'running', evalError: null });
-  try {
-    const evaluation = await getClient().call({ kind: 'evaluate', task: 'audio-classification', clips });
-    setAudio({ evaluation, evalState: 'done' });
-  } catch (err) {
-    if (err instanceof StudioError && err.code === 'cancelled') return;
-    setAudio({ evalState: 'error', evalError: userMessageOf(err) });
-  }
+export function evaluateAudio(clips: WorkerClip[]): Promise<void> {
+  return evaluateInto(() => getClient().call({ kind: 'evaluate', task: 'audio-classification', clips }), setAudio);
 }
 
 export async function startAudioTraining(): Promise<void> {

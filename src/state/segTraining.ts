@@ -4,7 +4,7 @@
  * Train step's controls, progress and charts serve both image tasks; its results are under `seg`.
  */
 import type { SegRunRecord } from '../engine/run-record';
-import { StudioError, userMessageOf } from '../lib/errors';
+import { userMessageOf } from '../lib/errors';
 import type { WorkerSegPair } from '../tasks/image-segmentation/types';
 import { getClient } from './clientHost';
 import { continueImageRun, newImageRun } from './controller';
@@ -13,6 +13,7 @@ import type { ResumePoint } from './persistence';
 import { currentSegSplit, segSplitOf, segStartBlocker } from './segSelectors';
 import { SEG_RESULTS_RESET } from './segSlice';
 import { useStudio } from './store';
+import { evaluateInto } from './taskResults';
 import type { SegState } from './types';
 
 const setSeg = (patch: Partial<SegState>) => useStudio.getState().setSeg(patch);
@@ -27,15 +28,8 @@ function workerPairs(ids: readonly string[]): WorkerSegPair[] {
 }
 
 /** Evaluates the last run's model on `pairs` (the validation split): per class, per image, worst first in the view. */
-export async function evaluateSeg(pairs: WorkerSegPair[]): Promise<void> {
-  setSeg({ evalState: 'running', evalError: null });
-  try {
-    const evaluation = await getClient().call({ kind: 'evaluate', task: 'image-segmentation', pairs });
-    setSeg({ evaluation, evalState: 'done' });
-  } catch (err) {
-    if (err instanceof StudioError && err.code === 'cancelled') return;
-    setSeg({ evalState: 'error', evalError: userMessageOf(err) });
-  }
+export function evaluateSeg(pairs: WorkerSegPair[]): Promise<void> {
+  return evaluateInto(() => getClient().call({ kind: 'evaluate', task: 'image-segmentation', pairs }), setSeg);
 }
 
 export async function startSegTraining(): Promise<void> {

@@ -1,6 +1,5 @@
-import { isBusy, reevaluateAudio, useShallow, useStudio } from '../../state';
-import { Alert } from '../common/Alert';
-import { Step } from '../common/Step';
+import { reevaluateAudio, useShallow, useStudio } from '../../state';
+import { TaskEvaluateFrame } from '../evaluate/TaskEvaluateFrame';
 import { AudioEvalResults } from './AudioEvalResults';
 import { AudioExport } from './AudioExport';
 import { AudioTryIt } from './AudioTryIt';
@@ -9,57 +8,24 @@ import './audio-eval.css';
 
 /** Step 4 for audio: clip accuracy, UAR and macro-F1 on the held-out clips, clips to listen to per confusion cell, try-it and the downloads. */
 export function AudioEvaluateStep() {
-  const { evaluation, evalState, evalError, hasRun, stopped, epochs, busy } = useStudio(
-    useShallow((s) => ({
-      evaluation: s.audio.evaluation,
-      evalState: s.audio.evalState,
-      evalError: s.audio.evalError,
-      hasRun: s.result !== null,
-      stopped: s.result?.stopped ?? false,
-      epochs: s.result?.epochsCompleted ?? 0,
-      busy: isBusy(s.status),
-    })),
+  const { evaluation, evalState, evalError } = useStudio(
+    useShallow((s) => ({ evaluation: s.audio.evaluation, evalState: s.audio.evalState, evalError: s.audio.evalError })),
   );
-  const running = evalState === 'running';
   return (
-    <Step step="evaluate">
-      {!hasRun && !running && !evaluation && (
-        <p className="muted">
-          Train a model in step 3 to see how well it tells the classes apart, listen to its mistakes, and try and export it.
-        </p>
-      )}
-      {(hasRun || running) && (
-        <div className="eval-actions" data-testid="eval.state" data-state={evalState}>
-          <button
-            type="button"
-            className="btn btn-small"
-            data-testid="eval.rerun"
-            disabled={busy || running || !hasRun}
-            onClick={() => void reevaluateAudio()}
-          >
-            Re-evaluate
-          </button>
-          {running && (
-            <span className="muted" aria-live="polite">
-              {' '}
-              Evaluating on the validation clips…
-            </span>
-          )}
-        </div>
-      )}
-      {evalError && (
-        <Alert action={{ label: 'Try again', onClick: () => void reevaluateAudio() }}>
-          {evalError} The trained model is still there: you can try it and export it anyway.
-        </Alert>
-      )}
-      {evaluation && <AudioEvalResults evaluation={evaluation} />}
-      {hasRun && (
+    <TaskEvaluateFrame
+      evalState={evalState}
+      evalError={evalError}
+      hasEvaluation={evaluation !== null}
+      rerun={reevaluateAudio}
+      idleText="Train a model in step 3 to see how well it tells the classes apart, listen to its mistakes, and try and export it."
+      runningText="Evaluating on the validation clips…"
+      results={evaluation && <AudioEvalResults evaluation={evaluation} />}
+      after={
         <>
-          {stopped && <p className="note">Training was stopped after {epochs} complete epochs; the model is what was learnt so far.</p>}
           <AudioTryIt />
           <AudioExport />
         </>
-      )}
-    </Step>
+      }
+    />
   );
 }

@@ -1,6 +1,5 @@
-import { Step } from '../common/Step';
-import { Alert } from '../common/Alert';
-import { isBusy, reevaluateSeg, useShallow, useStudio } from '../../state';
+import { reevaluateSeg, useShallow, useStudio } from '../../state';
+import { TaskEvaluateFrame } from '../evaluate/TaskEvaluateFrame';
 import type { SegEvalResult } from '../../tasks/image-segmentation/types';
 import { OpacitySlider } from './OpacitySlider';
 import { SegClassMetrics } from './SegClassMetrics';
@@ -13,58 +12,27 @@ import './segmentation.css';
 
 /** Step 4 for segmentation: IoU, Dice and pixel accuracy on the held-out pairs, where it fails, try-it and the downloads. */
 export function SegEvaluateStep() {
-  const { evaluation, evalState, evalError, hasRun, stopped, epochs, busy } = useStudio(
-    useShallow((s) => ({
-      evaluation: s.seg.evaluation,
-      evalState: s.seg.evalState,
-      evalError: s.seg.evalError,
-      hasRun: s.result !== null,
-      stopped: s.result?.stopped ?? false,
-      epochs: s.result?.epochsCompleted ?? 0,
-      busy: isBusy(s.status),
-    })),
+  const { evaluation, evalState, evalError } = useStudio(
+    useShallow((s) => ({ evaluation: s.seg.evaluation, evalState: s.seg.evalState, evalError: s.seg.evalError })),
   );
-  const running = evalState === 'running';
   return (
-    <Step step="evaluate">
-      {!hasRun && !running && !evaluation && (
-        <p className="muted">
-          Train a model in step 3 to see how well it outlines each class, where it goes wrong, and to try and export it.
-        </p>
-      )}
-      {(hasRun || running) && (
-        <div className="eval-actions seg-toolbar">
-          <button
-            type="button"
-            className="btn btn-small"
-            data-testid="eval.rerun"
-            disabled={busy || running || !hasRun}
-            onClick={() => void reevaluateSeg()}
-          >
-            Re-evaluate
-          </button>
-          {running && (
-            <span className="muted" aria-live="polite">
-              Evaluating on the validation images…
-            </span>
-          )}
-          <OpacitySlider testId="seg.opacity" />
-        </div>
-      )}
-      {evalError && (
-        <Alert action={{ label: 'Try again', onClick: () => void reevaluateSeg() }}>
-          {evalError} The trained model is still there: you can try it and export it anyway.
-        </Alert>
-      )}
-      {evaluation && <SegResults evaluation={evaluation} />}
-      {hasRun && (
+    <TaskEvaluateFrame
+      evalState={evalState}
+      evalError={evalError}
+      hasEvaluation={evaluation !== null}
+      rerun={reevaluateSeg}
+      idleText="Train a model in step 3 to see how well it outlines each class, where it goes wrong, and to try and export it."
+      runningText="Evaluating on the validation images…"
+      toolbarClass="seg-toolbar"
+      toolbar={<OpacitySlider testId="seg.opacity" />}
+      results={evaluation && <SegResults evaluation={evaluation} />}
+      after={
         <>
-          {stopped && <p className="note">Training was stopped after {epochs} complete epochs; the model is what was learnt so far.</p>}
           <SegTryIt />
           <SegExport />
         </>
-      )}
-    </Step>
+      }
+    />
   );
 }
 
