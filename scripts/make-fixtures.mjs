@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { encodePng } from './png.mjs';
+import { makeDigits } from './make-digits.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -346,10 +347,12 @@ export function main() {
   const grey = writeGreyShapesZip(join(dir, 'grey-shapes.zip'), { perClass: 50, size: 56, seed: 11 });
   writeBadZip(join(dir, 'bad-files.zip'));
   const tiny = writeGreyShapesZip(join(dir, 'tiny-shapes.zip'), { perClass: 8, size: 32, seed: 7 });
+  const digits = makeDigits({ perClass: 40, size: 96, seed: 5 }).images;
+  writeZip(join(dir, 'digits.zip'), classFolderEntries(digits));
   const bundled = existsSync(join(root, 'public/models/mobilenet-v2/model.json'));
   if (bundled) writeZip(join(dir, 'teachable-mobilenet-v2.zip'), teachableMobilenetEntries());
   console.log(
-    `make-fixtures: grey-shapes.zip (${grey} images), bad-files.zip, tiny-shapes.zip (${tiny} images)` +
+    `make-fixtures: grey-shapes.zip (${grey} images), bad-files.zip, tiny-shapes.zip (${tiny} images), digits.zip (${digits.length} images)` +
       `${bundled ? ', teachable-mobilenet-v2.zip' : ' (no bundled MobileNetV2: run npm install for teachable-mobilenet-v2.zip)'} -> e2e/fixtures`,
   );
 }

@@ -12,6 +12,7 @@ import { hasWeights } from './graph';
 import { wasmBlockedMessage, wasmGradientBlocker } from './wasm-grads';
 import {
   imageClassificationRunner,
+  imagePartNames,
   pixelTensor,
   range0,
   runTraining,
@@ -70,6 +71,19 @@ export interface ExportFile {
   data: ArrayBuffer;
 }
 
+/**
+ * A run handed to PyTorch (`export.job`, src/job/README.md): the classifier exactly as `train` would
+ * start it, as TF.js Layers files (model.json, weights.bin), the record such a run would write (its
+ * settings resolved: `headLayer` never 'auto'; `trainable`: what trains by the end), and what trains
+ * by name: the head's layers and the chosen backbone layers by block, top first.
+ */
+export interface JobStart {
+  files: ExportFile[];
+  record: ImageRunRecord;
+  head: string[];
+  parts: { name: string; layers: string[] }[];
+}
+
 /** What a loader may hand the engine beside the model: its format and notes for the user. */
 export interface BackboneInfo {
   model: tfTypes.LayersModel;
@@ -113,6 +127,18 @@ export interface TrainingEngine {
     onPoint: (p: LrPoint, step: number, steps: number) => void,
     options?: LrFinderOptions,
   ): Promise<LrFinderResult>;
+  /**
+   * The start of a run for PyTorch to train (`JobStart`), composed as `train` would compose it and
+   * refused as `train` refuses, except for the browser backend's limits (PyTorch trains it); the last
+   * run's model and every pre-trained weight are left as they were. `run`: as `TrainOptions.run`.
+   */
+  jobStart(
+    settings: TrainSettings,
+    labels: readonly string[],
+    train: SampleSource,
+    onEvent: (e: EngineEvent) => void,
+    options?: { run?: TrainOptions['run'] },
+  ): Promise<JobStart>;
   /** Graceful stop: finishes the current batch and keeps the model trained so far. */
   stop(): void;
   /** The weights the last run's model holds now (its trained layers and head), as a `final` checkpoint. */
@@ -251,9 +277,9 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
 
   /**
    * A classifier as a run starts it (pre-trained backbone, fresh or imported head, freezing applied),
-   * for the learning-rate test, leaving the last run's model untouched: the backbone's weights are
-   * put back afterwards (`release`), and when the last run uses a rebuilt backbone of another size
-   * the test builds its own.
+   * for the learning-rate test and a training job, leaving the last run's model untouched: the
+   * backbone's weights are put back afterwards (`release`), and when the last run uses a rebuilt
+   * backbone of another size the caller gets its own. The backend's limits are the caller's to check.
    */
   async function scratchClassifier(
     base: Loaded,
@@ -276,11 +302,10 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       if (ownCopy) backbone.dispose();
     };
     try {
-      const { settings } = await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
+      const { settings, auto } = await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
       const composed = runClassifier(base, backbone, settings, labels);
       model = composed.model;
-      checkBackendCanTrain(model, composed.trainable);
-      return { model, settings, release };
+      return { model, trainable: composed.trainable, settings, auto, release };
     } catch (err) {
       release();
       throw err;
@@ -422,6 +447,42 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     run = null;
   }
 
+  /** What no run can start with, whatever trains it: too few classes, no training images, a graph model asked to train its layers. */
+  function refuseRun(base: Loaded, asked: TrainSettings, labels: readonly string[], trainSrc: SampleSource): void {
+    if (labels.length < 2) throw new StudioError('dataset-invalid', 'Add at least two classes: a classifier needs two or more.');
+    if (trainSrc.ids.length === 0) throw new StudioError('dataset-empty', 'The training split holds no images.');
+    const wanted = new Set(asked.mode === 'fine-tune' ? asked.trainableLayers : []);
+    if (base.summary.format === 'graph' && base.summary.layers.some((l) => l.block !== 'input' && wanted.has(l.name))) {
+      throw new StudioError('unsupported', GRAPH_TRAIN_MESSAGE);
+    }
+  }
+
+  /** The record a new run starts with (`settings` resolved), before it knows what trains. */
+  function newImageRecord(
+    base: Loaded,
+    settings: TrainSettings,
+    labels: readonly string[],
+    auto: HeadLayerChoice | null,
+    start: TrainOptions['run'],
+  ): ImageRunRecord {
+    return {
+      ...newRecordBase({
+        id: start?.id ?? `run-${Date.now().toString(36)}`,
+        startedAt: new Date().toISOString(),
+        backend: backend(),
+        seed: settings.seed,
+        model: start?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
+        data: start?.data ?? NO_DATA,
+      }),
+      task: settings.audio ? 'audio-classification' : 'image-classification',
+      labels: [...labels],
+      settings: copy(settings),
+      input: { imageSize: settings.imageSize, inputRange: [...base.summary.inputRange], resize: settings.resize },
+      trainable: [],
+      ...(auto ? { auto } : {}),
+    };
+  }
+
   function checkBackendCanTrain(model: tfTypes.LayersModel, trainable: ReadonlySet<string>): void {
     if (backend() !== 'wasm') return;
     const blocked = wasmGradientBlocker(
@@ -469,52 +530,28 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     async train(asked, labels, trainSrc, valSrc, onEvent, options = {}) {
       if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
       const base = requireLoaded();
-      if (labels.length < 2) {
-        throw new StudioError('dataset-invalid', 'Add at least two classes: a classifier needs two or more.');
-      }
-      if (trainSrc.ids.length === 0) throw new StudioError('dataset-empty', 'The training split holds no images.');
+      refuseRun(base, asked, labels, trainSrc);
       busy = true;
       stopRequested = false;
       const numClasses = labels.length;
-      const size = asked.imageSize;
       try {
-        const wanted = new Set(asked.mode === 'fine-tune' ? asked.trainableLayers : []);
-        if (base.summary.format === 'graph' && base.summary.layers.some((l) => l.block !== 'input' && wanted.has(l.name))) {
-          throw new StudioError('unsupported', GRAPH_TRAIN_MESSAGE);
-        }
         disposeRun();
-        const backbone = await backboneAt(base, size);
+        const backbone = await backboneAt(base, asked.imageSize);
         const resumed = options.resume?.record ?? null;
         // A resumed run reads the layer it read before; a new one resolves Auto from its training images.
         const { settings, auto } = resumed
           ? { settings: { ...asked, headLayer: resumed.settings.headLayer ?? 'output' }, auto: resumed.auto ?? null }
           : await resolveHeadLayer(base, backbone, asked, labels, trainSrc, onEvent);
         const { model, trainable } = runClassifier(base, backbone, settings, labels);
-        const now = new Date().toISOString();
         const record: ImageRunRecord = resumed
           ? resumedRecord(resumed, {
               backend: backend(),
               afterEpoch: options.resume?.checkpoint.epoch ?? 0,
-              at: now,
+              at: new Date().toISOString(),
               data: options.run?.data,
               noun: 'images',
             })
-          : {
-              ...newRecordBase({
-                id: options.run?.id ?? `run-${Date.now().toString(36)}`,
-                startedAt: now,
-                backend: backend(),
-                seed: settings.seed,
-                model: options.run?.model ?? { id: base.summary.id, name: base.summary.name, licence: 'unknown', source: 'unknown' },
-                data: options.run?.data ?? NO_DATA,
-              }),
-              task: settings.audio ? 'audio-classification' : 'image-classification',
-              labels: [...labels],
-              settings: copy(settings),
-              input: { imageSize: size, inputRange: [...base.summary.inputRange], resize: settings.resize },
-              trainable: [],
-              ...(auto ? { auto } : {}),
-            };
+          : newImageRecord(base, settings, labels, auto, options.run);
         run = { model, labels, settings, record };
         checkBackendCanTrain(model, trainable);
         if (!resumed) record.trainable = trainableLayerNames(model);
@@ -556,13 +593,13 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
     async findLearningRate(settings, labels, trainSrc, onEvent, onPoint, options) {
       if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
       const base = requireLoaded();
-      if (labels.length < 2) throw new StudioError('dataset-invalid', 'Add at least two classes: a classifier needs two or more.');
-      if (trainSrc.ids.length === 0) throw new StudioError('dataset-empty', 'The training split holds no images.');
+      refuseRun(base, settings, labels, trainSrc);
       busy = true;
       stopRequested = false;
       try {
-        const { model, settings: used, release } = await scratchClassifier(base, settings, labels, trainSrc, onEvent);
+        const { model, trainable, settings: used, release } = await scratchClassifier(base, settings, labels, trainSrc, onEvent);
         try {
+          checkBackendCanTrain(model, trainable);
           const runner = imageClassificationRunner({
             tf,
             model,
@@ -589,6 +626,44 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
       } catch (err) {
         if (err instanceof StudioError) throw err;
         throw new StudioError('training-failed', trainingFailure(err), { cause: err });
+      } finally {
+        busy = false;
+        stopRequested = false;
+      }
+    },
+
+    async jobStart(asked, labels, trainSrc, onEvent, options = {}) {
+      if (busy) throw new StudioError('unsupported', 'A run is already in progress.');
+      const base = requireLoaded();
+      refuseRun(base, asked, labels, trainSrc);
+      if (base.summary.format === 'graph') {
+        throw new StudioError(
+          'unsupported',
+          `${base.summary.name} is a TF.js graph model, which cannot be written as the Layers model.json a training job starts from. Choose a Layers model (the bundled MobileNetV2, a catalog model or an imported model.json).`,
+        );
+      }
+      busy = true;
+      stopRequested = false;
+      try {
+        // No backend check: PyTorch trains the job, so the browser backend's limits (WASM) do not apply.
+        const { model, settings, auto, release } = await scratchClassifier(base, asked, labels, trainSrc, onEvent);
+        try {
+          const record = newImageRecord(base, settings, labels, auto, options.run);
+          record.trainable = trainableLayerNames(model);
+          // What a run here records after its first epoch: every variable that trains by the end.
+          record.trainableParams = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+          const files = await layersModelFiles(tf, model, null);
+          return { files, record, ...imagePartNames(model.layers, settings) };
+        } finally {
+          release();
+        }
+      } catch (err) {
+        if (err instanceof StudioError) throw err;
+        throw new StudioError(
+          'export-failed',
+          `The training job could not be made: ${err instanceof Error ? err.message.split('\n')[0] : 'unknown error'}.`,
+          { cause: err },
+        );
       } finally {
         busy = false;
         stopRequested = false;
@@ -753,8 +828,12 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** A Layers model as the studio's TF.js files: model.json (one weights file), weights.bin and metadata.json. */
-export async function layersModelFiles(tf: Tf, model: tfTypes.LayersModel, metadata: Record<string, unknown>): Promise<ExportFile[]> {
+/** A Layers model as the studio's TF.js files: model.json (one weights file), weights.bin and metadata.json (left out for null). */
+export async function layersModelFiles(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  metadata: Record<string, unknown> | null,
+): Promise<ExportFile[]> {
   let files: ExportFile[] = [];
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -772,7 +851,7 @@ export async function layersModelFiles(tf: Tf, model: tfTypes.LayersModel, metad
       files = [
         { name: 'model.json', data: toArrayBuffer(enc.encode(JSON.stringify(modelJson))) },
         { name: 'weights.bin', data: buffer },
-        { name: 'metadata.json', data: toArrayBuffer(enc.encode(JSON.stringify(metadata, null, 2))) },
+        ...(metadata ? [{ name: 'metadata.json', data: toArrayBuffer(enc.encode(JSON.stringify(metadata, null, 2))) }] : []),
       ];
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),

@@ -7,6 +7,8 @@ export const createEvaluationSlice: StateCreator<StudioState, [], [], Evaluation
   evalError: null,
   exporting: false,
   exportError: null,
+  exportingJob: false,
+  jobError: null,
   prediction: null,
   predicting: false,
   predictError: null,

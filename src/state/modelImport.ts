@@ -14,6 +14,7 @@ import { isBusy } from './selectors';
 import { looksLikeHfFolder } from '../models/hf/import';
 import { chooseTask, importTextModel } from './textModel';
 import { useStudio } from './store';
+import { bringJobRun, jobEpochs, jobMetricsBlocker, takeJobMetrics, type JobMetricsFile } from './jobRunImport';
 
 let importCounter = 0;
 const importId = () => `import-${Date.now().toString(36)}-${++importCounter}`;
@@ -93,7 +94,7 @@ export function chooseCatalogModel(id: string): Promise<boolean> {
 const MAX_IMPORT_ZIP_BYTES = 600 * 1024 * 1024;
 
 /** A zip exported by the studio (or any zip of model.json + weights) becomes its files. */
-async function expandZips(files: File[]): Promise<File[]> {
+async function expandZips(files: File[], nested = true): Promise<File[]> {
   const out: File[] = [];
   for (const f of files) {
     if (!/\.zip$/i.test(f.name)) {
@@ -112,7 +113,12 @@ async function expandZips(files: File[]): Promise<File[]> {
         { cause: err },
       );
     }
-    for (const [name, bytes] of Object.entries(entries)) out.push(new File([bytes as Uint8Array<ArrayBuffer>], baseName(name)));
+    for (const [name, bytes] of Object.entries(entries)) {
+      const file = new File([bytes as Uint8Array<ArrayBuffer>], baseName(name));
+      // A job's output folder zipped whole holds its model.zip: that opens too (one level down).
+      if (nested && /\.zip$/i.test(name)) out.push(...(await expandZips([file], false)));
+      else out.push(file);
+    }
   }
   return out;
 }
@@ -139,27 +145,35 @@ function rangeOf(meta: Record<string, unknown> | undefined, fallback: [number, n
 /**
  * Imports a TF.js model from model.json plus its weight files, or a zip of them (validated in the
  * worker before loading). A studio export keeps its trained head, labels and settings: training the
- * same classes continues where it stopped, and the next export records where it came from.
+ * same classes continues where it stopped, and the next export records where it came from. A
+ * PyTorch job's `metrics.jsonl` given beside its `model.zip` brings the job's run back with its
+ * curves (jobRunImport.ts); it is read first, so a bad file leaves the current model loaded.
  */
 export async function importModelFiles(picked: File[], inputRange: [number, number] = [0, 1]): Promise<boolean> {
   let files: File[];
+  let job: JobMetricsFile | null;
   try {
-    files = await expandZips(picked);
+    ({ files, job } = await takeJobMetrics(await expandZips(picked)));
   } catch (err) {
     useStudio.getState().setModelSwitch({ importError: userMessageOf(err) });
     return false;
   }
   if (files.length === 0) return false;
-  if (looksLikeHfFolder(files.map((f) => f.name))) {
+  if (!job && looksLikeHfFolder(files.map((f) => f.name))) {
     // A Hugging Face folder is a language model: the studio moves to text generation and imports it there.
     useStudio.getState().setModelSwitch({ importError: null });
     chooseTask('text-generation');
     return importTextModel(files.map((f) => ({ path: f.webkitRelativePath || f.name, data: f })));
   }
   const metadata = await readMetadata(files);
+  const blocker = job ? jobMetricsBlocker(job, metadata) : null;
+  if (blocker) {
+    useStudio.getState().setModelSwitch({ importError: blocker });
+    return false;
+  }
   const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
-  const from =
-    picked.length === 1 && /\.zip$/i.test(picked[0]?.name ?? '') ? (picked[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
+  const zips = picked.filter((f) => /\.zip$/i.test(f.name));
+  const from = zips.length === 1 ? (zips[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
   const name = `Imported: ${from}`;
   const ok = await switchModel({
     kind: 'files',
@@ -169,6 +183,7 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     names: files.map((f) => f.name),
     inputRange: rangeOf(metadata, inputRange),
     metadata,
+    ...(job ? { jobEpochs: jobEpochs(job) } : {}),
   });
   if (ok && metadata) {
     const s = useStudio.getState();
@@ -177,6 +192,7 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     if (settings?.resize === 'stretch' || settings?.resize === 'center-crop') s.updateSettings({ resize: settings.resize });
     // Teachable Machine crops the centre square before resizing.
     if (isTeachableMetadata(metadata)) s.updateSettings({ resize: 'center-crop' });
+    if (job) await bringJobRun(job, metadata, from);
   }
   return ok;
 }

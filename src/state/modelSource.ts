@@ -18,6 +18,8 @@ export type ModelSource =
       inputRange: [number, number];
       /** metadata.json of a studio export: its labels keep the trained head; carried into the next export. */
       metadata?: Record<string, unknown>;
+      /** Epochs of the job's metrics.jsonl, when a PyTorch job's model came back with it. */
+      jobEpochs?: number;
     }
   | { kind: 'url'; id: string; name: string; url: string; inputRange: [number, number] };
 
@@ -91,8 +93,14 @@ export function modelOrigin(modelId: string, summary: ModelSummary | null): Mode
   const source = current;
   const entry = catalogEntry(modelId);
   const previous = source.kind === 'files' ? source.metadata : undefined;
-  const prevMetrics = previous?.metrics as { history?: unknown[] } | undefined;
+  const prevMetrics = previous?.metrics as { history?: unknown[]; epochsCompleted?: unknown } | undefined;
   const prevContinued = previous?.continuedFrom as { epochs?: number } | undefined;
+  // The export's own epochs: its history, its count, or (a PyTorch job's model) the epochs of the metrics.jsonl beside it.
+  const ownEpochs = Math.max(
+    Array.isArray(prevMetrics?.history) ? prevMetrics.history.length : 0,
+    typeof prevMetrics?.epochsCompleted === 'number' ? prevMetrics.epochsCompleted : 0,
+    source.kind === 'files' ? (source.jobEpochs ?? 0) : 0,
+  );
   return {
     id: modelId,
     name: entry?.name ?? summary?.name ?? modelId,
@@ -103,9 +111,11 @@ export function modelOrigin(modelId: string, summary: ModelSummary | null): Mode
           createdAt: previous.createdAt ?? null,
           model: previous.model ?? null,
           labels: previous.labels ?? null,
-          epochs: (prevMetrics?.history?.length ?? 0) + Number(prevContinued?.epochs ?? 0),
+          epochs: ownEpochs + Number(prevContinued?.epochs ?? 0),
           settings: previous.settings ?? null,
           run: (previous.run as { id?: string } | undefined)?.id ?? null,
+          // Where it trained when that was not the studio (a PyTorch job): the next export says so too.
+          ...(previous.trainedBy ? { trainedBy: previous.trainedBy } : {}),
         }
       : null,
   };

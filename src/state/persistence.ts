@@ -211,7 +211,9 @@ function onStoreChange(s: StudioState, prev: StudioState): void {
     else beginRunRecord(s);
   }
   if (!currentRunId) return;
-  if (s.history !== prev.history) saveRun({ history: s.history });
+  // A reset (another model, another task) clears the screen, not the run: its stored epochs stay.
+  const reset = s.history.length === 0 && s.status === 'idle' && s.runStartedAt === null;
+  if (s.history !== prev.history && !reset) saveRun({ history: s.history });
   if (s.runRecord !== prev.runRecord && s.runRecord) saveRun({ record: s.runRecord });
   if (s.initialValLoss !== prev.initialValLoss && s.initialValLoss !== null) saveRun({ initialValLoss: s.initialValLoss });
   if (s.status !== prev.status) {
@@ -483,6 +485,15 @@ export async function patchRun(runId: string, patch: Partial<Pick<RunRecord, 'no
     if (!before) throw new Error(`no run ${runId}`);
     await store.putRun({ ...before, ...patch });
   });
+  writes = done.catch(() => undefined);
+  await done;
+}
+
+/** Stores a run that trained elsewhere (a PyTorch job brought back with its model), in order with the autosave's writes; resolves once written. */
+export async function storeRun(run: RunRecord): Promise<void> {
+  if (!db) throw new Error('no project storage');
+  const store = db;
+  const done = writes.then(() => store.putRun(run));
   writes = done.catch(() => undefined);
   await done;
 }

@@ -5,6 +5,7 @@
  */
 import { augmentationOn, type AugmentationSettings } from '../engine/types';
 import type { RunRecord as StoredRun, RunStatus } from '../storage/projects';
+import { trainedByLabel, type TrainedBy } from '../job/job-run';
 
 export type SettingKey =
   | 'learningRate'
@@ -79,6 +80,8 @@ export interface RunRow {
   notes: string;
   /** Set when the run is a sweep's trial: its number, and whether successive halving stopped it early. */
   sweep: { id: string; trial: number; stoppedEarly: boolean } | null;
+  /** Set when the run trained outside the studio (a PyTorch job brought back with its model); `backend` then says where. */
+  trainedBy: TrainedBy | null;
 }
 
 function augmentationLabel(a: AugmentationSettings | undefined): string | null {
@@ -118,7 +121,7 @@ function durationOf(run: StoredRun, finishedAt: string | null | undefined): numb
 /** The row of one stored run; `number` is its place in start order. */
 export function runRow(run: StoredRun, number: number): RunRow {
   const sweep = run.sweep ? { id: run.sweep.id, trial: run.sweep.trial, stoppedEarly: run.sweep.stoppedEarly === true } : null;
-  const base = { id: run.id, number, startedAt: run.startedAt, status: run.status, notes: run.notes ?? '', sweep };
+  const base = { id: run.id, number, startedAt: run.startedAt, status: run.status, notes: run.notes ?? '', sweep, trainedBy: null };
   if (run.text) {
     const t = run.text;
     const rec = t.record;
@@ -171,8 +174,9 @@ export function runRow(run: StoredRun, number: number): RunRow {
     kind: 'image',
     task: rec?.task ?? 'image-classification',
     durationMs: durationOf(run, rec?.metrics.finishedAt),
-    backend: rec ? [...new Set(rec.backends)].join(' → ') : '',
-    model: rec?.model.name ?? '',
+    backend: rec ? [...new Set(rec.backends)].join(' → ') : run.job ? trainedByLabel(run.job.trainedBy) : '',
+    model: rec?.model.name ?? run.job?.model ?? '',
+    trainedBy: run.job?.trainedBy ?? null,
     settings: {
       learningRate: s.learningRate,
       batchSize: s.batchSize,

@@ -9,6 +9,7 @@ import type { RunRecord as StoredRun, StoredTextRun } from '../storage/projects'
 import type { Checkpoint } from '../engine/checkpoint';
 import type { TrainResult } from '../engine/types';
 import type { TextTrainingData } from '../text/types';
+import { trainedByLabel } from '../job/job-run';
 import { getClient } from './clientHost';
 import { ensureReady, reevaluate } from './controller';
 import { reevaluateSeg } from './segTraining';
@@ -122,6 +123,8 @@ export function runUseBlocker(run: StoredRun, s: Pick<StudioState, 'status' | 't
   } else if (s.text.task !== (run.record?.task ?? 'image-classification')) {
     const task = run.record?.task ?? 'image-classification';
     return `This is ${task === 'audio-classification' ? 'an audio' : `an ${task.replace('image-', 'image ')}`} run: choose that task at the top to use its model.`;
+  } else if (run.job) {
+    return `This run trained in ${trainedByLabel(run.job.trainedBy)}, outside the studio: its model comes back by importing ${run.job.file} again in step 2.`;
   } else if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   if (run.status === 'running') return 'This run has not finished.';
   if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';

@@ -142,11 +142,14 @@ export interface EvaluationSlice {
   evalError: string | null;
   exporting: boolean;
   exportError: string | null;
+  /** A training job for PyTorch being made (`export.job`), and why the last one failed. */
+  exportingJob: boolean;
+  jobError: string | null;
   prediction: Prediction | null;
   predicting: boolean;
   predictError: string | null;
   setEvaluation(patch: Partial<Pick<EvaluationSlice, 'evaluation' | 'evalState' | 'evalError'>>): void;
-  setExport(patch: Partial<Pick<EvaluationSlice, 'exporting' | 'exportError'>>): void;
+  setExport(patch: Partial<Pick<EvaluationSlice, 'exporting' | 'exportError' | 'exportingJob' | 'jobError'>>): void;
   setPrediction(patch: Partial<Pick<EvaluationSlice, 'prediction' | 'predicting' | 'predictError'>>): void;
 }
 

@@ -16,6 +16,7 @@ import type { SegDrop } from '../data/seg-ingest';
 import type { ColourClass } from '../data/segmentation';
 import type { KeptAudioClip } from '../data/audio-ingest';
 import type { AudioGroupKey } from '../state/types';
+import type { JobRunOrigin } from '../job/job-run';
 
 export const DB_NAME = 'finetune-studio';
 /** 2: the store of segmentation drops (`segDrops`). 3: the store of audio clips (`audioClips`). */
@@ -98,6 +99,11 @@ export interface RunRecord {
   notes?: string;
   /** Set when the run is a trial of a sweep: which sweep, its trial number, and whether successive halving stopped it early. */
   sweep?: { id: string; trial: number; stoppedEarly?: boolean };
+  /**
+   * Set when the run trained outside the studio and came back with its model (a PyTorch job's
+   * metrics.jsonl imported beside its model.zip): where it trained. Such a run has no `record` and no checkpoint.
+   */
+  job?: JobRunOrigin;
 }
 
 /** One drop of a segmentation dataset (its images and masks as Blobs), as the project keeps it. */

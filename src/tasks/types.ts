@@ -27,4 +27,6 @@ export interface TaskDefinition {
   parts: string;
   /** Download formats, in the order the evaluate step offers them. */
   exports: readonly string[];
+  /** Why a run of the task cannot be handed to PyTorch as a training job (`export.job`, src/job/README.md); null when it can. */
+  jobBlocker: string | null;
 }

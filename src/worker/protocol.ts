@@ -1,7 +1,7 @@
 /**
  * The one contract between the UI thread and the training worker.
  *
- * Task commands are the verbs — `load`, `train`, `evaluate`, `infer`, `export`, `findLr` — each carrying
+ * Task commands are the verbs — `load`, `train`, `evaluate`, `infer`, `export`, `findLr`, `jobStart` — each carrying
  * its task id; a task answers the verbs it has (`TaskVerbs`), through its session in the worker's
  * registry (./sessions.ts). Four tool commands are not about a task: `init`, `stop`, `loseDevice`,
  * `augmentPreview`. Every command carries an `id` and is answered by a `result` or `error` event;
@@ -10,6 +10,7 @@
 import type { SerializedError } from '../lib/errors';
 import type { BackendName, BatchMetrics, EpochMetrics, EvalResult, ModelSummary, TrainResult, TrainSettings } from '../engine/types';
 import type { Checkpoint } from '../engine/checkpoint';
+import type { JobStart } from '../engine/engine';
 import type { LrFinderOptions, LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextResume } from '../text/finetune';
@@ -138,6 +139,15 @@ export interface TaskVerbs {
     infer: { payload: { blob: Blob; explain?: { classIndex?: number } }; result: { probabilities: number[]; explanation?: Explanation } };
     /** The last run's model; metadata.json and the model card come from its run record. `name`: the project's, for the card. */
     export: { payload: { format?: ExportFormat; name: string }; result: Exported };
+    /**
+     * The start of a run handed to PyTorch (`export.job`, src/job/README.md): the classifier as `train`
+     * would start it on these images (model.json, weights.bin; files transferred), the record such a run
+     * would write, and what trains by name. Trains nothing; the last run's model stays as it was.
+     */
+    jobStart: {
+      payload: { settings: TrainSettings; labels: string[]; train: WorkerImage[]; val: WorkerImage[]; run?: RunStart };
+      result: JobStart;
+    };
   };
   /** Segmentation shares the image task's pre-trained backbone: its `load` is the image task's. */
   'image-segmentation': {
@@ -199,7 +209,7 @@ export interface TaskVerbs {
   };
 }
 
-export type Verb = 'load' | 'train' | 'evaluate' | 'infer' | 'export' | 'findLr';
+export type Verb = 'load' | 'train' | 'evaluate' | 'infer' | 'export' | 'findLr' | 'jobStart';
 export type VerbOf<T extends TaskId> = keyof TaskVerbs[T] & Verb;
 type VerbEntry<T extends TaskId, V extends VerbOf<T>> = TaskVerbs[T][V] extends { payload: infer P; result: infer R }
   ? { payload: P; result: R }

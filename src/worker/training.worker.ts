@@ -84,7 +84,7 @@ self.onmessage = (ev: MessageEvent<Request>) => {
   const { id, command } = ev.data;
   handle(command).then(
     (value) => {
-      const files = command.kind === 'export' ? (value as { files: { data: ArrayBuffer }[] }).files : [];
+      const files = command.kind === 'export' || command.kind === 'jobStart' ? (value as { files: { data: ArrayBuffer }[] }).files : [];
       post(
         { type: 'result', id, value },
         files.map((f) => f.data),

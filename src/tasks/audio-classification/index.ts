@@ -29,4 +29,6 @@ export const audioClassification: TaskDefinition = {
   metric: { id: 'val-accuracy', label: 'validation accuracy (per window)' },
   parts: 'layers',
   exports: ['tfjs', 'onnx'],
+  jobBlocker:
+    'Training jobs cover image classification so far: the audio front end (clips to log-mel spectrogram windows) runs in JavaScript and has no PyTorch twin yet.',
 };

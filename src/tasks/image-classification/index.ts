@@ -21,4 +21,5 @@ export const imageClassification: TaskDefinition = {
   metric: { id: 'val-accuracy', label: 'validation accuracy' },
   parts: 'layers',
   exports: ['tfjs', 'onnx', 'teachable'],
+  jobBlocker: null,
 };

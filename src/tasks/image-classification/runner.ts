@@ -196,6 +196,19 @@ function imageParts(
   return { head, parts };
 }
 
+/** The backbone layers a run's settings choose to train (none when only the head trains). */
+const chosenLayers = (settings: Pick<TrainSettings, 'mode' | 'trainableLayers'>) =>
+  new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
+
+/**
+ * What a classifier's run trains, by name: the head's layers and the chosen backbone layers by block,
+ * top first, as the loop opens them (a training job's `head` and `parts`, src/job/README.md).
+ */
+export function imagePartNames(layers: readonly Layer[], settings: Pick<TrainSettings, 'mode' | 'trainableLayers'>) {
+  const { head, parts } = imageParts(layers, chosenLayers(settings));
+  return { head: head.map((l) => l.name), parts: parts.map((p) => ({ name: p.name, layers: p.layers.map((l) => l.name) })) };
+}
+
 /**
  * What the loop trains of an image model (a classifier, a segmenter): the head's variables (`isHead`:
  * a classifier's head, a segmenter's decoder), the chosen backbone layers as parts top first, the
@@ -207,8 +220,7 @@ export function imageTrainables(
   settings: Pick<TrainSettings, 'mode' | 'trainableLayers'>,
   isHead?: (name: string) => boolean,
 ) {
-  const chosen = new Set(settings.mode === 'fine-tune' ? settings.trainableLayers : []);
-  const { head, parts } = imageParts(layers, chosen, isHead);
+  const { head, parts } = imageParts(layers, chosenLayers(settings), isHead);
   const finalSet = new Set([...head, ...parts.flatMap((p) => p.layers)].map((l) => l.name));
   return {
     finalSet,

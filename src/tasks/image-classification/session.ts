@@ -23,6 +23,11 @@ const enc = new TextEncoder();
 const bytesOf = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 const contentOf = (i: WorkerImage) => ({ key: i.hash ?? i.id, label: i.label });
 
+/** The data manifest of a run on these splits, made here from what the worker was given (a train or a job). */
+function manifestOf(command: { labels: string[]; train: WorkerImage[]; val: WorkerImage[]; settings: { validationSplit: number } }) {
+  return classificationManifest(command.labels, command.train.map(contentOf), command.val.map(contentOf), command.settings.validationSplit);
+}
+
 function decode(blob: Blob, size: number, resize: Parameters<typeof decodeToPixels>[2]) {
   return decodeToPixels(blob, size, resize).catch((err: unknown) => {
     throw new StudioError('file-unreadable', 'That image could not be decoded; the file may be corrupt.', { cause: err });
@@ -152,13 +157,7 @@ export function imageClassificationSession(
       const resize = command.settings.resize;
       const train = imageSource(command.train, resize, decodeToPixels);
       const val = imageSource(command.val, resize, decodeToPixels);
-      // The data manifest is made here, from what the worker was given to train on.
-      const data = classificationManifest(
-        command.labels,
-        command.train.map(contentOf),
-        command.val.map(contentOf),
-        command.settings.validationSplit,
-      );
+      const data = manifestOf(command);
       return trainHoldingFinal(
         ctx,
         events,
@@ -182,6 +181,17 @@ export function imageClassificationSession(
           (point, step, steps) => ctx.post({ type: 'lr-point', point, step, steps }),
           command.options,
         );
+      } finally {
+        events.flush();
+      }
+    },
+    async jobStart(command) {
+      // Only the training images are read (by Auto, to choose the head's layer); the validation split counts in the record's data.
+      const train = imageSource(command.train, command.settings.resize, decodeToPixels);
+      try {
+        return await engine.jobStart(command.settings, command.labels, train, onEngineEvent, {
+          run: runStart(command.run, engine.summary(), manifestOf(command)),
+        });
       } finally {
         events.flush();
       }

@@ -16,4 +16,6 @@ export const textClassification: TaskDefinition = {
   metric: { id: 'val-accuracy', label: 'validation accuracy' },
   parts: 'parameter groups',
   exports: ['tfjs'],
+  jobBlocker:
+    'Training jobs cover image classification so far: the text models (their tokenizer, pooling and LoRA adapters) have no PyTorch twin yet.',
 };

@@ -8,6 +8,7 @@ import { ResumePanel } from '../train/ResumePanel';
 import { RunOutcome } from '../train/RunOutcome';
 import { TrainCharts } from '../train/TrainCharts';
 import { TrainControls } from '../train/TrainControls';
+import { JobExport } from '../train/JobExport';
 import { AudioHyperparams } from './AudioHyperparams';
 
 /** Step 3 for audio: settings, start and stop, live loss and accuracy (per window; step 4 measures per clip). */
@@ -19,6 +20,7 @@ export function AudioTrainStep() {
       <AudioHyperparams />
       <ResumePanel />
       <TrainControls />
+      <JobExport />
       <ProgressPanel />
       {evaluating && (
         <p className="muted" aria-live="polite" data-testid="audio.evaluating">

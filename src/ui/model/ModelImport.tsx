@@ -38,13 +38,17 @@ export function ModelImport() {
           testId="model.import-files"
           className={`btn ${disabled ? 'btn-disabled' : ''}`}
           multiple
-          accept=".json,.bin,.zip,.safetensors,.txt,application/json,application/octet-stream,application/zip"
+          accept=".json,.jsonl,.bin,.zip,.safetensors,.txt,application/json,application/octet-stream,application/zip"
           disabled={disabled}
           onFiles={(files) => void importModelFiles(files, inputRange)}
         />
         <p className="muted">
           A TF.js Layers model (from <code>tensorflowjs_converter</code> or <code>model.save()</code>). If it ends in a classifier, the
           studio removes it and adds its own {part}.
+        </p>
+        <p className="muted">
+          A PyTorch training job (exported in step 3) comes back with its curves: pick the <code>model.zip</code> and{' '}
+          <code>metrics.jsonl</code> from its output folder together.
         </p>
       </DropZone>
       <form

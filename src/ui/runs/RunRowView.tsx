@@ -25,6 +25,7 @@ export function RunRowView({ row, columns, current }: { row: RunRow; columns: re
       data-sweep-trial={row.sweep?.trial ?? ''}
       data-stopped-early={row.sweep?.stoppedEarly ? 'true' : 'false'}
       data-epochs={row.epochsCompleted}
+      data-trained-by={row.trainedBy?.tool ?? ''}
       data-status={row.status}
       className={current ? 'runs-current' : undefined}
     >
@@ -43,6 +44,7 @@ export function RunRowView({ row, columns, current }: { row: RunRow; columns: re
         <div className="muted small">
           {row.kind === 'text' ? row.task.replace('text-', 'text ') : 'image'}
           {row.sweep && ` · sweep trial ${row.sweep.trial}${row.sweep.stoppedEarly ? ', stopped early' : ''}`}
+          {row.trainedBy && ' · trained outside the studio'}
         </div>
       </th>
       <td className="runs-nowrap">{startedText(row.startedAt)}</td>

@@ -11,8 +11,9 @@ export function RunsOverlay({ rows, title = 'Curves of the chosen runs' }: { row
   const metricName = shared === 'metric' ? 'metric (accuracy; mean IoU for segmentation; loss for text generation)' : shared;
   const data = overlayData(rows, series);
   const unit = series === 'valMetric' && rows.length > 0 && rows.every((r) => r.metric !== 'loss');
+  // data-runs: the runs overlaid; data-epochs: the epochs along the x axis (their union), for tests.
   return (
-    <figure className="chart" data-testid="runs.overlay">
+    <figure className="chart" data-testid="runs.overlay" data-runs={rows.length} data-epochs={data.length}>
       <figcaption className="runs-chart-head">
         <span>{title}</span>
         <select

@@ -7,6 +7,7 @@ import { ResumePanel } from '../train/ResumePanel';
 import { RunOutcome } from '../train/RunOutcome';
 import { TrainCharts } from '../train/TrainCharts';
 import { TrainControls } from '../train/TrainControls';
+import { JobExport } from '../train/JobExport';
 import { IouChart } from './IouChart';
 import { SegHyperparams } from './SegHyperparams';
 
@@ -18,6 +19,7 @@ export function SegTrainStep() {
       <SegHyperparams />
       <ResumePanel />
       <TrainControls />
+      <JobExport />
       <ProgressPanel />
       {evaluating && (
         <p className="muted" aria-live="polite" data-testid="seg.evaluating">

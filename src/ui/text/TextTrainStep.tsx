@@ -7,6 +7,7 @@ import { LrFinderPanel } from '../common/LrFinderPanel';
 import { STATUS_TEXT as IMAGE_STATUS_TEXT } from '../train/TrainControls';
 import { TextResumePanel } from './TextResumePanel';
 import { SweepPanel } from '../sweep/SweepPanel';
+import { JobExport } from '../train/JobExport';
 
 const STATUS_TEXT = { ...IMAGE_STATUS_TEXT, loading: 'Preparing…' } as const;
 
@@ -67,6 +68,7 @@ export function TextTrainStep() {
         {s.blocker && !busy && <p className="muted">{s.blocker}</p>}
         {s.runError && <Alert>{s.runError}</Alert>}
       </div>
+      <JobExport />
       {busy && (
         <p className="muted" data-testid="train.progress">
           {s.initial ? `Epoch ${Math.min(s.epochs, s.history.length + 1)} of ${s.epochs}` : 'Measuring the model before its first step…'}

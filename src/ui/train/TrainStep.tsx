@@ -1,6 +1,7 @@
 import { Step } from '../common/Step';
 import { Hyperparams } from './Hyperparams';
 import { TrainControls } from './TrainControls';
+import { JobExport } from './JobExport';
 import { ResumePanel } from './ResumePanel';
 import { ProgressPanel } from './ProgressPanel';
 import { MetricsStrip } from './MetricsStrip';
@@ -17,6 +18,7 @@ export function TrainStep() {
       <Hyperparams />
       <ResumePanel />
       <TrainControls />
+      <JobExport />
       <ProgressPanel />
       <MetricsStrip />
       <RunOutcome />

@@ -1,0 +1,190 @@
+/**
+ * The training job's zip (`export.job`, ./README.md): the run as it would start here — its record,
+ * starting weights and the dataset's own files under a manifest — beside train.py, pinned requirements
+ * and a README with the commands. Plain data in, zip entries out: no DOM, no tfjs, so it runs in Node.
+ */
+import { zipSync, type Zippable } from 'fflate';
+import type { ImageRunRecord } from '../engine/run-record';
+
+/** An image of the run's data: its bytes as the person gave them, with their SHA-256 (hex) and split. */
+export interface JobImage {
+  id: string;
+  label: string;
+  /** The file's name without folders. */
+  name: string;
+  bytes: Uint8Array;
+  sha256: string;
+  split: 'train' | 'val';
+}
+
+export interface JobInput {
+  /** The zip's one top-level folder (`<project>-job`). */
+  folder: string;
+  /** The record a run started here would write (`settings.headLayer` resolved, metrics empty). */
+  record: ImageRunRecord;
+  /** The head's layer names, and the chosen backbone layers by block, top first (`JobStart`). */
+  head: readonly string[];
+  parts: readonly { name: string; layers: readonly string[] }[];
+  images: readonly JobImage[];
+  /** The starting model: model.json and weights.bin. */
+  weights: readonly { name: string; data: ArrayBuffer | Uint8Array }[];
+  /** train.py's text, as it is. */
+  trainPy: string;
+  /** ISO time the job was made. */
+  createdAt: string;
+}
+
+export interface ManifestFile {
+  path: string;
+  label: string;
+  split: 'train' | 'val';
+  sha256: string;
+  id: string;
+}
+
+/** The versions the tests run train.py with (Debian bookworm's). */
+export const REQUIREMENTS = ['torch==1.13.1', 'numpy==1.24.2', 'Pillow==9.4.0'];
+
+const enc = new TextEncoder();
+const json = (value: unknown) => enc.encode(`${JSON.stringify(value, null, 2)}\n`);
+
+/** A class name or file name as one path segment: no separators or control characters, never `.` or `..`. */
+export function safeSegment(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const s = name.replace(/[/\\\u0000-\u001f]/g, '_').trim();
+  return s === '' || s === '.' || s === '..' ? '_' : s;
+}
+
+/**
+ * Each image's path in the job, `data/<label>/<file name>`, in the order given: a second file of the
+ * same name in a class gets `-2`, `-3` before its extension. Names are compared without case, so the
+ * folder unpacks the same on case-insensitive file systems (macOS, Windows).
+ */
+export function dataPaths(images: readonly Pick<JobImage, 'label' | 'name'>[]): string[] {
+  const taken = new Set<string>();
+  return images.map((img) => {
+    const name = safeSegment(img.name);
+    const dot = name.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    const dir = `data/${safeSegment(img.label)}/`;
+    let path = `${dir}${name}`;
+    for (let n = 2; taken.has(path.toLowerCase()); n++) path = `${dir}${stem}-${n}${ext}`;
+    taken.add(path.toLowerCase());
+    return path;
+  });
+}
+
+/** data/manifest.json: every file with its label, split (the studio's, never recomputed) and hash. */
+export function dataManifest(images: readonly JobImage[], paths: readonly string[]) {
+  const files: ManifestFile[] = images.map((img, i) => ({
+    path: paths[i] ?? '',
+    label: img.label,
+    split: img.split,
+    sha256: img.sha256,
+    id: img.id,
+  }));
+  return { format: 'finetune-studio-data', version: 1, files };
+}
+
+/** config.json: the run's record with the job's own fields (./README.md). */
+export function jobConfig(input: Pick<JobInput, 'record' | 'head' | 'parts' | 'createdAt'>) {
+  return {
+    ...input.record,
+    job: { format: 'finetune-studio-job', version: 1, createdAt: input.createdAt, head: [...input.head], parts: input.parts },
+  };
+}
+
+/** The job's README.md: what it holds, the commands, and the way back into the studio. */
+export function jobReadme(input: Pick<JobInput, 'folder' | 'record' | 'images'>): string {
+  const { record, images, folder } = input;
+  const s = record.settings;
+  const count = (split: string) => images.filter((i) => i.split === split).length;
+  return `# ${folder}: a fine-tuning run for PyTorch
+
+Made by the fine-tuning studio on ${record.startedAt.slice(0, 10)}: ${record.model.name} fine-tuned as an image classifier of
+${record.labels.length} classes (${record.labels.join(', ')}) on ${count('train')} training and ${count('val')} validation images,
+${s.epochs} epochs at batch size ${s.batchSize} and learning rate ${s.learningRate} (${s.optimizer}), input ${record.input.imageSize}×${record.input.imageSize} px.
+
+| file | what it is |
+| --- | --- |
+| \`train.py\` | the training script: runs alone, or data-parallel under \`torchrun\` |
+| \`config.json\` | the run as the studio would start it: every setting, the labels, the split's digests, the layers that train |
+| \`weights/\` | the starting model (TF.js Layers \`model.json\`, \`weights.bin\`): the pre-trained layers and the new head |
+| \`data/\` | the images, byte for byte, one folder per class; \`data/manifest.json\` gives each its class, split and SHA-256 |
+
+## Run it
+
+\`\`\`sh
+pip install -r requirements.txt
+python train.py --out OUT                 # one process
+python train.py --out OUT --epochs 20     # another number of epochs
+\`\`\`
+
+On one machine with K GPUs:
+
+\`\`\`sh
+torchrun --nproc_per_node=K train.py --out OUT
+\`\`\`
+
+On N machines (run on each, with R = 0 … N-1 and HOST:PORT an address of the first machine that the others can reach):
+
+\`\`\`sh
+torchrun --nnodes=N --node_rank=R --nproc_per_node=K --rdzv_backend=c10d --rdzv_endpoint=HOST:PORT train.py --out OUT
+\`\`\`
+
+Without \`torchrun\` (a scheduler that starts one process per GPU itself), set in each process what \`torchrun\` would:
+the first machine's address, the process's rank among all of them and on its machine, and how many there are. Two
+processes on one machine:
+
+\`\`\`sh
+MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 RANK=0 LOCAL_RANK=0 WORLD_SIZE=2 python train.py --out OUT &
+MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 RANK=1 LOCAL_RANK=1 WORLD_SIZE=2 python train.py --out OUT
+\`\`\`
+
+The batch size in \`config.json\` (${s.batchSize}) is the global batch: it is split across the processes, each taking
+its share of every batch, so the number of processes does not change the steps an epoch takes. \`train.py\` checks every file against \`data/manifest.json\` before it starts and
+names any file that is missing or changed.
+
+## What OUT holds
+
+- \`metrics.jsonl\`: one line per epoch (\`epoch\`, \`train_loss\`, \`train_accuracy\`, \`val_loss\`, \`val_accuracy\`,
+  \`learning_rate\`, \`world_size\`, \`seconds\`); epoch 0 is the model before its first step.
+- \`checkpoint.pt\`: written after every epoch. Run the same command with the same \`--out OUT\` to resume from it.
+- \`log.txt\`: what the run said.
+- \`model.zip\`: the fine-tuned model as a studio export (\`model.json\`, \`weights.bin\`, \`metadata.json\`).
+
+## Back into the studio
+
+In the studio, open the project, go to step 2 (Model), open "Use your own model" and choose \`OUT/model.zip\` and
+\`OUT/metrics.jsonl\` together under "Choose model files…": the model becomes the current one, and the run comes back
+with its curves. \`model.zip\` also loads on its own anywhere TF.js runs (\`tf.loadLayersModel\`).
+`;
+}
+
+/** The job's files under its one top-level folder, by path. */
+export function jobEntries(input: JobInput): Record<string, Uint8Array> {
+  const paths = dataPaths(input.images);
+  const at = (path: string) => `${input.folder}/${path}`;
+  const entries: Record<string, Uint8Array> = {
+    [at('train.py')]: enc.encode(input.trainPy),
+    [at('config.json')]: json(jobConfig(input)),
+    [at('requirements.txt')]: enc.encode(`${REQUIREMENTS.join('\n')}\n`),
+    [at('README.md')]: enc.encode(jobReadme(input)),
+    [at('data/manifest.json')]: json(dataManifest(input.images, paths)),
+  };
+  for (const f of input.weights) entries[at(`weights/${f.name}`)] = f.data instanceof Uint8Array ? f.data : new Uint8Array(f.data);
+  input.images.forEach((img, i) => {
+    entries[at(paths[i] ?? '')] = img.bytes;
+  });
+  return entries;
+}
+
+/** The job's zip: the images stored as they are (already compressed), the rest deflated. */
+export function zipJob(entries: Record<string, Uint8Array>): Uint8Array {
+  const tree: Zippable = {};
+  for (const [path, data] of Object.entries(entries)) {
+    const image = /\/data\//.test(path) && !path.endsWith('/data/manifest.json');
+    tree[path] = image ? [data, { level: 0 }] : data;
+  }
+  return zipSync(tree, { level: 6 });
+}
