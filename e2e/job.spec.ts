@@ -86,7 +86,9 @@ test('a run handed to PyTorch: one process and two agree, the model comes back a
 
   const modelZip = new Uint8Array(readFileSync(join(two, 'model.zip')));
   const unseen = await unseenAccuracy(modelZip);
-  console.log(`job: final validation accuracy ${finals[0]} (1 process), ${finals[1]} (2 processes); 2-process model on 60 unseen digits: ${unseen}`);
+  console.log(
+    `job: final validation accuracy ${finals[0]} (1 process), ${finals[1]} (2 processes); 2-process model on 60 unseen digits: ${unseen}`,
+  );
   expect(unseen).toBeGreaterThanOrEqual(0.75);
 
   // Back in the studio: the model with its curves, and one more epoch here.
