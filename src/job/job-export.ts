@@ -5,6 +5,7 @@
  */
 import { zipSync, type Zippable } from 'fflate';
 import type { ImageRunRecord } from '../engine/run-record';
+import type { TextJobStart } from '../text/job';
 
 /** An image of the run's data: its bytes as the person gave them, with their SHA-256 (hex) and split. */
 export interface JobImage {
@@ -94,25 +95,8 @@ export function jobConfig(input: Pick<JobInput, 'record' | 'head' | 'parts' | 'c
   };
 }
 
-/** The job's README.md: what it holds, the commands, and the way back into the studio. */
-export function jobReadme(input: Pick<JobInput, 'folder' | 'record' | 'images'>): string {
-  const { record, images, folder } = input;
-  const s = record.settings;
-  const count = (split: string) => images.filter((i) => i.split === split).length;
-  return `# ${folder}: a fine-tuning run for PyTorch
-
-Made by the fine-tuning studio on ${record.startedAt.slice(0, 10)}: ${record.model.name} fine-tuned as an image classifier of
-${record.labels.length} classes (${record.labels.join(', ')}) on ${count('train')} training and ${count('val')} validation images,
-${s.epochs} epochs at batch size ${s.batchSize} and learning rate ${s.learningRate} (${s.optimizer}), input ${record.input.imageSize}×${record.input.imageSize} px.
-
-| file | what it is |
-| --- | --- |
-| \`train.py\` | the training script: runs alone, or data-parallel under \`torchrun\` |
-| \`config.json\` | the run as the studio would start it: every setting, the labels, the split's digests, the layers that train |
-| \`weights/\` | the starting model (TF.js Layers \`model.json\`, \`weights.bin\`): the pre-trained layers and the new head |
-| \`data/\` | the images, byte for byte, one folder per class; \`data/manifest.json\` gives each its class, split and SHA-256 |
-
-## Run it
+/** The README's commands: one process, torchrun on one or N machines, or torchrun's variables set by hand. */
+const RUN_IT = (batchSize: number) => `## Run it
 
 \`\`\`sh
 pip install -r requirements.txt
@@ -141,11 +125,31 @@ MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 RANK=0 LOCAL_RANK=0 WORLD_SIZE=2 python 
 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 RANK=1 LOCAL_RANK=1 WORLD_SIZE=2 python train.py --out OUT
 \`\`\`
 
-The batch size in \`config.json\` (${s.batchSize}) is the global batch: it is split across the processes, each taking
+The batch size in \`config.json\` (${batchSize}) is the global batch: it is split across the processes, each taking
 its share of every batch, so the number of processes does not change the steps an epoch takes. \`train.py\` checks every file against \`data/manifest.json\` before it starts and
 names any file that is missing or changed.
 
-## What OUT holds
+`;
+
+/** The job's README.md: what it holds, the commands, and the way back into the studio. */
+export function jobReadme(input: Pick<JobInput, 'folder' | 'record' | 'images'>): string {
+  const { record, images, folder } = input;
+  const s = record.settings;
+  const count = (split: string) => images.filter((i) => i.split === split).length;
+  return `# ${folder}: a fine-tuning run for PyTorch
+
+Made by the fine-tuning studio on ${record.startedAt.slice(0, 10)}: ${record.model.name} fine-tuned as an image classifier of
+${record.labels.length} classes (${record.labels.join(', ')}) on ${count('train')} training and ${count('val')} validation images,
+${s.epochs} epochs at batch size ${s.batchSize} and learning rate ${s.learningRate} (${s.optimizer}), input ${record.input.imageSize}×${record.input.imageSize} px.
+
+| file | what it is |
+| --- | --- |
+| \`train.py\` | the training script: runs alone, or data-parallel under \`torchrun\` |
+| \`config.json\` | the run as the studio would start it: every setting, the labels, the split's digests, the layers that train |
+| \`weights/\` | the starting model (TF.js Layers \`model.json\`, \`weights.bin\`): the pre-trained layers and the new head |
+| \`data/\` | the images, byte for byte, one folder per class; \`data/manifest.json\` gives each its class, split and SHA-256 |
+
+${RUN_IT(s.batchSize)}## What OUT holds
 
 - \`metrics.jsonl\`: one line per epoch (\`epoch\`, \`train_loss\`, \`train_accuracy\`, \`val_loss\`, \`val_accuracy\`,
   \`learning_rate\`, \`world_size\`, \`seconds\`); epoch 0 is the model before its first step.
@@ -179,12 +183,131 @@ export function jobEntries(input: JobInput): Record<string, Uint8Array> {
   return entries;
 }
 
-/** The job's zip: the images stored as they are (already compressed), the rest deflated. */
+/** The job's zip: the images stored as they are (already compressed), the rest (a text job's data too) deflated. */
 export function zipJob(entries: Record<string, Uint8Array>): Uint8Array {
   const tree: Zippable = {};
   for (const [path, data] of Object.entries(entries)) {
-    const image = /\/data\//.test(path) && !path.endsWith('/data/manifest.json');
+    const image = /\/data\//.test(path) && !/\/data\/(manifest\.json|(train|validation)\.(txt|ids))$/.test(path);
     tree[path] = image ? [data, { level: 0 }] : data;
   }
   return zipSync(tree, { level: 6 });
+}
+
+// ------------------------------------------------------------------------------------ text generation
+
+/** A text-generation run's job: what the worker's `jobStart` gave (src/text/job.ts), and the run's text. */
+export interface TextJobInput {
+  folder: string;
+  start: TextJobStart;
+  /** The training and validation text as the run reads it (the documents of each split, joined by newlines). */
+  texts: { train: string; validation: string };
+  /** train.py and train_lm.py, as they are. */
+  trainPy: string;
+  trainLmPy: string;
+  createdAt: string;
+}
+
+/** A text job's data file in data/manifest.json: the text of a split, or its tokens. */
+export interface TextManifestFile {
+  path: string;
+  split: 'train' | 'val';
+  /** 'text': UTF-8 text; 'ids': the tokenizer's ids of that text, little-endian int32. */
+  kind: 'text' | 'ids';
+  sha256: string;
+  /** Tokens (ids) or bytes (text) in the file. */
+  count: number;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Token ids as little-endian int32 bytes, whatever the machine's byte order. */
+export function int32le(ids: Int32Array): Uint8Array {
+  const out = new Uint8Array(ids.length * 4);
+  const view = new DataView(out.buffer);
+  ids.forEach((id, i) => view.setInt32(i * 4, id, true));
+  return out;
+}
+
+/** config.json of a text job: the run's record with the job's own fields (./README.md). */
+export function textJobConfig(input: Pick<TextJobInput, 'start' | 'createdAt'>) {
+  const { record, head, parts, contextLength, pad, ids } = input.start;
+  return {
+    ...record,
+    job: {
+      format: 'finetune-studio-job',
+      version: 1,
+      createdAt: input.createdAt,
+      head: [...head],
+      parts,
+      contextLength,
+      pad,
+      tokens: { train: ids.train.length, validation: ids.validation.length },
+    },
+  };
+}
+
+/** A text job's README.md. */
+export function textJobReadme(input: Pick<TextJobInput, 'folder' | 'start'>): string {
+  const { record, ids, contextLength, parts, head } = input.start;
+  const s = record.settings;
+  const groups = [...(head.length ? ['head'] : []), ...parts.map((p) => p.name)].join(', ');
+  return `# ${input.folder}: a fine-tuning run for PyTorch
+
+Made by the fine-tuning studio on ${record.startedAt.slice(0, 10)}: ${record.model.name} fine-tuned as a text generator on
+${ids.train.length} training and ${ids.validation.length} validation tokens (windows of ${contextLength} tokens),
+${s.epochs} epochs at batch size ${s.batchSize} and learning rate ${s.learningRate} (${s.optimizer}); trained groups: ${groups}.
+
+| file | what it is |
+| --- | --- |
+| \`train.py\` | the training script: runs alone, or data-parallel under \`torchrun\`; it hands a text run to \`train_lm.py\` |
+| \`train_lm.py\` | the studio's language model and its training loop in PyTorch |
+| \`config.json\` | the run as the studio would start it: every setting, the split's digests, the groups that train |
+| \`weights/\` | the starting model as the studio exports a text model (\`model.json\`, \`weights.bin\`, \`tokenizer.json\`, \`lm.js\`, …) |
+| \`data/\` | \`train.txt\` and \`validation.txt\`, the text; \`train.ids\` and \`validation.ids\`, its tokens (little-endian int32), so PyTorch needs no tokenizer; \`data/manifest.json\` gives each its split and SHA-256 |
+
+${RUN_IT(s.batchSize)}## What OUT holds
+
+- \`metrics.jsonl\`: one line per epoch (\`epoch\`, \`train_loss\`, \`val_loss\`, \`perplexity\`, \`learning_rate\`,
+  \`world_size\`, \`seconds\`); epoch 0 is the model before its first step. Losses are nats per token.
+- \`checkpoint.pt\`: written after every epoch. Run the same command with the same \`--out OUT\` to resume from it.
+- \`log.txt\`: what the run said.
+- \`model.zip\`: the fine-tuned model as the studio's text export (\`model.json\`, \`weights.bin\`, \`tokenizer.json\`,
+  \`metadata.json\`, \`lm.js\`, \`README.md\`).
+
+## Using the model
+
+\`model.zip\` is the studio's own text export (what step 4 downloads): \`lm.js\` in it runs the model anywhere TF.js
+runs, and its README.md says how.
+`;
+}
+
+/** A text job's files under its one top-level folder, by path. */
+export async function textJobEntries(input: TextJobInput): Promise<Record<string, Uint8Array>> {
+  const at = (path: string) => `${input.folder}/${path}`;
+  const data: { path: string; split: 'train' | 'val'; kind: 'text' | 'ids'; bytes: Uint8Array; count: number }[] = [];
+  for (const [split, name, text, ids] of [
+    ['train', 'train', input.texts.train, input.start.ids.train],
+    ['val', 'validation', input.texts.validation, input.start.ids.validation],
+  ] as const) {
+    const bytes = enc.encode(text);
+    data.push({ path: `data/${name}.txt`, split, kind: 'text', bytes, count: bytes.length });
+    data.push({ path: `data/${name}.ids`, split, kind: 'ids', bytes: int32le(ids), count: ids.length });
+  }
+  const files: TextManifestFile[] = await Promise.all(
+    data.map(async ({ path, split, kind, bytes, count }) => ({ path, split, kind, sha256: await sha256Hex(bytes), count })),
+  );
+  const entries: Record<string, Uint8Array> = {
+    [at('train.py')]: enc.encode(input.trainPy),
+    [at('train_lm.py')]: enc.encode(input.trainLmPy),
+    [at('config.json')]: json(textJobConfig(input)),
+    [at('requirements.txt')]: enc.encode(`${REQUIREMENTS.join('\n')}\n`),
+    [at('README.md')]: enc.encode(textJobReadme(input)),
+    [at('data/manifest.json')]: json({ format: 'finetune-studio-data', version: 1, files }),
+  };
+  for (const f of input.start.files) entries[at(`weights/${f.name}`)] = new Uint8Array(f.data);
+  for (const d of data) entries[at(d.path)] = d.bytes;
+  return entries;
 }

@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 import numpy as np
 import torch
 import torch.distributed as dist
+import torch.distributed.nn.functional as dist_nn
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
@@ -210,8 +211,27 @@ class BatchNorm(nn.Module):
         self.register_buffer("running_var", torch.from_numpy(weights["moving_variance"]))
         self.channels = c
 
+    # Several processes: a layer that trains normalises by the statistics of the whole global batch, as
+    # the studio's one process would (per-process statistics would make 2 processes differ from 1).
+    sync = False
+
     def forward(self, x):
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.training, self.momentum, self.eps)
+        if not self.training:
+            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps)
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+        total = lambda t: dist_nn.all_reduce(t) if BatchNorm.sync else t  # noqa: E731 (autograd passes through)
+        stats = total(torch.cat([x.sum(dims), x.new_tensor([x.numel() / x.shape[1]])]))
+        count = stats[-1]
+        mean = stats[:-1] / count
+        var = total(((x - mean.view(shape)) ** 2).sum(dims)) / count  # biased, as tf.moments
+        with torch.no_grad():  # Keras' moving averages: moving -= (moving - value) × (1 - momentum)
+            self.running_mean.add_((mean - self.running_mean) * self.momentum)
+            self.running_var.add_((var - self.running_var) * self.momentum)
+        y = (x - mean.view(shape)) / torch.sqrt(var.view(shape) + self.eps)
+        if self.weight is not None:
+            y = y * self.weight.view(shape)
+        return y + self.bias.view(shape) if self.bias is not None else y
 
     def keras(self):
         out = {"moving_mean": self.running_mean.cpu().numpy(), "moving_variance": self.running_var.cpu().numpy()}
@@ -468,7 +488,7 @@ def learning_rate_at(base, schedule, step, total, per_epoch):
     if kind == "cosine":
         return cosine(step / (total - 1) if total > 1 else 0)
     if kind == "warmup-cosine":
-        warm = min(round(schedule["warmupEpochs"] * per_epoch), max(0, total - 1))
+        warm = min(math.floor(schedule["warmupEpochs"] * per_epoch + 0.5), max(0, total - 1))  # Math.round
         if step < warm:
             return base * (step + 1) / warm
         rest = total - warm
@@ -576,6 +596,7 @@ def setup_distributed(device_arg):
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, local_world)))
     if world > 1:
         dist.init_process_group("nccl" if cuda else "gloo", init_method="env://", rank=rank, world_size=world)
+        BatchNorm.sync = True
     return world, rank, device
 
 
@@ -909,6 +930,14 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=0, help="data-loading processes per training process")
     parser.add_argument("--fresh", action="store_true", help="start again even when OUT holds a checkpoint")
     args = parser.parse_args(argv)
+    try:
+        task = read_json(os.path.join(HERE, "config.json")).get("task")
+    except JobError:
+        task = None  # Job() says what is wrong
+    if task == "text-generation":
+        import train_lm  # beside this file: the studio's language model (its own loop)
+
+        return train_lm.main(args)
     try:
         train(args)
     except JobError as err:

@@ -168,6 +168,24 @@ describe('train.py, the PyTorch side of a training job', () => {
     expect(missing?.output).toContain(`${second!.path} is listed in data/manifest.json but missing`);
   }, 120_000);
 
+  it('takes the same steps as two processes as it does as one (a batch-norm layer training, no dropout)', async () => {
+    const engine = createTrainingEngine(tf);
+    await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundledBackbone, [-1, 1]);
+    // Without dropout or augmentation nothing random is drawn per process: DDP's averaged gradients
+    // and the batch norm's statistics over the global batch make the two runs the same computation.
+    const root = await exportJob(engine, settings({ mode: 'fine-tune', trainableLayers: TOP, headLayer: 'output', epochs: 2, dropout: 0 }));
+    engine.dispose();
+    const outs = [mkdtempSync(join(tmpdir(), 'studio-job-1-')), mkdtempSync(join(tmpdir(), 'studio-job-2-'))];
+    for (const [i, procs] of [1, 2].entries()) for (const r of await runJob(root, outs[i]!, { procs })) expect(r.code, r.output).toBe(0);
+    const [one, two] = outs.map((out) => readMetrics(out!));
+    expect(two!.map((m) => m.world_size)).toEqual([2, 2, 2]);
+    for (const [i, m] of one!.entries()) expect(Math.abs((m.val_loss ?? 0) - (two![i]!.val_loss ?? 0))).toBeLessThan(1e-4);
+    const p1 = torchPredict(root, probePixels, probe.length, join(outs[0]!, 'checkpoint.pt'));
+    const p2 = torchPredict(root, probePixels, probe.length, join(outs[1]!, 'checkpoint.pt'));
+    expect(maxDiff(p1, p2)).toBeLessThan(1e-4);
+    expect(maxDiff(p1, torchPredict(root, probePixels, probe.length))).toBeGreaterThan(1e-3); // and they did train
+  }, 240_000);
+
   it('trains data-parallel, resumes from its checkpoint, and writes a model.zip that tfjs reads as PyTorch left it', async () => {
     const engine = createTrainingEngine(tf);
     await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundledBackbone, [-1, 1]);

@@ -18,7 +18,7 @@ export * from './textModel';
 export * from './textData';
 export * from './textTraining';
 export * from './textResults';
-export { exportJob, jobExportBlocker } from './jobExport';
+export { exportJob, jobExportBlocker, runStartBlocker } from './jobExport';
 export { applyLrSuggestion, currentLearningRate, lrFinderBlocker, runLrFinder, stopLrFinder, undoLrSuggestion } from './lrFinder';
 export { IDLE_LR_FINDER } from './lrFinderSlice';
 export * from './runsActions';

@@ -5,7 +5,9 @@
  * model stays as it was, and a failure is a sentence beside the button.
  */
 import trainPy from '../job/train.py?raw';
-import { jobEntries, zipJob, type JobImage } from '../job/job-export';
+import trainLmPy from '../job/train_lm.py?raw';
+import { jobEntries, textJobEntries, zipJob, type JobImage } from '../job/job-export';
+import { textJobProblem } from '../text/job';
 import { StudioError, userMessageOf } from '../lib/errors';
 import { taskOf } from '../tasks';
 import { getClient } from './clientHost';
@@ -14,6 +16,9 @@ import { download, slug } from './exporting';
 import { modelOrigin } from './modelSource';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
+import { ensureTextBaseFor } from './textModel';
+import { isTextBusy, textLora, textStartBlocker, textTrainSettings, textTrainingData } from './textSelectors';
+import { TEXT_MODEL_ORIGIN } from './textTraining';
 import type { StudioState } from './types';
 
 /** Why a training job cannot be made now, as a sentence; null when it can. */
@@ -21,11 +26,20 @@ export function jobExportBlocker(s: StudioState): string | null {
   const why = taskOf(s.text.task).jobBlocker;
   if (why) return why;
   if (s.exportingJob) return 'The training job is being made.';
+  if (s.text.task === 'text-generation') {
+    if (isTextBusy(s.text.status) || s.sweep.state === 'running') return 'Wait for the run in progress to end.';
+    return textJobProblem({ task: s.text.task, lora: textLora(s.text) }) ?? textStartBlocker(s.text);
+  }
   if (isBusy(s.status) || s.sweep.state === 'running') return 'Wait for the run in progress to end.';
   if (s.summary?.format === 'graph') {
     return `${s.summary.name} is a TF.js graph model, which a training job cannot start from: choose a Layers model in step 2.`;
   }
   return startBlocker(s);
+}
+
+/** What keeps the run itself from starting (the start button's own sentence), for the task on screen. */
+export function runStartBlocker(s: StudioState): string | null {
+  return s.text.task === 'text-generation' ? textStartBlocker(s.text) : startBlocker(s);
 }
 
 /** The split's images with their bytes, in split order (training first), as the job's data. */
@@ -54,13 +68,18 @@ export async function exportJob(): Promise<void> {
   const set = useStudio.getState().setExport;
   set({ exportingJob: true, jobError: null });
   try {
-    if (!(await ensureReady())) {
+    if (useStudio.getState().text.task !== 'text-generation' && !(await ensureReady())) {
       throw new StudioError(
         'model-load-failed',
         'The model is not ready in the training worker. Reload the model in step 2 and try again.',
       );
     }
     const s = useStudio.getState();
+    if (s.text.task === 'text-generation') {
+      await exportTextJob(s);
+      set({ exportingJob: false });
+      return;
+    }
     const labels = classNames(s.images);
     const job = await getClient().call({
       kind: 'jobStart',
@@ -90,4 +109,35 @@ export async function exportJob(): Promise<void> {
     // Auto's comparison of layers reports its progress as a phase; no run follows it.
     useStudio.setState({ phase: null });
   }
+}
+
+/** A text-generation run's job: the worker's start of it (model files, tokens, record) with the text, as `<project>-job.zip`. */
+async function exportTextJob(s: StudioState): Promise<void> {
+  if (!(await ensureTextBaseFor(s.text.base?.source === 'hf' ? { name: s.text.base.name, source: 'hf' } : null))) {
+    throw new StudioError(
+      'model-load-failed',
+      s.text.baseError ?? 'The language model could not be loaded. Reload it in step 2 and try again.',
+    );
+  }
+  const t = useStudio.getState().text;
+  const { data } = textTrainingData(t, 'text-generation');
+  if (data.task !== 'text-generation') return;
+  const start = await getClient().call({
+    kind: 'jobStart',
+    task: 'text-generation',
+    settings: textTrainSettings(t, 'text-generation'),
+    labels: [],
+    data,
+    run: { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: t.settings.validationSplit },
+  });
+  const folder = `${slug(s.projectName)}-job`;
+  const entries = await textJobEntries({
+    folder,
+    start,
+    texts: { train: data.train, validation: data.validation },
+    trainPy,
+    trainLmPy,
+    createdAt: new Date().toISOString(),
+  });
+  download(new Blob([zipJob(entries) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${folder}.zip`);
 }

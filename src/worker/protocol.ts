@@ -14,6 +14,7 @@ import type { JobStart } from '../engine/engine';
 import type { LrFinderOptions, LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { TextTrainEvent, TextTrainSettings, TextTrainingData } from '../text/types';
 import type { TextResume } from '../text/finetune';
+import type { TextJobStart } from '../text/job';
 import type { GenerateRequest, TextBaseSummary, TextRunResult } from './text-session';
 import type { HfInputFile } from '../models/hf/import';
 import type { ImageRunRecord, RunRecord, RunStart, SegRunRecord, TextRunRecord } from '../engine/run-record';
@@ -202,6 +203,15 @@ export interface TaskVerbs {
   'text-generation': TextVerbs & {
     /** Writes from a prompt with the fine-tuned model (the pre-trained one before a run, or with `pretrained`); the text streams as `generated` events. */
     infer: { payload: GenerateRequest; result: { text: string } };
+    /**
+     * The start of a run handed to PyTorch (`export.job`, src/job/README.md): the model as `train` would
+     * start it (the text export's files), the tokens of the text, the record such a run would write and
+     * what trains by name (src/text/job.ts). Trains nothing; the fine-tuned model stays as it was.
+     */
+    jobStart: {
+      payload: { settings: TextTrainSettings; labels: string[]; data: TextTrainingData; run?: RunStart & { validationSplit: number } };
+      result: TextJobStart;
+    };
   };
   'text-classification': TextVerbs & {
     /** Class probabilities of each text, from the fine-tuned classifier. */

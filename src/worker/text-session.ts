@@ -20,6 +20,7 @@ import {
 import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
 import { exportTextModel, type TextExportInfo } from '../text/export';
+import { textJobProblem, textJobStart, type TextJobStart } from '../text/job';
 import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
 import { BUNDLED_TEXT_FILES, readHfModel, type HfInputFile } from '../models/hf/import';
 import { HF_TASK, type HfArchitecture } from '../models/hf/tasks';
@@ -38,6 +39,7 @@ import {
   recordEpoch,
   resumedRecord,
   textDataManifest,
+  type DataManifest,
   type RunStart,
   type TextRunRecord,
 } from '../engine/run-record';
@@ -210,6 +212,58 @@ export async function findTextLr(
   }
 }
 
+/** The record a new text run on `b` starts with. */
+function newTextRecord(
+  b: TextBase,
+  settings: TextTrainSettings,
+  labels: string[],
+  data: DataManifest,
+  options: Pick<TextRunOptions, 'backend' | 'run'>,
+  now: string,
+): TextRunRecord {
+  return {
+    ...newRecordBase({
+      id: options.run?.id ?? `run-${Date.now().toString(36)}`,
+      startedAt: now,
+      backend: options.backend,
+      seed: settings.seed,
+      model: b.hf
+        ? { id: `hf:${b.name}`, name: b.name, licence: hfLicence(b.hf.config), source: 'hf' }
+        : (options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' }),
+      data,
+    }),
+    task: settings.task,
+    labels: settings.task === 'text-classification' ? [...labels] : [],
+    settings: structuredClone(settings),
+    trainable: [...settings.trainableGroups],
+  };
+}
+
+/**
+ * The start of a run handed to PyTorch (`export.job`): a fresh copy of the pre-trained model as
+ * `train` would start it, as the text export's files, with the run's tokens and record
+ * (src/text/job.ts). Trains nothing; the fine-tuned model stays as it was.
+ */
+export async function textJob(
+  settings: TextTrainSettings,
+  labels: string[],
+  data: TextTrainingData,
+  options: Pick<TextRunOptions, 'backend' | 'run'>,
+): Promise<TextJobStart> {
+  if (!base)
+    throw new StudioError('model-load-failed', 'The language model is not loaded yet. Wait for step 2 to show it, then try again.');
+  const problem = textJobProblem(settings);
+  if (problem) throw new StudioError('unsupported', problem);
+  const m = freshModel(settings, labels);
+  try {
+    const manifest = await textDataManifest(data, labels, options.run?.validationSplit ?? 0);
+    const r = newTextRecord(base, settings, labels, manifest, options, new Date().toISOString());
+    return await textJobStart(tf, m, settings, data, r, { name: 'Fine-tuned text generator', baseModel: r.model.name });
+  } finally {
+    disposeTextModel(m);
+  }
+}
+
 /** Fine-tunes a fresh copy of the pre-trained model (with a new head for classification), recording the run. */
 export async function trainText(
   settings: TextTrainSettings,
@@ -243,22 +297,7 @@ export async function trainText(
         data: manifest,
         noun: 'examples',
       })
-    : {
-        ...newRecordBase({
-          id: options.run?.id ?? `run-${Date.now().toString(36)}`,
-          startedAt: now,
-          backend: options.backend,
-          seed: settings.seed,
-          model: base.hf
-            ? { id: `hf:${base.name}`, name: base.name, licence: hfLicence(base.hf.config), source: 'hf' }
-            : (options.run?.model ?? { id: 'text-lm', name: 'text-lm', licence: 'unknown', source: 'bundled' }),
-          data: manifest,
-        }),
-        task: settings.task,
-        labels: settings.task === 'text-classification' ? [...labels] : [],
-        settings: structuredClone(settings),
-        trainable: [...settings.trainableGroups],
-      };
+    : newTextRecord(base, settings, labels, manifest, options, now);
   record = r;
   const emit = () => options.onRecord(structuredClone(r));
   emit();

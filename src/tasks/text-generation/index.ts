@@ -17,6 +17,5 @@ export const textGeneration: TaskDefinition = {
   metric: { id: 'val-loss', label: 'validation loss (nats per token)' },
   parts: 'parameter groups',
   exports: ['tfjs'],
-  jobBlocker:
-    'Training jobs cover image classification so far: the text models (their tokenizer and LoRA adapters) have no PyTorch twin yet.',
+  jobBlocker: null,
 };

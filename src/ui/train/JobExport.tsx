@@ -1,8 +1,10 @@
-import { exportJob, jobExportBlocker, startBlocker, useShallow, useStudio } from '../../state';
+import { exportJob, jobExportBlocker, runStartBlocker, useShallow, useStudio } from '../../state';
 import { Alert } from '../common/Alert';
 
 const HINT =
   'Downloads this run as it would start here — settings, starting weights and images — with a PyTorch train.py that trains it on GPUs, alone or with torchrun across machines; its model.zip and metrics.jsonl import back in step 2.';
+const TEXT_HINT =
+  'Downloads this run as it would start here — settings, the starting language model and the text with its tokens — with a PyTorch train.py that trains it on GPUs, alone or with torchrun across machines; its model.zip is the studio’s text export (lm.js runs it).';
 
 /**
  * `export.job`: the run on screen handed to PyTorch as a training job (src/job/README.md), beside the
@@ -10,14 +12,15 @@ const HINT =
  * too few classes) is said by the start button's own sentence.
  */
 export function JobExport() {
-  const { blocker, reason, exporting, error } = useStudio(
+  const { blocker, reason, exporting, error, text } = useStudio(
     useShallow((s) => {
       const blocker = jobExportBlocker(s);
       return {
         blocker,
-        reason: blocker !== startBlocker(s) ? blocker : null,
+        reason: blocker !== runStartBlocker(s) ? blocker : null,
         exporting: s.exportingJob,
         error: s.jobError,
+        text: s.text.task === 'text-generation',
       };
     }),
   );
@@ -36,7 +39,7 @@ export function JobExport() {
         </button>
       </div>
       <p id="job-export-hint" className="muted" data-testid="export.job-hint">
-        {reason ?? HINT}
+        {reason ?? (text ? TEXT_HINT : HINT)}
       </p>
       {error && <Alert action={{ label: 'Try again', onClick: () => void exportJob() }}>{error}</Alert>}
     </div>
