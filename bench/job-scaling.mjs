@@ -59,14 +59,17 @@ async function unseenAccuracy(tf, zipBytes) {
   const unseen = makeDigits({ perClass: 15, size: SIZE, seed: 9001 }).images;
   const [lo, hi] = metadata.inputRange;
   const px = new Float32Array(unseen.length * SIZE * SIZE * 3);
-  unseen.forEach((img, n) => img.grey.forEach((v, p) => px.fill(lo + ((hi - lo) * v) / 255, (n * SIZE * SIZE + p) * 3, (n * SIZE * SIZE + p) * 3 + 3)));
+  unseen.forEach((img, n) =>
+    img.grey.forEach((v, p) => px.fill(lo + ((hi - lo) * v) / 255, (n * SIZE * SIZE + p) * 3, (n * SIZE * SIZE + p) * 3 + 3)),
+  );
   const probs = model.predict(tf.tensor4d(px, [unseen.length, SIZE, SIZE, 3]));
   const predicted = Array.from(await probs.argMax(-1).data());
   return predicted.filter((p, i) => metadata.labels[p] === unseen[i].label).length / unseen.length;
 }
 
 await withBuiltStudio(4191, 'bench/job-scaling.mjs', process.argv.slice(2), async (browser, origin, about) => {
-  if (!existsSync(join(about.root, 'e2e/fixtures/digits.zip'))) spawnSync(process.execPath, [join(about.root, 'scripts/make-fixtures.mjs')]);
+  if (!existsSync(join(about.root, 'e2e/fixtures/digits.zip')))
+    spawnSync(process.execPath, [join(about.root, 'scripts/make-fixtures.mjs')]);
   const zip = await exportThroughUi(browser, origin, about.root);
   const job = unpackJob(zip);
   const config = JSON.parse(readFileSync(join(job, 'config.json'), 'utf8'));
