@@ -6,6 +6,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { test, expect } from './fixtures';
 import { makeDigits } from '../scripts/make-digits.mjs';
 import { readMetrics, runJob, unpackJob, type RankResult } from '../scripts/job-runner.mjs';
+import { recipes } from './text-data';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const SIZE = 96;
@@ -107,4 +108,39 @@ test('a run handed to PyTorch: one process and two agree, the model comes back a
   expect(meta.metrics.history.length).toBe(1);
   expect(meta.continuedFrom.trainedBy.worldSize).toBe(2);
   expect(meta.continuedFrom.epochs).toBe(3);
+});
+
+test('a language-model run handed to PyTorch: one process and two agree, and the model comes back', async ({ studio, page }, testInfo) => {
+  test.setTimeout(12 * 60_000);
+  const file = testInfo.outputPath('recipes.txt');
+  writeFileSync(file, recipes(40));
+  await studio.open('?backend=wasm&seed=4');
+  await studio.id('task.text-generation').click();
+  await studio.waitForModel();
+  await studio.addFiles([file]);
+  await studio.id('freeze.preset.top-blocks').click();
+  await studio.setNumber('hp.epochs', 2);
+  await studio.setNumber('hp.validation-split', 0.2);
+  await expect(studio.id('export.job')).toBeEnabled({ timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), studio.id('export.job').click()]);
+  const root = unpackJob(readFileSync(await download.path()));
+  const config = JSON.parse(readFileSync(join(root, 'config.json'), 'utf8'));
+  expect(config.task).toBe('text-generation');
+  expect(config.settings.epochs).toBe(2);
+
+  const work = mkdtempSync(join(tmpdir(), 'studio-lm-job-'));
+  const finals: number[] = [];
+  for (const procs of [1, 2]) {
+    const out = join(work, String(procs));
+    exitedCleanly(await runJob(root, out, { procs }));
+    const epochs = readMetrics(out).filter((m) => (m.epoch ?? 0) > 0);
+    expect(epochs.map((m) => [m.epoch, m.world_size])).toEqual([
+      [1, procs],
+      [2, procs],
+    ]);
+    expect(epochs[1]?.train_loss as number).toBeLessThan(epochs[0]?.train_loss as number);
+    finals.push(epochs[1]?.val_loss as number);
+  }
+  console.log(`lm job: final validation loss ${finals[0]} (1 process), ${finals[1]} (2 processes)`);
+  expect(Math.abs((finals[0] as number) - (finals[1] as number))).toBeLessThan(0.05);
 });
