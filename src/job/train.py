@@ -86,11 +86,9 @@ def check_data(root: str, manifest: dict) -> list:
     return files
 
 
-def load_weights(root: str):
-    """weights/model.json and its weight files: the topology and {weight name: numpy array (Keras layout)}."""
-    model_json = read_json(os.path.join(root, "weights", "model.json"))
-    values = {}
-    specs = []
+def read_weights(root: str, model_json: dict):
+    """The weights a weights/model.json lists, from its weight files: its weight specs and {name: numpy array}."""
+    values, specs = {}, []
     for group in model_json["weightsManifest"]:
         data = b"".join(open(os.path.join(root, "weights", p), "rb").read() for p in group["paths"])
         offset = 0
@@ -98,10 +96,20 @@ def load_weights(root: str):
             if spec.get("dtype", "float32") != "float32":
                 raise JobError(f"weight {spec['name']} is {spec['dtype']}; train.py reads float32 weights only.")
             count = int(np.prod(spec["shape"])) if spec["shape"] else 1
-            arr = np.frombuffer(data, dtype="<f4", count=count, offset=offset).reshape(spec["shape"])
+            if offset + count * 4 > len(data):
+                raise JobError(f"weights/{group['paths'][0]} holds {len(data)} bytes, fewer than weights/model.json describes.")
+            values[spec["name"]] = np.frombuffer(data, dtype="<f4", count=count, offset=offset).reshape(spec["shape"]).copy()
             offset += count * 4
-            values[spec["name"]] = arr.copy()
             specs.append(spec)
+        if offset != len(data):
+            raise JobError(f"weights/{group['paths'][0]} holds {len(data)} bytes; weights/model.json describes {offset}.")
+    return specs, values
+
+
+def load_weights(root: str):
+    """weights/model.json (TF.js Layers) and its weights: the json, the topology, the weight specs and {weight name: numpy array (Keras layout)}."""
+    model_json = read_json(os.path.join(root, "weights", "model.json"))
+    specs, values = read_weights(root, model_json)
     topology = model_json["modelTopology"]
     if "model_config" in topology:
         topology = topology["model_config"]
@@ -607,23 +615,194 @@ def all_sum(values, device, world):
     return t.tolist()
 
 
-def train(args):
-    job = Job(HERE)
-    world, rank, device = setup_distributed(args.device)
-    out = os.path.abspath(args.out)
-    if rank == 0:
-        os.makedirs(out, exist_ok=True)
-    if world > 1:
-        dist.barrier()
-    log_file = open(os.path.join(out, "log.txt"), "a", encoding="utf-8") if rank == 0 else None
+# ---------------------------------------------------------------------------------------------
+# What every job's loop shares (this file's images, train_lm.py's text): OUT's files, resume,
+# the open parts, the optimizer step, early stopping, DDP.
 
-    def say(msg):
-        if rank == 0:
+
+class Run:
+    """One process of the run: its rank, device and OUT (log.txt, metrics.jsonl, checkpoint.pt, model.zip: rank 0 writes)."""
+
+    def __init__(self, args, config):
+        self.world, self.rank, self.device = setup_distributed(args.device)
+        self.config = config
+        self.out = os.path.abspath(args.out)
+        if self.rank == 0:
+            os.makedirs(self.out, exist_ok=True)
+        self.barrier()
+        self.log = open(os.path.join(self.out, "log.txt"), "a", encoding="utf-8") if self.rank == 0 else None
+        self.checkpoint = os.path.join(self.out, "checkpoint.pt")
+        self.fresh = args.fresh
+
+    def barrier(self):
+        if self.world > 1:
+            dist.barrier()
+
+    def say(self, msg):
+        if self.rank == 0:
             line = f"[{datetime.now().strftime('%H:%M:%S')}] {msg}"
             print(line, flush=True)
-            log_file.write(line + "\n")
-            log_file.flush()
+            self.log.write(line + "\n")
+            self.log.flush()
 
+    def write_metrics(self, history):
+        if self.rank == 0:
+            with open(os.path.join(self.out, "metrics.jsonl"), "w", encoding="utf-8") as f:
+                for h in history:
+                    f.write(json.dumps(h) + "\n")
+
+    def resumed(self, net):
+        """The last checkpoint in OUT, its weights put into `net`; None for a fresh start."""
+        if self.fresh or not os.path.exists(self.checkpoint):
+            return None
+        state = torch.load(self.checkpoint, map_location=self.device)
+        if state.get("config") != self.config:
+            raise JobError(f"{self.checkpoint} belongs to another job; use another --out or --fresh.")
+        net.load_state_dict(state["model"])
+        self.say(f"Resuming after epoch {state['epoch']} from {self.checkpoint}.")
+        return state
+
+    def save(self, state):
+        """checkpoint.pt after an epoch (rank 0, written whole before it replaces the last)."""
+        if self.rank == 0:
+            torch.save({"config": self.config, **state}, self.checkpoint + ".tmp")
+            os.replace(self.checkpoint + ".tmp", self.checkpoint)
+        self.barrier()
+
+    def write_zip(self, files: dict):
+        """OUT/model.zip from {name: bytes} (rank 0)."""
+        if self.rank != 0:
+            return
+        path = os.path.join(self.out, "model.zip")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+        with open(path + ".tmp", "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(path + ".tmp", path)
+        self.say(f"Wrote {path} and {os.path.join(self.out, 'metrics.jsonl')}.")
+
+    def trained_by(self):
+        return {"tool": "train.py", "torch": torch.__version__, "worldSize": self.world, "device": self.device.type, "jobCreatedAt": self.config["job"].get("createdAt")}
+
+    def ddp(self, net):
+        """The model as the processes train it: DDP keeps the set of parameters that train, so wrap again whenever it changes."""
+        if self.world == 1:
+            return net
+        return nn.parallel.DistributedDataParallel(net, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+
+    def close(self):
+        if self.world > 1:
+            dist.barrier()
+            dist.destroy_process_group()
+
+
+def open_parts(parts: list, unfreezing, epoch: int) -> list:
+    """The parts (top first) open at `epoch`: all, or with gradual unfreezing one more every `everyEpochs` (loop.ts openPartsAt)."""
+    if not unfreezing or not unfreezing.get("enabled"):
+        return list(parts)
+    return list(parts[: min(len(parts), (epoch - 1) // max(1, unfreezing["everyEpochs"]))])
+
+
+class Optimizers:
+    """The head's optimizer (its moments kept) and the backbone's (afresh when a part opens), with the studio's weight decay."""
+
+    def __init__(self, settings, head_params, resumed):
+        self.s = settings
+        self.wd = float(settings.get("weightDecay") or 0)
+        mult = settings.get("backboneLrMultiplier")
+        self.mult = float(mult) if mult is not None else 1.0
+        self.head = StudioOptimizer(settings["optimizer"], head_params) if head_params else None
+        self.back = None
+        self.pending = resumed  # a resumed run's moments, restored when its parts open
+
+    def open(self, back_params):
+        self.back = StudioOptimizer(self.s["optimizer"], back_params) if back_params else None
+        if self.pending is not None:
+            if self.head and self.pending.get("head_opt"):
+                self.head.restore(self.pending["head_opt"])
+            if self.back and self.pending.get("back_opt"):
+                self.back.restore(self.pending["back_opt"])
+            self.pending = None
+
+    @property
+    def params(self):
+        return (self.head.params if self.head else []) + (self.back.params if self.back else [])
+
+    def penalised(self, loss):
+        """An L2 penalty wd/2·‖w‖² on the matrices for every optimizer but AdamW (loop.ts)."""
+        if self.s["optimizer"] == "adamw" or self.wd <= 0:
+            return loss
+        return loss + self.wd / 2 * sum((p * p).sum() for p in self.params if p.dim() >= 2)
+
+    def zero(self):
+        for p in self.params:
+            p.grad = None
+
+    def step(self, lr):
+        """One step at the head's rate (the backbone's × the multiplier); AdamW's decay decoupled, matrices only."""
+        for opt, rate in ((self.head, lr), (self.back, lr * self.mult)):
+            if opt is None:
+                continue
+            opt.step(rate)
+            if self.s["optimizer"] == "adamw" and self.wd > 0:
+                with torch.no_grad():
+                    for p in opt.params:
+                        if p.dim() >= 2:
+                            p.mul_(1 - rate * self.wd)
+
+    def state(self):
+        return {"head_opt": self.head.state() if self.head else None, "back_opt": self.back.state() if self.back else None}
+
+
+class EarlyStopping:
+    """The studio's early stopping (loop.ts): patience on a validation metric, the best epoch's weights kept to restore."""
+
+    def __init__(self, stopping, words, resumed):
+        self.on = bool(stopping and stopping.get("enabled", True))
+        self.lower = (stopping or {}).get("monitor", "val-loss") == "val-loss"
+        self.patience = max(1, int((stopping or {}).get("patience", 1)))
+        self.restore_best = bool((stopping or {}).get("restoreBest"))
+        self.words = words
+        r = resumed or {}
+        self.best_value, self.best_epoch, self.since_best = r.get("best_value"), r.get("best_epoch"), r.get("since_best", 0)
+        self.best = r.get("best")
+        self.stopped = r.get("stopped_early")
+
+    def update(self, epoch, value, net):
+        """After an epoch: True when patience ran out (the reason is in `stopped`)."""
+        if not self.on or value is None:
+            return False
+        better = self.best_value is None or (value < self.best_value - 1e-6 if self.lower else value > self.best_value + 1e-6)
+        if better:
+            self.best_value, self.best_epoch, self.since_best = value, epoch, 0
+            if self.restore_best:
+                self.best = {"epoch": epoch, "model": copy.deepcopy(net.state_dict())}
+            return False
+        self.since_best += 1
+        if self.since_best < self.patience:
+            return False
+        self.stopped = f"Early stopping: {self.words} did not improve for {self.patience} epochs."
+        return True
+
+    def state(self):
+        return {"best_value": self.best_value, "best_epoch": self.best_epoch, "since_best": self.since_best, "best": self.best, "stopped_early": self.stopped}
+
+    def held(self, net, history, say):
+        """The epoch whose weights `net` holds at the end: the best one's, put back, when restore-best asks."""
+        held = history[-1]["epoch"] if history else 0
+        if self.best is not None and self.best["epoch"] != held:
+            net.load_state_dict(self.best["model"])
+            held = self.best["epoch"]
+            say(f"Restored the weights of epoch {held}, the best {self.words}.")
+        return held
+
+
+def train(args):
+    job = Job(HERE)
+    run = Run(args, job.config)
+    world, rank, device = run.world, run.rank, run.device
     s = job.settings
     epochs = args.epochs or s["epochs"]
     seed = int(s["seed"])
@@ -637,27 +816,20 @@ def train(args):
     batch = max(1, min(int(s["batchSize"]), n))
     per = max(1, batch // world)
     if per * world != batch:
-        say(f"The batch of {batch} does not split evenly over {world} processes: {per} each, {per * world} in all.")
+        run.say(f"The batch of {batch} does not split evenly over {world} processes: {per} each, {per * world} in all.")
     batches = max(1, n // (per * world))  # the studio drops the last partial batch
     total_steps = epochs * batches
-    say(f"{n} training and {len(val_set)} validation images, {k} classes; {world} process(es) on {device}, {per} images each per step, {batches} steps an epoch.")
+    run.say(f"{n} training and {len(val_set)} validation images, {k} classes; {world} process(es) on {device}, {per} images each per step, {batches} steps an epoch.")
 
     # Which layers train: the head always; the chosen backbone layers by block, top first (gradual unfreezing).
     head_layers = job.config["job"]["head"]
-    parts = job.config["job"]["parts"]
-    unfreezing = s["gradualUnfreezing"]
-
-    def open_parts(epoch):
-        names = [p["name"] for p in parts]
-        if not unfreezing["enabled"]:
-            return names
-        return names[: min(len(names), (epoch - 1) // max(1, unfreezing["everyEpochs"]))]
+    parts = {p["name"]: p["layers"] for p in job.config["job"]["parts"]}
 
     def layer_params(names):
         return [p for name in names if name in net.layers for p in net.layers[name].parameters()]
 
     def set_open(opened):
-        training = set(head_layers) | {layer for p in parts if p["name"] in opened for layer in p["layers"]}
+        training = set(head_layers) | {layer for name in opened for layer in parts[name]}
         for name, module in net.layers.items():
             for p in module.parameters():
                 p.requires_grad_(name in training)
@@ -669,24 +841,12 @@ def train(args):
             if isinstance(module, BatchNorm) and name not in training:
                 module.eval()  # frozen batch norm: inference mode, its statistics kept
 
-    head_params = layer_params(head_layers)
-    head_opt = StudioOptimizer(s["optimizer"], head_params)
-    back_opt = None
-    stopping = s["earlyStopping"]
-    history, start_epoch, opened, best = [], 1, None, None
-    since_best, best_value, best_epoch = 0, None, None
-    ckpt_path = os.path.join(out, "checkpoint.pt")
-    resumed = None
-    if os.path.exists(ckpt_path) and not args.fresh:
-        resumed = torch.load(ckpt_path, map_location=device)
-        if resumed.get("config") != job.config:
-            raise JobError(f"{ckpt_path} belongs to another job; use another --out or --fresh.")
-        net.load_state_dict(resumed["model"])
-        history = resumed["history"]
-        start_epoch = resumed["epoch"] + 1
-        best_value, best_epoch, since_best = resumed["best_value"], resumed["best_epoch"], resumed["since_best"]
-        best = resumed["best"]
-        say(f"Resuming after epoch {resumed['epoch']} from {ckpt_path}.")
+    resumed = run.resumed(net)
+    history = resumed["history"] if resumed else []
+    start_epoch = resumed["epoch"] + 1 if resumed else 1
+    optimizers = Optimizers(s, layer_params(head_layers), resumed)
+    monitor = s["earlyStopping"]["monitor"]
+    stopping = EarlyStopping(s["earlyStopping"], {"val-loss": "validation loss", "val-accuracy": "validation accuracy"}.get(monitor, monitor), resumed)
 
     sampler = torch.utils.data.distributed.DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=seed, drop_last=False)
     val_idx = list(range(rank, len(val_set), world))  # each process measures its share; the sums are added
@@ -700,57 +860,34 @@ def train(args):
                 x = job.to_input(torch.stack(xs).to(device))
                 y = torch.tensor(ys, device=device)
                 probs = net(x)
-                target = F.one_hot(y, k).float()
-                loss_sum += float(cross_entropy(probs, target)) * len(ys)
+                loss_sum += float(cross_entropy(probs, F.one_hot(y, k).float())) * len(ys)
                 correct += float((probs.argmax(-1) == y).sum())
         loss_sum, correct, count = all_sum([loss_sum, correct, len(val_idx)], device, world)
         return (loss_sum / count, correct / count) if count else (None, None)
-
-    def write_metrics():
-        if rank != 0:
-            return
-        with open(os.path.join(out, "metrics.jsonl"), "w", encoding="utf-8") as f:
-            for h in history:
-                f.write(json.dumps(h) + "\n")
-
-    def monitored(h):
-        return {"val-loss": h["val_loss"], "val-accuracy": h["val_accuracy"]}.get(stopping["monitor"], h["val_loss"])
 
     if start_epoch == 1 and len(val_set) > 0:
         vl, va = evaluate()
         lr0 = learning_rate_at(s["learningRate"], s["schedule"], 0, total_steps, batches)
         history = [{"epoch": 0, "train_loss": None, "train_accuracy": None, "val_loss": vl, "val_accuracy": va, "learning_rate": lr0, "world_size": world, "seconds": 0.0}]
-        write_metrics()
-        say(f"Before training: validation loss {vl:.4f}, accuracy {va:.3f}.")
+        run.write_metrics(history)
+        run.say(f"Before training: validation loss {vl:.4f}, accuracy {va:.3f}.")
 
-    wrapped = None
-    stopped_early = None
+    opened, wrapped, training = None, None, set()
     step = (start_epoch - 1) * batches
     for epoch in range(start_epoch, epochs + 1):
-        wanted = open_parts(epoch)
+        wanted = open_parts(list(parts), s["gradualUnfreezing"], epoch)
         if wanted != opened:
             opened = wanted
             training = set_open(opened)
-            back_params = layer_params([layer for p in parts if p["name"] in opened for layer in p["layers"]])
-            back_opt = StudioOptimizer(s["optimizer"], back_params) if back_params else None  # the backbone's moments start afresh
-            if resumed is not None and epoch == start_epoch:
-                head_opt.restore(resumed["head_opt"])
-                if back_opt and resumed.get("back_opt"):
-                    back_opt.restore(resumed["back_opt"])
-            # DDP keeps the set of parameters that train: wrap again when a block opens.
-            wrapped = (
-                nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None)
-                if world > 1
-                else net
-            )
-        train_params = head_params + (back_opt.params if back_opt else [])
+            optimizers.open(layer_params([layer for name in opened for layer in parts[name]]))
+            wrapped = run.ddp(net)
         started = time.time()
         sampler.set_epoch(epoch)
         order = list(iter(sampler))[: batches * per]
         loader = torch.utils.data.DataLoader(train_set, batch_size=per, sampler=Ordered(order), num_workers=args.workers)
         gen = torch.Generator().manual_seed(seed * 1000 + epoch * 10 + rank)
         loss_sum = acc_sum = 0.0
-        wd, mult = float(s["weightDecay"]), float(s["backboneLrMultiplier"])
+        lr = s["learningRate"]
         for x, y in loader:
             lr = learning_rate_at(s["learningRate"], s["schedule"], step, total_steps, batches)
             set_modes(training)
@@ -762,23 +899,9 @@ def train(args):
                 target = target * (1 - s["labelSmoothing"]) + s["labelSmoothing"] / k
             probs = wrapped(x)
             loss = cross_entropy(probs, target)
-            full = loss
-            if s["optimizer"] != "adamw" and wd > 0:
-                full = loss + wd / 2 * sum((p * p).sum() for p in train_params if p.dim() >= 2)
-            for p in train_params:
-                p.grad = None
-            full.backward()  # DDP averages the gradients over the processes
-            head_opt.step(lr)
-            if back_opt:
-                back_opt.step(lr * mult)
-            if s["optimizer"] == "adamw" and wd > 0:
-                with torch.no_grad():
-                    for p in head_params:
-                        if p.dim() >= 2:
-                            p.mul_(1 - lr * wd)
-                    for p in back_opt.params if back_opt else []:
-                        if p.dim() >= 2:
-                            p.mul_(1 - lr * mult * wd)
+            optimizers.zero()
+            optimizers.penalised(loss).backward()  # DDP averages the gradients over the processes
+            optimizers.step(lr)
             loss_sum += float(loss) * len(y)
             acc_sum += float((probs.argmax(-1) == target.argmax(-1)).float().sum())
             step += 1
@@ -793,60 +916,21 @@ def train(args):
             "learning_rate": lr,
             "world_size": world,
             "seconds": round(time.time() - started, 3),
-            "trainable_params": sum(p.numel() for p in train_params),
+            "trainable_params": sum(p.numel() for p in optimizers.params),
         }
         history.append(h)
-        write_metrics()
-        say(f"Epoch {epoch}/{epochs}: loss {h['train_loss']:.4f}, accuracy {h['train_accuracy']:.3f}" + (f"; validation loss {vl:.4f}, accuracy {va:.3f}" if vl is not None else "") + f" ({h['seconds']:.1f} s)")
-        patience_out = False
-        if stopping["enabled"] and vl is not None:
-            value = monitored(h)
-            better = best_value is None or (value < best_value - 1e-6 if stopping["monitor"] == "val-loss" else value > best_value + 1e-6)
-            if better:
-                best_value, best_epoch, since_best = value, epoch, 0
-                if stopping["restoreBest"]:
-                    best = {"epoch": epoch, "model": copy.deepcopy(net.state_dict())}
-            else:
-                since_best += 1
-                if since_best >= stopping["patience"]:
-                    words = {"val-loss": "validation loss", "val-accuracy": "validation accuracy"}.get(stopping["monitor"], stopping["monitor"])
-                    stopped_early = f"Early stopping: {words} did not improve for {stopping['patience']} epochs."
-                    patience_out = True
-        if rank == 0:
-            state = {
-                "config": job.config,
-                "epoch": epoch,
-                "model": net.state_dict(),
-                "history": history,
-                "head_opt": head_opt.state(),
-                "back_opt": back_opt.state() if back_opt else None,
-                "best_value": best_value,
-                "best_epoch": best_epoch,
-                "since_best": since_best,
-                "best": best,
-                "stopped_early": stopped_early,
-            }
-            torch.save(state, ckpt_path + ".tmp")
-            os.replace(ckpt_path + ".tmp", ckpt_path)
-        if world > 1:
-            dist.barrier()
+        run.write_metrics(history)
+        run.say(f"Epoch {epoch}/{epochs}: loss {h['train_loss']:.4f}, accuracy {h['train_accuracy']:.3f}" + (f"; validation loss {vl:.4f}, accuracy {va:.3f}" if vl is not None else "") + f" ({h['seconds']:.1f} s)")
+        patience_out = stopping.update(epoch, vl if monitor == "val-loss" else va, net)
+        run.save({"epoch": epoch, "model": net.state_dict(), "history": history, **optimizers.state(), **stopping.state()})
         if patience_out:
-            say(stopped_early)
+            run.say(stopping.stopped)
             break
-    if resumed is not None and stopped_early is None:
-        stopped_early = resumed.get("stopped_early")
 
-    held_epoch = history[-1]["epoch"] if history else 0
-    if best is not None and best["epoch"] != held_epoch:
-        net.load_state_dict(best["model"])
-        held_epoch = best["epoch"]
-        say(f"Restored the weights of epoch {held_epoch}, the best {stopping['monitor']}.")
+    held_epoch = stopping.held(net, history, run.say)
     if rank == 0:
-        write_model_zip(job, net, history, held_epoch, stopped_early, world, device, os.path.join(out, "model.zip"))
-        say(f"Wrote {os.path.join(out, 'model.zip')} and {os.path.join(out, 'metrics.jsonl')}.")
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+        run.write_zip(model_zip_files(job, net, history, held_epoch, stopping.stopped, run.trained_by()))
+    run.close()
 
 
 def studio_history(history):
@@ -868,7 +952,7 @@ def studio_history(history):
     ]
 
 
-def write_model_zip(job, net, history, held_epoch, stopped_early, world, device, path):
+def model_zip_files(job, net, history, held_epoch, stopped_early, trained_by):
     """A studio export (model.json, weights.bin, metadata.json) of the weights the model holds."""
     model_json, weights = job.keras_files(net)
     config = job.config
@@ -903,23 +987,10 @@ def write_model_zip(job, net, history, held_epoch, stopped_early, world, device,
             "trainable": config.get("trainable"),
             "data": config.get("data"),
         },
-        "trainedBy": {
-            "tool": "train.py",
-            "torch": torch.__version__,
-            "worldSize": world,
-            "device": device.type,
-            "jobCreatedAt": config["job"].get("createdAt"),
-        },
+        "trainedBy": trained_by,
         "createdAt": now,
     }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("model.json", model_json)
-        z.writestr("weights.bin", weights)
-        z.writestr("metadata.json", json.dumps(metadata, indent=2))
-    with open(path + ".tmp", "wb") as f:
-        f.write(buf.getvalue())
-    os.replace(path + ".tmp", path)
+    return {"model.json": model_json, "weights.bin": weights, "metadata.json": json.dumps(metadata, indent=2)}
 
 
 def main(argv=None):

@@ -24,23 +24,19 @@ studio's text export (src/text/export.ts) with the trained weights, which the st
 """
 from __future__ import annotations
 
-import copy
-import io
 import json
 import math
 import os
 import re
 import time
-import zipfile
 from datetime import datetime, timezone
 
 import numpy as np
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from train import JobError, StudioOptimizer, all_sum, check_data, learning_rate_at, read_json, setup_distributed
+from train import EarlyStopping, JobError, Optimizers, Run, all_sum, check_data, learning_rate_at, open_parts, read_json, read_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 M32 = 0xFFFFFFFF
@@ -238,16 +234,7 @@ class TextJob:
         self.train_ids = read_ids(root, by_kind[("train", "ids")])
         self.val_ids = read_ids(root, by_kind[("val", "ids")])
         self.model_json = read_json(os.path.join(root, "weights", "model.json"))
-        group = self.model_json["weightsManifest"][0]
-        self.specs = group["weights"]
-        data = b"".join(open(os.path.join(root, "weights", p), "rb").read() for p in group["paths"])
-        values, offset = {}, 0
-        for spec in self.specs:
-            count = int(np.prod(spec["shape"])) if spec["shape"] else 1
-            values[spec["name"]] = np.frombuffer(data, dtype="<f4", count=count, offset=offset).reshape(spec["shape"])
-            offset += count * 4
-        if offset != len(data):
-            raise JobError(f"weights/weights.bin holds {len(data)} bytes; weights/model.json describes {offset}.")
+        self.specs, values = read_weights(root, self.model_json)
         config = self.model_json["config"]
         vocab = config["vocabSize"]
         for name, ids in (("train", self.train_ids), ("validation", self.val_ids)):
@@ -264,21 +251,8 @@ class TextJob:
 
 def train(args):
     job = TextJob(HERE)
-    world, rank, device = setup_distributed(args.device)
-    out = os.path.abspath(args.out)
-    if rank == 0:
-        os.makedirs(out, exist_ok=True)
-    if world > 1:
-        dist.barrier()
-    log_file = open(os.path.join(out, "log.txt"), "a", encoding="utf-8") if rank == 0 else None
-
-    def say(msg):
-        if rank == 0:
-            line = f"[{datetime.now().strftime('%H:%M:%S')}] {msg}"
-            print(line, flush=True)
-            log_file.write(line + "\n")
-            log_file.flush()
-
+    run = Run(args, job.config)
+    world, rank, device = run.world, run.rank, run.device
     s = job.settings
     T, pad = job.T, job.pad
     epochs = args.epochs or s["epochs"]
@@ -305,7 +279,7 @@ def train(args):
         "warmupEpochs": sched["warmupEpochs"] if sched.get("warmupEpochs") is not None else 0.1,
         "minFactor": sched["minFactor"] if sched.get("minFactor") is not None else 0.1,
     }
-    say(
+    run.say(
         f"{len(job.train_ids)} training and {len(job.val_ids)} validation tokens: {base_count} windows of {T} tokens "
         f"({len(val_windows[0])} for validation); {world} process(es) on {device}, {per} windows each per step, {batches} steps an epoch."
     )
@@ -321,42 +295,19 @@ def train(args):
     head_names = groups.get("head", []) if "head" in chosen else []
     order = ["embeddings"] + [f"block_{b}" for b in range(net.config["blocks"])] + ["final_norm"]
     parts = [g for g in reversed(order) if g in chosen and g in groups]
-    unfreezing = s.get("gradualUnfreezing") or {"enabled": False, "everyEpochs": 1}
-
-    def open_parts(epoch):
-        if not unfreezing["enabled"]:
-            return parts
-        return parts[: min(len(parts), (epoch - 1) // max(1, unfreezing["everyEpochs"]))]
-
-    def params_of(names):
-        return [net.p(n) for n in names]
+    if not head_names and not parts:
+        raise JobError("Nothing would train: choose at least one part of the model to train.")
 
     def set_open(opened):
         training = set(head_names) | {n for g in opened for n in groups[g]}
         for n in net.names:
             net.p(n).requires_grad_(n in training)
 
-    if not head_names and not parts:
-        raise JobError("Nothing would train: choose at least one part of the model to train.")
-    head_params = params_of(head_names)
-    head_opt = StudioOptimizer(s["optimizer"], head_params) if head_params else None
-    back_opt = None
-    stopping = s.get("earlyStopping")
-    patience = max(1, int(stopping["patience"])) if stopping else 1
-    history, start_epoch, opened, best = [], 1, None, None
-    since_best, best_value, best_epoch = 0, None, None
-    ckpt_path = os.path.join(out, "checkpoint.pt")
-    resumed = None
-    if os.path.exists(ckpt_path) and not args.fresh:
-        resumed = torch.load(ckpt_path, map_location=device)
-        if resumed.get("config") != job.config:
-            raise JobError(f"{ckpt_path} belongs to another job; use another --out or --fresh.")
-        net.load_state_dict(resumed["model"])
-        history = resumed["history"]
-        start_epoch = resumed["epoch"] + 1
-        best_value, best_epoch, since_best = resumed["best_value"], resumed["best_epoch"], resumed["since_best"]
-        best = resumed["best"]
-        say(f"Resuming after epoch {resumed['epoch']} from {ckpt_path}.")
+    resumed = run.resumed(net)
+    history = resumed["history"] if resumed else []
+    start_epoch = resumed["epoch"] + 1 if resumed else 1
+    optimizers = Optimizers(s, [net.p(n) for n in head_names], resumed)
+    stopping = EarlyStopping(s.get("earlyStopping"), "validation loss", resumed)
 
     def evaluate():
         """Validation loss (nats per real target) over all validation windows; each process takes a share."""
@@ -370,13 +321,6 @@ def train(args):
                 loss_sum += float(nll_sum(net, torch.from_numpy(ids[rows]).to(device), torch.from_numpy(weights[rows]).to(device)))
         loss_sum, count = all_sum([loss_sum, float(weights[mine].sum())], device, world)
         return loss_sum / count if count else 0.0
-
-    def write_metrics():
-        if rank != 0:
-            return
-        with open(os.path.join(out, "metrics.jsonl"), "w", encoding="utf-8") as f:
-            for h in history:
-                f.write(json.dumps(h) + "\n")
 
     def record(epoch, train_loss, val_loss, lr, seconds, trainable):
         return {
@@ -394,8 +338,8 @@ def train(args):
     if start_epoch == 1:
         vl = evaluate()
         history = [record(0, None, vl, learning_rate_at(s["learningRate"], schedule, 0, total_steps, batches), 0.0, 0)]
-        write_metrics()
-        say(f"Before training: validation loss {vl:.4f} (perplexity {math.exp(vl):.2f}).")
+        run.write_metrics(history)
+        run.say(f"Before training: validation loss {vl:.4f} (perplexity {math.exp(vl):.2f}).")
 
     def epoch_order(epoch):
         """The studio's epochOrder: windows cut at a seeded offset (none in epoch 1), in a seeded order, as many as epoch 1's."""
@@ -404,27 +348,16 @@ def train(args):
         windows = make_windows(job.train_ids, T, offset, pad)
         return windows, shuffled(list(range(len(windows[0]))), rng)[:base_count]
 
-    wd = float(s["weightDecay"])
-    mult = float(s["backboneLrMultiplier"]) if s.get("backboneLrMultiplier") is not None else 1.0
-    wrapped = None
-    stopped_early = None
+    opened, wrapped = None, None
     lr = s["learningRate"]
     step = (start_epoch - 1) * batches
     for epoch in range(start_epoch, epochs + 1):
-        wanted = open_parts(epoch)
+        wanted = open_parts(parts, s.get("gradualUnfreezing"), epoch)
         if wanted != opened:
             opened = wanted
             set_open(opened)
-            back_params = params_of([n for g in opened for n in groups[g]])
-            back_opt = StudioOptimizer(s["optimizer"], back_params) if back_params else None  # its moments start afresh
-            if resumed is not None and epoch == start_epoch:
-                if head_opt and resumed.get("head_opt"):
-                    head_opt.restore(resumed["head_opt"])
-                if back_opt and resumed.get("back_opt"):
-                    back_opt.restore(resumed["back_opt"])
-            # DDP keeps the set of parameters that train: wrap again when a group opens.
-            wrapped = nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else net
-        train_params = head_params + (back_opt.params if back_opt else [])
+            optimizers.open([net.p(n) for g in opened for n in groups[g]])
+            wrapped = run.ddp(net)
         started = time.time()
         (ids_all, w_all), order = epoch_order(epoch)
         loss_sum = weight_sum = 0.0
@@ -439,24 +372,9 @@ def train(args):
             mine = slice(rank * per, (rank + 1) * per)
             local = nll_sum(wrapped, torch.from_numpy(rows[mine]).to(device), torch.from_numpy(weights[mine]).to(device), dropout)
             # The batch's loss is its mean over every process's real targets; DDP averages, hence × world.
-            loss = local * (world / max(targets, 1.0))
-            if s["optimizer"] != "adamw" and wd > 0:
-                loss = loss + wd / 2 * sum((p * p).sum() for p in train_params if p.dim() >= 2)
-            for p in train_params:
-                p.grad = None
-            loss.backward()
-            if head_opt:
-                head_opt.step(lr)
-            if back_opt:
-                back_opt.step(lr * mult)
-            if s["optimizer"] == "adamw" and wd > 0:
-                with torch.no_grad():
-                    for p in head_params:
-                        if p.dim() >= 2:
-                            p.mul_(1 - lr * wd)
-                    for p in back_opt.params if back_opt else []:
-                        if p.dim() >= 2:
-                            p.mul_(1 - lr * mult * wd)
+            optimizers.zero()
+            optimizers.penalised(local * (world / max(targets, 1.0))).backward()
+            optimizers.step(lr)
             loss_sum += float(local)
             weight_sum += targets / world  # all_sum adds every process's copy of the same count
             step += 1
@@ -465,56 +383,20 @@ def train(args):
         if not math.isfinite(train_loss):
             raise JobError("The loss became NaN or infinite. Lower the learning rate and export the job again.")
         vl = evaluate()
-        h = record(epoch, train_loss, vl, lr, round(time.time() - started, 3), sum(p.numel() for p in train_params))
+        h = record(epoch, train_loss, vl, lr, round(time.time() - started, 3), sum(p.numel() for p in optimizers.params))
         history.append(h)
-        write_metrics()
-        say(f"Epoch {epoch}/{epochs}: loss {train_loss:.4f}; validation loss {vl:.4f}, perplexity {h['perplexity']:.2f} ({h['seconds']:.1f} s)")
-        patience_out = False
-        if stopping:
-            if best_value is None or vl < best_value - 1e-6:
-                best_value, best_epoch, since_best = vl, epoch, 0
-                if stopping.get("restoreBest"):
-                    best = {"epoch": epoch, "model": copy.deepcopy(net.state_dict())}
-            else:
-                since_best += 1
-                if since_best >= patience:
-                    stopped_early = f"Early stopping: validation loss did not improve for {patience} epochs."
-                    patience_out = True
-        if rank == 0:
-            state = {
-                "config": job.config,
-                "epoch": epoch,
-                "model": net.state_dict(),
-                "history": history,
-                "head_opt": head_opt.state() if head_opt else None,
-                "back_opt": back_opt.state() if back_opt else None,
-                "best_value": best_value,
-                "best_epoch": best_epoch,
-                "since_best": since_best,
-                "best": best,
-                "stopped_early": stopped_early,
-            }
-            torch.save(state, ckpt_path + ".tmp")
-            os.replace(ckpt_path + ".tmp", ckpt_path)
-        if world > 1:
-            dist.barrier()
+        run.write_metrics(history)
+        run.say(f"Epoch {epoch}/{epochs}: loss {train_loss:.4f}; validation loss {vl:.4f}, perplexity {h['perplexity']:.2f} ({h['seconds']:.1f} s)")
+        patience_out = stopping.update(epoch, vl, net)
+        run.save({"epoch": epoch, "model": net.state_dict(), "history": history, **optimizers.state(), **stopping.state()})
         if patience_out:
-            say(stopped_early)
+            run.say(stopping.stopped)
             break
-    if resumed is not None and stopped_early is None:
-        stopped_early = resumed.get("stopped_early")
 
-    held_epoch = history[-1]["epoch"] if history else 0
-    if best is not None and best["epoch"] != held_epoch:
-        net.load_state_dict(best["model"])
-        held_epoch = best["epoch"]
-        say(f"Restored the weights of epoch {held_epoch}, the best validation loss.")
+    held_epoch = stopping.held(net, history, run.say)
     if rank == 0:
-        write_model_zip(job, net, history, held_epoch, stopped_early, world, device, os.path.join(out, "model.zip"))
-        say(f"Wrote {os.path.join(out, 'model.zip')} and {os.path.join(out, 'metrics.jsonl')}.")
-    if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+        run.write_zip(model_zip_files(job, net, history, held_epoch, stopping.stopped, run.trained_by()))
+    run.close()
 
 
 def text_metrics(h):
@@ -531,7 +413,7 @@ def text_metrics(h):
     }
 
 
-def write_model_zip(job, net, history, held_epoch, stopped_early, world, device, path):
+def model_zip_files(job, net, history, held_epoch, stopped_early, trained_by):
     """The studio's text export (src/text/export.ts): the starting model's files with the trained weights and the run's metadata."""
     folder = os.path.join(job.root, "weights")
     files = {name: open(os.path.join(folder, name), "rb").read() for name in sorted(os.listdir(folder))}
@@ -562,27 +444,15 @@ def write_model_zip(job, net, history, held_epoch, stopped_early, world, device,
                 "stoppedEarly": stopped_early,
                 "evaluation": None,
             },
-            "trainedBy": {
-                "tool": "train.py",
-                "torch": torch.__version__,
-                "worldSize": world,
-                "device": device.type,
-                "jobCreatedAt": job.job.get("createdAt"),
-            },
+            "trainedBy": trained_by,
             "createdAt": now,
         }
     )
     files["metadata.json"] = (json.dumps(metadata, indent=2) + "\n").encode()
     if held and "README.md" in files:
-        line = f"- Final validation loss {held['valLoss']:.4f}, perplexity {held['perplexity']:.3f} (trained with PyTorch by train.py, {world} process(es))."
+        line = f"- Final validation loss {held['valLoss']:.4f}, perplexity {held['perplexity']:.3f} (trained with PyTorch by train.py, {trained_by['worldSize']} process(es))."
         files["README.md"] = files["README.md"].decode().replace("- Metrics not recorded.", line).encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    with open(path + ".tmp", "wb") as f:
-        f.write(buf.getvalue())
-    os.replace(path + ".tmp", path)
+    return files
 
 
 def main(args) -> int:
