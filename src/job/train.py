@@ -683,6 +683,23 @@ class Run:
         os.replace(path + ".tmp", path)
         self.say(f"Wrote {path} and {os.path.join(self.out, 'metrics.jsonl')}.")
 
+    def end_epoch(self, epoch, history, said, stopping, value, net, optimizers):
+        """After an epoch: its line in metrics.jsonl and the log, early stopping, the checkpoint. True: stop here."""
+        self.write_metrics(history)
+        self.say(said)
+        out = stopping.update(epoch, value, net)
+        self.save({"epoch": epoch, "model": net.state_dict(), "history": history, **optimizers.state(), **stopping.state()})
+        if out:
+            self.say(stopping.stopped)
+        return out
+
+    def finish(self, net, history, stopping, files):
+        """The weights kept (the best epoch's, with restore-best), model.zip of `files(held_epoch, stopped_early)`, the processes released."""
+        held = stopping.held(net, history, self.say)
+        if self.rank == 0:
+            self.write_zip(files(held, stopping.stopped))
+        self.close()
+
     def trained_by(self):
         return {"tool": "train.py", "torch": torch.__version__, "worldSize": self.world, "device": self.device.type, "jobCreatedAt": self.config["job"].get("createdAt")}
 
@@ -919,18 +936,10 @@ def train(args):
             "trainable_params": sum(p.numel() for p in optimizers.params),
         }
         history.append(h)
-        run.write_metrics(history)
-        run.say(f"Epoch {epoch}/{epochs}: loss {h['train_loss']:.4f}, accuracy {h['train_accuracy']:.3f}" + (f"; validation loss {vl:.4f}, accuracy {va:.3f}" if vl is not None else "") + f" ({h['seconds']:.1f} s)")
-        patience_out = stopping.update(epoch, vl if monitor == "val-loss" else va, net)
-        run.save({"epoch": epoch, "model": net.state_dict(), "history": history, **optimizers.state(), **stopping.state()})
-        if patience_out:
-            run.say(stopping.stopped)
+        said = f"Epoch {epoch}/{epochs}: loss {h['train_loss']:.4f}, accuracy {h['train_accuracy']:.3f}" + (f"; validation loss {vl:.4f}, accuracy {va:.3f}" if vl is not None else "") + f" ({h['seconds']:.1f} s)"
+        if run.end_epoch(epoch, history, said, stopping, vl if monitor == "val-loss" else va, net, optimizers):
             break
-
-    held_epoch = stopping.held(net, history, run.say)
-    if rank == 0:
-        run.write_zip(model_zip_files(job, net, history, held_epoch, stopping.stopped, run.trained_by()))
-    run.close()
+    run.finish(net, history, stopping, lambda held, stopped: model_zip_files(job, net, history, held, stopped, run.trained_by()))
 
 
 def studio_history(history):

@@ -385,18 +385,10 @@ def train(args):
         vl = evaluate()
         h = record(epoch, train_loss, vl, lr, round(time.time() - started, 3), sum(p.numel() for p in optimizers.params))
         history.append(h)
-        run.write_metrics(history)
-        run.say(f"Epoch {epoch}/{epochs}: loss {train_loss:.4f}; validation loss {vl:.4f}, perplexity {h['perplexity']:.2f} ({h['seconds']:.1f} s)")
-        patience_out = stopping.update(epoch, vl, net)
-        run.save({"epoch": epoch, "model": net.state_dict(), "history": history, **optimizers.state(), **stopping.state()})
-        if patience_out:
-            run.say(stopping.stopped)
+        said = f"Epoch {epoch}/{epochs}: loss {train_loss:.4f}; validation loss {vl:.4f}, perplexity {h['perplexity']:.2f} ({h['seconds']:.1f} s)"
+        if run.end_epoch(epoch, history, said, stopping, vl, net, optimizers):
             break
-
-    held_epoch = stopping.held(net, history, run.say)
-    if rank == 0:
-        run.write_zip(model_zip_files(job, net, history, held_epoch, stopping.stopped, run.trained_by()))
-    run.close()
+    run.finish(net, history, stopping, lambda held, stopped: model_zip_files(job, net, history, held, stopped, run.trained_by()))
 
 
 def text_metrics(h):
