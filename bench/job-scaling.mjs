@@ -10,8 +10,9 @@
  * on loopback, one thread each), alternating 1 and 2 processes `--repeats` times, and reads each
  * OUT/metrics.jsonl: seconds per epoch (median over epochs and repeats), final validation accuracy and
  * training loss. Then it scores each 2-process model.zip on 60 digits no run saw (seed 9001) in plain
- * tfjs. On a CPU the two processes share the cores one process would use, so the ratio measures what
- * DDP costs here, not what GPUs gain.
+ * tfjs, and each last checkpoint's validation accuracy with the trained batch-norm layers on their
+ * moving statistics and on the batch's own. On a CPU the two processes share the cores one process
+ * would use, so the ratio measures what DDP costs here, not what GPUs gain.
  *
  *   node bench/job-scaling.mjs [--epochs 4] [--repeats 2]
  */
@@ -54,6 +55,34 @@ async function exportThroughUi(browser, origin, root) {
   }
 }
 
+/**
+ * Validation accuracy of a run's last checkpoint with the batch-norm layers that trained normalising
+ * by their moving statistics (inference, as the studio and the export run them) and by the validation
+ * batch's own statistics: a gap says the moving averages lag the weights (Keras' momentum 0.999).
+ */
+function batchNormGap(job, out) {
+  const code = [
+    'import sys, json, torch',
+    `sys.path.insert(0, ${JSON.stringify(job)})`,
+    'import train',
+    `job = train.Job(${JSON.stringify(job)}, verify=False)`,
+    `job.model.load_state_dict(torch.load(${JSON.stringify(join(out, 'checkpoint.pt'))})['model'])`,
+    "val = job.dataset('val')",
+    'xs, ys = zip(*(val[i] for i in range(len(val))))',
+    'x, y = job.to_input(torch.stack(xs)), torch.tensor(ys)',
+    "trains = set(job.config['trainable'])",
+    'def accuracy(batch_stats):',
+    '    job.model.eval()',
+    '    for name, m in job.model.layers.items():',
+    '        if batch_stats and isinstance(m, train.BatchNorm) and name in trains: m.train()',
+    '    with torch.no_grad(): return float((job.model(x).argmax(-1) == y).float().mean())',
+    'print(json.dumps({"moving": accuracy(False), "batch": accuracy(True)}))',
+  ].join('\n');
+  const run = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
 async function unseenAccuracy(tf, zipBytes) {
   const { model, metadata } = await openDownload(tf, zipBytes);
   const unseen = makeDigits({ perClass: 15, size: SIZE, seed: 9001 }).images;
@@ -93,6 +122,7 @@ await withBuiltStudio(4191, 'bench/job-scaling.mjs', process.argv.slice(2), asyn
         final_val_accuracy: last.val_accuracy,
         final_train_loss: last.train_loss,
         unseen_accuracy: procs === 2 ? await unseenAccuracy(tf, new Uint8Array(readFileSync(join(out, 'model.zip')))) : null,
+        val_accuracy_by_batch_norm_statistics: batchNormGap(job, out),
       });
       console.log(`${procs} process(es), repeat ${r + 1}: ${wall.toFixed(1)} s, epochs ${epochs.map((m) => m.seconds).join(', ')} s`);
     }
