@@ -143,4 +143,23 @@ test('a language-model run handed to PyTorch: one process and two agree, and the
   }
   console.log(`lm job: final validation loss ${finals[0]} (1 process), ${finals[1]} (2 processes)`);
   expect(Math.abs((finals[0] as number) - (finals[1] as number))).toBeLessThan(0.05);
+
+  // Back in the studio: the job's model becomes the text model, its run comes with its curves, and it trains on here.
+  const two = join(work, '2');
+  await studio.id('model.import-files').setInputFiles([join(two, 'model.zip'), join(two, 'metrics.jsonl')]);
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-source', 'files', { timeout: 120_000 });
+  await expect(studio.id('model.loaded')).toHaveAttribute('data-value', /fine-tuned by train\.py/);
+  await expect(studio.id('metrics.epoch')).toHaveAttribute('data-value', '2');
+  await expect(page.locator('[data-testid="runs.row"][data-trained-by="train.py"]')).toHaveAttribute('data-epochs', '2');
+  await studio.setNumber('hp.epochs', 1);
+  await studio.startTraining();
+  await studio.waitForState('done');
+  // Before its first step here the model is the job's: its validation loss is where the job left it.
+  expect(Math.abs(Number(await studio.id('metrics.val-loss-initial').getAttribute('data-value')) - (finals[1] as number))).toBeLessThan(
+    0.05,
+  );
+  const files = await studio.exportZip();
+  const meta = JSON.parse(strFromU8(files['metadata.json'] as Uint8Array));
+  expect(meta.continuedFrom.trainedBy.worldSize).toBe(2);
+  expect(meta.continuedFrom.epochs).toBe(2);
 });

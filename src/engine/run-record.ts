@@ -26,15 +26,30 @@ export interface DataManifest {
   validationSplit: number;
 }
 
+/** What a studio export said about itself, when a run continued from it (the next export says it too). */
+export interface ContinuedFrom {
+  /** The export's `createdAt`, `model`, `labels` and `settings`, as its metadata.json had them (null when absent). */
+  createdAt: unknown;
+  model: unknown;
+  labels: unknown;
+  settings: unknown;
+  /** Epochs the model trained before this run: the export's own, plus those it continued from. */
+  epochs: number;
+  /** The export's run id. */
+  run: string | null;
+  /** Where it trained when that was not the studio (a PyTorch job: metadata.json's `trainedBy`). */
+  trainedBy?: unknown;
+}
+
 /** Where the model that was fine-tuned came from. */
 export interface ModelOrigin {
   id: string;
   name: string;
   licence: string;
-  /** 'catalog', 'files' (imported), 'url' or 'bundled' (the text model). */
+  /** 'catalog', 'files' (imported; for text, the studio's text export), 'url', 'bundled' (the text model) or 'hf'. */
   source: string;
   /** When the run continued a studio export: what that export said about itself. */
-  continuedFrom?: Record<string, unknown> | null;
+  continuedFrom?: ContinuedFrom | null;
 }
 
 export interface RunEvaluation {

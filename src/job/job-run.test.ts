@@ -4,7 +4,17 @@ import { StudioError } from '../lib/errors';
 import { runRow } from '../state/runRows';
 import { runUseBlocker } from '../state/runsActions';
 import { useStudio } from '../state/store';
-import { jobHistory, jobRunId, jobRunRecord, parseJobMetrics, readTrainedBy, trainedByLabel } from './job-run';
+import type { TextTrainSettings } from '../text/types';
+import {
+  jobHistory,
+  jobRunId,
+  jobRunRecord,
+  jobTextHistory,
+  jobTextRunRecord,
+  parseJobMetrics,
+  readTrainedBy,
+  trainedByLabel,
+} from './job-run';
 
 /** metrics.jsonl as train.py writes it: epoch 0 before the first step (no training metrics), then one line an epoch. */
 const line = (o: Record<string, unknown>) => JSON.stringify(o);
@@ -56,6 +66,7 @@ describe('reading a job’s metrics.jsonl', () => {
       worldSize: 2,
       seconds: 0.5,
       trainableParams: null,
+      perplexity: null,
     });
     expect(lines[2]).toMatchObject({ line: 3, epoch: 2, trainLoss: 1 / 3, trainAccuracy: 0.7, valLoss: 0.45, worldSize: 2, seconds: 4 });
   });
@@ -249,5 +260,89 @@ describe('the job’s run as the project keeps it, and its row in the runs view'
       now: 5,
     });
     expect(runRow(other, 1).backend).toBe('Outside the studio ×2 processes');
+  });
+});
+
+describe('a text-generation job’s metrics.jsonl (train_lm.py)', () => {
+  /** As train_lm.py writes a line: perplexity in place of train_accuracy, val_accuracy null. */
+  const textLine = (epoch: number, valLoss: number, extra: Record<string, unknown> = {}) =>
+    line({
+      epoch,
+      train_loss: epoch === 0 ? null : valLoss + 0.2,
+      val_loss: valLoss,
+      perplexity: Math.exp(valLoss),
+      val_accuracy: null,
+      learning_rate: 0.002,
+      world_size: 1,
+      seconds: epoch === 0 ? 0 : 2,
+      trainable_params: 500,
+      ...extra,
+    });
+
+  it('reads its lines as text lines, and refuses them as an image job’s (no train_accuracy)', () => {
+    const text = [textLine(0, 3), textLine(1, 2.5)].join('\n');
+    const lines = parseJobMetrics(text, 'metrics.jsonl', 'text');
+    expect(lines.map((l) => [l.epoch, l.trainAccuracy, l.perplexity])).toEqual([
+      [0, null, Math.exp(3)],
+      [1, null, Math.exp(2.5)],
+    ]);
+    expect(() => parseJobMetrics(text)).toThrow(/^Line 1 of metrics\.jsonl has no train_accuracy/);
+  });
+
+  it('gives TextEpochMetrics: perplexity as written, else exp(validation loss); a rerun’s lines replace the earlier ones', () => {
+    const text = [textLine(0, 3), textLine(1, 2.5, { perplexity: null }), textLine(2, 2.4), textLine(2, 2.2), textLine(3, 2.1)].join('\n');
+    const { initial, history, seconds } = jobTextHistory(parseJobMetrics(text, 'metrics.jsonl', 'text'));
+    expect(initial).toMatchObject({ epoch: 0, trainLoss: null, valLoss: 3, valAccuracy: null, learningRate: 0.002, seconds: 0 });
+    expect(history.map((h) => [h.epoch, h.valLoss, h.perplexity])).toEqual([
+      [1, 2.5, Math.exp(2.5)],
+      [2, 2.2, Math.exp(2.2)],
+      [3, 2.1, Math.exp(2.1)],
+    ]);
+    expect(history[0]).toMatchObject({ trainLoss: 2.7, sample: null, seconds: 2 });
+    expect(seconds).toBe(6);
+  });
+
+  it('makes a stored text run that says where it trained, listed with its epochs', () => {
+    const lines = parseJobMetrics([textLine(0, 3), textLine(1, 2.5), textLine(2, 2.3)].join('\n'), 'metrics.jsonl', 'text');
+    const metadata = {
+      task: 'text-generation',
+      baseModel: 'text-lm',
+      settings: { epochs: 2, learningRate: 0.002 },
+      run: { id: 'run-t', finishedAt: '2025-01-02T05:00:00.000Z' },
+      trainedBy: { tool: 'train.py', torch: '2.4.1', worldSize: 1, device: 'cuda', jobCreatedAt: null },
+      createdAt: '2025-01-02T05:00:01.000Z',
+    };
+    const textSettings = {
+      task: 'text-generation',
+      epochs: 9,
+      learningRate: 0.1,
+      batchSize: 4,
+      trainableGroups: ['head'],
+    } as unknown as TextTrainSettings;
+    const run = jobTextRunRecord({
+      id: 'job-t',
+      projectId: 'p',
+      lines,
+      metadata,
+      file: 'model.zip',
+      fallbackSettings: DEFAULT_SETTINGS,
+      textSettings,
+      now: 0,
+    });
+    expect(run.text).toMatchObject({
+      task: 'text-generation',
+      labels: [],
+      record: null,
+      settings: { epochs: 2, learningRate: 0.002, batchSize: 4 },
+    });
+    expect(run.text?.history).toHaveLength(2);
+    expect(run.job).toMatchObject({ model: 'text-lm', runId: 'run-t', trainedBy: { tool: 'train.py', device: 'cuda' } });
+    expect(run.updatedAt - run.startedAt).toBe(4000);
+    expect(runRow(run, 1)).toMatchObject({ kind: 'text', epochsCompleted: 2, backend: 'PyTorch, 1 process (cuda)', model: 'text-lm' });
+    expect(runRow(run, 1).trainedBy?.tool).toBe('train.py');
+    useStudio.getState().setText({ task: 'text-generation' });
+    expect(runUseBlocker(run, useStudio.getState())).toBe(
+      'This run trained in PyTorch, 1 process (cuda), outside the studio: its model comes back by importing model.zip again in step 2.',
+    );
   });
 });

@@ -2,10 +2,13 @@
  * A run handed to PyTorch coming back: `metrics.jsonl` (one JSON object a line, one line an epoch, as
  * `train.py` writes it) read into the studio's epoch history, `metadata.json`'s `trainedBy` read into
  * a typed record of where it trained, and the two made into a stored run the runs view lists beside
- * the studio's own. Plain data and pure functions, no tfjs, no DOM.
+ * the studio's own. An image classifier's job (train.py) and a text-generation job (train_lm.py) write
+ * the same file, a text line with `perplexity` in place of `train_accuracy`. Plain data and pure
+ * functions, no tfjs, no DOM.
  */
 import { StudioError } from '../lib/errors';
 import type { EpochMetrics, TrainSettings } from '../engine/types';
+import type { TextEpochMetrics, TextTrainSettings } from '../text/types';
 import type { RunRecord as StoredRun } from '../storage/projects';
 import { sha256 } from '../data/hash';
 
@@ -49,10 +52,18 @@ export interface JobMetricsLine {
   seconds: number | null;
   /** Parameters that trained in the epoch (`trainable_params`, which train.py adds), when the line has it. */
   trainableParams: number | null;
+  /** A text job's perplexity per token (exp of the validation loss), when the line has it; null for an image job. */
+  perplexity: number | null;
 }
 
-const FIELDS = ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'world_size', 'seconds'] as const;
-type Field = (typeof FIELDS)[number];
+/** Which job wrote the file: an image classifier's (train.py) or a text generator's (train_lm.py). */
+export type JobKind = 'image' | 'text';
+
+const FIELDS = {
+  image: ['epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'learning_rate', 'world_size', 'seconds'],
+  text: ['epoch', 'train_loss', 'val_loss', 'learning_rate', 'world_size', 'seconds'],
+} as const;
+type Field = (typeof FIELDS)['image'][number] | 'perplexity';
 
 /** Python's `json.dumps` writes NaN and ±Infinity bare; they become strings JSON.parse accepts, read back as numbers below. */
 const PY_NUMBERS = /(?<=[:,[]\s*)(NaN|-?Infinity)(?=\s*[,\]}])/g;
@@ -68,9 +79,11 @@ const shown = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify
 /**
  * Reads `metrics.jsonl` (blank lines skipped). The first line that is not a JSON object with every
  * field, each a number (null where the format allows it), is a StudioError whose sentence names the
- * file, the line and the field.
+ * file, the line and the field. A text job's lines (`kind` 'text') need no `train_accuracy`; their
+ * `perplexity` and `val_accuracy` may be absent or null.
  */
-export function parseJobMetrics(text: string, file = 'metrics.jsonl'): JobMetricsLine[] {
+export function parseJobMetrics(text: string, file = 'metrics.jsonl', kind: JobKind = 'image'): JobMetricsLine[] {
+  const fields = FIELDS[kind];
   const fail = (line: number, why: string) =>
     new StudioError(
       'file-unreadable',
@@ -90,11 +103,11 @@ export function parseJobMetrics(text: string, file = 'metrics.jsonl'): JobMetric
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw fail(n, 'is not a JSON object (train.py writes one a line)');
     const o = value as Record<string, unknown>;
-    const missing = FIELDS.filter((f) => !(f in o));
+    const missing = fields.filter((f) => !(f in o));
     if (missing.length > 0) {
       throw fail(
         n,
-        `has no ${missing.join(', ')} (each line needs ${FIELDS.slice(0, -1).join(', ')} and ${FIELDS[FIELDS.length - 1] ?? ''})`,
+        `has no ${missing.join(', ')} (each line needs ${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1] ?? ''})`,
       );
     }
     const epoch = o.epoch;
@@ -103,7 +116,7 @@ export function parseJobMetrics(text: string, file = 'metrics.jsonl'): JobMetric
     /** A number, or null where `nullable` says the field may be empty. */
     const read = (f: Field, nullable: boolean): number | null => {
       const v = o[f];
-      if (v === null && nullable) return null;
+      if ((v === null || (v === undefined && kind === 'text' && !(fields as readonly string[]).includes(f))) && nullable) return null;
       const x = numberOf(v);
       if (x === undefined) throw fail(n, `has ${f} ${shown(v)}, not a number${nullable ? ' or null' : ''}`);
       return x;
@@ -117,13 +130,14 @@ export function parseJobMetrics(text: string, file = 'metrics.jsonl'): JobMetric
       line: n,
       epoch,
       trainLoss: read('train_loss', first),
-      trainAccuracy: read('train_accuracy', first),
+      trainAccuracy: kind === 'text' ? null : read('train_accuracy', first),
       valLoss: read('val_loss', true),
       valAccuracy: read('val_accuracy', true),
       learningRate: read('learning_rate', first),
       worldSize,
       seconds: read('seconds', first),
       trainableParams: typeof o.trainable_params === 'number' && o.trainable_params >= 0 ? o.trainable_params : null,
+      perplexity: kind === 'text' ? read('perplexity', true) : null,
     });
   }
   if (out.length === 0) {
@@ -136,40 +150,70 @@ export function parseJobMetrics(text: string, file = 'metrics.jsonl'): JobMetric
 }
 
 /**
+ * The lines that stand: a line for an epoch the file already had (a job rerun over the same output
+ * folder) replaces it and every later one, as a resumed run here does. `first` is epoch 0's line.
+ */
+function standingLines(lines: readonly JobMetricsLine[]): { first: JobMetricsLine | null; epochs: JobMetricsLine[] } {
+  let first: JobMetricsLine | null = null;
+  let epochs: JobMetricsLine[] = [];
+  for (const l of lines) {
+    epochs = epochs.filter((h) => h.epoch < l.epoch);
+    if (l.epoch === 0) first = l;
+    else epochs.push(l);
+  }
+  return { first, epochs };
+}
+
+/** Seconds the job took: epoch 0's evaluation and every epoch that stands. */
+const secondsOf = (first: JobMetricsLine | null, epochs: readonly JobMetricsLine[]) =>
+  (first?.seconds ?? 0) + epochs.reduce((s, l) => s + (l.seconds ?? 0), 0);
+
+/**
  * The lines as the studio's history: epoch 0 gives the validation loss before training, each later
- * epoch one `EpochMetrics` (`trainableParams` for lines without `trainable_params`). A line for an epoch the file already had (a job rerun over the same
- * output folder) replaces it and every later one, as a resumed run here does.
+ * epoch one `EpochMetrics` (`trainableParams` for lines without `trainable_params`).
  */
 export function jobHistory(
   lines: readonly JobMetricsLine[],
   trainableParams = 0,
 ): { initialValLoss: number | null; history: EpochMetrics[]; seconds: number } {
-  let initialValLoss: number | null = null;
-  let history: (EpochMetrics & { seconds: number })[] = [];
-  let before = 0;
-  for (const l of lines) {
-    history = history.filter((h) => h.epoch < l.epoch);
-    if (l.epoch === 0) {
-      initialValLoss = l.valLoss;
-      before = l.seconds ?? 0;
-      continue;
-    }
-    const seconds = l.seconds ?? 0;
-    history.push({
-      epoch: l.epoch,
-      learningRate: l.learningRate ?? 0,
-      trainableParams: l.trainableParams ?? trainableParams,
-      loss: l.trainLoss ?? Number.NaN,
-      accuracy: l.trainAccuracy ?? Number.NaN,
-      valLoss: l.valLoss,
-      valAccuracy: l.valAccuracy,
-      ms: seconds * 1000,
-      numTensors: 0,
-      seconds,
-    });
-  }
-  const seconds = before + history.reduce((s, h) => s + h.seconds, 0);
-  return { initialValLoss, history: history.map(({ seconds: _s, ...h }) => h), seconds };
+  const { first, epochs } = standingLines(lines);
+  const history = epochs.map((l): EpochMetrics => ({
+    epoch: l.epoch,
+    learningRate: l.learningRate ?? 0,
+    trainableParams: l.trainableParams ?? trainableParams,
+    loss: l.trainLoss ?? Number.NaN,
+    accuracy: l.trainAccuracy ?? Number.NaN,
+    valLoss: l.valLoss,
+    valAccuracy: l.valAccuracy,
+    ms: (l.seconds ?? 0) * 1000,
+    numTensors: 0,
+  }));
+  return { initialValLoss: first?.valLoss ?? null, history, seconds: secondsOf(first, epochs) };
+}
+
+/** One line as a text run's epoch: perplexity as the line gives it, else exp(validation loss). */
+function textEpoch(l: JobMetricsLine): TextEpochMetrics {
+  const valLoss = l.valLoss ?? Number.NaN;
+  return {
+    epoch: l.epoch,
+    trainLoss: l.epoch === 0 ? null : (l.trainLoss ?? Number.NaN),
+    valLoss,
+    perplexity: l.perplexity ?? (l.valLoss === null ? null : Math.exp(valLoss)),
+    valAccuracy: null,
+    learningRate: l.learningRate ?? 0,
+    sample: null,
+    seconds: l.seconds ?? 0,
+  };
+}
+
+/** A text job's lines as the studio's text history: epoch 0 (before training) as `initial`, then one entry an epoch. */
+export function jobTextHistory(lines: readonly JobMetricsLine[]): {
+  initial: TextEpochMetrics | null;
+  history: TextEpochMetrics[];
+  seconds: number;
+} {
+  const { first, epochs } = standingLines(lines);
+  return { initial: first ? textEpoch(first) : null, history: epochs.map(textEpoch), seconds: secondsOf(first, epochs) };
 }
 
 /** `tool` when metadata.json does not say what trained the run. */
@@ -239,10 +283,42 @@ export interface JobRunArgs {
 export function jobRunRecord(args: JobRunArgs): StoredRun {
   const { metadata, lines } = args;
   const run = record(metadata.run);
-  const model = record(metadata.model);
   // train.py puts each epoch's trainable parameters on its line; a run record's count is the fallback.
   const trainableParams = typeof run?.trainableParams === 'number' ? run.trainableParams : 0;
   const { history, initialValLoss, seconds } = jobHistory(lines, trainableParams);
+  const labels = Array.isArray(metadata.labels) ? metadata.labels.map(String) : [];
+  const settings = { ...args.fallbackSettings, ...(record(metadata.settings) ?? {}) } as TrainSettings;
+  return { ...storedJobRun(args, seconds), labels, settings, history, initialValLoss };
+}
+
+/** A text job's run: `textSettings` for any metadata.json lacks (`fallbackSettings`, unused by a text run, fills the image fields). */
+export interface JobTextRunArgs extends JobRunArgs {
+  textSettings: TextTrainSettings;
+}
+
+/**
+ * A text-generation job's run (train_lm.py) as the project keeps it: a text run (`text`) with its
+ * history from metrics.jsonl (perplexity per epoch), its settings from metadata.json, and `job`
+ * saying where it trained. Like an image job's run it has no worker record and no checkpoint.
+ */
+export function jobTextRunRecord(args: JobTextRunArgs): StoredRun {
+  const { initial, history, seconds } = jobTextHistory(args.lines);
+  const settings = { ...args.textSettings, ...(record(args.metadata.settings) ?? {}), task: 'text-generation' } as TextTrainSettings;
+  return {
+    ...storedJobRun(args, seconds),
+    labels: [],
+    settings: args.fallbackSettings,
+    history: [],
+    initialValLoss: initial?.valLoss ?? null,
+    text: { task: 'text-generation', settings, labels: [], initial, history, record: null },
+  };
+}
+
+/** What an image job's run and a text job's share: its id, times, status and where it trained. */
+function storedJobRun(args: JobRunArgs, seconds: number): Omit<StoredRun, 'labels' | 'settings' | 'history' | 'initialValLoss'> {
+  const { metadata, lines } = args;
+  const run = record(metadata.run);
+  const model = record(metadata.model);
   const last = lines[lines.length - 1]?.worldSize ?? 1;
   const trainedBy = readTrainedBy(metadata.trainedBy, lines) ?? {
     tool: UNKNOWN,
@@ -253,19 +329,15 @@ export function jobRunRecord(args: JobRunArgs): StoredRun {
   };
   const exportedAt = text(metadata.createdAt);
   const endedAt = [text(run?.finishedAt), exportedAt].map((t) => (t ? Date.parse(t) : Number.NaN)).find(Number.isFinite) ?? args.now;
-  const labels = Array.isArray(metadata.labels) ? metadata.labels.map(String) : [];
-  const settings = { ...args.fallbackSettings, ...(record(metadata.settings) ?? {}) } as TrainSettings;
+  // An image export names its model in `model.name`; a text export its base model in `baseModel`.
+  const name = text(model?.name) ?? text(metadata.baseModel);
   return {
     id: args.id,
     projectId: args.projectId,
-    labels,
-    settings,
-    history,
-    initialValLoss,
     record: null,
     status: 'done',
     startedAt: endedAt - Math.round(seconds * 1000),
     updatedAt: endedAt,
-    job: { trainedBy, model: text(model?.name), file: args.file, exportedAt, runId: text(run?.id) },
+    job: { trainedBy, model: name, file: args.file, exportedAt, runId: text(run?.id) },
   };
 }

@@ -10,7 +10,14 @@ export { fieldPatch, parseField, readField, RULES } from './validation';
 export { augmentPreview, firstTrainImageId } from './augmentPreview';
 export type { NumericField } from './validation';
 export type * from './types';
-export { chooseCatalogModel, dismissImportError, importModelFiles, importModelUrl, refreshCachedModels } from './modelImport';
+export {
+  chooseCatalogModel,
+  dismissImportError,
+  importModelFiles,
+  importModelUrl,
+  importTextFiles,
+  refreshCachedModels,
+} from './modelImport';
 export { newProject, openProject, renameProject, duplicateProject, deleteProject } from './projectActions';
 export { DEFAULT_TEXT_SETTINGS, TEXT_LM, isTextTask } from './textSlice';
 export * from './textSelectors';

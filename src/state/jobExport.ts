@@ -18,7 +18,7 @@ import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
 import { ensureTextBaseFor } from './textModel';
 import { isTextBusy, textLora, textStartBlocker, textTrainSettings, textTrainingData } from './textSelectors';
-import { TEXT_MODEL_ORIGIN } from './textTraining';
+import { textModelOrigin } from './textTraining';
 import type { StudioState } from './types';
 
 /** Why a training job cannot be made now, as a sentence; null when it can. */
@@ -128,7 +128,7 @@ async function exportTextJob(s: StudioState): Promise<void> {
     settings: textTrainSettings(t, 'text-generation'),
     labels: [],
     data,
-    run: { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: t.settings.validationSplit },
+    run: { id: newRunId(), model: textModelOrigin(), validationSplit: t.settings.validationSplit },
   });
   const folder = `${slug(s.projectName)}-job`;
   const entries = await textJobEntries({

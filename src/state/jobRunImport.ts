@@ -6,12 +6,14 @@
  * checkpoint: its model is the one imported beside it.
  */
 import { StudioError, userMessageOf } from '../lib/errors';
-import { jobHistory, jobRunId, jobRunRecord, parseJobMetrics, type JobMetricsLine } from '../job/job-run';
+import { jobHistory, jobRunId, jobRunRecord, jobTextRunRecord, parseJobMetrics, type JobKind, type JobMetricsLine } from '../job/job-run';
+import type { RunRecord as StoredRun } from '../storage/projects';
 import { baseName } from '../models/validate';
 import { isTeachableMetadata } from './modelSource';
-import { adoptRun, newId, projectDb, storeRun } from './persistence';
+import { adoptRun, adoptTextRun, newId, projectDb, storeRun } from './persistence';
 import { loadRuns } from './runsActions';
 import { useStudio } from './store';
+import { textTrainSettings } from './textSelectors';
 
 /** The job's metrics, read from the files given to model import. */
 export interface JobMetricsFile {
@@ -22,11 +24,15 @@ export interface JobMetricsFile {
 const isMetrics = (f: File) => /\.jsonl$/i.test(baseName(f.name));
 
 /**
- * Takes `metrics.jsonl` out of the files given to model import and reads it: the model's files, and
- * the job's metrics (null when none was given). Throws a StudioError when it cannot be read, when it
- * came without a model, or more than one came.
+ * Takes `metrics.jsonl` out of the files given to model import and reads it (as a text job's when
+ * `kind` is 'text': the model given is the studio's text export): the model's files, and the job's
+ * metrics (null when none was given). Throws a StudioError when it cannot be read, when it came
+ * without a model, or more than one came.
  */
-export async function takeJobMetrics(files: readonly File[]): Promise<{ files: File[]; job: JobMetricsFile | null }> {
+export async function takeJobMetrics(
+  files: readonly File[],
+  kind: JobKind = 'image',
+): Promise<{ files: File[]; job: JobMetricsFile | null }> {
   const metrics = files.filter(isMetrics);
   const rest = files.filter((f) => !isMetrics(f));
   const first = metrics[0];
@@ -44,7 +50,7 @@ export async function takeJobMetrics(files: readonly File[]): Promise<{ files: F
       `${name} holds a job’s curves, not a model: drop it together with the model.zip train.py wrote beside it (both are in the job’s output folder).`,
     );
   }
-  return { files: rest, job: { name, lines: parseJobMetrics(await first.text(), name) } };
+  return { files: rest, job: { name, lines: parseJobMetrics(await first.text(), name, kind) } };
 }
 
 /** Why the job's metrics cannot come with this model (it is no studio export); null when they can. */
@@ -66,32 +72,68 @@ export function jobEpochs(job: JobMetricsFile): number {
  */
 export function bringJobRun(job: JobMetricsFile, metadata: Record<string, unknown>, file: string): Promise<void> {
   const s = useStudio.getState();
-  const db = projectDb();
-  const projectId = s.currentId;
-  const run = jobRunRecord({
+  const run = jobRunRecord({ ...jobRunArgs(job, metadata, file), fallbackSettings: s.settings });
+  // The autosave then records to this run, never to the one on screen before it.
+  return keepJobRun(run, () =>
+    adoptRun(run.id, () =>
+      useStudio.setState({
+        history: run.history,
+        initialValLoss: run.initialValLoss,
+        runLabels: run.labels,
+        runId: run.id,
+        runRecord: null,
+        result: null,
+        trainError: null,
+        status: 'idle',
+      }),
+    ),
+  );
+}
+
+/**
+ * `bringJobRun` for a text-generation job (train_lm.py), once its model (the studio's text export) is
+ * the current text model: its curves (loss and perplexity per epoch) in the text Train step until a
+ * new run starts, and its run stored and listed like an image job's.
+ */
+export function bringTextJobRun(job: JobMetricsFile, metadata: Record<string, unknown>, file: string): Promise<void> {
+  const s = useStudio.getState();
+  const run = jobTextRunRecord({
+    ...jobRunArgs(job, metadata, file),
+    fallbackSettings: s.settings,
+    textSettings: textTrainSettings(s.text, 'text-generation'),
+  });
+  const t = run.text;
+  return keepJobRun(run, () =>
+    adoptTextRun(run.id, () =>
+      s.resetTextRun({
+        status: 'idle',
+        runTask: 'text-generation',
+        runLabels: [],
+        initial: t?.initial ?? null,
+        history: t?.history ?? [],
+        record: null,
+        result: null,
+      }),
+    ),
+  );
+}
+
+function jobRunArgs(job: JobMetricsFile, metadata: Record<string, unknown>, file: string) {
+  const projectId = useStudio.getState().currentId;
+  return {
     id: jobRunId(projectId ?? '', metadata) ?? newId('job'),
     projectId: projectId ?? '',
     lines: job.lines,
     metadata,
     file,
-    fallbackSettings: s.settings,
     now: Date.now(),
-  });
-  // Queued before anything the autosave writes to it once it is the current run.
-  const stored = db && projectId ? storeRun(run) : null;
-  // The autosave then records to this run, never to the one on screen before it.
-  adoptRun(run.id, () =>
-    useStudio.setState({
-      history: run.history,
-      initialValLoss: run.initialValLoss,
-      runLabels: run.labels,
-      runId: run.id,
-      runRecord: null,
-      result: null,
-      trainError: null,
-      status: 'idle',
-    }),
-  );
+  };
+}
+
+/** Stores the job's run (queued before anything the autosave writes to it once `show` made it the current run), then lists it. */
+function keepJobRun(run: StoredRun, show: () => void): Promise<void> {
+  const stored = projectDb() && useStudio.getState().currentId ? storeRun(run) : null;
+  show();
   if (!stored) return Promise.resolve();
   return stored.then(
     () => loadRuns(),

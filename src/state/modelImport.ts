@@ -15,6 +15,9 @@ import { looksLikeHfFolder } from '../models/hf/import';
 import { chooseTask, importTextModel } from './textModel';
 import { useStudio } from './store';
 import { bringJobRun, jobEpochs, jobMetricsBlocker, takeJobMetrics, type JobMetricsFile } from './jobRunImport';
+import { findTextExport, importTextExport } from './textExportImport';
+import type { InputFile } from '../data/ingest';
+import type { TextModelJson } from '../text/export';
 
 let importCounter = 0;
 const importId = () => `import-${Date.now().toString(36)}-${++importCounter}`;
@@ -152,13 +155,19 @@ function rangeOf(meta: Record<string, unknown> | undefined, fallback: [number, n
 export async function importModelFiles(picked: File[], inputRange: [number, number] = [0, 1]): Promise<boolean> {
   let files: File[];
   let job: JobMetricsFile | null;
+  let textExport: Partial<TextModelJson> | null;
+  const fail = (message: string) => useStudio.getState().setModelSwitch({ importError: message });
   try {
-    ({ files, job } = await takeJobMetrics(await expandZips(picked)));
+    const expanded = await expandZips(picked);
+    // The studio's text export (a text-generation job's model.zip among them): its metrics are a text run's.
+    textExport = await findTextExport(expanded);
+    ({ files, job } = await takeJobMetrics(expanded, textExport ? 'text' : 'image'));
   } catch (err) {
-    useStudio.getState().setModelSwitch({ importError: userMessageOf(err) });
+    fail(userMessageOf(err));
     return false;
   }
   if (files.length === 0) return false;
+  if (textExport) return importTextExport(textExport, files, job, importedFrom(picked, files), fail);
   if (!job && looksLikeHfFolder(files.map((f) => f.name))) {
     // A Hugging Face folder is a language model: the studio moves to text generation and imports it there.
     useStudio.getState().setModelSwitch({ importError: null });
@@ -171,9 +180,7 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     useStudio.getState().setModelSwitch({ importError: blocker });
     return false;
   }
-  const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
-  const zips = picked.filter((f) => /\.zip$/i.test(f.name));
-  const from = zips.length === 1 ? (zips[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
+  const from = importedFrom(picked, files);
   const name = `Imported: ${from}`;
   const ok = await switchModel({
     kind: 'files',
@@ -195,6 +202,36 @@ export async function importModelFiles(picked: File[], inputRange: [number, numb
     if (job) await bringJobRun(job, metadata, from);
   }
   return ok;
+}
+
+/** What an import came in, for its name and its job's run: the one zip given, else its model.json. */
+function importedFrom(picked: readonly File[], files: readonly File[]): string {
+  const json = files.find((f) => baseName(f.name).toLowerCase() === 'model.json') ?? files.find((f) => /\.json$/i.test(f.name));
+  const zips = picked.filter((f) => /\.zip$/i.test(f.name));
+  return zips.length === 1 ? (zips[0]?.name ?? 'model') : json ? baseName(json.name) : 'model';
+}
+
+/**
+ * The text model step's import (model.import-files there): the studio's text export (a zip, or its
+ * files, with a job's metrics.jsonl or not) as `importModelFiles` takes it, alerts in that step;
+ * anything else is a Hugging Face folder (textModel.importTextModel), as before.
+ */
+export async function importTextFiles(inputs: readonly InputFile[]): Promise<boolean> {
+  const fail = (message: string) => useStudio.getState().setText({ importError: message });
+  const picked = inputs.map((f) => new File([f.data], baseName(f.path)));
+  let files: File[];
+  let job: JobMetricsFile | null;
+  let textExport: Partial<TextModelJson> | null;
+  try {
+    const expanded = await expandZips(picked);
+    textExport = await findTextExport(expanded);
+    if (!textExport) return importTextModel(inputs);
+    ({ files, job } = await takeJobMetrics(expanded, 'text'));
+  } catch (err) {
+    fail(userMessageOf(err));
+    return false;
+  }
+  return importTextExport(textExport, files, job, importedFrom(picked, files), fail);
 }
 
 /** Imports a TF.js Layers or graph model from the URL of its model.json. */

@@ -2,7 +2,7 @@
  * Where the loaded model came from — a catalog entry, files the user gave, or a URL — so a fresh
  * worker (after a cancel or a crash) can load the same model again.
  */
-import type { ModelOrigin } from '../engine/run-record';
+import type { ContinuedFrom, ModelOrigin } from '../engine/run-record';
 import type { ModelSummary } from '../engine/types';
 import { CATALOG, catalogEntry } from '../models/catalog';
 import type { TrainingClient } from '../worker/client';
@@ -86,6 +86,35 @@ export function isTeachableMetadata(meta: Record<string, unknown> | undefined): 
 }
 
 /**
+ * What a studio export (`metadata`, its metadata.json) said about itself, for the record of a run that
+ * continues from it: its epochs are its own (its history, its count, or a PyTorch job's: the epochs of
+ * the metrics.jsonl beside it) plus those it continued from. Image and text exports alike.
+ */
+export function continuedFromOf(metadata: Record<string, unknown>, jobEpochs = 0): ContinuedFrom {
+  const prevMetrics = metadata.metrics as { history?: unknown[]; epochsCompleted?: unknown } | undefined;
+  // A text export keeps its run's history and count under `run`.
+  const prevRun = metadata.run as { id?: unknown; history?: unknown[]; epochsCompleted?: unknown } | undefined;
+  const prevContinued = metadata.continuedFrom as { epochs?: number } | undefined;
+  const ownEpochs = Math.max(
+    Array.isArray(prevMetrics?.history) ? prevMetrics.history.length : 0,
+    typeof prevMetrics?.epochsCompleted === 'number' ? prevMetrics.epochsCompleted : 0,
+    Array.isArray(prevRun?.history) ? prevRun.history.length : 0,
+    typeof prevRun?.epochsCompleted === 'number' ? prevRun.epochsCompleted : 0,
+    jobEpochs,
+  );
+  return {
+    createdAt: metadata.createdAt ?? null,
+    model: metadata.model ?? null,
+    labels: metadata.labels ?? null,
+    epochs: ownEpochs + Number(prevContinued?.epochs ?? 0),
+    settings: metadata.settings ?? null,
+    run: typeof prevRun?.id === 'string' ? prevRun.id : null,
+    // Where it trained when that was not the studio (a PyTorch job): the next export says so too.
+    ...(metadata.trainedBy ? { trainedBy: metadata.trainedBy } : {}),
+  };
+}
+
+/**
  * The loaded model's origin for a new run's record: its catalog entry, or the imported files and, when
  * they are a studio export, what that export said about itself (so the next export says what it continued).
  */
@@ -93,30 +122,11 @@ export function modelOrigin(modelId: string, summary: ModelSummary | null): Mode
   const source = current;
   const entry = catalogEntry(modelId);
   const previous = source.kind === 'files' ? source.metadata : undefined;
-  const prevMetrics = previous?.metrics as { history?: unknown[]; epochsCompleted?: unknown } | undefined;
-  const prevContinued = previous?.continuedFrom as { epochs?: number } | undefined;
-  // The export's own epochs: its history, its count, or (a PyTorch job's model) the epochs of the metrics.jsonl beside it.
-  const ownEpochs = Math.max(
-    Array.isArray(prevMetrics?.history) ? prevMetrics.history.length : 0,
-    typeof prevMetrics?.epochsCompleted === 'number' ? prevMetrics.epochsCompleted : 0,
-    source.kind === 'files' ? (source.jobEpochs ?? 0) : 0,
-  );
   return {
     id: modelId,
     name: entry?.name ?? summary?.name ?? modelId,
     licence: entry?.licence ?? 'unknown (imported)',
     source: source.kind,
-    continuedFrom: previous
-      ? {
-          createdAt: previous.createdAt ?? null,
-          model: previous.model ?? null,
-          labels: previous.labels ?? null,
-          epochs: ownEpochs + Number(prevContinued?.epochs ?? 0),
-          settings: previous.settings ?? null,
-          run: (previous.run as { id?: string } | undefined)?.id ?? null,
-          // Where it trained when that was not the studio (a PyTorch job): the next export says so too.
-          ...(previous.trainedBy ? { trainedBy: previous.trainedBy } : {}),
-        }
-      : null,
+    continuedFrom: previous ? continuedFromOf(previous, source.kind === 'files' ? (source.jobEpochs ?? 0) : 0) : null,
   };
 }

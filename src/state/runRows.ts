@@ -137,8 +137,9 @@ export function runRow(run: StoredRun, number: number): RunRow {
       kind: 'text',
       task: t.task,
       durationMs: durationOf(run, rec?.metrics.finishedAt),
-      backend: rec ? [...new Set(rec.backends)].join(' → ') : '',
-      model: rec?.model.name ?? '',
+      backend: rec ? [...new Set(rec.backends)].join(' → ') : run.job ? trainedByLabel(run.job.trainedBy) : '',
+      model: rec?.model.name ?? run.job?.model ?? '',
+      trainedBy: run.job?.trainedBy ?? null,
       settings: {
         learningRate: s.learningRate,
         batchSize: s.batchSize,

@@ -114,17 +114,21 @@ export async function deleteRun(id: string): Promise<void> {
   }
 }
 
+const jobRunUseBlocker = (job: NonNullable<StoredRun['job']>) =>
+  `This run trained in ${trainedByLabel(job.trainedBy)}, outside the studio: its model comes back by importing ${job.file} again in step 2.`;
+
 /** Why a run's model cannot be made current now, in a sentence; null when it can. */
 export function runUseBlocker(run: StoredRun, s: Pick<StudioState, 'status' | 'text'>): string | null {
   if (run.text) {
     const task = run.text.task;
     if (s.text.task !== task) return `This is a ${task.replace('text-', 'text ')} run: choose that task at the top to use its model.`;
+    if (run.job) return jobRunUseBlocker(run.job);
     if (!run.text.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   } else if (s.text.task !== (run.record?.task ?? 'image-classification')) {
     const task = run.record?.task ?? 'image-classification';
     return `This is ${task === 'audio-classification' ? 'an audio' : `an ${task.replace('image-', 'image ')}`} run: choose that task at the top to use its model.`;
   } else if (run.job) {
-    return `This run trained in ${trainedByLabel(run.job.trainedBy)}, outside the studio: its model comes back by importing ${run.job.file} again in step 2.`;
+    return jobRunUseBlocker(run.job);
   } else if (!run.record) return 'This run was stored before the studio kept run records, so its model cannot be rebuilt.';
   if (run.status === 'running') return 'This run has not finished.';
   if (isBusy(s.status) || isTextBusy(s.text.status)) return 'Wait for the run in progress to end.';

@@ -42,6 +42,11 @@ export function chooseTask(task: Task): void {
  * features; an imported GPT-2 trains adapters alone (LoRA), its own weights frozen; an imported
  * BERT or DistilBERT starts as a head on its pooled output.
  */
+/** Whether a model's source (a base's, or a run record's origin) is an import the project keeps: Hugging Face files, or a studio text export. */
+export function isImportedTextSource(source: string | null | undefined): boolean {
+  return source === 'hf' || source === 'files';
+}
+
 function defaultTrainable(task: TextTask, base: TextBaseSummary | null | undefined): string[] {
   if (base?.source === 'hf') return task === 'text-classification' ? ['head'] : [];
   return task === 'text-generation' && base ? presetGroups(base.config, { kind: 'top-blocks', blocks: 1 }) : ['head'];
@@ -61,6 +66,25 @@ let importedFiles: HfInputFile[] | null = null;
 let imported: { projectId: string | null; name: string } | null = null;
 /** An imported model the project keeps in browser storage, read back on the next load in place of the bundled model. */
 let pendingRestore: { projectId: string; name: string } | null = null;
+/** When the imported base is a studio text export: its metadata.json, and the epochs of a job's metrics.jsonl given with it. */
+let exportInfo: { metadata: Record<string, unknown>; jobEpochs: number } | null = null;
+
+/** The imported text export the current base is, with what its metadata.json says (null for any other base). */
+export function importedTextExport(): { name: string; metadata: Record<string, unknown>; jobEpochs: number } | null {
+  const base = text().base;
+  return base?.source === 'files' && exportInfo ? { name: base.name, ...exportInfo } : null;
+}
+
+/** metadata.json among an import's files, parsed (null when absent or unreadable). */
+async function metadataOf(files: readonly HfInputFile[]): Promise<Record<string, unknown> | null> {
+  const meta = files.find((f) => /(^|\/)metadata\.json$/i.test(f.name));
+  try {
+    const value = meta ? (JSON.parse(await meta.blob.text()) as unknown) : null;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
 
 let loadingBase: Promise<boolean> | null = null;
 
@@ -105,6 +129,8 @@ async function loadTextBase(): Promise<boolean> {
       pendingRestore = null;
       importedFiles = files;
       imported = { projectId: restoring.projectId, name: base.name };
+      const metadata = base.source === 'files' && files ? await metadataOf(files) : null;
+      exportInfo = metadata ? { metadata, jobEpochs: 0 } : null;
     }
     baseGeneration = getClient().generation;
     baseWant = wanted;
@@ -126,6 +152,7 @@ function restoreFailed(message: string): Promise<boolean> {
   pendingRestore = null;
   importedFiles = null;
   imported = null;
+  exportInfo = null;
   want++;
   setText({ importError: message });
   return loadTextBase();
@@ -150,6 +177,7 @@ export function openProjectBase(projectId: string, name: string | null): void {
   want++;
   importedFiles = null;
   imported = null;
+  exportInfo = null;
   pendingRestore = name === null ? null : { projectId, name };
   setText({ base: null, baseState: 'idle', baseError: null, importError: null });
 }
@@ -168,11 +196,14 @@ export function carryBaseToNewProject(projectId: string): void {
   }
 }
 
-/** The loaded model's settings an import starts from: LoRA for GPT-2, and a context GPT-2's 1,024 tokens fit in. */
+/**
+ * The loaded model's settings an import starts from: LoRA for GPT-2, and a context GPT-2's 1,024
+ * tokens fit in. A studio text export trains as the bundled model does (no LoRA: a job cannot train adapters).
+ */
 function importedSettings(base: TextBaseSummary, task: TextTask): Partial<TextState['settings']> {
   return {
     ...(text().task === task ? {} : TEXT_TASK_DEFAULTS[task]),
-    lora: task === 'text-generation',
+    lora: task === 'text-generation' && base.source === 'hf',
     // GPT-2 reads 1,024 tokens; 256-token windows train in a quarter of the attention memory.
     contextLength: base.config.contextLength > 256 ? 256 : null,
   };
@@ -189,15 +220,21 @@ export async function ensureTextBaseFor(origin: { name: string; source: string }
   if (loadingBase) await loadingBase;
   const base = text().base;
   const projectId = useStudio.getState().currentId;
-  const loaded = base?.source === 'hf' && base.name === origin?.name;
-  if (origin?.source !== 'hf' || loaded || !projectId || (await storedImportedModelName(projectId)) !== origin.name) {
+  const loaded = isImportedTextSource(base?.source) && base?.source === origin?.source && base?.name === origin?.name;
+  if (
+    !origin ||
+    !isImportedTextSource(origin.source) ||
+    loaded ||
+    !projectId ||
+    (await storedImportedModelName(projectId)) !== origin.name
+  ) {
     return ensureTextBase();
   }
   openProjectBase(projectId, origin.name);
   if (!(await ensureTextBase())) return false;
   const now = text().base;
   const task = text().task;
-  if (now?.source === 'hf' && isTextTask(task)) {
+  if (isImportedTextSource(now?.source) && now && isTextTask(task)) {
     setText({ settings: { ...text().settings, ...importedSettings(now, task) }, trainable: defaultTrainable(task, now) });
   }
   return true;
@@ -210,7 +247,7 @@ export async function ensureTextBaseFor(origin: { name: string; source: string }
  * kept in browser storage with the project (in the background), so it comes back after a reload.
  * A failure is an alert; the model loaded before stays.
  */
-export async function importTextModel(files: readonly InputFile[]): Promise<boolean> {
+export async function importTextModel(files: readonly InputFile[], options: { jobEpochs?: number } = {}): Promise<boolean> {
   // A model that is loading (the bundled one, when the task just changed) finishes first.
   if (loadingBase) await loadingBase;
   const s = useStudio.getState();
@@ -229,6 +266,8 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
     const projectId = useStudio.getState().currentId;
     imported = { projectId, name: base.name };
     pendingRestore = null;
+    const metadata = base.source === 'files' ? await metadataOf(input) : null;
+    exportInfo = metadata ? { metadata, jobEpochs: options.jobEpochs ?? 0 } : null;
     baseWant = ++want;
     baseGeneration = getClient().generation;
     // Only a model that loaded is kept; it replaces the one this project kept before.
@@ -259,9 +298,10 @@ export async function importTextModel(files: readonly InputFile[]): Promise<bool
  */
 export async function switchToBundledTextModel(): Promise<void> {
   const t = text();
-  if (t.base?.source !== 'hf' || isTextBusy(t.status)) return;
+  if (!isImportedTextSource(t.base?.source) || isTextBusy(t.status)) return;
   importedFiles = null;
   imported = null;
+  exportInfo = null;
   pendingRestore = null;
   want++;
   useStudio
@@ -279,10 +319,11 @@ export function textBaseMismatch(origin: { name: string; source: string } | null
   if (!origin) return null;
   const base = text().base;
   const now = base?.source ?? 'bundled';
-  if (origin.source === 'hf' && (now !== 'hf' || base?.name !== origin.name)) {
-    return `This run fine-tuned “${origin.name}”, imported from Hugging Face files, which this project no longer keeps in browser storage (another model was imported since, or its files could not be kept): import that model again in step 2 to continue with this run.`;
+  if (isImportedTextSource(origin.source) && (now !== origin.source || base?.name !== origin.name)) {
+    const from = origin.source === 'hf' ? 'imported from Hugging Face files' : 'a text model exported by the studio and imported';
+    return `This run fine-tuned “${origin.name}”, ${from}, which this project no longer keeps in browser storage (another model was imported since, or its files could not be kept): import that model again in step 2 to continue with this run.`;
   }
-  if (origin.source !== 'hf' && now === 'hf') {
+  if (!isImportedTextSource(origin.source) && isImportedTextSource(now)) {
     return `This run fine-tuned the bundled language model: choose it in step 2 (now “${base?.name ?? ''}” is loaded).`;
   }
   return null;

@@ -11,13 +11,32 @@ import { deviceLossNotice, forgetWorker, newRunId, switchBackend } from './contr
 import type { TrainingClient } from '../worker/client';
 import type { BackendName } from '../engine/types';
 import { useStudio } from './store';
-import { ensureTextBaseFor, textBaseMismatch } from './textModel';
+import { ensureTextBaseFor, importedTextExport, textBaseMismatch } from './textModel';
+import { continuedFromOf } from './modelSource';
+import type { ModelOrigin } from '../engine/run-record';
 import { isTextBusy, textStartBlocker, textTrainSettings, textTrainingData, type PreparedTextData } from './textSelectors';
 import { TEXT_LM, isTextTask } from './textSlice';
 import type { TextSettings, TextState } from './types';
 
 const text = () => useStudio.getState().text;
 export const TEXT_MODEL_ORIGIN = { id: TEXT_LM.id, name: TEXT_LM.name, licence: TEXT_LM.licence, source: 'bundled' };
+
+/**
+ * The origin a new text run's record gets from this side: the bundled model, or the studio text export
+ * imported as the base, with what it said about itself (`continuedFrom`: its epochs, where it trained).
+ * The worker names an imported Hugging Face model itself.
+ */
+export function textModelOrigin(): ModelOrigin {
+  const exported = importedTextExport();
+  if (!exported) return TEXT_MODEL_ORIGIN;
+  return {
+    id: `files:${exported.name}`,
+    name: exported.name,
+    licence: 'unknown (imported)',
+    source: 'files',
+    continuedFrom: continuedFromOf(exported.metadata, exported.jobEpochs),
+  };
+}
 const setText = (patch: Partial<TextState>) => useStudio.getState().setText(patch);
 
 export function updateTextSettings(patch: Partial<TextSettings>): void {
@@ -59,7 +78,7 @@ export async function startTextTraining(): Promise<void> {
   const { labels, valExamples, data } = prepared;
   useStudio.getState().resetTextRun({ status: 'loading', runTask: task, runLabels: labels, valExamples });
   if (!(await textBaseForRun())) return;
-  const run = { id: newRunId(), model: TEXT_MODEL_ORIGIN, validationSplit: s.settings.validationSplit };
+  const run = { id: newRunId(), model: textModelOrigin(), validationSplit: s.settings.validationSplit };
   await trainTextInWorker({ kind: 'train', task, settings: textTrainSettings(text(), task), labels, data, run, checkpoints: true });
 }
 

@@ -19,10 +19,11 @@ import { concatFloat32 } from '../lib/arrays';
 import { StudioError } from '../lib/errors';
 import { hfTextTokenizer, loadHfTokenizer } from '../models/hf/tokenizer';
 import { CLASSIFIER_BIAS, CLASSIFIER_KERNEL, CLASSIFIER_SHIFT, classifierInputSize } from './groups';
-import { disposeLm, loadLm, saveLm, type LmConfig, type WeightSpec } from './model';
+import { disposeLm, loadLm, saveLm, type LmConfig, type SavedLm, type WeightSpec } from './model';
 import { mergeLoraInto } from './lora';
 import { LM_JS } from './runtime-source';
 import type { TextModel } from './text-model';
+import type { ContinuedFrom } from '../engine/run-record';
 import type { TextTokenizer } from './tokenizer';
 import type { Pooling, TextEpochMetrics, TextTask, TextTrainSettings } from './types';
 
@@ -70,6 +71,8 @@ export interface TextExportInfo {
   createdAt?: string;
   /** The run's record beyond settings and final metrics (id, data manifest, history…), for metadata.json. */
   run?: Record<string, unknown>;
+  /** When the run continued an exported model (a PyTorch job's, or the studio's): what that export said of itself. */
+  continuedFrom?: ContinuedFrom | null;
 }
 
 const utf8 = new TextEncoder();
@@ -154,6 +157,7 @@ export async function exportTextModel(tf: Tf, model: TextModel, info: TextExport
     settings: info.settings ?? null,
     metrics: info.metrics ?? null,
     ...(info.run ? { run: info.run } : {}),
+    ...(info.continuedFrom ? { continuedFrom: info.continuedFrom } : {}),
     ...(info.createdAt ? { createdAt: info.createdAt } : {}),
   };
   // The tokenizer files verbatim: rewriting them could change how another reader tokenizes.
@@ -314,4 +318,95 @@ export function importTextModel(tf: Tf, files: Record<string, Uint8Array>): Text
     disposeLm(lm);
     throw err;
   }
+}
+
+/** model.json's text, parsed, when it is the studio's text export (any version); null for any other file. */
+export function textModelJsonOf(text: string): Partial<TextModelJson> | null {
+  try {
+    const m = JSON.parse(text) as unknown;
+    return m && typeof m === 'object' && (m as { format?: unknown }).format === TEXT_MODEL_FORMAT ? (m as Partial<TextModelJson>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the files of a text export (`names`, its model.json parsed) cannot become the model text runs
+ * start from, as a sentence; null when they can. Only a text generator's export can so far.
+ */
+export function textExportProblem(m: Partial<TextModelJson>, names: readonly string[]): string | null {
+  const again = 'import the model.zip train.py wrote (or the studio’s text export) whole, as it came';
+  try {
+    parseTextModelJson(new TextEncoder().encode(JSON.stringify(m)));
+  } catch (err) {
+    return `These files are a text model exported by the studio, but its model.json cannot be read (${(err as Error).message}): ${again}.`;
+  }
+  if (m.task !== 'text-generation') {
+    return 'This is a text classifier exported by the studio: only a text generator’s export can be imported to train on so far. Import a text-generation model.zip.';
+  }
+  const have = new Set(names);
+  const missing = [
+    ...(m.weightsManifest?.[0]?.paths ?? ['weights.bin']).map((p) => ({ file: p, what: 'its weights' })),
+    { file: m.tokenizer?.file ?? 'tokenizer.json', what: 'its tokenizer' },
+  ].filter((f) => !have.has(f.file));
+  if (missing.length === 0) return null;
+  const list = missing.map((f) => `${f.file} (${f.what})`).join(' and ');
+  return `These files are a text model exported by the studio, but ${list} ${missing.length > 1 ? 'are' : 'is'} missing: ${again}.`;
+}
+
+/**
+ * The name an imported text export goes by: its base model, what trained it and the run, read from
+ * its metadata.json (the same files always give the same name, so a kept import is found again).
+ */
+export function textExportName(metadata: Record<string, unknown> | null): string {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+  const base = str(metadata?.baseModel) ?? 'text model';
+  const tool = str(obj(metadata?.trainedBy)?.tool);
+  const run = str(obj(metadata?.run)?.id);
+  return `${base} fine-tuned ${tool ? `by ${tool}` : 'in the studio'}${run ? ` (${run})` : ''}`;
+}
+
+/**
+ * A text generator's export as the pre-trained model runs start from: its weights as saved (checked
+ * by loading them once), its tokenizer, and its name. Throws a StudioError whose sentence names
+ * what is wrong.
+ */
+export function textExportBase(tf: Tf, files: Record<string, Uint8Array>): { saved: SavedLm; tokenizer: TextTokenizer; name: string } {
+  const bytes = files['model.json'];
+  const m = bytes ? textModelJsonOf(new TextDecoder().decode(bytes)) : null;
+  if (!m) throw new StudioError('model-invalid', 'These files have no model.json of a text model exported by the studio.');
+  const problem = textExportProblem(m, Object.keys(files));
+  if (problem) throw new StudioError('model-invalid', problem);
+  let model: TextModel;
+  try {
+    model = importTextModel(tf, files);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.replace(/\.$/, '') : 'its files do not fit together';
+    throw new StudioError(
+      'model-load-failed',
+      `The text model exported by the studio could not be loaded (${why}): import the model.zip train.py wrote (or the studio’s text export) whole, as it came.`,
+      { cause: err },
+    );
+  }
+  disposeLm(model.lm);
+  const json = parseTextModelJson(bytes!);
+  const group = json.weightsManifest[0]!;
+  const bin = files[group.paths[0] ?? 'weights.bin']!;
+  let metadata: Record<string, unknown> | null;
+  try {
+    const meta = files['metadata.json'];
+    metadata = meta ? (JSON.parse(new TextDecoder().decode(meta)) as Record<string, unknown>) : null;
+  } catch {
+    metadata = null;
+  }
+  return {
+    saved: {
+      config: json.config,
+      weightSpecs: group.weights,
+      weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+    },
+    tokenizer: model.tokenizer,
+    name: textExportName(metadata),
+  };
 }

@@ -19,7 +19,7 @@ import {
 } from '../text/finetune';
 import type { LrFinderResult, LrPoint } from '../engine/lr-finder';
 import type { Checkpoint } from '../engine/checkpoint';
-import { exportTextModel, type TextExportInfo } from '../text/export';
+import { exportTextModel, textExportBase, textModelJsonOf, type TextExportInfo } from '../text/export';
 import { textJobProblem, textJobStart, type TextJobStart } from '../text/job';
 import { exportHfModel, hfModelCard, type HfExportSource } from '../models/hf/export';
 import { BUNDLED_TEXT_FILES, readHfModel, type HfInputFile } from '../models/hf/import';
@@ -53,8 +53,11 @@ export interface TextBaseSummary {
   name: string;
   config: LmConfig;
   parameters: number;
-  /** 'bundled': the studio's own GPT-2 (by URL); 'hf': an imported Hugging Face checkpoint. */
-  source: 'bundled' | 'hf';
+  /**
+   * 'bundled': the studio's own GPT-2 (by URL); 'hf': an imported Hugging Face checkpoint; 'files': an
+   * imported text export of the studio's (src/text/export.ts: a run fine-tuned here, or a PyTorch job's model.zip).
+   */
+  source: 'bundled' | 'hf' | 'files';
   /** The tokenizer: tokenizer.json's model kind ('BPE', 'WordPiece') and its ids. */
   tokenizer: { kind: string; vocabSize: number };
   /** Imported models: the architecture config.json names. */
@@ -71,6 +74,8 @@ interface TextBase {
   hf: HfExportSource | null;
   /** An imported model's architecture; null for the bundled one. */
   architecture: HfArchitecture | null;
+  /** An imported text export of the studio's (its weights trained further, by the studio or a job). */
+  exported?: boolean;
 }
 
 let base: TextBase | null = null;
@@ -124,7 +129,7 @@ function summary(b: TextBase): TextBaseSummary {
     name: b.name,
     config: b.saved.config,
     parameters,
-    source: b.hf ? 'hf' : 'bundled',
+    source: b.hf ? 'hf' : b.exported ? 'files' : 'bundled',
     tokenizer: { kind: b.tokenizer.kind, vocabSize: b.tokenizer.vocabSize },
     architecture: b.architecture ?? undefined,
   };
@@ -135,6 +140,7 @@ function summary(b: TextBase): TextBaseSummary {
  * What cannot load throws with a sentence naming it, and the model loaded before stays.
  */
 export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSummary> {
+  if (await isTextExport(files)) return importTextExport(files);
   // readHfModel builds the weights parameter by parameter in the model's order, each shape checked
   // against the config: nothing left for a trial load (a second copy of every weight) to find.
   const hf = await readHfModel(files);
@@ -147,6 +153,27 @@ export async function importTextBase(files: HfInputFile[]): Promise<TextBaseSumm
     hf: { name: hf.name, config: hf.config, sideFiles: hf.sideFiles, tokenizerKind: hf.tokenizerKind },
     architecture: hf.architecture,
   });
+  return summary(base as unknown as TextBase);
+}
+
+const baseNameOf = (name: string) => name.slice(name.lastIndexOf('/') + 1);
+
+/** Whether the files are the studio's text export: a model.json of its text-model format. */
+async function isTextExport(files: readonly HfInputFile[]): Promise<boolean> {
+  const json = files.find((f) => baseNameOf(f.name) === 'model.json');
+  return !!json && textModelJsonOf(await json.blob.text()) !== null;
+}
+
+/**
+ * Imports the studio's text export (a text generator fine-tuned here, or a PyTorch job's model.zip)
+ * as the model runs start from: a new run continues from its weights, with its own output matrix.
+ */
+async function importTextExport(files: readonly HfInputFile[]): Promise<TextBaseSummary> {
+  const bytes: Record<string, Uint8Array> = {};
+  for (const f of files) bytes[baseNameOf(f.name)] = new Uint8Array(await f.blob.arrayBuffer());
+  const { saved, tokenizer, name } = textExportBase(tf, bytes);
+  const key = `files:${name}:${files.map((f) => `${f.name}/${f.blob.size}`).join('|')}`;
+  setBase({ key, name, saved, tokenizer, hf: null, architecture: null, exported: true });
   return summary(base as unknown as TextBase);
 }
 
@@ -479,6 +506,7 @@ export async function exportText(format: 'tfjs' | 'hf' = 'tfjs'): Promise<Array<
     settings: r.settings,
     metrics: heldEpoch(r.metrics),
     createdAt: new Date().toISOString(),
+    continuedFrom: r.model.continuedFrom ?? null,
     run: {
       id: r.id,
       startedAt: r.startedAt,

@@ -47,7 +47,7 @@ export function TextModelStep() {
   const total = groups.reduce((n, g) => n + g.params, 0);
   const on = new Set(s.trainable);
   const config = s.base?.config;
-  const imported = s.base?.source === 'hf';
+  const imported = s.base !== null && s.base.source !== 'bundled';
   const facts = (b: NonNullable<typeof s.base>) =>
     `${(b.parameters / 1e6).toFixed(2)} M parameters · context ${b.config.contextLength} tokens · width ${b.config.width} · ${b.config.blocks} blocks · ${b.tokenizer.vocabSize.toLocaleString('en')}-token vocabulary`;
   return (
@@ -85,7 +85,9 @@ export function TextModelStep() {
             <span className="catalog-name">{s.base.name}</span>
             <span className="catalog-facts">{facts(s.base)}</span>
             <span className="catalog-good">
-              Imported from your Hugging Face files ({s.base.architecture}, {s.base.tokenizer.kind} tokenizer).
+              {s.base.source === 'files'
+                ? 'A text generator exported by the studio (or trained by a job), imported: new runs continue from its weights.'
+                : `Imported from your Hugging Face files (${s.base.architecture ?? ''}, ${s.base.tokenizer.kind} tokenizer).`}
             </span>
           </button>
         )}
