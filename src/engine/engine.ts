@@ -9,6 +9,7 @@ import { HEAD_LAYERS, applyFreezing, composeClassifier, headInit } from '../mode
 import { summarize } from '../models/inspect';
 import { rebuildAtInputSize } from '../models/resize';
 import { hasWeights } from './graph';
+import { jobLayerProblem } from '../job/job-export';
 import { wasmBlockedMessage, wasmGradientBlocker } from './wasm-grads';
 import {
   imageClassificationRunner,
@@ -648,6 +649,14 @@ export function createTrainingEngine(tf: Tf, backend: () => BackendName = () => 
         // No backend check: PyTorch trains the job, so the browser backend's limits (WASM) do not apply.
         const { model, settings, auto, release } = await scratchClassifier(base, asked, labels, trainSrc, onEvent);
         try {
+          const problem = jobLayerProblem(
+            model.layers.map((l) => ({
+              name: l.name,
+              className: l.getClassName(),
+              activation: (l.getConfig() as { activation?: unknown }).activation,
+            })),
+          );
+          if (problem) throw new StudioError('unsupported', problem);
           const record = newImageRecord(base, settings, labels, auto, options.run);
           record.trainable = trainableLayerNames(model);
           // What a run here records after its first epoch: every variable that trains by the end.

@@ -43,6 +43,47 @@ export interface ManifestFile {
   id: string;
 }
 
+/**
+ * The Keras layer classes and activations train.py builds (its `LAYERS` and `ACTIVATIONS`;
+ * src/job/train.test.ts keeps the lists equal). An input layer needs no building.
+ */
+export const JOB_LAYER_CLASSES = [
+  'Activation',
+  'Add',
+  'AveragePooling2D',
+  'BatchNormalization',
+  'Concatenate',
+  'Conv2D',
+  'Dense',
+  'DepthwiseConv2D',
+  'Dropout',
+  'Flatten',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'MaxPooling2D',
+  'Multiply',
+  'ReLU',
+  'SpatialDropout2D',
+  'ZeroPadding2D',
+] as const;
+export const JOB_ACTIVATIONS = ['elu', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'swish', 'tanh'] as const;
+
+/** Why train.py could not build a model of these layers, naming the first it cannot; null when it can. */
+export function jobLayerProblem(layers: readonly { name: string; className: string; activation?: unknown }[]): string | null {
+  const classes: readonly string[] = JOB_LAYER_CLASSES;
+  const activations: readonly string[] = JOB_ACTIVATIONS;
+  for (const l of layers) {
+    if (l.className === 'InputLayer') continue;
+    if (!classes.includes(l.className)) {
+      return `The training job cannot rebuild this model in PyTorch: its layer ${l.name} is a ${l.className}, which train.py does not build yet (it builds ${classes.join(', ')}). Train it here, or choose another model in step 2.`;
+    }
+    if (typeof l.activation === 'string' && !activations.includes(l.activation)) {
+      return `The training job cannot rebuild this model in PyTorch: its layer ${l.name} uses the activation ${l.activation}, which train.py does not build yet. Train it here, or choose another model in step 2.`;
+    }
+  }
+  return null;
+}
+
 /** The versions the tests run train.py with (Debian bookworm's). */
 export const REQUIREMENTS = ['torch==1.13.1', 'numpy==1.24.2', 'Pillow==9.4.0'];
 

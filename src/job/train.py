@@ -133,23 +133,25 @@ def layer_of(name: str) -> str:
     return name.rsplit("/", 1)[0]
 
 
+ACTIVATIONS = {
+    "linear": lambda x: x,
+    "relu": F.relu,
+    "relu6": F.relu6,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "elu": F.elu,
+    "selu": F.selu,
+    "swish": F.silu,
+    "softplus": F.softplus,
+    "softmax": lambda x: F.softmax(x, dim=1),  # channels: dim 1 in NCHW, as Keras' last axis
+}
+
+
 def activation(name):
     name = name or "linear"
-    table = {
-        "linear": lambda x: x,
-        "relu": F.relu,
-        "relu6": F.relu6,
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "elu": F.elu,
-        "selu": F.selu,
-        "swish": F.silu,
-        "softplus": F.softplus,
-        "softmax": lambda x: F.softmax(x, dim=1),
-    }
-    if name not in table:
+    if name not in ACTIVATIONS:
         raise JobError(f"activation '{name}' is not one train.py can build.")
-    return table[name]
+    return ACTIVATIONS[name]
 
 
 def same_padding(x, kernel, strides, dilation):
@@ -300,48 +302,54 @@ def _max_same_pad(x, size, strides):
     return F.pad(x, (l, r, t, b), value=float("-inf"))
 
 
+def relu_layer(cfg):
+    top, slope = cfg.get("max_value"), float(cfg.get("negative_slope") or 0)
+
+    def relu(x):
+        y = F.leaky_relu(x, slope) if slope else F.relu(x)
+        return torch.clamp(y, max=float(top)) if top is not None else y
+
+    return Fn(relu)
+
+
+def zero_padding(cfg):
+    (t, b), (l, r) = cfg["padding"]
+    return Fn(lambda x: F.pad(x, (l, r, t, b)))
+
+
+def concatenate(cfg):
+    axis = cfg.get("axis", -1)
+    return Fn(lambda *xs: torch.cat(xs, dim=1 if axis in (-1, 3) and xs[0].dim() == 4 else axis))
+
+
+# Every Keras layer class train.py builds (the studio refuses a job whose model has another:
+# JOB_LAYER_CLASSES in job-export.ts, checked against this table by src/job/train.test.ts).
+LAYERS = {
+    "Conv2D": lambda cfg, w: Conv(cfg, w),
+    "DepthwiseConv2D": lambda cfg, w: Conv(cfg, w, depthwise=True),
+    "BatchNormalization": lambda cfg, w: BatchNorm(cfg, w),
+    "Dense": lambda cfg, w: Dense(cfg, w),
+    "ReLU": lambda cfg, w: relu_layer(cfg),
+    "Activation": lambda cfg, w: Fn(activation(cfg.get("activation"))),
+    "ZeroPadding2D": lambda cfg, w: zero_padding(cfg),
+    "Add": lambda cfg, w: Fn(lambda *xs: sum(xs[1:], xs[0])),
+    "Multiply": lambda cfg, w: Fn(lambda *xs: math.prod(xs[1:], start=xs[0])),
+    "Concatenate": lambda cfg, w: concatenate(cfg),
+    "GlobalAveragePooling2D": lambda cfg, w: Fn(lambda x: x.mean(dim=(2, 3))),
+    "GlobalMaxPooling2D": lambda cfg, w: Fn(lambda x: x.amax(dim=(2, 3))),
+    "MaxPooling2D": lambda cfg, w: Fn(pool(cfg, "max")),
+    "AveragePooling2D": lambda cfg, w: Fn(pool(cfg, "avg")),
+    "Dropout": lambda cfg, w: nn.Dropout(float(cfg.get("rate", 0))),
+    "SpatialDropout2D": lambda cfg, w: nn.Dropout2d(float(cfg.get("rate", 0))),  # whole channels, as Keras
+    # Keras flattens channels last.
+    "Flatten": lambda cfg, w: Fn(lambda x: (x.permute(0, 2, 3, 1) if x.dim() == 4 else x).reshape(x.shape[0], -1)),
+}
+
+
 def build_layer(class_name, cfg, weights):
-    if class_name == "Conv2D":
-        return Conv(cfg, weights)
-    if class_name == "DepthwiseConv2D":
-        return Conv(cfg, weights, depthwise=True)
-    if class_name == "BatchNormalization":
-        return BatchNorm(cfg, weights)
-    if class_name == "Dense":
-        return Dense(cfg, weights)
-    if class_name == "ReLU":
-        top, slope = cfg.get("max_value"), float(cfg.get("negative_slope") or 0)
-
-        def relu(x):
-            y = F.leaky_relu(x, slope) if slope else F.relu(x)
-            return torch.clamp(y, max=float(top)) if top is not None else y
-
-        return Fn(relu)
-    if class_name == "Activation":
-        return Fn(activation(cfg.get("activation")))
-    if class_name == "ZeroPadding2D":
-        (t, b), (l, r) = cfg["padding"]
-        return Fn(lambda x: F.pad(x, (l, r, t, b)))
-    if class_name == "Add":
-        return Fn(lambda *xs: sum(xs[1:], xs[0]))
-    if class_name == "Multiply":
-        return Fn(lambda *xs: math.prod(xs[1:], start=xs[0]))
-    if class_name == "Concatenate":
-        axis = cfg.get("axis", -1)
-        return Fn(lambda *xs: torch.cat(xs, dim=1 if axis in (-1, 3) and xs[0].dim() == 4 else axis))
-    if class_name == "GlobalAveragePooling2D":
-        return Fn(lambda x: x.mean(dim=(2, 3)))
-    if class_name == "GlobalMaxPooling2D":
-        return Fn(lambda x: x.amax(dim=(2, 3)))
-    if class_name == "MaxPooling2D":
-        return Fn(pool(cfg, "max"))
-    if class_name == "AveragePooling2D":
-        return Fn(pool(cfg, "avg"))
-    if class_name in ("Dropout", "SpatialDropout2D"):
-        return nn.Dropout(float(cfg.get("rate", 0)))
-    if class_name == "Flatten":  # Keras flattens channels last
-        return Fn(lambda x: (x.permute(0, 2, 3, 1) if x.dim() == 4 else x).reshape(x.shape[0], -1))
-    raise JobError(f"the model has a {class_name} layer, which train.py cannot build yet.")
+    if class_name not in LAYERS:
+        raise JobError(f"the model has a {class_name} layer, which train.py cannot build yet.")
+    return LAYERS[class_name](cfg, weights)
 
 
 class KerasGraph(nn.Module):

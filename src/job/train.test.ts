@@ -25,7 +25,7 @@ import { loadBundledBackbone } from '../test/bundled';
 import { startWasm } from '../test/wasm';
 import { makeDigits } from '../../scripts/make-digits.mjs';
 import { PYTHON, readMetrics, runJob, unpackJob } from '../../scripts/job-runner.mjs';
-import { jobEntries, zipJob, type JobImage } from './job-export';
+import { JOB_ACTIVATIONS, JOB_LAYER_CLASSES, jobEntries, jobLayerProblem, zipJob, type JobImage } from './job-export';
 import trainPy from './train.py?raw';
 
 const SIZE = 32;
@@ -143,6 +143,26 @@ describe('train.py, the PyTorch side of a training job', () => {
     expect(maxDiff(cnnTorch, cnnStudio)).toBeLessThan(1e-4);
     cnn.dispose();
   }, 240_000);
+
+  it('is refused in the studio exactly when train.py could not build a layer', () => {
+    const root = join(import.meta.dirname);
+    const code = `import sys, json; sys.path.insert(0, ${JSON.stringify(root)}); import train; print(json.dumps([sorted(train.LAYERS), sorted(train.ACTIVATIONS)]))`;
+    const run = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const [layers, activations] = JSON.parse(run.stdout) as [string[], string[]];
+    expect([...JOB_LAYER_CLASSES].sort()).toEqual(layers);
+    expect([...JOB_ACTIVATIONS].sort()).toEqual(activations);
+    expect(
+      jobLayerProblem([
+        { name: 'input_1', className: 'InputLayer' },
+        { name: 'conv', className: 'Conv2D', activation: 'relu' },
+      ]),
+    ).toBeNull();
+    expect(jobLayerProblem([{ name: 'sep', className: 'SeparableConv2D' }])).toMatch(
+      /layer sep is a SeparableConv2D, which train\.py does not build/,
+    );
+    expect(jobLayerProblem([{ name: 'd', className: 'Dense', activation: 'gelu' }])).toMatch(/layer d uses the activation gelu/);
+  });
 
   it('refuses to start when a data file changed or is missing, and names it', async () => {
     const engine = createTrainingEngine(tf);
