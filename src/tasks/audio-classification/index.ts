@@ -30,5 +30,5 @@ export const audioClassification: TaskDefinition = {
   parts: 'layers',
   exports: ['tfjs', 'onnx'],
   jobBlocker:
-    'Training jobs cover image classification so far: the audio front end (clips to log-mel spectrogram windows) runs in JavaScript and has no PyTorch twin yet.',
+    'Training jobs cover image classification and text generation so far: the audio front end (clips to log-mel spectrogram windows) runs in JavaScript and has no PyTorch twin yet.',
 };

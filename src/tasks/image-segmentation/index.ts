@@ -25,5 +25,6 @@ export const imageSegmentation: TaskDefinition = {
   metric: { id: 'val-iou', label: 'validation mean IoU' },
   parts: 'layers',
   exports: ['tfjs', 'onnx'],
-  jobBlocker: 'Training jobs cover image classification so far: the segmentation decoder and its Dice loss have no PyTorch twin yet.',
+  jobBlocker:
+    'Training jobs cover image classification and text generation so far: the segmentation decoder and its Dice loss have no PyTorch twin yet.',
 };

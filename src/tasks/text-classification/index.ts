@@ -17,5 +17,5 @@ export const textClassification: TaskDefinition = {
   parts: 'parameter groups',
   exports: ['tfjs'],
   jobBlocker:
-    'Training jobs cover image classification so far: the text models (their tokenizer, pooling and LoRA adapters) have no PyTorch twin yet.',
+    'Training jobs cover image classification and text generation so far: a text classifier (its pooled head on the language model) has no PyTorch twin yet.',
 };

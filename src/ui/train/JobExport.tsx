@@ -4,7 +4,7 @@ import { Alert } from '../common/Alert';
 const HINT =
   'Downloads this run as it would start here — settings, starting weights and images — with a PyTorch train.py that trains it on GPUs, alone or with torchrun across machines; its model.zip and metrics.jsonl import back in step 2.';
 const TEXT_HINT =
-  'Downloads this run as it would start here — settings, the starting language model and the text with its tokens — with a PyTorch train.py that trains it on GPUs, alone or with torchrun across machines; its model.zip is the studio’s text export (lm.js runs it).';
+  'Downloads this run as it would start here — settings, the starting language model and the text with its tokens — with a PyTorch train.py that trains it on GPUs, alone or with torchrun across machines; its model.zip (the studio’s text export, which lm.js runs) and metrics.jsonl import back in step 2.';
 
 /**
  * `export.job`: the run on screen handed to PyTorch as a training job (src/job/README.md), beside the
