@@ -4,9 +4,8 @@
  * Found: prints where. Missing: as root with apt-get, installs Debian's `chromium`; otherwise stops at
  * once with the one command that fixes it. `STUDIO_BROWSER_INSTALL=never` skips the install (tests).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { findChromium } from './browser.mjs';
+import { aptInstall, canAptInstall } from './lib/apt.mjs';
 
 const FIX =
   'No Chromium for the end-to-end tests: run `sudo apt-get install -y chromium` (or set CHROMIUM_PATH to a Chromium or Chrome binary), then `npm test` again.';
@@ -26,26 +25,15 @@ if (found) {
   report(found);
   process.exit(0);
 }
-const canInstall =
-  process.env.STUDIO_BROWSER_INSTALL !== 'never' &&
-  typeof process.getuid === 'function' &&
-  process.getuid() === 0 &&
-  existsSync('/usr/bin/apt-get');
-if (!canInstall) {
+if (!canAptInstall()) {
   console.error(FIX);
   process.exit(1);
 }
 console.log("check-browser: no Chromium found; installing Debian's chromium with apt-get");
-const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-for (const args of [
-  ['update', '-qq'],
-  ['install', '-y', '-qq', 'chromium'],
-]) {
-  const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    console.error(`apt-get ${args.join(' ')} failed. ${FIX}`);
-    process.exit(1);
-  }
+const failed = aptInstall(['chromium']);
+if (failed) {
+  console.error(`${failed} ${FIX}`);
+  process.exit(1);
 }
 found = findChromium();
 if (!found || found.missing) {
