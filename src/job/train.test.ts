@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS, type TrainSettings } from '../engine/types';
 import { loadBundledBackbone } from '../test/bundled';
 import { startWasm } from '../test/wasm';
 import { makeDigits } from '../../scripts/make-digits.mjs';
-import { PYTHON, readMetrics, runJob, unpackJob } from '../../scripts/job-runner.mjs';
+import { PYTHON, freePort, readMetrics, runJob, unpackJob } from '../../scripts/job-runner.mjs';
 import { JOB_ACTIVATIONS, JOB_LAYER_CLASSES, jobEntries, jobLayerProblem, zipJob, type JobImage } from './job-export';
 import trainPy from './train.py?raw';
 
@@ -204,6 +204,32 @@ describe('train.py, the PyTorch side of a training job', () => {
     const p2 = torchPredict(root, probePixels, probe.length, join(outs[1]!, 'checkpoint.pt'));
     expect(maxDiff(p1, p2)).toBeLessThan(1e-4);
     expect(maxDiff(p1, torchPredict(root, probePixels, probe.length))).toBeGreaterThan(1e-3); // and they did train
+  }, 240_000);
+
+  it('runs under torchrun itself, with a c10d rendezvous, and takes the steps it takes under the variables torchrun sets', async () => {
+    const engine = createTrainingEngine(tf);
+    await engine.loadModel('mobilenet-v2', 'MobileNetV2', loadBundledBackbone, [-1, 1]);
+    const root = await exportJob(engine, settings({ mode: 'head-only', headLayer: 'output', epochs: 1 }));
+    engine.dispose();
+    const viaEnv = mkdtempSync(join(tmpdir(), 'studio-job-env-'));
+    for (const r of await runJob(root, viaEnv, { procs: 2 })) expect(r.code, r.output).toBe(0);
+    const viaTorchrun = mkdtempSync(join(tmpdir(), 'studio-job-torchrun-'));
+    const launcher = join(import.meta.dirname, '../../scripts/torchrun.py');
+    const endpoint = `127.0.0.1:${await freePort()}`;
+    const args = [
+      '--nnodes=1',
+      '--nproc_per_node=2',
+      '--rdzv_backend=c10d',
+      `--rdzv_endpoint=${endpoint}`,
+      'train.py',
+      '--out',
+      viaTorchrun,
+    ];
+    const run = spawnSync(PYTHON, [launcher, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const strip = (m: Record<string, unknown>) => ({ ...m, seconds: 0 });
+    expect(readMetrics(viaTorchrun).map(strip)).toEqual(readMetrics(viaEnv).map(strip));
+    expect(readMetrics(viaTorchrun).map((m) => m.world_size)).toEqual([2, 2]);
   }, 240_000);
 
   it('trains data-parallel, resumes from its checkpoint, and writes a model.zip that tfjs reads as PyTorch left it', async () => {
