@@ -1022,12 +1022,13 @@ def main(argv=None):
         task = read_json(os.path.join(HERE, "config.json")).get("task")
     except JobError:
         task = None  # Job() says what is wrong
+    trainer = train
     if task == "text-generation":
-        import train_lm  # beside this file: the studio's language model (its own loop)
+        import train_lm  # beside this file: the studio's language model (its own data and epoch)
 
-        return train_lm.main(args)
+        trainer = train_lm.train
     try:
-        train(args)
+        trainer(args)
     except JobError as err:
         print(f"train.py: {err}", file=sys.stderr, flush=True)
         return 2

@@ -445,15 +445,3 @@ def model_zip_files(job, net, history, held_epoch, stopped_early, trained_by):
         line = f"- Final validation loss {held['valLoss']:.4f}, perplexity {held['perplexity']:.3f} (trained with PyTorch by train.py, {trained_by['worldSize']} process(es))."
         files["README.md"] = files["README.md"].decode().replace("- Metrics not recorded.", line).encode()
     return files
-
-
-def main(args) -> int:
-    """train.py's entry for a text-generation job: `args` as train.py parsed them."""
-    try:
-        train(args)
-    except JobError as err:
-        import sys
-
-        print(f"train.py: {err}", file=sys.stderr, flush=True)
-        return 2
-    return 0
