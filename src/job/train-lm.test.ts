@@ -160,6 +160,7 @@ describe('train_lm.py, the PyTorch side of a text-generation job', () => {
       const studio = await studioProbs(model, ids());
       const torch = torchProbs(jobDir, ids());
       expect(Math.max(...studio.subarray(0, 4096))).toBeGreaterThan(0.05); // a trained model, not a uniform one
+      console.log(`text LM: PyTorch vs studio next-token probabilities, max |Δp| ${maxDiff(torch, studio).toExponential(2)}`);
       expect(maxDiff(torch, studio)).toBeLessThan(1e-4);
     } finally {
       disposeTextModel(model);
@@ -224,6 +225,7 @@ describe('train_lm.py, the PyTorch side of a text-generation job', () => {
     try {
       const back = await studioProbs(imported, ids());
       const torch = torchProbs(jobDir, ids(), join(outs[1]!, 'checkpoint.pt'));
+      console.log(`text LM: model.zip in the studio vs PyTorch after training, max |Δp| ${maxDiff(back, torch).toExponential(2)}`);
       expect(maxDiff(back, torch)).toBeLessThan(1e-4);
       // And it is not the model the job started from.
       expect(maxDiff(torchProbs(jobDir, ids()), torch)).toBeGreaterThan(1e-3);

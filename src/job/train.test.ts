@@ -128,6 +128,7 @@ describe('train.py, the PyTorch side of a training job', () => {
     const root = await exportJob(engine, asked);
     const torch = torchPredict(root, probePixels, probe.length);
     expect(spread(studio)).toBeGreaterThan(0.02); // a Glorot head: not the uniform answer of a zero head
+    console.log(`MobileNetV2: PyTorch vs studio, max |Δp| ${maxDiff(torch, studio).toExponential(2)}`);
     expect(maxDiff(torch, studio)).toBeLessThan(1e-4);
     engine.dispose();
 
@@ -140,6 +141,7 @@ describe('train.py, the PyTorch side of a training job', () => {
     const cnnStudio = await cnn.predictMany(probePixels, probe.length);
     const cnnTorch = torchPredict(await exportJob(cnn, all, { id: 'small-cnn', name: 'Small CNN' }), probePixels, probe.length);
     expect(spread(cnnStudio)).toBeGreaterThan(0.02);
+    console.log(`small CNN: PyTorch vs studio, max |Δp| ${maxDiff(cnnTorch, cnnStudio).toExponential(2)}`);
     expect(maxDiff(cnnTorch, cnnStudio)).toBeLessThan(1e-4);
     cnn.dispose();
   }, 240_000);
@@ -202,6 +204,7 @@ describe('train.py, the PyTorch side of a training job', () => {
     for (const [i, m] of one!.entries()) expect(Math.abs((m.val_loss ?? 0) - (two![i]!.val_loss ?? 0))).toBeLessThan(1e-4);
     const p1 = torchPredict(root, probePixels, probe.length, join(outs[0]!, 'checkpoint.pt'));
     const p2 = torchPredict(root, probePixels, probe.length, join(outs[1]!, 'checkpoint.pt'));
+    console.log(`1 vs 2 processes after 2 epochs, max |Δp| ${maxDiff(p1, p2).toExponential(2)}`);
     expect(maxDiff(p1, p2)).toBeLessThan(1e-4);
     expect(maxDiff(p1, torchPredict(root, probePixels, probe.length))).toBeGreaterThan(1e-3); // and they did train
   }, 240_000);
@@ -265,6 +268,7 @@ describe('train.py, the PyTorch side of a training job', () => {
     const x = tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(probePixels, [probe.length, SIZE, SIZE, 3]), 2), 1));
     const tfjs = (await (model.predict(x) as tf.Tensor).array()) as number[][];
     const torch = torchPredict(root, probePixels, probe.length, join(out, 'checkpoint.pt'));
+    console.log(`model.zip in tfjs vs PyTorch after training, max |Δp| ${maxDiff(tfjs, torch).toExponential(2)}`);
     expect(maxDiff(tfjs, torch)).toBeLessThan(1e-4);
     // And it is not the model the job started from: the epochs trained it.
     const start = torchPredict(root, probePixels, probe.length);
