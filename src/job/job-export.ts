@@ -5,6 +5,7 @@
  */
 import { zipSync, type Zippable } from 'fflate';
 import type { ImageRunRecord } from '../engine/run-record';
+import { sha256Hex } from '../data/hash';
 import type { TextJobStart } from '../text/job';
 
 /** An image of the run's data: its bytes as the person gave them, with their SHA-256 (hex) and split. */
@@ -129,7 +130,7 @@ export function dataManifest(images: readonly JobImage[], paths: readonly string
 }
 
 /** config.json: the run's record with the job's own fields (./README.md). */
-export function jobConfig(input: Pick<JobInput, 'record' | 'head' | 'parts' | 'createdAt'>) {
+export function jobConfig<R extends object, P>(input: { record: R; head: readonly string[]; parts: P; createdAt: string }) {
   return {
     ...input.record,
     job: { format: 'finetune-studio-job', version: 1, createdAt: input.createdAt, head: [...input.head], parts: input.parts },
@@ -259,11 +260,6 @@ export interface TextManifestFile {
   count: number;
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** Token ids as little-endian int32 bytes, whatever the machine's byte order. */
 export function int32le(ids: Int32Array): Uint8Array {
   const out = new Uint8Array(ids.length * 4);
@@ -275,19 +271,8 @@ export function int32le(ids: Int32Array): Uint8Array {
 /** config.json of a text job: the run's record with the job's own fields (./README.md). */
 export function textJobConfig(input: Pick<TextJobInput, 'start' | 'createdAt'>) {
   const { record, head, parts, contextLength, pad, ids } = input.start;
-  return {
-    ...record,
-    job: {
-      format: 'finetune-studio-job',
-      version: 1,
-      createdAt: input.createdAt,
-      head: [...head],
-      parts,
-      contextLength,
-      pad,
-      tokens: { train: ids.train.length, validation: ids.validation.length },
-    },
-  };
+  const config = jobConfig({ record, head, parts, createdAt: input.createdAt });
+  return { ...config, job: { ...config.job, contextLength, pad, tokens: { train: ids.train.length, validation: ids.validation.length } } };
 }
 
 /** A text job's README.md. */

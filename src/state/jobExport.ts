@@ -16,7 +16,7 @@ import { download, slug } from './exporting';
 import { modelOrigin } from './modelSource';
 import { classNames, isBusy, startBlocker } from './selectors';
 import { useStudio } from './store';
-import { ensureTextBaseFor } from './textModel';
+import { ensureTextBase } from './textModel';
 import { isTextBusy, textLora, textStartBlocker, textTrainSettings, textTrainingData } from './textSelectors';
 import { textModelOrigin } from './textTraining';
 import type { StudioState } from './types';
@@ -101,7 +101,7 @@ export async function exportJob(): Promise<void> {
       trainPy,
       createdAt: new Date().toISOString(),
     });
-    download(new Blob([zipJob(entries) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${folder}.zip`);
+    saveJob(folder, entries);
     set({ exportingJob: false });
   } catch (err) {
     set({ exportingJob: false, jobError: userMessageOf(err) });
@@ -113,7 +113,8 @@ export async function exportJob(): Promise<void> {
 
 /** A text-generation run's job: the worker's start of it (model files, tokens, record) with the text, as `<project>-job.zip`. */
 async function exportTextJob(s: StudioState): Promise<void> {
-  if (!(await ensureTextBaseFor(s.text.base?.source === 'hf' ? { name: s.text.base.name, source: 'hf' } : null))) {
+  // The model a new run here would start from (textBaseForRun without a stored run's origin).
+  if (!(await ensureTextBase())) {
     throw new StudioError(
       'model-load-failed',
       s.text.baseError ?? 'The language model could not be loaded. Reload it in step 2 and try again.',
@@ -139,5 +140,10 @@ async function exportTextJob(s: StudioState): Promise<void> {
     trainLmPy,
     createdAt: new Date().toISOString(),
   });
+  saveJob(folder, entries);
+}
+
+/** Downloads a job's entries as `<folder>.zip`. */
+function saveJob(folder: string, entries: Record<string, Uint8Array>): void {
   download(new Blob([zipJob(entries) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${folder}.zip`);
 }
