@@ -18,7 +18,7 @@ import { classNames } from '../data/dataset';
 import { plural, quote } from '../data/format';
 import type { InputFile } from '../data/ingest';
 import { userMessageOf } from '../lib/errors';
-import { AUDIO_RESULTS_RESET } from './audioSlice';
+import { initialAudio } from './audioSlice';
 import { fetchSample } from './controller';
 import { useStudio } from './store';
 import type { AudioClipItem, AudioGroupKey, AudioState } from './types';
@@ -200,16 +200,7 @@ export function clearAudio(): void {
 
 /** The audio data of a project with none: no clips, no speaker key, no results. */
 export function resetAudioData(): void {
-  setAudio({
-    clips: [],
-    classNames: [],
-    groupKey: { kind: 'none' },
-    warnings: [],
-    sources: [],
-    busy: false,
-    error: null,
-    ...AUDIO_RESULTS_RESET,
-  });
+  setAudio(initialAudio());
 }
 
 /**

@@ -5,7 +5,8 @@ import { TASK_RESULTS_RESET } from './taskResults';
 /** What an audio run leaves on screen after it: cleared when a new run starts. */
 export const AUDIO_RESULTS_RESET = TASK_RESULTS_RESET satisfies Partial<AudioState>;
 
-const initialAudio = (): AudioState => ({
+/** The audio state of a project with none: no clips, no speaker key, no results. */
+export const initialAudio = (): AudioState => ({
   clips: [],
   classNames: [],
   groupKey: { kind: 'none' },
